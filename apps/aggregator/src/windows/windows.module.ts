@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { WindowsConsumer } from './windows.consumer';
+import { WindowsService } from './windows.service';
+
+@Module({ providers: [WindowsService, WindowsConsumer] })
+export class WindowsModule {}

@@ -1,0 +1,30 @@
+// Three tiers (CONVENTIONS.md §13): pure unit specs beside the code, workflow tests on Temporal's
+// time-skipping server, integration tests against the real broker and Temporal server under test/.
+const swc = ['@swc/jest', {
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+}];
+const moduleNameMapper = {
+  '^@smartscale/contracts$': '<rootDir>/libs/contracts/src',
+  '^@smartscale/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
+  '^@smartscale/(windowing|policy|forecasting|kafka|config|ops|testing)$': '<rootDir>/libs/$1/src',
+};
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)s$': swc },
+  moduleNameMapper,
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.smartscale/'],
+};
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    { ...base, displayName: 'workflow', testMatch: ['<rootDir>/workflows/**/*.spec.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};

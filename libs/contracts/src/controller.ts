@@ -1,0 +1,69 @@
+/**
+ * The controller's Temporal contract: task queue, workflow ids, messages and search attributes.
+ * Imported by the workflow, the worker, the REST API, the CLI and the tests; free of Node and zod.
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Decision, ScalingTarget } from './policy';
+import searchAttributeTypes from './search-attributes.json';
+
+export const TASK_QUEUE = 'smartscale-controller';
+export const WORKFLOW_ID_PREFIX = 'scaler/';
+export const workflowIdFor = (targetId: string): string => `${WORKFLOW_ID_PREFIX}${targetId}`;
+/** `<workflowId>/<decision seq>`: a retried or replayed apply never scales twice. */
+export const idempotencyKeyFor = (workflowId: string, seq: number): string => `${workflowId}/${seq}`;
+
+export interface PauseInfo {
+  reason: string;
+  since: number;
+}
+
+/** What the workflow carries across ticks and across continue-as-new. */
+export interface ControllerState {
+  seq: number;
+  currentReplicas: number | null;
+  desiredReplicas: number | null;
+  paused: PauseInfo | null;
+  lastScaleUpAt: number | null;
+  lastScaleDownAt: number | null;
+  /** Recent raw recommendations, for the scale-down stabilisation window. */
+  recommendations: { at: number; replicas: number }[];
+  /** The newest decisions, bounded by MAX_DECISIONS_KEPT. */
+  decisions: Decision[];
+}
+
+export const MAX_DECISIONS_KEPT = 50;
+
+export interface ControllerInput {
+  target: ScalingTarget;
+  state?: ControllerState;
+}
+
+export interface ControllerStatus {
+  targetId: string;
+  service: string;
+  paused: PauseInfo | null;
+  currentReplicas: number | null;
+  desiredReplicas: number | null;
+  seq: number;
+  lastDecision: Decision | null;
+  policy: ScalingTarget['policy'];
+}
+
+/** Signal payloads are objects so that fields can be added without breaking old senders. */
+export const pauseSignal = defineSignal<[{ reason?: string } | string | undefined]>('pause');
+export const resumeSignal = defineSignal<[]>('resume');
+export const statusQuery = defineQuery<ControllerStatus>('status');
+export const decisionsQuery = defineQuery<Decision[]>('decisions');
+
+export const SEARCH_ATTRIBUTE_TYPES: Record<string, string> = searchAttributeTypes;
+export const SA = {
+  target: defineSearchAttributeKey('SmartScaleTarget', 'KEYWORD'),
+  paused: defineSearchAttributeKey('SmartScalePaused', 'BOOL'),
+  desiredReplicas: defineSearchAttributeKey('SmartScaleDesiredReplicas', 'INT'),
+  currentReplicas: defineSearchAttributeKey('SmartScaleCurrentReplicas', 'INT'),
+  lastAction: defineSearchAttributeKey('SmartScaleLastAction', 'KEYWORD'),
+} as const;
+
+/** Started by name from Node code, so that the client never imports workflow code. */
+export const CONTROLLER_WORKFLOW_TYPE = 'scalingControllerWorkflow';

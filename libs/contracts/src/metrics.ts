@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * One closed event-time window of one service, as emitted to the metrics topic.
+ * Pure data shape (no zod) so that workflow code can import the type.
+ */
+export interface WindowMetric {
+  v: 1;
+  service: string;
+  windowStart: number;
+  windowEnd: number;
+  count: number;
+  eventsPerSecond: number;
+  errorCount: number;
+  errorRate: number;
+  countByType: Record<string, number>;
+  latencyP50: number | null;
+  latencyP95: number | null;
+  latencyP99: number | null;
+  /** Records behind the partition's high watermark when the window was emitted. */
+  consumerLag: number;
+  partition: number;
+  emittedAt: number;
+}
+
+export const WindowMetricSchema = z.object({
+  v: z.literal(1),
+  service: z.string().min(1),
+  windowStart: z.number().int(),
+  windowEnd: z.number().int(),
+  count: z.number().int().nonnegative(),
+  eventsPerSecond: z.number().nonnegative(),
+  errorCount: z.number().int().nonnegative(),
+  errorRate: z.number().min(0).max(1),
+  countByType: z.record(z.string(), z.number()),
+  latencyP50: z.number().nullable(),
+  latencyP95: z.number().nullable(),
+  latencyP99: z.number().nullable(),
+  consumerLag: z.number().int().nonnegative(),
+  partition: z.number().int().nonnegative(),
+  emittedAt: z.number().int(),
+});
+
+/** A forecast of events/s for the next windows of one service, served by the predictor. */
+export interface ForecastPoint {
+  windowEnd: number;
+  eventsPerSecond: number;
+  lower: number;
+  upper: number;
+}
+
+export interface Forecast {
+  v: 1;
+  service: string;
+  model: string;
+  windowMs: number;
+  /** End of the last observed window the forecast is based on: tells the controller how fresh it is. */
+  basedOnWindowEnd: number;
+  generatedAt: number;
+  points: ForecastPoint[];
+  anomalyScore: number;
+}

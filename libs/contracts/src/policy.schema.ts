@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { DEFAULT_POLICY, ScalingPolicy, ScalingTarget } from './policy';
+
+const ms = z.number().int().nonnegative();
+
+export const ScalingPolicySchema = z
+  .object({
+    mode: z.enum(['enforce', 'recommend']),
+    minReplicas: z.number().int().min(0),
+    maxReplicas: z.number().int().min(1).max(1000),
+    capacityPerReplica: z.number().positive(),
+    tolerance: z.number().min(0).max(1),
+    headroom: z.number().min(0).max(10),
+    forecastHorizonWindows: z.number().int().min(0).max(100),
+    scaleUpMaxStep: z.number().int().min(1),
+    scaleDownMaxStep: z.number().int().min(1),
+    scaleUpCooldownMs: ms,
+    scaleDownCooldownMs: ms,
+    scaleDownStabilizationMs: ms,
+    tickIntervalMs: z.number().int().min(100),
+    forecastStaleMs: ms,
+    observationStaleMs: ms,
+    onAnomaly: z.enum(['hold', 'follow', 'scaleUpOnly']),
+    anomalyThreshold: z.number().min(0).max(1),
+  })
+  .strict()
+  .refine((p) => p.minReplicas <= p.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
+
+/** Partial policies are completed from DEFAULT_POLICY before validation: defaults live in one place. */
+export function parsePolicy(input: unknown): ScalingPolicy {
+  const partial = z.record(z.string(), z.unknown()).parse(input ?? {});
+  return ScalingPolicySchema.parse({ ...DEFAULT_POLICY, ...partial });
+}
+
+export const ScalingTargetSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and "-"'),
+  service: z.string().min(1),
+  scaler: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('local') }),
+    z.object({ kind: z.literal('webhook'), url: z.url() }),
+  ]),
+  policy: z.unknown().optional(),
+});
+
+export function parseTarget(input: unknown): ScalingTarget {
+  const t = ScalingTargetSchema.parse(input);
+  return { id: t.id, service: t.service, scaler: t.scaler, policy: parsePolicy(t.policy) };
+}

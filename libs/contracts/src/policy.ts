@@ -1,0 +1,93 @@
+/**
+ * Scaling targets, policies and decisions: pure types and defaults, free of zod and Node so that
+ * workflow code can import them (CONVENTIONS §9). The zod schema lives in policy.schema.ts.
+ */
+export type PolicyMode = 'enforce' | 'recommend';
+export type AnomalyAction = 'hold' | 'follow' | 'scaleUpOnly';
+
+export interface ScalingPolicy {
+  mode: PolicyMode;
+  minReplicas: number;
+  maxReplicas: number;
+  /** Events/s one replica serves at its target utilisation: the capacity signal per replica. */
+  capacityPerReplica: number;
+  /** Relative band around the current capacity inside which nothing changes (HPA uses 0.1). */
+  tolerance: number;
+  /** Extra capacity planned above the demand, e.g. 0.2 plans for 120 %. */
+  headroom: number;
+  /** How many windows ahead the forecast is read; the peak of that horizon is planned for. */
+  forecastHorizonWindows: number;
+  scaleUpMaxStep: number;
+  scaleDownMaxStep: number;
+  scaleUpCooldownMs: number;
+  scaleDownCooldownMs: number;
+  /** Scale down only to the highest recommendation seen over this window (HPA's stabilisation). */
+  scaleDownStabilizationMs: number;
+  tickIntervalMs: number;
+  /** A forecast based on a window older than this is ignored and the rule falls back to reactive. */
+  forecastStaleMs: number;
+  /** With no window newer than this, the controller holds: it never scales on missing data. */
+  observationStaleMs: number;
+  onAnomaly: AnomalyAction;
+  anomalyThreshold: number;
+}
+
+export const DEFAULT_POLICY: ScalingPolicy = {
+  mode: 'enforce',
+  minReplicas: 1,
+  maxReplicas: 5,
+  capacityPerReplica: 50,
+  tolerance: 0.1,
+  headroom: 0.2,
+  forecastHorizonWindows: 3,
+  scaleUpMaxStep: 2,
+  scaleDownMaxStep: 1,
+  scaleUpCooldownMs: 20_000,
+  scaleDownCooldownMs: 30_000,
+  scaleDownStabilizationMs: 60_000,
+  tickIntervalMs: 10_000,
+  forecastStaleMs: 60_000,
+  observationStaleMs: 60_000,
+  onAnomaly: 'scaleUpOnly',
+  anomalyThreshold: 0.9,
+};
+
+export type ScalerSpec = { kind: 'local' } | { kind: 'webhook'; url: string };
+
+export interface ScalingTarget {
+  /** Names the workflow (`scaler/<id>`) and the scaler's resources. */
+  id: string;
+  /** The service whose telemetry drives this target. */
+  service: string;
+  scaler: ScalerSpec;
+  policy: ScalingPolicy;
+}
+
+export type ScalingAction = 'up' | 'down' | 'hold';
+
+/** A machine-readable code and a sentence a person reads in the Web UI. */
+export interface Reason {
+  code: string;
+  message: string;
+}
+
+export interface DecisionInputs {
+  observedEventsPerSecond: number | null;
+  observedWindowEnd: number | null;
+  forecastPeakEventsPerSecond: number | null;
+  forecastUsed: boolean;
+  anomalyScore: number | null;
+  consumerLag: number | null;
+}
+
+export interface Decision {
+  seq: number;
+  at: number;
+  action: ScalingAction;
+  from: number;
+  to: number;
+  reasons: Reason[];
+  inputs: DecisionInputs;
+  /** False while paused, in recommend mode, or when the action is hold. */
+  applied: boolean;
+}

@@ -1,0 +1,45 @@
+import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
+import { TOPIC_PARTITIONS, TopicName } from '@smartscale/contracts';
+
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+}
+
+export function createKafka({ brokers, clientId }: KafkaConnection): Kafka {
+  return new Kafka({ brokers, clientId, logLevel: logLevel.WARN, retry: { retries: 8, initialRetryTime: 200 } });
+}
+
+/**
+ * Idempotent producer with acks=all: a retried send is de-duplicated by the broker, so "accepted"
+ * means stored exactly once. kafkajs needs one request in flight per broker for that guarantee.
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}
+
+/** Creates the project's topics that are missing; safe to run on every boot and from several processes. */
+export async function ensureTopics(admin: Admin, topics: TopicName[] = Object.keys(TOPIC_PARTITIONS) as TopicName[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t));
+  if (missing.length === 0) return;
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS[topic], replicationFactor: 1 })),
+    });
+  } catch (err) {
+    // Another process may have created them between listTopics and createTopics.
+    if (!String((err as Error).message).includes('already exists')) throw err;
+  }
+}
+
+export async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './ops.module';
+export * from './http-app';

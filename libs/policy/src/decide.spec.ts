@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { DEFAULT_POLICY, ScalingPolicy } from '@smartscale/contracts/workflow';
+import { decide, DecideInput, DecideState } from './decide';
+
+const NOW = 1_700_000_000_000;
+const policy: ScalingPolicy = { ...DEFAULT_POLICY, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10, headroom: 0, scaleUpMaxStep: 4 };
+const fresh: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
+
+function input(eps: number, current: number, over: Partial<DecideInput> = {}): DecideInput {
+  return {
+    now: NOW,
+    observation: { eventsPerSecond: eps, windowEnd: NOW - 5_000, consumerLag: 0, currentReplicas: current },
+    forecast: null,
+    policy,
+    state: fresh,
+    lastKnownReplicas: current,
+    ...over,
+  };
+}
+
+describe(decide.name, () => {
+  it.each([
+    // eps, current, expected action, expected replicas
+    [100, 1, 'up', 2],
+    [240, 1, 'up', 5],
+    [1000, 1, 'up', 5], // step limit +4
+    [50, 4, 'down', 3], // step limit -1
+    [95, 2, 'hold', 2], // inside tolerance
+    [0, 1, 'hold', 1], // min bound
+  ])('at %d ev/s with %d replicas decides %s to %d', (eps, current, action, to) => {
+    const d = decide(input(eps, current));
+    expect([d.action, d.to]).toEqual([action, to]);
+  });
+
+  it('plans for a fresh forecast peak above the observed load and says so', () => {
+    const d = decide(input(40, 1, { forecast: { peakEventsPerSecond: 180, basedOnWindowEnd: NOW - 5_000, anomalyScore: 0 } }));
+    expect(d.to).toBe(4);
+    expect(d.inputs.forecastUsed).toBe(true);
+    expect(d.reasons.map((r) => r.code)).toContain('forecast-peak');
+  });
+
+  it('falls back to the reactive rule on a stale forecast', () => {
+    const stale = { peakEventsPerSecond: 500, basedOnWindowEnd: NOW - policy.forecastStaleMs - 1, anomalyScore: 0 };
+    const d = decide(input(40, 1, { forecast: stale }));
+    expect(d.to).toBe(1);
+    expect(d.reasons[0].code).toBe('reactive-fallback');
+  });
+
+  it('falls back to the reactive rule when the predictor is down and names the error', () => {
+    const d = decide(input(120, 1, { forecastError: 'connect ECONNREFUSED' }));
+    expect(d.to).toBe(3);
+    expect(d.reasons[0].message).toContain('ECONNREFUSED');
+  });
+
+  it('holds on a missing or stale observation', () => {
+    expect(decide(input(0, 2, { observation: null })).action).toBe('hold');
+    const old = input(500, 2);
+    old.observation!.windowEnd = NOW - policy.observationStaleMs - 1;
+    const d = decide(old);
+    expect([d.action, d.reasons[0].code]).toEqual(['hold', 'no-observation']);
+  });
+
+  it('does not scale up inside the scale-up cooldown', () => {
+    const d = decide(input(300, 1, { state: { ...fresh, lastScaleUpAt: NOW - 1_000 } }));
+    expect([d.action, d.to]).toEqual(['hold', 1]);
+    expect(d.reasons.map((r) => r.code)).toContain('cooldown');
+  });
+
+  it('scales down only to the highest recommendation of the stabilisation window', () => {
+    const state = { ...fresh, recommendations: [{ at: NOW - 10_000, replicas: 4 }] };
+    const d = decide(input(10, 5, { state }));
+    expect([d.action, d.to]).toEqual(['down', 4]);
+    expect(d.reasons.map((r) => r.code)).toContain('stabilizing');
+  });
+
+  it('forgets recommendations older than the stabilisation window', () => {
+    const state = { ...fresh, recommendations: [{ at: NOW - policy.scaleDownStabilizationMs - 1, replicas: 5 }] };
+    const d = decide(input(10, 5, { state }));
+    expect(d.to).toBe(4);
+    expect(d.recommendations).toEqual([{ at: NOW, replicas: 1 }]);
+  });
+
+  it('holds on an anomaly when the policy says hold, and never scales down when it says scaleUpOnly', () => {
+    const anomaly = { peakEventsPerSecond: 0, basedOnWindowEnd: NOW - 1_000, anomalyScore: 0.99 };
+    expect(decide(input(400, 2, { forecast: anomaly, policy: { ...policy, onAnomaly: 'hold' } })).action).toBe('hold');
+    expect(decide(input(0, 4, { forecast: anomaly, policy: { ...policy, onAnomaly: 'scaleUpOnly' } })).action).toBe('hold');
+    expect(decide(input(0, 4, { forecast: anomaly, policy: { ...policy, onAnomaly: 'follow' } })).action).toBe('down');
+  });
+
+  it('property: never leaves the bounds, never acts inside a cooldown', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 10_000, noNaN: true }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.option(fc.integer({ min: 0, max: 120_000 })),
+        (eps, current, sinceScale) => {
+          const state = { ...fresh, lastScaleUpAt: sinceScale === null ? null : NOW - sinceScale };
+          const d = decide(input(eps, current, { state }));
+          expect(d.to).toBeGreaterThanOrEqual(policy.minReplicas);
+          expect(d.to).toBeLessThanOrEqual(policy.maxReplicas);
+          const cooldown = d.action === 'up' ? policy.scaleUpCooldownMs : policy.scaleDownCooldownMs;
+          if (d.action !== 'hold' && sinceScale !== null) expect(sinceScale).toBeGreaterThanOrEqual(cooldown);
+        },
+      ),
+    );
+  });
+
+  it('property: a steady signal settles and then never flaps', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1, max: 400, noNaN: true }), fc.integer({ min: 1, max: 10 }), (eps, start) => {
+        let current = start;
+        let state: DecideState = fresh;
+        const actions: string[] = [];
+        for (let tick = 0; tick < 60; tick++) {
+          const now = NOW + tick * policy.tickIntervalMs;
+          const d = decide({ ...input(eps, current, { state }), now, observation: { eventsPerSecond: eps, windowEnd: now - 1_000, consumerLag: 0, currentReplicas: current } });
+          actions.push(d.action);
+          state = {
+            recommendations: d.recommendations,
+            lastScaleUpAt: d.action === 'up' ? now : state.lastScaleUpAt,
+            lastScaleDownAt: d.action === 'down' ? now : state.lastScaleDownAt,
+          };
+          current = d.to;
+        }
+        const changes = actions.filter((a) => a !== 'hold');
+        expect(new Set(changes).size).toBeLessThanOrEqual(1); // only ever up, or only ever down
+        expect(actions.slice(-20).every((a) => a === 'hold')).toBe(true);
+      }),
+    );
+  });
+});

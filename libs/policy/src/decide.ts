@@ -1,0 +1,162 @@
+import type { DecisionInputs, Reason, ScalingAction, ScalingPolicy } from '@smartscale/contracts/workflow';
+
+/** The latest closed window of the target's service, and what the scaler reports now. */
+export interface Observation {
+  eventsPerSecond: number;
+  windowEnd: number;
+  consumerLag: number;
+  currentReplicas: number;
+}
+
+/** The predictor's answer reduced to what the rule needs. */
+export interface ForecastSummary {
+  peakEventsPerSecond: number;
+  basedOnWindowEnd: number;
+  anomalyScore: number;
+}
+
+export interface DecideState {
+  lastScaleUpAt: number | null;
+  lastScaleDownAt: number | null;
+  recommendations: { at: number; replicas: number }[];
+}
+
+export interface DecideInput {
+  now: number;
+  observation: Observation | null;
+  forecast: ForecastSummary | null;
+  /** Why there is no forecast, when there is none (predictor down, timed out...). */
+  forecastError?: string;
+  policy: ScalingPolicy;
+  state: DecideState;
+  /** Replica count to assume when the scaler could not be observed. */
+  lastKnownReplicas: number | null;
+}
+
+export interface DecideResult {
+  action: ScalingAction;
+  from: number;
+  to: number;
+  reasons: Reason[];
+  inputs: DecisionInputs;
+  /** The state's recommendation list with this tick's raw recommendation added and the old ones pruned. */
+  recommendations: { at: number; replicas: number }[];
+}
+
+const clamp = (n: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, n));
+const fmt = (n: number): string => (Math.round(n * 10) / 10).toString();
+
+interface Demand {
+  eventsPerSecond: number;
+  forecastUsed: boolean;
+  allowDown: boolean;
+  hold: boolean;
+  reasons: Reason[];
+}
+
+/** Which load to plan for: the observed rate, or the forecast peak when it is fresh and higher. */
+function planDemand(input: DecideInput, obs: Observation): Demand {
+  const { policy, forecast, now } = input;
+  const reasons: Reason[] = [];
+  let eps = obs.eventsPerSecond;
+  let forecastUsed = false;
+  if (!forecast) {
+    reasons.push({ code: 'reactive-fallback', message: `no forecast (${input.forecastError ?? 'predictor unavailable'}): reactive rule on observed load` });
+  } else if (now - forecast.basedOnWindowEnd > policy.forecastStaleMs) {
+    reasons.push({ code: 'reactive-fallback', message: `forecast is stale (${Math.round((now - forecast.basedOnWindowEnd) / 1000)} s old): reactive rule on observed load` });
+  } else {
+    forecastUsed = true;
+    if (forecast.peakEventsPerSecond > eps) {
+      reasons.push({ code: 'forecast-peak', message: `forecast peak ${fmt(forecast.peakEventsPerSecond)} ev/s over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s` });
+      eps = forecast.peakEventsPerSecond;
+    }
+  }
+  const anomalous = forecastUsed && forecast !== null && forecast.anomalyScore >= policy.anomalyThreshold;
+  if (anomalous) {
+    reasons.push({ code: 'anomaly', message: `anomaly score ${fmt(forecast.anomalyScore)} ≥ ${policy.anomalyThreshold}: policy says ${policy.onAnomaly}` });
+  }
+  return {
+    eventsPerSecond: eps,
+    forecastUsed,
+    allowDown: !(anomalous && policy.onAnomaly === 'scaleUpOnly'),
+    hold: anomalous && policy.onAnomaly === 'hold',
+    reasons,
+  };
+}
+
+/** Replicas needed for the demand with headroom, kept at `current` inside the tolerance band. */
+function rawRecommendation(demandEps: number, current: number, policy: ScalingPolicy, reasons: Reason[]): number {
+  const planned = demandEps * (1 + policy.headroom);
+  const needed = Math.ceil(planned / policy.capacityPerReplica);
+  const ratio = current > 0 ? planned / (current * policy.capacityPerReplica) : Infinity;
+  if (current > 0 && Math.abs(ratio - 1) <= policy.tolerance) {
+    reasons.push({ code: 'within-tolerance', message: `load is ${fmt(ratio * 100)} % of ${current} replicas' capacity, inside the ±${policy.tolerance * 100} % band` });
+    return current;
+  }
+  reasons.push({ code: 'capacity', message: `${fmt(planned)} ev/s planned (with ${policy.headroom * 100} % headroom) needs ${needed} replicas at ${policy.capacityPerReplica} ev/s each` });
+  return needed;
+}
+
+/** Stabilisation, step limits and cooldowns: the rules that keep a correct target from flapping. */
+function limit(input: DecideInput, current: number, bounded: number, recs: DecideResult['recommendations'], reasons: Reason[]): number {
+  const { policy, state, now } = input;
+  let desired = bounded;
+  if (desired < current) {
+    const stable = Math.max(desired, ...recs.map((r) => r.replicas));
+    if (stable > desired) {
+      reasons.push({ code: 'stabilizing', message: `highest recommendation in the last ${policy.scaleDownStabilizationMs / 1000} s is ${stable}` });
+      desired = Math.min(stable, current);
+    }
+  }
+  if (desired > current + policy.scaleUpMaxStep) {
+    reasons.push({ code: 'step-limit', message: `scale-up limited to +${policy.scaleUpMaxStep} per decision` });
+    desired = current + policy.scaleUpMaxStep;
+  }
+  if (desired < current - policy.scaleDownMaxStep) {
+    reasons.push({ code: 'step-limit', message: `scale-down limited to -${policy.scaleDownMaxStep} per decision` });
+    desired = current - policy.scaleDownMaxStep;
+  }
+  const lastScale = Math.max(state.lastScaleUpAt ?? -Infinity, state.lastScaleDownAt ?? -Infinity);
+  const cooldown = desired > current ? policy.scaleUpCooldownMs : policy.scaleDownCooldownMs;
+  const inBounds = current >= policy.minReplicas && current <= policy.maxReplicas;
+  if (desired !== current && inBounds && now - lastScale < cooldown) {
+    reasons.push({ code: 'cooldown', message: `in ${desired > current ? 'scale-up' : 'scale-down'} cooldown for another ${Math.ceil((cooldown - (now - lastScale)) / 1000)} s` });
+    return current;
+  }
+  return desired;
+}
+
+/**
+ * The decision rule: pure and deterministic, so the workflow, the backtester and the tests run the
+ * very same code. Never leaves [min, max], never acts inside a cooldown, holds on missing data.
+ */
+export function decide(input: DecideInput): DecideResult {
+  const { policy, now, observation: obs } = input;
+  const fallbackReplicas = input.lastKnownReplicas ?? policy.minReplicas;
+  const inputs: DecisionInputs = {
+    observedEventsPerSecond: obs?.eventsPerSecond ?? null,
+    observedWindowEnd: obs?.windowEnd ?? null,
+    forecastPeakEventsPerSecond: input.forecast?.peakEventsPerSecond ?? null,
+    forecastUsed: false,
+    anomalyScore: input.forecast?.anomalyScore ?? null,
+    consumerLag: obs?.consumerLag ?? null,
+  };
+  const recent = input.state.recommendations.filter((r) => now - r.at < policy.scaleDownStabilizationMs);
+  if (!obs || now - obs.windowEnd > policy.observationStaleMs) {
+    const why = obs ? `latest window ended ${Math.round((now - obs.windowEnd) / 1000)} s ago` : 'no window observed yet';
+    const reasons = [{ code: 'no-observation', message: `${why}: holding, never scaling on missing data` }];
+    return { action: 'hold', from: fallbackReplicas, to: fallbackReplicas, reasons, inputs, recommendations: recent };
+  }
+  const current = obs.currentReplicas;
+  const demand = planDemand(input, obs);
+  inputs.forecastUsed = demand.forecastUsed;
+  const reasons = [...demand.reasons];
+  const raw = rawRecommendation(demand.eventsPerSecond, current, policy, reasons);
+  let bounded = clamp(raw, policy.minReplicas, policy.maxReplicas);
+  if (bounded !== raw) reasons.push({ code: 'bounds', message: `clamped to [${policy.minReplicas}, ${policy.maxReplicas}]` });
+  if (!demand.allowDown && bounded < current) bounded = current;
+  const recommendations = [...recent, { at: now, replicas: bounded }];
+  const to = demand.hold ? clamp(current, policy.minReplicas, policy.maxReplicas) : limit(input, current, bounded, recent, reasons);
+  const action: ScalingAction = to > current ? 'up' : to < current ? 'down' : 'hold';
+  return { action, from: current, to, reasons, inputs, recommendations };
+}

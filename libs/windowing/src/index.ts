@@ -1,0 +1,3 @@
+export * from './windows';
+export * from './window-aggregate';
+export * from './partition-windows';

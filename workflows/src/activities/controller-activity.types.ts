@@ -1,0 +1,16 @@
+import type { Decision, ScalingTarget } from '@smartscale/contracts/workflow';
+import type { ForecastSummary } from '@smartscale/policy';
+
+/** The latest closed window of a service, if any, and the replica count the scaler reports. */
+export interface ObserveResult {
+  window: { eventsPerSecond: number; windowEnd: number; consumerLag: number } | null;
+  currentReplicas: number;
+}
+
+/** What the workflow may call. Types only: the workflow file imports this with `import type`. */
+export interface ControllerActivities {
+  observe(target: ScalingTarget): Promise<ObserveResult>;
+  forecast(service: string, horizonWindows: number): Promise<ForecastSummary>;
+  apply(target: ScalingTarget, replicas: number, idempotencyKey: string): Promise<number>;
+  record(targetId: string, decision: Decision): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Decision, ScalingTarget } from '@smartscale/contracts';
+import type { ForecastSummary } from '@smartscale/policy';
+import { ScalerMisconfigured, Scaler } from '../scalers/scaler';
+import type { ControllerActivities, ObserveResult } from './controller-activity.types';
+
+/** The adapters the activities need, injected so that each activity stays a thin call (CONVENTIONS §10). */
+export interface ControllerActivityDeps {
+  latestWindow(service: string): { eventsPerSecond: number; windowEnd: number; consumerLag: number } | null;
+  forecast(service: string, horizon: number): Promise<ForecastSummary>;
+  scalerFor(target: ScalingTarget): Promise<Scaler>;
+  record(targetId: string, decision: Decision): Promise<void>;
+}
+
+export function createControllerActivities(deps: ControllerActivityDeps): ControllerActivities {
+  return {
+    async observe(target: ScalingTarget): Promise<ObserveResult> {
+      const scaler = await permanent(() => deps.scalerFor(target));
+      const w = deps.latestWindow(target.service);
+      return { window: w && { eventsPerSecond: w.eventsPerSecond, windowEnd: w.windowEnd, consumerLag: w.consumerLag }, currentReplicas: await scaler.current() };
+    },
+    forecast: (service, horizon) => deps.forecast(service, horizon),
+    async apply(target, replicas, idempotencyKey) {
+      const scaler = await permanent(() => deps.scalerFor(target));
+      return permanent(() => scaler.apply(replicas, idempotencyKey));
+    },
+    record: (targetId, decision) => deps.record(targetId, decision),
+  };
+}
+
+/** Misconfiguration is not retried: it becomes a non-retryable failure the Web UI shows at once. */
+async function permanent<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ScalerMisconfigured) throw ApplicationFailure.nonRetryable(err.message, err.name);
+    throw err;
+  }
+}

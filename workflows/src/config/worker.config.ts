@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { kafkaEnv, loadEnv, port, temporalEnv } from '@smartscale/config';
+
+export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+
+const shape = {
+  ...kafkaEnv,
+  ...temporalEnv,
+  SMARTSCALE_ROOT: z.string().default(process.cwd()),
+  SMARTSCALE_CONTROL_HOST: z.string().default('127.0.0.1'),
+  SMARTSCALE_CONTROL_PORT: port(3003),
+  SMARTSCALE_PREDICTOR_URL: z.url().default('http://127.0.0.1:3002'),
+  SMARTSCALE_TARGETS_FILE: z.string().default('workflows/config/targets.demo.json'),
+  SMARTSCALE_WORKFLOW_BUNDLE: z.string().optional(),
+  SMARTSCALE_LOCAL_SCALER_ENTRY: z.string().default('dist/apps/aggregator/src/main.js'),
+  SMARTSCALE_LOCAL_SCALER_STATE_DIR: z.string().default('.smartscale/run'),
+};
+
+export interface WorkerConfig {
+  root: string;
+  http: { host: string; port: number };
+  kafka: { brokers: string[]; clientId: string };
+  temporal: { address: string; namespace: string; uiUrl: string };
+  predictorUrl: string;
+  targetsFile: string;
+  /** A prebuilt workflow bundle; without one the worker bundles the workflow sources at boot. */
+  workflowBundle: string | null;
+  localScaler: { entry: string; stateDir: string };
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const e = loadEnv(shape, env);
+  const root = resolve(e.SMARTSCALE_ROOT);
+  return {
+    root,
+    http: { host: e.SMARTSCALE_CONTROL_HOST, port: e.SMARTSCALE_CONTROL_PORT },
+    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: `smartscale-worker-${process.pid}` },
+    temporal: { address: e.SMARTSCALE_TEMPORAL_ADDRESS, namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE, uiUrl: e.SMARTSCALE_TEMPORAL_UI_URL },
+    predictorUrl: e.SMARTSCALE_PREDICTOR_URL,
+    targetsFile: resolve(root, e.SMARTSCALE_TARGETS_FILE),
+    workflowBundle: e.SMARTSCALE_WORKFLOW_BUNDLE ? resolve(root, e.SMARTSCALE_WORKFLOW_BUNDLE) : null,
+    localScaler: { entry: resolve(root, e.SMARTSCALE_LOCAL_SCALER_ENTRY), stateDir: resolve(root, e.SMARTSCALE_LOCAL_SCALER_STATE_DIR) },
+  };
+}

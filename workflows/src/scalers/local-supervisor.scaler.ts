@@ -1,0 +1,120 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { Scaler, ScalerMisconfigured } from './scaler';
+
+export interface LocalSupervisorOptions {
+  targetId: string;
+  /** The aggregator entry script; each replica is `node <entry>` in the same consumer group. */
+  entry: string;
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+interface PersistedState {
+  replicas: number;
+  appliedKeys: string[];
+}
+
+const KEYS_KEPT = 200;
+const STOP_TIMEOUT_MS = 15_000;
+const RESTART_DELAY_MS = 2_000;
+
+/**
+ * The local scaler: runs N aggregator processes as one consumer group, so that scaling is real on one
+ * machine. The desired count and the applied idempotency keys survive a worker restart in a state file.
+ */
+export class LocalSupervisorScaler implements Scaler {
+  private readonly logger: Logger;
+  private readonly children: ChildProcess[] = [];
+  private readonly statePath: string;
+  private state: PersistedState;
+  private closing = false;
+
+  constructor(private readonly options: LocalSupervisorOptions) {
+    this.logger = new Logger(`LocalSupervisor:${options.targetId}`);
+    if (!existsSync(options.entry)) throw new ScalerMisconfigured(`aggregator entry ${options.entry} does not exist (run the build)`);
+    mkdirSync(options.stateDir, { recursive: true });
+    this.statePath = join(options.stateDir, `scaler-${options.targetId}.json`);
+    this.state = this.load();
+  }
+
+  /** Brings the running processes to the persisted count, e.g. after a worker restart. */
+  async start(): Promise<void> {
+    await this.reconcile();
+  }
+
+  async current(): Promise<number> {
+    return this.children.length;
+  }
+
+  async apply(replicas: number, idempotencyKey: string): Promise<number> {
+    if (!Number.isInteger(replicas) || replicas < 0) throw new ScalerMisconfigured(`invalid replica count ${replicas}`);
+    if (!this.state.appliedKeys.includes(idempotencyKey)) {
+      this.state = { replicas, appliedKeys: [...this.state.appliedKeys, idempotencyKey].slice(-KEYS_KEPT) };
+      this.save();
+      this.logger.log(`scaling to ${replicas} replicas (${idempotencyKey})`);
+    }
+    await this.reconcile();
+    return this.children.length;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.children.splice(0).map((c) => stop(c)));
+  }
+
+  private async reconcile(): Promise<void> {
+    while (this.children.length < this.state.replicas) this.spawnReplica(this.children.length);
+    const extra = this.children.splice(this.state.replicas);
+    await Promise.all(extra.map((c) => stop(c)));
+  }
+
+  private spawnReplica(index: number): void {
+    const instance = `${this.options.targetId}-aggregator-${index}`;
+    const log = createWriteStream(join(this.options.stateDir, `${instance}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [this.options.entry], {
+      env: { ...this.options.env, SMARTSCALE_AGGREGATOR_INSTANCE: instance },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    child.once('exit', (code, signal) => this.onExit(child, instance, code, signal));
+    this.children.push(child);
+  }
+
+  /** A replica that dies on its own is replaced after a short delay; one stopped by us is not. */
+  private onExit(child: ChildProcess, instance: string, code: number | null, signal: string | null): void {
+    const i = this.children.indexOf(child);
+    if (i < 0 || this.closing) return;
+    this.children.splice(i, 1);
+    this.logger.warn(`${instance} exited (code ${code}, signal ${signal}); restarting in ${RESTART_DELAY_MS} ms`);
+    setTimeout(() => void this.reconcile().catch((err: unknown) => this.logger.error((err as Error).message)), RESTART_DELAY_MS).unref();
+  }
+
+  private load(): PersistedState {
+    try {
+      return JSON.parse(readFileSync(this.statePath, 'utf8')) as PersistedState;
+    } catch {
+      return { replicas: 0, appliedKeys: [] };
+    }
+  }
+
+  private save(): void {
+    writeFileSync(this.statePath, JSON.stringify(this.state));
+  }
+}
+
+/** SIGTERM lets the replica leave the group and commit; SIGKILL only if it hangs. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
