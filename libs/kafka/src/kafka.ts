@@ -1,4 +1,4 @@
-import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { TOPIC_PARTITIONS, TopicName } from '@smartscale/contracts';
 
 export interface KafkaConnection {
@@ -13,9 +13,18 @@ export function createKafka({ brokers, clientId }: KafkaConnection): Kafka {
 /**
  * Idempotent producer with acks=all: a retried send is de-duplicated by the broker, so "accepted"
  * means stored exactly once. kafkajs needs one request in flight per broker for that guarantee.
+ * Retries are bounded on purpose (kafkajs warns about it): a send that keeps failing must surface as
+ * an error (ingest answers 503) instead of hanging; the client's retry carries the same event ids,
+ * which the aggregator counts once.
  */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 5, initialRetryTime: 200 },
+  });
 }
 
 /** Creates the project's topics that are missing; safe to run on every boot and from several processes. */

@@ -60,6 +60,12 @@ describe(decide.name, () => {
     expect([d.action, d.reasons[0].code]).toEqual(['hold', 'no-observation']);
   });
 
+  it('brings a target below its minimum up to it even without data', () => {
+    const d = decide(input(0, 0, { observation: null, lastKnownReplicas: 0 }));
+    expect([d.action, d.to]).toEqual(['up', 1]);
+    expect(d.reasons.map((r) => r.code)).toEqual(['no-observation', 'bounds']);
+  });
+
   it('does not scale up inside the scale-up cooldown', () => {
     const d = decide(input(300, 1, { state: { ...fresh, lastScaleUpAt: NOW - 1_000 } }));
     expect([d.action, d.to]).toEqual(['hold', 1]);

@@ -144,8 +144,12 @@ export function decide(input: DecideInput): DecideResult {
   const recent = input.state.recommendations.filter((r) => now - r.at < policy.scaleDownStabilizationMs);
   if (!obs || now - obs.windowEnd > policy.observationStaleMs) {
     const why = obs ? `latest window ended ${Math.round((now - obs.windowEnd) / 1000)} s ago` : 'no window observed yet';
-    const reasons = [{ code: 'no-observation', message: `${why}: holding, never scaling on missing data` }];
-    return { action: 'hold', from: fallbackReplicas, to: fallbackReplicas, reasons, inputs, recommendations: recent };
+    const reasons = [{ code: 'no-observation', message: `${why}: never scaling on missing data` }];
+    // Bounds still hold without data: a target below its minimum (a fresh start) is brought up to it.
+    const to = clamp(fallbackReplicas, policy.minReplicas, policy.maxReplicas);
+    if (to !== fallbackReplicas) reasons.push({ code: 'bounds', message: `${fallbackReplicas} replicas is outside [${policy.minReplicas}, ${policy.maxReplicas}]` });
+    const action: ScalingAction = to > fallbackReplicas ? 'up' : to < fallbackReplicas ? 'down' : 'hold';
+    return { action, from: fallbackReplicas, to, reasons, inputs, recommendations: recent };
   }
   const current = obs.currentReplicas;
   const demand = planDemand(input, obs);

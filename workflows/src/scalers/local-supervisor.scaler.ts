@@ -9,6 +9,8 @@ export interface LocalSupervisorOptions {
   /** The aggregator entry script; each replica is `node <entry>` in the same consumer group. */
   entry: string;
   stateDir: string;
+  /** Replicas to run when no state file exists yet (the policy's minimum). */
+  initialReplicas: number;
   env: NodeJS.ProcessEnv;
 }
 
@@ -97,7 +99,7 @@ export class LocalSupervisorScaler implements Scaler {
     try {
       return JSON.parse(readFileSync(this.statePath, 'utf8')) as PersistedState;
     } catch {
-      return { replicas: 0, appliedKeys: [] };
+      return { replicas: this.options.initialReplicas, appliedKeys: [] };
     }
   }
 

@@ -31,6 +31,7 @@ export class ScalersService implements OnApplicationShutdown {
       targetId: target.id,
       entry: this.config.localScaler.entry,
       stateDir: this.config.localScaler.stateDir,
+      initialReplicas: target.policy.minReplicas,
       env: { ...process.env, SMARTSCALE_KAFKA_BROKERS: this.config.kafka.brokers.join(',') },
     });
     await local.start();

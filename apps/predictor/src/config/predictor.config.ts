@@ -9,6 +9,12 @@ const shape = {
   SMARTSCALE_PREDICTOR_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_PREDICTOR_PORT: port(3002),
   SMARTSCALE_PREDICTOR_MAX_HORIZON: z.coerce.number().int().min(1).max(1000).default(30),
+  /** Seasonal periods in windows, shortest first: with 10 s windows, 360 is an hour and 8640 a day. */
+  SMARTSCALE_PREDICTOR_PERIODS: z
+    .string()
+    .default('360,8640')
+    .transform((s) => s.split(',').filter(Boolean).map(Number))
+    .pipe(z.array(z.number().int().min(2))),
   SMARTSCALE_PREDICTOR_INSTANCE: z.string().default(`predictor-${process.pid}`),
 };
 
@@ -17,6 +23,7 @@ export interface PredictorConfig {
   kafka: { brokers: string[]; clientId: string };
   windowMs: number;
   maxHorizon: number;
+  periods: number[];
 }
 
 export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): PredictorConfig {
@@ -26,5 +33,6 @@ export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): Predi
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_PREDICTOR_INSTANCE },
     windowMs: e.SMARTSCALE_WINDOW_MS,
     maxHorizon: e.SMARTSCALE_PREDICTOR_MAX_HORIZON,
+    periods: e.SMARTSCALE_PREDICTOR_PERIODS,
   };
 }

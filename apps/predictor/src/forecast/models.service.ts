@@ -14,7 +14,7 @@ export class ModelsService {
   observe(metric: WindowMetric): boolean {
     let model = this.models.get(metric.service);
     if (!model) {
-      model = createServiceModel(this.config.windowMs);
+      model = createServiceModel(this.config.windowMs, this.config.periods);
       this.models.set(metric.service, model);
     }
     return model.observe(metric.windowEnd, metric.eventsPerSecond);

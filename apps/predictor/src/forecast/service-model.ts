@@ -1,4 +1,5 @@
 import type { ForecastPoint } from '@smartscale/contracts';
+import { AnomalyDetector, createDefaultEnsemble, EnsembleForecaster } from '@smartscale/forecasting';
 
 /** The model state of one service: its series of window rates and what it forecasts from them. */
 export interface ServiceModel {
@@ -9,33 +10,53 @@ export interface ServiceModel {
   forecast(horizon: number): ForecastPoint[];
 }
 
-export function createServiceModel(windowMs: number): ServiceModel {
-  return new NaiveServiceModel(windowMs);
+/** Seasonal periods are given in windows, because only the caller knows the window size. */
+export function createServiceModel(windowMs: number, periods: number[]): ServiceModel {
+  return new EnsembleServiceModel(windowMs, createDefaultEnsemble(periods), new AnomalyDetector());
 }
 
-/** Last value with an interval from the recent absolute changes: the walking skeleton's model. */
-class NaiveServiceModel implements ServiceModel {
-  readonly name = 'naive';
+/**
+ * The library's online ensemble and anomaly detector, fed one window at a time. A missing window
+ * (no event at all, not even a zero window) is learned as 0 so that the seasonal positions stay aligned.
+ */
+class EnsembleServiceModel implements ServiceModel {
   lastWindowEnd: number | null = null;
   anomalyScore = 0;
-  private last = 0;
-  private absChange = 0;
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly forecaster: EnsembleForecaster,
+    private readonly detector: AnomalyDetector,
+  ) {}
+
+  get name(): string {
+    return this.forecaster.kind;
+  }
 
   observe(windowEnd: number, eps: number): boolean {
     if (this.lastWindowEnd !== null && windowEnd <= this.lastWindowEnd) return false;
-    if (this.lastWindowEnd !== null) this.absChange = 0.8 * this.absChange + 0.2 * Math.abs(eps - this.last);
-    this.last = eps;
+    const gap = this.lastWindowEnd === null ? 0 : Math.min(Math.round((windowEnd - this.lastWindowEnd) / this.windowMs) - 1, MAX_GAP_FILL);
+    for (let i = 0; i < gap; i++) this.learn(0, windowEnd - (gap - i) * this.windowMs);
+    this.learn(eps, windowEnd);
     this.lastWindowEnd = windowEnd;
     return true;
   }
 
   forecast(horizon: number): ForecastPoint[] {
     const end = this.lastWindowEnd ?? 0;
-    return Array.from({ length: horizon }, (_, i) => {
-      const spread = 1.28 * this.absChange * Math.sqrt(i + 1);
-      return { windowEnd: end + (i + 1) * this.windowMs, eventsPerSecond: this.last, lower: Math.max(0, this.last - spread), upper: this.last + spread };
-    });
+    return this.forecaster.forecast(horizon).map((p, i) => ({
+      windowEnd: end + (i + 1) * this.windowMs,
+      eventsPerSecond: Math.max(0, p.point),
+      lower: Math.max(0, p.lower),
+      upper: Math.max(0, p.upper),
+    }));
+  }
+
+  private learn(eps: number, windowEnd: number): void {
+    this.forecaster.learn(eps);
+    this.anomalyScore = this.detector.score(eps, windowEnd);
   }
 }
+
+/** A longer outage is not replayed window by window: the series simply resumes. */
+const MAX_GAP_FILL = 360;

@@ -1,0 +1,2 @@
+export * from './temporal-test-env';
+export * from './kafka-probe';

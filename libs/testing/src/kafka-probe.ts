@@ -1,0 +1,48 @@
+import { Consumer, Kafka } from 'kafkajs';
+import { createKafka } from '@smartscale/kafka';
+
+/**
+ * Reads a topic from the beginning in a throwaway group and keeps the records whose key matches, so
+ * a test can assert on what really reached the broker.
+ */
+export class TopicProbe<T> {
+  readonly records: T[] = [];
+  private readonly consumer: Consumer;
+
+  private constructor(kafka: Kafka, topic: string, key: string) {
+    this.consumer = kafka.consumer({ groupId: `probe-${topic}-${key}-${Date.now()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  }
+
+  static async open<T>(brokers: string[], topic: string, key: string): Promise<TopicProbe<T>> {
+    const probe = new TopicProbe<T>(createKafka({ brokers, clientId: 'test-probe' }), topic, key);
+    await probe.consumer.connect();
+    await probe.consumer.subscribe({ topic, fromBeginning: true });
+    await probe.consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString() === key && message.value) probe.records.push(JSON.parse(message.value.toString()) as T);
+      },
+    });
+    return probe;
+  }
+
+  close(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+}
+
+/** Polls a condition until it holds, or fails with what was last seen: tests never sleep a fixed time. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

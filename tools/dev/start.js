@@ -1,0 +1,108 @@
+'use strict';
+// `npm start`: installs what is missing, starts Kafka, the Temporal dev server and the apps, plays a
+// demo traffic spike, and prints what to watch. Ctrl-C stops everything this run started.
+const fs = require('node:fs');
+const path = require('node:path');
+const { REPO, log, secs, ensureNodeModules, build, appEnv, startDetached, stopGroup, waitForHttp } = require('./common');
+
+const DEMO_TARGET = 'demo';
+const DEMO_STEPS = process.env.SMARTSCALE_DEMO_STEPS || '15:45,130:90,15:165';
+const ports = {
+  ingest: Number(process.env.SMARTSCALE_INGEST_PORT || 3000),
+  predictor: Number(process.env.SMARTSCALE_PREDICTOR_PORT || 3002),
+  control: Number(process.env.SMARTSCALE_CONTROL_PORT || 3003),
+};
+const url = (port, p = '') => `http://127.0.0.1:${port}${p}`;
+
+const children = [];
+let infraStarted = false;
+let stopping = null;
+
+async function main() {
+  const t0 = Date.now();
+  ensureNodeModules();
+  const infra = require('../infra/infra.js');
+  const up = await infra.up();
+  infraStarted = !up.kafka.reused || !up.temporal.reused;
+  build();
+  const cfg = infra.config();
+  const env = {
+    ...appEnv(cfg),
+    SMARTSCALE_PREDICTOR_URL: url(ports.predictor),
+    SMARTSCALE_INGEST_PORT: String(ports.ingest),
+    SMARTSCALE_PREDICTOR_PORT: String(ports.predictor),
+    SMARTSCALE_CONTROL_PORT: String(ports.control),
+  };
+  const logs = path.join(REPO, '.smartscale', 'run');
+  fs.mkdirSync(logs, { recursive: true });
+  children.push(startDetached('ingest', ['dist/apps/ingest/src/main.js'], env, logs));
+  children.push(startDetached('predictor', ['dist/apps/predictor/src/main.js'], env, logs));
+  children.push(startDetached('worker', ['dist/workflows/src/main.js'], env, logs));
+  for (const c of children) c.once('exit', (code) => !stopping && log(`a child exited early (code ${code}); see ${logs}/*.log`));
+  await Promise.all([
+    waitForHttp(url(ports.ingest, '/health'), 60_000, 'ingest'),
+    waitForHttp(url(ports.predictor, '/health'), 60_000, 'predictor'),
+    waitForHttp(url(ports.control, '/health'), 90_000, 'worker'),
+  ]);
+  log(`ready in ${secs(t0)}`);
+  printUrls(cfg);
+  const watcher = setInterval(() => void watch(), 5_000);
+  const demo = startDetached('loadgen', ['dist/tools/loadgen/main.js', '--url', url(ports.ingest), '--shape', 'steps', '--steps', DEMO_STEPS, '--quiet'], env, logs);
+  children.push(demo);
+  log(`demo traffic: ${DEMO_STEPS} (events/s:seconds) for service "checkout"; the controller decides every 5 s`);
+  await new Promise((resolve) => demo.once('exit', resolve));
+  clearInterval(watcher);
+  await watch();
+  log('demo traffic finished. Everything keeps running so you can look around; Ctrl-C stops it all.');
+}
+
+function printUrls(cfg) {
+  const wf = `${cfg.temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(`scaler/${DEMO_TARGET}`)}`;
+  console.log(`
+  Ingest API + OpenAPI     ${url(ports.ingest, '/docs')}
+  Predictor                ${url(ports.predictor, '/v1/forecast/checkout?horizon=3')}
+  Control API              ${url(ports.control, '/v1/targets')}   (OpenAPI at /docs)
+  Temporal Web UI          ${cfg.temporal.uiUrl}
+  The demo's workflow      ${wf}
+  Metrics                  ${url(ports.ingest, '/metrics')}  ${url(ports.predictor, '/metrics')}  ${url(ports.control, '/metrics')}
+  Logs                     .smartscale/run/*.log
+
+  Pause and resume from another terminal:
+    curl -XPOST ${url(ports.control, `/v1/targets/${DEMO_TARGET}/pause`)} -H 'content-type: application/json' -d '{"reason":"looking"}'
+    .smartscale/temporal/bin/temporal workflow signal -w scaler/${DEMO_TARGET} --name resume --address ${cfg.temporal.address}
+`);
+}
+
+let lastLine = '';
+async function watch() {
+  try {
+    const s = await (await fetch(url(ports.control, `/v1/targets/${DEMO_TARGET}`), { signal: AbortSignal.timeout(3_000) })).json();
+    const d = s.lastDecision;
+    const obs = d?.inputs?.observedEventsPerSecond;
+    const fc = d?.inputs?.forecastPeakEventsPerSecond;
+    const line = `replicas ${s.currentReplicas ?? '?'} → ${s.desiredReplicas ?? '?'}${s.paused ? ` (paused: ${s.paused.reason})` : ''} | load ${obs == null ? '–' : obs.toFixed(1)} ev/s, forecast peak ${fc == null ? '–' : fc.toFixed(1)} ev/s | #${d?.seq ?? 0} ${d?.action ?? ''}: ${d?.reasons?.map((r) => r.code).join(', ') ?? ''}`;
+    if (line !== lastLine) log(line);
+    lastLine = line;
+  } catch (err) {
+    log(`control API not answering: ${err.message}`);
+  }
+}
+
+async function shutdown(code) {
+  stopping ??= (async () => {
+    log('stopping…');
+    await Promise.all(children.map((c) => stopGroup(c)));
+    if (infraStarted) await require('../infra/infra.js').stop();
+    else log('Kafka and Temporal were already running before this run: left running');
+    log('stopped');
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch((err) => {
+  console.error(`[smartscale] start failed: ${err.stack || err.message}`);
+  void shutdown(1);
+});
