@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client, Connection } from '@temporalio/client';
 import { ControllerStatus, Decision, statusQuery, TelemetryEvent, TOPICS, WindowMetric, workflowIdFor } from '@smartscale/contracts';
-import { eventually, REPO_ROOT, TopicProbe } from '@smartscale/testing';
+import { eventually, quietRuntime, REPO_ROOT, TopicProbe } from '@smartscale/testing';
 import { createIngestApp } from '../../apps/ingest/src/bootstrap';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { createPredictorApp } from '../../apps/predictor/src/bootstrap';
@@ -29,6 +29,7 @@ const env = {
   SMARTSCALE_INGEST_PORT: '0',
   SMARTSCALE_PREDICTOR_PORT: '0',
   SMARTSCALE_CONTROL_PORT: '0',
+  SMARTSCALE_TASK_QUEUE: `smartscale-controller-${RUN}`,
 };
 
 describe('the vertical slice', () => {
@@ -41,6 +42,7 @@ describe('the vertical slice', () => {
   beforeAll(async () => {
     // The local scaler's replicas inherit this process's environment: give them the test's windows and group.
     Object.assign(process.env, env);
+    quietRuntime();
     const ingest = await createIngestApp(loadIngestConfig(env));
     const predictor = await createPredictorApp(loadPredictorConfig(env));
     apps.push(ingest, predictor);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { TASK_QUEUE } from '@smartscale/contracts';
 import { kafkaEnv, loadEnv, port, temporalEnv } from '@smartscale/config';
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -7,6 +8,8 @@ export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 const shape = {
   ...kafkaEnv,
   ...temporalEnv,
+  /** Separate queues keep separate deployments (or a test run) from picking up each other's workflows. */
+  SMARTSCALE_TASK_QUEUE: z.string().default(TASK_QUEUE),
   SMARTSCALE_ROOT: z.string().default(process.cwd()),
   SMARTSCALE_CONTROL_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_CONTROL_PORT: port(3003),
@@ -21,7 +24,7 @@ export interface WorkerConfig {
   root: string;
   http: { host: string; port: number };
   kafka: { brokers: string[]; clientId: string };
-  temporal: { address: string; namespace: string; uiUrl: string };
+  temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
   predictorUrl: string;
   targetsFile: string;
   /** A prebuilt workflow bundle; without one the worker bundles the workflow sources at boot. */
@@ -36,7 +39,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     root,
     http: { host: e.SMARTSCALE_CONTROL_HOST, port: e.SMARTSCALE_CONTROL_PORT },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: `smartscale-worker-${process.pid}` },
-    temporal: { address: e.SMARTSCALE_TEMPORAL_ADDRESS, namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE, uiUrl: e.SMARTSCALE_TEMPORAL_UI_URL },
+    temporal: { address: e.SMARTSCALE_TEMPORAL_ADDRESS, namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE, uiUrl: e.SMARTSCALE_TEMPORAL_UI_URL, taskQueue: e.SMARTSCALE_TASK_QUEUE },
     predictorUrl: e.SMARTSCALE_PREDICTOR_URL,
     targetsFile: resolve(root, e.SMARTSCALE_TARGETS_FILE),
     workflowBundle: e.SMARTSCALE_WORKFLOW_BUNDLE ? resolve(root, e.SMARTSCALE_WORKFLOW_BUNDLE) : null,

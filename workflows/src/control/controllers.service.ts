@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import {
-  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, pauseSignal, resumeSignal, SA, ScalingTarget, statusQuery, TASK_QUEUE, workflowIdFor,
+  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, pauseSignal, resumeSignal, SA, ScalingTarget, statusQuery, workflowIdFor,
 } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { loadTargets } from '../config/targets';
@@ -32,7 +32,7 @@ export class ControllersService implements OnApplicationBootstrap {
     try {
       await client.workflow.start(CONTROLLER_WORKFLOW_TYPE, {
         workflowId,
-        taskQueue: TASK_QUEUE,
+        taskQueue: this.config.temporal.taskQueue,
         args: [{ target }],
         typedSearchAttributes: [{ key: SA.target, value: target.id }, { key: SA.paused, value: false }],
         memo: { policy: target.policy, service: target.service, scaler: target.scaler },

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { TASK_QUEUE } from '@smartscale/contracts';
 import { DecisionRecorder } from '../activities/decision-recorder.adapter';
 import { createControllerActivities } from '../activities/controller.activities';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
@@ -35,12 +34,12 @@ export class ControllerWorkerService implements OnApplicationBootstrap, OnApplic
     this.worker = await Worker.create({
       connection,
       namespace: this.config.temporal.namespace,
-      taskQueue: TASK_QUEUE,
+      taskQueue: this.config.temporal.taskQueue,
       workflowBundle: await loadOrBundle(this.config.root, this.config.workflowBundle),
       activities,
     });
     this.running = this.worker.run().finally(() => connection.close());
-    this.logger.log(`worker polling task queue ${TASK_QUEUE}`);
+    this.logger.log(`worker polling task queue ${this.config.temporal.taskQueue}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -48,11 +48,11 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = new Set(payload.memberAssignment[TOPICS.events] ?? []);
       this.logger.log(`${this.config.kafka.clientId} assigned partitions [${[...assigned].join(', ')}]`);
-      this.serialize(async () => this.windows.retain(assigned));
+      void this.serialize(async () => this.windows.retain(assigned));
     });
     await this.consumer.subscribe({ topic: TOPICS.events, fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.serialize(() => this.onBatch(payload)) });
-    this.timer = setInterval(() => this.serialize(() => this.publish(this.windows.tick(Date.now()))), IDLE_TICK_MS);
+    this.timer = setInterval(() => void this.serialize(() => this.publish(this.windows.tick(Date.now()))), IDLE_TICK_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {

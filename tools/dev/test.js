@@ -1,0 +1,39 @@
+'use strict';
+// `npm test`: installs what it needs, starts (or reuses) Kafka and the Temporal dev server, builds,
+// type-checks, lints, and runs the unit, workflow and integration tests. Stops what it started.
+const { log, secs, ensureNodeModules, run, build, appEnv } = require('./common');
+
+async function main() {
+  const t0 = Date.now();
+  ensureNodeModules();
+  const infra = require('../infra/infra.js');
+  const up = await infra.up();
+  const started = !up.kafka.reused || !up.temporal.reused;
+  let failed = null;
+  try {
+    build();
+    const env = appEnv(infra.config());
+    for (const [name, cmd, args] of [
+      ['type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+      ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
+      ['unit + workflow tests', 'npx', ['jest', '--selectProjects', 'unit', 'workflow']],
+      ['integration tests', 'npx', ['jest', '--selectProjects', 'integration', '--runInBand']],
+    ]) {
+      const t = Date.now();
+      log(`${name}…`);
+      run(cmd, args, env);
+      log(`${name} passed in ${secs(t)}`);
+    }
+  } catch (err) {
+    failed = err;
+  } finally {
+    if (started) await infra.stop();
+  }
+  if (failed) throw failed;
+  log(`all checks passed in ${secs(t0)}`);
+}
+
+main().catch((err) => {
+  console.error(`[smartscale] npm test failed: ${err.message}`);
+  process.exit(1);
+});
