@@ -9,14 +9,18 @@ const REPO = path.resolve(__dirname, '..', '..');
 const log = (msg) => console.log(`[smartscale] ${msg}`);
 const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
-/** npm ci when node_modules is missing or older than the lock file; a no-op otherwise. */
+/**
+ * npm install when node_modules is missing or older than the lock file; a no-op otherwise. Not
+ * `npm ci`: npm 11 leaves other platforms' optional packages (@swc/core-darwin-*, ...) out of the lock
+ * file and then `npm ci` refuses it as out of sync.
+ */
 function ensureNodeModules() {
   const stamp = path.join(REPO, 'node_modules', '.package-lock.json');
   const lock = path.join(REPO, 'package-lock.json');
   if (fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(lock).mtimeMs) return;
   const t0 = Date.now();
-  log('installing npm dependencies (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  log('installing npm dependencies (npm install from the lock file)…');
+  run('npm', ['install', '--no-audit', '--no-fund']);
   log(`npm dependencies installed in ${secs(t0)}`);
 }
 
