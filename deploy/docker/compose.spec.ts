@@ -20,7 +20,7 @@ interface Service {
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 const sharedEnv = readFileSync(join(REPO_ROOT, 'libs/config/src/env.ts'), 'utf8');
 
-const apps: Record<string, { configFile: string; load: (env: NodeJS.ProcessEnv) => { http?: { port: number } } }> = {
+const apps: Record<string, { configFile: string; load: (env: NodeJS.ProcessEnv) => object }> = {
   ingest: { configFile: 'apps/ingest/src/config/ingest.config.ts', load: loadIngestConfig },
   aggregator: { configFile: 'apps/aggregator/src/config/aggregator.config.ts', load: loadAggregatorConfig },
   predictor: { configFile: 'apps/predictor/src/config/predictor.config.ts', load: loadPredictorConfig },
@@ -46,7 +46,7 @@ describe('docker-compose.yml', () => {
 
   it.each(Object.keys(apps).filter((n) => compose.services[n].ports))('publishes the port %s listens on, on all interfaces', (name) => {
     const service = compose.services[name];
-    const config = apps[name].load(service.environment ?? {});
+    const config = apps[name].load(service.environment ?? {}) as { http?: { port: number } };
     const containerPorts = (service.ports ?? []).map((p) => Number(p.split(':').at(-1)));
     expect(containerPorts).toEqual([config.http?.port]);
     expect(Object.entries(service.environment ?? {}).find(([k]) => k.endsWith('_HOST'))?.[1]).toBe('0.0.0.0');
