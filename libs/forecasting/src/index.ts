@@ -7,6 +7,7 @@ export * from './forecasters/forecaster';
 export * from './forecasters/horizon-errors';
 export * from './forecasters/tracked-forecaster';
 export * from './forecasters/naive.forecaster';
+export * from './forecasters/recent-median.forecaster';
 export * from './forecasters/seasonal-naive.forecaster';
 export * from './forecasters/holt-winters.forecaster';
 export * from './forecasters/lag-regression.forecaster';

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Forecast, WindowMetric } from '@smartscale/contracts';
 import { PREDICTOR_CONFIG, PredictorConfig } from '../config/predictor.config';
+import type { Publication } from './forecast-publisher.adapter';
 import { createServiceModel, ServiceModel } from './service-model';
+
+/**
+ * Horizons published after every window. Capped because each published horizon costs a forecast
+ * step per window per service, while the controller reads longer horizons on demand over HTTP.
+ */
+export const PUBLISHED_HORIZON_CAP = 12;
 
 /** Per-service model state, fed window by window in event-time order. */
 @Injectable()
@@ -9,6 +16,10 @@ export class ModelsService {
   private readonly models = new Map<string, ServiceModel>();
 
   constructor(@Inject(PREDICTOR_CONFIG) private readonly config: PredictorConfig) {}
+
+  get publishedHorizon(): number {
+    return Math.min(this.config.maxHorizon, PUBLISHED_HORIZON_CAP);
+  }
 
   /** Windows are emitted at least once: a repeated or older window is ignored, so replays are harmless. */
   observe(metric: WindowMetric): boolean {
@@ -36,6 +47,21 @@ export class ModelsService {
       generatedAt: now,
       points: model.forecast(horizon),
       anomalyScore: model.anomalyScore,
+    };
+  }
+
+  /**
+   * The forecast (horizons 1..publishedHorizon) and anomaly score after `windowEnd`, or null unless
+   * it is the service's latest window. Asking again for the latest window is allowed on purpose: when
+   * a send fails the message is redelivered, `observe` ignores it as a repeat, and this still answers.
+   */
+  publication(service: string, windowEnd: number, now: number): Publication | null {
+    const model = this.models.get(service);
+    if (!model || model.lastWindowEnd !== windowEnd) return null;
+    const forecast = this.forecast(service, this.publishedHorizon, now) as Forecast;
+    return {
+      forecast,
+      anomaly: { v: 1, service, windowEnd, eventsPerSecond: model.lastValue, score: model.anomalyScore, generatedAt: now },
     };
   }
 }

@@ -5,6 +5,9 @@ import { AnomalyDetector, createDefaultEnsemble, EnsembleForecaster } from '@sma
 export interface ServiceModel {
   readonly name: string;
   readonly lastWindowEnd: number | null;
+  /** events/s of the last observed window (NaN before the first) */
+  readonly lastValue: number;
+  /** score of the last observed window */
   readonly anomalyScore: number;
   observe(windowEnd: number, eventsPerSecond: number): boolean;
   forecast(horizon: number): ForecastPoint[];
@@ -21,6 +24,7 @@ export function createServiceModel(windowMs: number, periods: number[]): Service
  */
 class EnsembleServiceModel implements ServiceModel {
   lastWindowEnd: number | null = null;
+  lastValue = NaN;
   anomalyScore = 0;
 
   constructor(
@@ -39,6 +43,7 @@ class EnsembleServiceModel implements ServiceModel {
     for (let i = 0; i < gap; i++) this.learn(0, windowEnd - (gap - i) * this.windowMs);
     this.learn(eps, windowEnd);
     this.lastWindowEnd = windowEnd;
+    this.lastValue = eps;
     return true;
   }
 

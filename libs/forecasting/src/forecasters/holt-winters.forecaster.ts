@@ -88,7 +88,7 @@ export class HoltWintersForecaster extends TrackedForecaster<HoltWintersConfig, 
     s.initialised = true;
   }
 
-  predict(h: number): number[] {
+  protected project(h: number): number[] {
     const s = this.s;
     if (!s.initialised) return new Array<number>(h).fill(s.level);
     const out: number[] = [];

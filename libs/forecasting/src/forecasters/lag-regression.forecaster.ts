@@ -113,7 +113,7 @@ export class LagRegressionForecaster extends TrackedForecaster<LagRegressionConf
     this.s.sinceFit = 0;
   }
 
-  predict(h: number): number[] {
+  protected project(h: number): number[] {
     const s = this.s;
     const last = s.history.length === 0 ? NaN : this.lagged(1);
     if (s.weights.length === 0) return new Array<number>(h).fill(last);

@@ -22,7 +22,7 @@ export class NaiveForecaster extends TrackedForecaster<Record<string, never>, Na
     this.state.last = value;
   }
 
-  predict(h: number): number[] {
+  protected project(h: number): number[] {
     return new Array<number>(h).fill(this.state.last);
   }
 

@@ -3,6 +3,7 @@ import { ForecasterJSON, OnlineForecaster } from './forecaster';
 import { HoltWintersForecaster } from './holt-winters.forecaster';
 import { LagRegressionForecaster } from './lag-regression.forecaster';
 import { NaiveForecaster } from './naive.forecaster';
+import { RecentMedianForecaster } from './recent-median.forecaster';
 import { SeasonalNaiveForecaster } from './seasonal-naive.forecaster';
 
 /** Rebuilds any forecaster from its `toJSON()` output, dispatching on `kind`. */
@@ -11,6 +12,8 @@ export function restoreForecaster(json: ForecasterJSON): OnlineForecaster {
   switch (json.kind) {
     case 'naive':
       return NaiveForecaster.fromJSON(json as Parameters<typeof NaiveForecaster.fromJSON>[0]);
+    case 'recent-median':
+      return RecentMedianForecaster.fromJSON(json as Parameters<typeof RecentMedianForecaster.fromJSON>[0]);
     case 'seasonal-naive':
       return SeasonalNaiveForecaster.fromJSON(json as Parameters<typeof SeasonalNaiveForecaster.fromJSON>[0]);
     case 'holt-winters':

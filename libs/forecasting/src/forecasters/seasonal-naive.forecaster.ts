@@ -38,7 +38,7 @@ export class SeasonalNaiveForecaster extends TrackedForecaster<SeasonalNaiveConf
     s.next = (s.next + 1) % this.config.period;
   }
 
-  predict(h: number): number[] {
+  protected project(h: number): number[] {
     const { history, next } = this.state;
     const m = this.config.period;
     if (history.length < m) return new Array<number>(h).fill(history.at(-1) ?? NaN);

@@ -9,6 +9,12 @@ import { DEFAULT_HORIZON_ERRORS, ForecasterJSON, ForecastPoint, HorizonErrorsCon
 export abstract class TrackedForecaster<C, S> implements OnlineForecaster {
   abstract readonly kind: string;
   protected readonly errors: HorizonErrors;
+  /**
+   * project(maxHorizon) as of the last learned point. learn() needs it to score later, forecast()
+   * and an ensemble's predict() ask for it again: without the cache an ensemble projected every
+   * member three times per point. Derived, so never serialised.
+   */
+  private projected: number[] | null = null;
 
   protected constructor(
     readonly config: C,
@@ -18,14 +24,21 @@ export abstract class TrackedForecaster<C, S> implements OnlineForecaster {
   }
 
   protected abstract update(value: number): void;
-  abstract predict(h: number): number[];
+  /** point forecasts for horizons 1..h from the current state; must not change the state */
+  protected abstract project(h: number): number[];
   protected abstract modelState(): S;
 
   learn(value: number): void {
     if (!Number.isFinite(value)) throw new RangeError(`${this.kind}: cannot learn ${value}`);
     this.errors.observe(value);
+    this.projected = null;
     this.update(value);
     this.errors.record(this.predict(this.errors.maxHorizon));
+  }
+
+  predict(h: number): number[] {
+    this.projected ??= this.project(this.errors.maxHorizon);
+    return h <= this.projected.length ? this.projected.slice(0, h) : this.project(h);
   }
 
   forecast(h: number): ForecastPoint[] {

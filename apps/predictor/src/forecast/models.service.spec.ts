@@ -1,0 +1,98 @@
+import type { WindowMetric } from '@smartscale/contracts';
+import type { PredictorConfig } from '../config/predictor.config';
+import { ModelsService, PUBLISHED_HORIZON_CAP } from './models.service';
+
+const WINDOW_MS = 10_000;
+const T0 = Date.parse('2026-11-23T12:00:00Z');
+const NOW = T0 + 3_600_000;
+
+const config: PredictorConfig = {
+  http: { host: '127.0.0.1', port: 0 },
+  kafka: { brokers: ['unused:9092'], clientId: 'spec' },
+  windowMs: WINDOW_MS,
+  maxHorizon: 30,
+  periods: [24],
+};
+
+function metric(service: string, index: number, eventsPerSecond: number): WindowMetric {
+  const windowEnd = T0 + (index + 1) * WINDOW_MS;
+  return {
+    v: 1,
+    service,
+    windowStart: windowEnd - WINDOW_MS,
+    windowEnd,
+    count: Math.round(eventsPerSecond * (WINDOW_MS / 1000)),
+    eventsPerSecond,
+    errorCount: 0,
+    errorRate: 0,
+    countByType: {},
+    latencyP50: null,
+    latencyP95: null,
+    latencyP99: null,
+    consumerLag: 0,
+    partition: 0,
+    emittedAt: windowEnd,
+  };
+}
+
+/** A slow ramp with a small deterministic wiggle, so the models have errors to weigh. */
+const ramp = (i: number): number => 100 + 2 * i + (i % 3) - 1;
+
+function fed(service: string, values: Array<number | null>): ModelsService {
+  const models = new ModelsService(config);
+  values.forEach((v, i) => v !== null && models.observe(metric(service, i, v)));
+  return models;
+}
+
+describe(ModelsService.name, () => {
+  it('forecasts a rising series to keep rising, within its interval', () => {
+    const n = 400;
+    const models = fed('checkout', Array.from({ length: n }, (_, i) => ramp(i)));
+    const forecast = models.forecast('checkout', 12, NOW);
+    const points = forecast?.points ?? [];
+    expect(points).toHaveLength(12);
+    expect(points[0].eventsPerSecond).toBeGreaterThan(ramp(n - 1) - 2);
+    expect(points[11].eventsPerSecond).toBeGreaterThan(points[0].eventsPerSecond + 10);
+    points.forEach((p) => expect(p.lower <= p.eventsPerSecond && p.eventsPerSecond <= p.upper).toBe(true));
+    expect(points.map((p) => p.windowEnd)).toEqual(points.map((_, h) => T0 + (n + h + 1) * WINDOW_MS));
+  });
+
+  it('ignores a repeated or older window, so a replay leaves the forecast unchanged', () => {
+    const models = fed('checkout', Array.from({ length: 100 }, (_, i) => ramp(i)));
+    const before = models.forecast('checkout', 12, NOW);
+    expect(models.observe(metric('checkout', 99, 5_000))).toBe(false);
+    expect(models.observe(metric('checkout', 10, 5_000))).toBe(false);
+    expect(models.forecast('checkout', 12, NOW)).toEqual(before);
+  });
+
+  it('learns missing windows as zero windows', () => {
+    const values = Array.from({ length: 120 }, (_, i) => ramp(i));
+    const withGap = values.map((v, i) => (i >= 60 && i < 65 ? null : v));
+    const withZeros = values.map((v, i) => (i >= 60 && i < 65 ? 0 : v));
+    const gapForecast = fed('checkout', withGap).forecast('checkout', 12, NOW);
+    expect(gapForecast).toEqual(fed('checkout', withZeros).forecast('checkout', 12, NOW));
+    expect(gapForecast).not.toEqual(fed('checkout', values).forecast('checkout', 12, NOW));
+  });
+
+  it('publishes the capped horizons and the score of the latest window only, again on redelivery', () => {
+    const models = fed('checkout', Array.from({ length: 50 }, (_, i) => ramp(i)));
+    const latest = metric('checkout', 49, ramp(49));
+    const publication = models.publication('checkout', latest.windowEnd, NOW);
+    expect(publication?.forecast.points).toHaveLength(Math.min(config.maxHorizon, PUBLISHED_HORIZON_CAP));
+    expect(publication?.anomaly).toEqual(expect.objectContaining({ v: 1, service: 'checkout', windowEnd: latest.windowEnd, eventsPerSecond: ramp(49) }));
+    expect(publication?.anomaly.score).toBeGreaterThanOrEqual(0);
+    expect(publication?.anomaly.score).toBeLessThanOrEqual(1);
+    expect(models.observe(latest)).toBe(false);
+    expect(models.publication('checkout', latest.windowEnd, NOW)).toEqual(publication);
+    expect(models.publication('checkout', latest.windowEnd - WINDOW_MS, NOW)).toBeNull();
+    expect(models.publication('unknown', latest.windowEnd, NOW)).toBeNull();
+  });
+
+  it('keeps services apart', () => {
+    const models = fed('checkout', [1, 2, 3]);
+    models.observe(metric('search', 0, 500));
+    expect(models.services()).toEqual(['checkout', 'search']);
+    expect(models.forecast('search', 1, NOW)?.points[0].eventsPerSecond).toBeCloseTo(500, 6);
+    expect(models.forecast('nobody', 1, NOW)).toBeNull();
+  });
+});

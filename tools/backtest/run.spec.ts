@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { DEFAULT_SIM_CONFIG, SimConfig } from './config';
+import { SmartScaleAutoscaler, smartScalePolicyFor } from './smartscale';
+import { POLICY_NAMES, runTrace } from './run';
+import { expandRows, scaleToCapacity } from './trace';
+import { simulate } from './simulator';
+
+const config: SimConfig = { ...DEFAULT_SIM_CONFIG, peakReplicas: 8, rowSeconds: 60 };
+
+describe(runTrace.name, () => {
+  it('never lets any policy beat the oracle on under-provisioning, and the oracle is never short', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 3, maxLength: 40 }), (raw) => {
+        const rows = scaleToCapacity(raw, config);
+        const { metrics } = runTrace({ name: 't.csv', rows, periods: [] }, config);
+        expect(metrics.oracle.under_provisioned_minutes).toBe(0);
+        for (const name of POLICY_NAMES) {
+          expect(metrics.oracle.under_provisioned_minutes).toBeLessThanOrEqual(metrics[name].under_provisioned_minutes);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('reports every policy with its ratios to HPA', () => {
+    const { metrics } = runTrace({ name: 'step.csv', rows: scaleToCapacity([1, 1, 1, 1, 10, 10, 10, 10, 1, 1], config), periods: [] }, config);
+    expect(Object.keys(metrics)).toEqual([...POLICY_NAMES]);
+    expect(metrics.hpa.vs_hpa?.replica_hours).toBe(1);
+    expect(metrics.hpa.steps).toBe(1);
+  });
+});
+
+describe(SmartScaleAutoscaler.name, () => {
+  it('has no look-ahead: a different future does not change what it did before it', () => {
+    const past = [5, 5, 8, 12, 20, 20, 9, 5];
+    const a = expandRows(scaleToCapacity([...past, 1, 1, 1, 1], config), config.rowSeconds);
+    const b = expandRows(scaleToCapacity([...past, 40, 40, 40, 40], config), config.rowSeconds);
+    // same scale on both: the futures differ, the pasts are equal in events/s
+    b.set(a.subarray(0, past.length * config.rowSeconds));
+    const run = (demand: Float64Array) => simulate(demand, new SmartScaleAutoscaler(smartScalePolicyFor(config), config, []), config, 2);
+    const until = past.length * config.rowSeconds;
+    expect(Array.from(run(a).provisioned.subarray(0, until))).toEqual(Array.from(run(b).provisioned.subarray(0, until)));
+  });
+});
