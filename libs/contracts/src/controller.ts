@@ -3,7 +3,7 @@
  * Imported by the workflow, the worker, the REST API, the CLI and the tests; free of Node and zod.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Decision, ScalingTarget } from './policy';
 import searchAttributeTypes from './search-attributes.json';
 
@@ -24,6 +24,7 @@ export interface ControllerState {
   currentReplicas: number | null;
   desiredReplicas: number | null;
   paused: PauseInfo | null;
+  override: OverrideInfo | null;
   lastScaleUpAt: number | null;
   lastScaleDownAt: number | null;
   /** Recent raw recommendations, for the scale-down stabilisation window. */
@@ -37,12 +38,14 @@ export const MAX_DECISIONS_KEPT = 50;
 export interface ControllerInput {
   target: ScalingTarget;
   state?: ControllerState;
+  maxTicksPerRun?: number;
 }
 
 export interface ControllerStatus {
   targetId: string;
   service: string;
   paused: PauseInfo | null;
+  override: OverrideInfo | null;
   currentReplicas: number | null;
   desiredReplicas: number | null;
   seq: number;
@@ -67,3 +70,24 @@ export const SA = {
 
 /** Started by name from Node code, so that the client never imports workflow code. */
 export const CONTROLLER_WORKFLOW_TYPE = 'scalingControllerWorkflow';
+
+/** An operator's fixed replica count that wins over decide() until it expires on a durable timer. */
+export interface OverrideInfo {
+  replicas: number;
+  reason: string;
+  since: number;
+  expiresAt: number;
+}
+
+export interface OverrideRequest {
+  replicas: number;
+  ttlMs: number;
+  reason?: string;
+}
+
+export const overrideSignal = defineSignal<[OverrideRequest]>('override');
+export const clearOverrideSignal = defineSignal<[]>('clearOverride');
+export const setPolicyUpdate = defineUpdate<ScalingTarget['policy'], [ScalingTarget['policy']]>('setPolicy');
+
+/** Ticks per run before continue-as-new, so that a history stays bounded even if the server never suggests it. */
+export const DEFAULT_MAX_TICKS_PER_RUN = 500;

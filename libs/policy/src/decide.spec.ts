@@ -79,6 +79,12 @@ describe(decide.name, () => {
     expect(d.reasons.map((r) => r.code)).toContain('stabilizing');
   });
 
+  it('brings replicas inside a lowered maximum at once, over stabilisation and step limits', () => {
+    const state = { ...fresh, lastScaleUpAt: NOW - 1_000, recommendations: [{ at: NOW - 10_000, replicas: 8 }] };
+    const d = decide(input(400, 8, { state, policy: { ...policy, maxReplicas: 3 } }));
+    expect([d.action, d.to]).toEqual(['down', 3]);
+  });
+
   it('forgets recommendations older than the stabilisation window', () => {
     const state = { ...fresh, recommendations: [{ at: NOW - policy.scaleDownStabilizationMs - 1, replicas: 5 }] };
     const d = decide(input(10, 5, { state }));

@@ -160,7 +160,8 @@ export function decide(input: DecideInput): DecideResult {
   if (bounded !== raw) reasons.push({ code: 'bounds', message: `clamped to [${policy.minReplicas}, ${policy.maxReplicas}]` });
   if (!demand.allowDown && bounded < current) bounded = current;
   const recommendations = [...recent, { at: now, replicas: bounded }];
-  const to = demand.hold ? clamp(current, policy.minReplicas, policy.maxReplicas) : limit(input, current, bounded, recent, reasons);
+  // Bounds win over stabilisation and step limits: a lowered maximum (setPolicy) applies at once.
+  const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, reasons), policy.minReplicas, policy.maxReplicas);
   const action: ScalingAction = to > current ? 'up' : to < current ? 'down' : 'hold';
   return { action, from: current, to, reasons, inputs, recommendations };
 }

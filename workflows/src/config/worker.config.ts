@@ -13,6 +13,8 @@ const shape = {
   SMARTSCALE_ROOT: z.string().default(process.cwd()),
   SMARTSCALE_CONTROL_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_CONTROL_PORT: port(3003),
+  /** Bearer token for the control API's mutations; unset leaves them open (local development only). */
+  SMARTSCALE_CONTROL_TOKEN: z.string().min(16).optional(),
   SMARTSCALE_PREDICTOR_URL: z.url().default('http://127.0.0.1:3002'),
   SMARTSCALE_TARGETS_FILE: z.string().default('workflows/config/targets.demo.json'),
   SMARTSCALE_WORKFLOW_BUNDLE: z.string().optional(),
@@ -22,7 +24,7 @@ const shape = {
 
 export interface WorkerConfig {
   root: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; token: string | null };
   kafka: { brokers: string[]; clientId: string };
   temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
   predictorUrl: string;
@@ -37,7 +39,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const root = resolve(e.SMARTSCALE_ROOT);
   return {
     root,
-    http: { host: e.SMARTSCALE_CONTROL_HOST, port: e.SMARTSCALE_CONTROL_PORT },
+    http: { host: e.SMARTSCALE_CONTROL_HOST, port: e.SMARTSCALE_CONTROL_PORT, token: e.SMARTSCALE_CONTROL_TOKEN ?? null },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: `smartscale-worker-${process.pid}` },
     temporal: { address: e.SMARTSCALE_TEMPORAL_ADDRESS, namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE, uiUrl: e.SMARTSCALE_TEMPORAL_UI_URL, taskQueue: e.SMARTSCALE_TASK_QUEUE },
     predictorUrl: e.SMARTSCALE_PREDICTOR_URL,

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import {
-  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, pauseSignal, resumeSignal, SA, ScalingTarget, statusQuery, workflowIdFor,
+  clearOverrideSignal, CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, overrideSignal, OverrideRequest, parsePolicy, pauseSignal, resumeSignal,
+  SA, ScalingPolicy, ScalingTarget, setPolicyUpdate, statusQuery, workflowIdFor,
 } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { loadTargets } from '../config/targets';
@@ -63,6 +64,22 @@ export class ControllersService implements OnApplicationBootstrap {
 
   async resume(id: string): Promise<void> {
     await (await this.handle(id)).signal(resumeSignal);
+  }
+
+  async override(id: string, req: OverrideRequest): Promise<void> {
+    await (await this.handle(id)).signal(overrideSignal, req);
+  }
+
+  async clearOverride(id: string): Promise<void> {
+    await (await this.handle(id)).signal(clearOverrideSignal);
+  }
+
+  /** Fields not given keep their current value; the whole result is validated here and again by the workflow. */
+  async setPolicy(id: string, changes: Record<string, unknown>): Promise<ScalingPolicy> {
+    const handle = await this.handle(id);
+    const current = (await handle.query(statusQuery)).policy;
+    const policy = parsePolicy({ ...current, ...changes });
+    return handle.executeUpdate(setPolicyUpdate, { args: [policy] });
   }
 
   uiLink(id: string): string {

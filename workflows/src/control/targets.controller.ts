@@ -1,10 +1,18 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { ControllerStatus, Decision } from '@smartscale/contracts';
+import type { ControllerStatus, Decision, ScalingPolicy } from '@smartscale/contracts';
+import { BearerTokenGuard } from './bearer-token.guard';
 import { ControllersService, isNotFound } from './controllers.service';
 
 const PauseBody = z.object({ reason: z.string().min(1).max(500).default('paused from the REST API') }).strict();
+const OverrideBody = z.object({ replicas: z.number().int().min(0), ttlMs: z.number().int().positive(), reason: z.string().min(1).max(500).optional() }).strict();
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) throw new BadRequestException({ message: `invalid ${what}`, issues: parsed.error.issues });
+  return parsed.data;
+}
 
 /** REST control surface: the same signals and queries as the Temporal CLI and Web UI. */
 @ApiTags('targets')
@@ -31,15 +39,52 @@ export class TargetsController {
 
   @Post(':id/pause')
   @HttpCode(202)
+  @UseGuards(BearerTokenGuard)
+  @ApiBearerAuth()
   async pause(@Param('id') id: string, @Body() body: unknown): Promise<{ signalled: 'pause' }> {
-    const parsed = PauseBody.safeParse(body ?? {});
-    if (!parsed.success) throw new BadRequestException({ message: 'invalid pause body', issues: parsed.error.issues });
-    await this.notFound(() => this.controllers.pause(id, parsed.data.reason));
+    const { reason } = parseBody(PauseBody, body, 'pause body');
+    await this.notFound(() => this.controllers.pause(id, reason));
     return { signalled: 'pause' };
+  }
+
+  @Post(':id/override')
+  @HttpCode(202)
+  @UseGuards(BearerTokenGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Hold a fixed replica count until ttlMs has passed (a durable timer in the workflow)' })
+  async override(@Param('id') id: string, @Body() body: unknown): Promise<{ signalled: 'override' }> {
+    const req = parseBody(OverrideBody, body, 'override body');
+    await this.notFound(() => this.controllers.override(id, req));
+    return { signalled: 'override' };
+  }
+
+  @Delete(':id/override')
+  @HttpCode(202)
+  @UseGuards(BearerTokenGuard)
+  @ApiBearerAuth()
+  async clearOverride(@Param('id') id: string): Promise<{ signalled: 'clearOverride' }> {
+    await this.notFound(() => this.controllers.clearOverride(id));
+    return { signalled: 'clearOverride' };
+  }
+
+  @Put(':id/policy')
+  @UseGuards(BearerTokenGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change policy fields; validated here and by the workflow update validator' })
+  async setPolicy(@Param('id') id: string, @Body() body: unknown): Promise<ScalingPolicy> {
+    const changes = parseBody(z.record(z.string(), z.unknown()), body, 'policy');
+    try {
+      return await this.notFound(() => this.controllers.setPolicy(id, changes));
+    } catch (err) {
+      if (err instanceof z.ZodError) throw new BadRequestException({ message: 'invalid policy', issues: err.issues });
+      throw err;
+    }
   }
 
   @Post(':id/resume')
   @HttpCode(202)
+  @UseGuards(BearerTokenGuard)
+  @ApiBearerAuth()
   async resume(@Param('id') id: string): Promise<{ signalled: 'resume' }> {
     await this.notFound(() => this.controllers.resume(id));
     return { signalled: 'resume' };

@@ -1,4 +1,5 @@
-import type { ControllerState, ControllerStatus, Decision, ScalingTarget } from '@smartscale/contracts/workflow';
+import type { ControllerState, ControllerStatus, Decision, OverrideInfo, OverrideRequest, ScalingTarget } from '@smartscale/contracts/workflow';
+import type { DecideResult } from '@smartscale/policy';
 import { MAX_DECISIONS_KEPT } from '@smartscale/contracts/workflow';
 
 /** Pure helpers over the workflow's state, kept out of the workflow file so tests call them directly. */
@@ -7,6 +8,7 @@ export const initialState = (): ControllerState => ({
   currentReplicas: null,
   desiredReplicas: null,
   paused: null,
+  override: null,
   lastScaleUpAt: null,
   lastScaleDownAt: null,
   recommendations: [],
@@ -22,6 +24,7 @@ export const statusOf = (target: ScalingTarget, state: ControllerState): Control
   targetId: target.id,
   service: target.service,
   paused: state.paused,
+  override: state.override,
   currentReplicas: state.currentReplicas,
   desiredReplicas: state.desiredReplicas,
   seq: state.seq,
@@ -38,8 +41,32 @@ export function summarize(d: Decision): string {
 /** Markdown for the UI's "Current Details": the last decision and its reasons. */
 export function detailsOf(target: ScalingTarget, state: ControllerState): string {
   const d = state.decisions.at(-1);
-  const head = `**${target.id}** (service \`${target.service}\`, ${target.policy.mode})${state.paused ? ` — paused: ${state.paused.reason}` : ''}`;
+  const override = state.override ? ` — override to ${state.override.replicas} until ${new Date(state.override.expiresAt).toISOString()}: ${state.override.reason}` : '';
+  const head = `**${target.id}** (service \`${target.service}\`, ${target.policy.mode})${state.paused ? ` — paused: ${state.paused.reason}` : ''}${override}`;
   if (!d) return head;
   const reasons = d.reasons.map((r) => `- \`${r.code}\` ${r.message}`).join('\n');
   return `${head}\n\nDecision #${d.seq}: **${d.action}** ${d.from} → ${d.to}${d.applied ? '' : ' (not applied)'}\n\n${reasons}`;
+}
+
+/** Validates an operator's override request; the message is what the signal sender sees in the log. */
+export function toOverride(req: OverrideRequest, now: number, maxReplicas: number): OverrideInfo {
+  if (!Number.isInteger(req.replicas) || req.replicas < 0 || req.replicas > maxReplicas) {
+    throw new Error(`override replicas must be an integer from 0 to the policy maximum ${maxReplicas}, got ${req.replicas}`);
+  }
+  if (!Number.isFinite(req.ttlMs) || req.ttlMs <= 0) throw new Error(`override ttlMs must be positive, got ${req.ttlMs}`);
+  return { replicas: req.replicas, reason: req.reason ?? 'operator override', since: now, expiresAt: now + req.ttlMs };
+}
+
+/** While an override is active it replaces decide(): cooldowns and stabilisation do not apply to it. */
+export function overrideResult(o: OverrideInfo, current: number, now: number, recommendations: DecideResult['recommendations']): DecideResult {
+  const action = o.replicas > current ? 'up' : o.replicas < current ? 'down' : 'hold';
+  const left = Math.ceil((o.expiresAt - now) / 1000);
+  return {
+    action,
+    from: current,
+    to: o.replicas,
+    reasons: [{ code: 'override', message: `operator override to ${o.replicas} replicas for another ${left} s: ${o.reason}` }],
+    inputs: { observedEventsPerSecond: null, observedWindowEnd: null, forecastPeakEventsPerSecond: null, forecastUsed: false, anomalyScore: null, consumerLag: null },
+    recommendations,
+  };
 }

@@ -1,7 +1,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundle } from '@temporalio/worker';
 import {
-  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, DEFAULT_POLICY, Decision, decisionsQuery, pauseSignal, resumeSignal, ScalingTarget, statusQuery, TASK_QUEUE,
+  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, DEFAULT_POLICY, Decision, decisionsQuery, overrideSignal, pauseSignal, resumeSignal, ScalingTarget, setPolicyUpdate,
+  statusQuery, TASK_QUEUE,
 } from '@smartscale/contracts';
 import type { ForecastSummary } from '@smartscale/policy';
 import { createTimeSkippingEnv, REPO_ROOT } from '@smartscale/testing';
@@ -66,15 +67,16 @@ describe('scalingControllerWorkflow', () => {
   });
   afterAll(() => env?.teardown());
 
-  async function withController(world: FakeWorld, body: (h: Awaited<ReturnType<typeof start>>) => Promise<void>): Promise<void> {
+  async function withController(world: FakeWorld, body: (h: Awaited<ReturnType<typeof start>>) => Promise<void>, maxTicksPerRun?: number): Promise<void> {
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: world.activities() });
     await worker.runUntil(async () => {
-      const handle = await start();
+      const handle = await start(maxTicksPerRun);
       await body(handle);
       await handle.terminate('test done');
     });
   }
-  const start = () => env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: `scaler/${target.id}-${Date.now()}`, taskQueue: TASK_QUEUE, args: [{ target }] });
+  const start = (maxTicksPerRun?: number) =>
+    env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: `scaler/${target.id}-${Date.now()}`, taskQueue: TASK_QUEUE, args: [{ target, maxTicksPerRun }] });
 
   it('scales up on load above capacity with an idempotency key per decision, then holds through the cooldown', async () => {
     const world = new FakeWorld(env);
@@ -121,5 +123,50 @@ describe('scalingControllerWorkflow', () => {
       expect(d.action).toBe('up');
       expect((await handle.query(decisionsQuery)).at(-1)?.seq).toBe(d.seq);
     });
+  });
+
+  it('applies an override at once and returns to decide() when its durable timer expires', async () => {
+    const world = new FakeWorld(env);
+    await withController(world, async (handle) => {
+      await world.nextDecisions(1);
+      await handle.signal(overrideSignal, { replicas: 4, ttlMs: 60_000, reason: 'launch' });
+      const [o] = await world.nextDecisions(1);
+      expect([o.action, o.to, o.applied, o.reasons[0].code]).toEqual(['up', 4, true, 'override']);
+      expect((await handle.query(statusQuery)).override).toMatchObject({ replicas: 4, reason: 'launch' });
+      await env.sleep(61_000);
+      const decisions = await world.nextDecisions(1);
+      expect(decisions[0].reasons[0].code).not.toBe('override');
+      expect((await handle.query(statusQuery)).override).toBeNull();
+      expect(world.recorded.filter((d) => d.reasons[0]?.code === 'override').every((d) => d.at - o.at < 60_000)).toBe(true);
+    });
+  });
+
+  it('rejects an invalid policy update in its validator and applies a valid one to the next decision', async () => {
+    const world = new FakeWorld(env);
+    world.load = 45;
+    await withController(world, async (handle) => {
+      await world.nextDecisions(1);
+      const rejected = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...target.policy, minReplicas: 9, maxReplicas: 2 }] }).then(() => null, (e: { cause?: Error }) => e.cause);
+      expect(rejected?.message).toMatch(/minReplicas must not exceed maxReplicas/);
+      const accepted = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...target.policy, maxReplicas: 2, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0 }] });
+      expect(accepted.maxReplicas).toBe(2);
+      await env.sleep(40_000);
+      const [d] = await world.nextDecisions(1);
+      expect(d.to).toBeLessThanOrEqual(2);
+      expect((await handle.query(statusQuery)).policy.maxReplicas).toBe(2);
+    });
+  });
+
+  it('continues as new, carrying its decision sequence and history into the next run', async () => {
+    const world = new FakeWorld(env);
+    await withController(world, async (handle) => {
+      await world.nextDecisions(5);
+      const first = (await handle.describe()).runId;
+      expect(first).not.toBe(handle.firstExecutionRunId);
+      const status = await env.client.workflow.getHandle(handle.workflowId).query(statusQuery);
+      expect(status.seq).toBeGreaterThanOrEqual(4);
+      const seqs = (await env.client.workflow.getHandle(handle.workflowId).query(decisionsQuery)).map((d) => d.seq);
+      expect(seqs.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+    }, 2);
   });
 });

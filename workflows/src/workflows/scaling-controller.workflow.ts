@@ -1,12 +1,13 @@
 import {
-  allHandlersFinished, condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, sleep, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
-  ControllerInput, ControllerState, Decision, decisionsQuery, idempotencyKeyFor, pauseSignal, resumeSignal, SA, ScalingTarget, statusQuery,
+  clearOverrideSignal, ControllerInput, ControllerState, Decision, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, idempotencyKeyFor, overrideSignal, pauseSignal,
+  resumeSignal, SA, ScalingTarget, setPolicyUpdate, statusQuery,
 } from '@smartscale/contracts/workflow';
-import { decide, ForecastSummary } from '@smartscale/policy';
+import { decide, ForecastSummary, policyProblems } from '@smartscale/policy';
 import type { ControllerActivities } from '../activities/controller-activity.types';
-import { detailsOf, initialState, remember, statusOf, summarize } from './controller-state';
+import { detailsOf, initialState, overrideResult, remember, statusOf, summarize, toOverride } from './controller-state';
 
 // Grouped by timeout and retry profile (CONVENTIONS §10). The forecast is optional, so it gets one
 // quick retry and the decision falls back to the reactive rule; apply must happen, so it retries long.
@@ -28,19 +29,58 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
     state.paused = null;
     wake = true;
   });
+  setHandler(overrideSignal, (req) => {
+    try {
+      state.override = toOverride(req, Date.now(), target.policy.maxReplicas);
+      wake = true;
+    } catch (err) {
+      log.warn(`override ignored: ${(err as Error).message}`);
+    }
+  });
+  setHandler(clearOverrideSignal, () => {
+    state.override = null;
+    wake = true;
+  });
+  setHandler(
+    setPolicyUpdate,
+    (policy) => {
+      target.policy = policy;
+      upsertMemo({ policy });
+      wake = true;
+      return policy;
+    },
+    { validator: (policy) => assertValidPolicy(policy) },
+  );
   setHandler(statusQuery, () => statusOf(target, state));
   setHandler(decisionsQuery, () => state.decisions);
 
-  for (;;) {
+  const maxTicks = input.maxTicksPerRun ?? DEFAULT_MAX_TICKS_PER_RUN;
+  for (let ticks = 1; ; ticks++) {
+    expireOverride(state);
     if (!state.paused) await tick(target, state);
     publish(target, state);
     wake = false;
-    await condition(() => wake, target.policy.tickIntervalMs);
-    if (workflowInfo().continueAsNewSuggested) {
+    await condition(() => wake, nextWakeMs(target, state));
+    if (workflowInfo().continueAsNewSuggested || ticks >= maxTicks) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof scalingControllerWorkflow>({ target, state });
+      await continueAsNew<typeof scalingControllerWorkflow>({ target, state, maxTicksPerRun: input.maxTicksPerRun });
     }
   }
+}
+
+function assertValidPolicy(policy: ScalingTarget['policy']): void {
+  const problems = policyProblems(policy);
+  if (problems.length > 0) throw new Error(`invalid policy: ${problems.join('; ')}`);
+}
+
+/** The loop's durable timer: the next tick, or the override's expiry if that comes first. */
+function nextWakeMs(target: ScalingTarget, state: ControllerState): number {
+  const untilExpiry = state.override ? Math.max(1, state.override.expiresAt - Date.now()) : Infinity;
+  return Math.min(target.policy.tickIntervalMs, untilExpiry);
+}
+
+function expireOverride(state: ControllerState): void {
+  if (state.override && Date.now() >= state.override.expiresAt) state.override = null;
 }
 
 async function tick(target: ScalingTarget, state: ControllerState): Promise<void> {
@@ -48,7 +88,9 @@ async function tick(target: ScalingTarget, state: ControllerState): Promise<void
   const observed = await observe.executeWithOptions({ startToCloseTimeout: '10s', summary: `observe ${target.service}` }, [target]);
   const fc = await tryForecast(target);
   const now = Date.now();
-  const result = decide({
+  const result = state.override
+    ? overrideResult(state.override, observed.currentReplicas, now, state.recommendations)
+    : decide({
     now,
     observation: observed.window && { ...observed.window, currentReplicas: observed.currentReplicas },
     forecast: fc.forecast,
@@ -56,7 +98,7 @@ async function tick(target: ScalingTarget, state: ControllerState): Promise<void
     policy,
     state,
     lastKnownReplicas: observed.currentReplicas,
-  });
+    });
   state.seq += 1;
   state.recommendations = result.recommendations;
   state.currentReplicas = observed.currentReplicas;
@@ -72,7 +114,7 @@ async function tick(target: ScalingTarget, state: ControllerState): Promise<void
   remember(state, decision);
   setCurrentDetails(detailsOf(target, state));
   await record.executeWithOptions({ startToCloseTimeout: '10s', summary: summarize(decision) }, [target.id, decision]);
-  if (decision.applied) {
+  if (decision.applied && !state.override) {
     const cooldown = Math.min(policy.scaleUpCooldownMs, policy.scaleDownCooldownMs);
     await sleep(cooldown, { summary: `cooldown ${cooldown / 1000} s after scaling ${decision.from}→${decision.to}` });
   }

@@ -1,0 +1,26 @@
+import type { ScalingPolicy } from '@smartscale/contracts/workflow';
+
+const NUMBER_FIELDS: (keyof ScalingPolicy)[] = [
+  'minReplicas', 'maxReplicas', 'capacityPerReplica', 'tolerance', 'headroom', 'forecastHorizonWindows', 'scaleUpMaxStep', 'scaleDownMaxStep',
+  'scaleUpCooldownMs', 'scaleDownCooldownMs', 'scaleDownStabilizationMs', 'tickIntervalMs', 'forecastStaleMs', 'observationStaleMs', 'anomalyThreshold',
+];
+
+/**
+ * The invariants decide() relies on, checked inside the workflow's update validator. Written by hand
+ * on purpose: workflow code must not pull zod into its bundle (CONVENTIONS §9); the REST API validates
+ * the same policy with the zod schema in libs/contracts before it ever reaches here.
+ */
+export function policyProblems(p: ScalingPolicy): string[] {
+  const problems: string[] = [];
+  for (const f of NUMBER_FIELDS) {
+    const v = p[f];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${f} must be a non-negative number`);
+  }
+  if (!['enforce', 'recommend'].includes(p.mode)) problems.push('mode must be enforce or recommend');
+  if (!['hold', 'follow', 'scaleUpOnly'].includes(p.onAnomaly)) problems.push('onAnomaly must be hold, follow or scaleUpOnly');
+  if (p.minReplicas > p.maxReplicas) problems.push('minReplicas must not exceed maxReplicas');
+  if (!(p.capacityPerReplica > 0)) problems.push('capacityPerReplica must be positive');
+  if (!(p.scaleUpMaxStep >= 1) || !(p.scaleDownMaxStep >= 1)) problems.push('step limits must be at least 1');
+  if (!(p.tickIntervalMs >= 100)) problems.push('tickIntervalMs must be at least 100');
+  return problems;
+}
