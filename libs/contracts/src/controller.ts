@@ -16,6 +16,8 @@ export const idempotencyKeyFor = (workflowId: string, seq: number): string => `$
 export interface PauseInfo {
   reason: string;
   since: number;
+  /** A pause with a duration resumes by itself on a durable timer; null pauses until resumed. */
+  until: number | null;
 }
 
 /** What the workflow carries across ticks and across continue-as-new. */
@@ -54,7 +56,7 @@ export interface ControllerStatus {
 }
 
 /** Signal payloads are objects so that fields can be added without breaking old senders. */
-export const pauseSignal = defineSignal<[{ reason?: string } | string | undefined]>('pause');
+export const pauseSignal = defineSignal<[{ reason?: string; forMs?: number } | string | undefined]>('pause');
 export const resumeSignal = defineSignal<[]>('resume');
 export const statusQuery = defineQuery<ControllerStatus>('status');
 export const decisionsQuery = defineQuery<Decision[]>('decisions');

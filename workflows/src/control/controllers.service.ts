@@ -58,8 +58,8 @@ export class ControllersService implements OnApplicationBootstrap {
     return (await this.handle(id)).query(decisionsQuery);
   }
 
-  async pause(id: string, reason: string): Promise<void> {
-    await (await this.handle(id)).signal(pauseSignal, { reason });
+  async pause(id: string, reason: string, forMs?: number): Promise<void> {
+    await (await this.handle(id)).signal(pauseSignal, { reason, forMs });
   }
 
   async resume(id: string): Promise<void> {

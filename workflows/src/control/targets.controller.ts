@@ -5,7 +5,7 @@ import type { ControllerStatus, Decision, ScalingPolicy } from '@smartscale/cont
 import { BearerTokenGuard } from './bearer-token.guard';
 import { ControllersService, isNotFound } from './controllers.service';
 
-const PauseBody = z.object({ reason: z.string().min(1).max(500).default('paused from the REST API') }).strict();
+const PauseBody = z.object({ reason: z.string().min(1).max(500).default('paused from the REST API'), forMs: z.number().int().positive().optional() }).strict();
 const OverrideBody = z.object({ replicas: z.number().int().min(0), ttlMs: z.number().int().positive(), reason: z.string().min(1).max(500).optional() }).strict();
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
@@ -42,8 +42,8 @@ export class TargetsController {
   @UseGuards(BearerTokenGuard)
   @ApiBearerAuth()
   async pause(@Param('id') id: string, @Body() body: unknown): Promise<{ signalled: 'pause' }> {
-    const { reason } = parseBody(PauseBody, body, 'pause body');
-    await this.notFound(() => this.controllers.pause(id, reason));
+    const { reason, forMs } = parseBody(PauseBody, body, 'pause body');
+    await this.notFound(() => this.controllers.pause(id, reason, forMs));
     return { signalled: 'pause' };
   }
 

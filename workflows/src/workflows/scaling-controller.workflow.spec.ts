@@ -125,6 +125,20 @@ describe('scalingControllerWorkflow', () => {
     });
   });
 
+  it('resumes by itself when a pause with a duration expires', async () => {
+    const world = new FakeWorld(env);
+    await withController(world, async (handle) => {
+      await world.nextDecisions(1);
+      await handle.signal(pauseSignal, { reason: 'deploy', forMs: 30_000 });
+      const before = world.recorded.length;
+      await env.sleep(20_000);
+      expect(world.recorded.length).toBe(before);
+      await env.sleep(15_000);
+      await world.nextDecisions(1);
+      expect((await handle.query(statusQuery)).paused).toBeNull();
+    });
+  });
+
   it('applies an override at once and returns to decide() when its durable timer expires', async () => {
     const world = new FakeWorld(env);
     await withController(world, async (handle) => {

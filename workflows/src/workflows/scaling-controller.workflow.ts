@@ -22,7 +22,8 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
   let wake = false;
   setHandler(pauseSignal, (arg) => {
     const reason = typeof arg === 'string' ? arg : (arg?.reason ?? 'paused by operator');
-    state.paused = { reason, since: Date.now() };
+    const forMs = typeof arg === 'object' && arg?.forMs && arg.forMs > 0 ? arg.forMs : null;
+    state.paused = { reason, since: Date.now(), until: forMs === null ? null : Date.now() + forMs };
     wake = true;
   });
   setHandler(resumeSignal, () => {
@@ -56,7 +57,7 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
 
   const maxTicks = input.maxTicksPerRun ?? DEFAULT_MAX_TICKS_PER_RUN;
   for (let ticks = 1; ; ticks++) {
-    expireOverride(state);
+    expireTimed(state);
     if (!state.paused) await tick(target, state);
     publish(target, state);
     wake = false;
@@ -73,14 +74,15 @@ function assertValidPolicy(policy: ScalingTarget['policy']): void {
   if (problems.length > 0) throw new Error(`invalid policy: ${problems.join('; ')}`);
 }
 
-/** The loop's durable timer: the next tick, or the override's expiry if that comes first. */
+/** The loop's durable timer: the next tick, or an override's or timed pause's expiry if that comes first. */
 function nextWakeMs(target: ScalingTarget, state: ControllerState): number {
-  const untilExpiry = state.override ? Math.max(1, state.override.expiresAt - Date.now()) : Infinity;
-  return Math.min(target.policy.tickIntervalMs, untilExpiry);
+  const expiries = [state.override?.expiresAt, state.paused?.until].filter((t): t is number => typeof t === 'number');
+  return Math.min(target.policy.tickIntervalMs, ...expiries.map((t) => Math.max(1, t - Date.now())));
 }
 
-function expireOverride(state: ControllerState): void {
+function expireTimed(state: ControllerState): void {
   if (state.override && Date.now() >= state.override.expiresAt) state.override = null;
+  if (state.paused?.until != null && Date.now() >= state.paused.until) state.paused = null;
 }
 
 async function tick(target: ScalingTarget, state: ControllerState): Promise<void> {

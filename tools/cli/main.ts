@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { parseDuration } from './duration';
+
+// The SmartScale CLI, over the control REST API (the same signals the Web UI and `temporal` send):
+//   npm run smartscale -- status [target]
+//   npm run smartscale -- pause demo --reason "deploy" --for 30m
+//   npm run smartscale -- resume demo
+//   npm run smartscale -- override demo 3 --for 10m --reason "launch"
+//   npm run smartscale -- policy demo maxReplicas=6 scaleUpCooldownMs=30000
+//   npm run smartscale -- history demo --limit 10
+const program = new Command('smartscale')
+  .option('--url <url>', 'control API base URL', process.env.SMARTSCALE_CONTROL_URL ?? 'http://127.0.0.1:3003')
+  .option('--token <token>', 'bearer token for mutations (default: $SMARTSCALE_CONTROL_TOKEN)', process.env.SMARTSCALE_CONTROL_TOKEN);
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const { url, token } = program.opts<{ url: string; token?: string }>();
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
+
+program.command('status [target]').description('controller status of one target, or all').action(async (target?: string) => print(await call('GET', `/v1/targets${target ? `/${target}` : ''}`)));
+program.command('history <target>').option('--limit <n>', 'newest decisions to show', Number, 20).description('decisions with their reasons').action(async (target: string, o: { limit: number }) => {
+  const decisions = (await call('GET', `/v1/targets/${target}/decisions`)) as { seq: number; at: number; action: string; from: number; to: number; applied: boolean; reasons: { message: string }[] }[];
+  for (const d of decisions.slice(-o.limit)) {
+    console.log(`#${d.seq} ${new Date(d.at).toISOString()} ${d.action.padEnd(4)} ${d.from}→${d.to}${d.applied ? '' : ' (not applied)'}  ${d.reasons.map((r) => r.message).join('; ')}`);
+  }
+});
+program.command('pause <target>').option('--reason <text>', 'why', 'paused from the CLI').option('--for <duration>', 'resume by itself after e.g. 30m').action(async (target: string, o: { reason: string; for?: string }) =>
+  print(await call('POST', `/v1/targets/${target}/pause`, { reason: o.reason, ...(o.for ? { forMs: parseDuration(o.for) } : {}) })));
+program.command('resume <target>').action(async (target: string) => print(await call('POST', `/v1/targets/${target}/resume`)));
+program.command('override <target> <replicas>').requiredOption('--for <duration>', 'how long the override holds').option('--reason <text>', 'why').action(async (target: string, replicas: string, o: { for: string; reason?: string }) =>
+  print(await call('POST', `/v1/targets/${target}/override`, { replicas: Number(replicas), ttlMs: parseDuration(o.for), ...(o.reason ? { reason: o.reason } : {}) })));
+program.command('policy <target> <changes...>').description('key=value policy changes, validated by the API and the workflow').action(async (target: string, changes: string[]) => {
+  const body = Object.fromEntries(changes.map((c) => {
+    const [k, v] = c.split('=');
+    return [k, v !== undefined && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v];
+  }));
+  print(await call('PUT', `/v1/targets/${target}/policy`, body));
+});
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(`smartscale: ${(err as Error).message}`);
+  process.exit(1);
+});
