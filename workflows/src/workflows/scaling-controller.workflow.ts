@@ -61,7 +61,7 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
     if (!state.paused) await tick(target, state);
     publish(target, state);
     wake = false;
-    await condition(() => wake, nextWakeMs(target, state));
+    await condition(() => wake, nextWakeMs(target, state), { summary: state.paused ? `paused: ${state.paused.reason}` : 'until the next tick' });
     if (workflowInfo().continueAsNewSuggested || ticks >= maxTicks) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof scalingControllerWorkflow>({ target, state, maxTicksPerRun: input.maxTicksPerRun });
