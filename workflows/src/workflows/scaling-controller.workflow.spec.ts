@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundle } from '@temporalio/worker';
 import {
@@ -10,6 +12,10 @@ import type { ControllerActivities, ObserveResult } from '../activities/controll
 import { bundleControllerWorkflows } from '../worker/workflow-bundle';
 
 jest.setTimeout(60_000);
+
+// Histories recorded from real runs on the dev server (`temporal workflow show -w <id> -o json`):
+// replaying them with today's code catches a change that would break running controllers.
+const HISTORIES = join(__dirname, 'histories');
 
 const target: ScalingTarget = {
   id: 'checkout',
@@ -182,5 +188,14 @@ describe('scalingControllerWorkflow', () => {
       const seqs = (await env.client.workflow.getHandle(handle.workflowId).query(decisionsQuery)).map((d) => d.seq);
       expect(seqs.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
     }, 2);
+  });
+
+  it('replays every recorded history without non-determinism', async () => {
+    const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')) }));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+      expect(result.error).toBeUndefined();
+    }
   });
 });
