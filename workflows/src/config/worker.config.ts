@@ -16,6 +16,8 @@ const shape = {
   /** Bearer token for the control API's mutations; unset leaves them open (local development only). */
   SMARTSCALE_CONTROL_TOKEN: z.string().min(16).optional(),
   SMARTSCALE_PREDICTOR_URL: z.url().default('http://127.0.0.1:3002'),
+  /** Signs webhook scaler calls (HMAC-SHA256 of the body); unset sends them unsigned. */
+  SMARTSCALE_WEBHOOK_SECRET: z.string().min(16).optional(),
   SMARTSCALE_TARGETS_FILE: z.string().default('workflows/config/targets.demo.json'),
   SMARTSCALE_WORKFLOW_BUNDLE: z.string().optional(),
   SMARTSCALE_LOCAL_SCALER_ENTRY: z.string().default('dist/apps/aggregator/src/main.js'),
@@ -29,6 +31,7 @@ export interface WorkerConfig {
   temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
   predictorUrl: string;
   targetsFile: string;
+  webhookSecret: string | null;
   /** A prebuilt workflow bundle; without one the worker bundles the workflow sources at boot. */
   workflowBundle: string | null;
   localScaler: { entry: string; stateDir: string };
@@ -44,6 +47,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     temporal: { address: e.SMARTSCALE_TEMPORAL_ADDRESS, namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE, uiUrl: e.SMARTSCALE_TEMPORAL_UI_URL, taskQueue: e.SMARTSCALE_TASK_QUEUE },
     predictorUrl: e.SMARTSCALE_PREDICTOR_URL,
     targetsFile: resolve(root, e.SMARTSCALE_TARGETS_FILE),
+    webhookSecret: e.SMARTSCALE_WEBHOOK_SECRET ?? null,
     workflowBundle: e.SMARTSCALE_WORKFLOW_BUNDLE ? resolve(root, e.SMARTSCALE_WORKFLOW_BUNDLE) : null,
     localScaler: { entry: resolve(root, e.SMARTSCALE_LOCAL_SCALER_ENTRY), stateDir: resolve(root, e.SMARTSCALE_LOCAL_SCALER_STATE_DIR) },
   };

@@ -26,7 +26,7 @@ export class ScalersService implements OnApplicationShutdown {
   }
 
   private async create(target: ScalingTarget): Promise<Scaler> {
-    if (target.scaler.kind === 'webhook') return new WebhookScaler(target.id, target.scaler.url);
+    if (target.scaler.kind === 'webhook') return new WebhookScaler(target.id, target.scaler.url, this.config.webhookSecret);
     const local = new LocalSupervisorScaler({
       targetId: target.id,
       entry: this.config.localScaler.entry,
