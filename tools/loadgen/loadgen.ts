@@ -1,13 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { DDSketch } from '@datadog/sketches-js';
+import { makeEvent, MixOptions } from './event-mix';
 import { rateAt, Shape } from './shapes';
 
 export interface LoadOptions {
   url: string;
+  /** The one service of request-only load (the default), and the fallback of `services`. */
   service: string;
+  /** With a mix: the services events are spread over. */
+  services?: string[];
+  /** A realistic mix of request, error, metric, log and click events; default request events only. */
+  mix?: boolean;
+  burst?: MixOptions['burst'];
   shape: Shape;
   durationSeconds: number;
   batchSize: number;
   errorRate: number;
+  apiKey?: string;
+  /** Keep every accepted id (tests compare them with the topic); off for long runs. Default true. */
+  keepIds?: boolean;
   /** Called once a second with the running totals, e.g. to print progress. */
   onSecond?: (s: LoadStats, rate: number, t: number) => void;
 }
@@ -17,7 +28,48 @@ export interface LoadStats {
   accepted: number;
   rejected: number;
   failed: number;
+  requests: number;
   ids: string[];
+  /** HTTP status (or "error" for no answer) → requests. */
+  statuses: Record<string, number>;
+  /** Event type → events sent. */
+  types: Record<string, number>;
+  /** Request round trip in ms, every request. */
+  latency: DDSketch;
+}
+
+export interface LoadSummary {
+  sent: number;
+  accepted: number;
+  rejected: number;
+  failed: number;
+  requests: number;
+  elapsed_s: number;
+  accepted_per_s: number;
+  statuses: Record<string, number>;
+  types: Record<string, number>;
+  latency_ms: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
+}
+
+export const newStats = (): LoadStats => ({ sent: 0, accepted: 0, rejected: 0, failed: 0, requests: 0, ids: [], statuses: {}, types: {}, latency: new DDSketch({ relativeAccuracy: 0.01 }) });
+
+export function latencyQuantile(s: LoadStats, q: number): number | null {
+  return s.latency.count > 0 ? Math.round(s.latency.getValueAtQuantile(q) * 10) / 10 : null;
+}
+
+export function summarise(s: LoadStats, elapsedSeconds: number): LoadSummary {
+  return {
+    sent: s.sent,
+    accepted: s.accepted,
+    rejected: s.rejected,
+    failed: s.failed,
+    requests: s.requests,
+    elapsed_s: Math.round(elapsedSeconds * 100) / 100,
+    accepted_per_s: elapsedSeconds > 0 ? Math.round(s.accepted / elapsedSeconds) : 0,
+    statuses: s.statuses,
+    types: s.types,
+    latency_ms: { p50: latencyQuantile(s, 0.5), p90: latencyQuantile(s, 0.9), p99: latencyQuantile(s, 0.99), max: s.latency.count > 0 ? Math.round(s.latency.max * 10) / 10 : null },
+  };
 }
 
 /**
@@ -25,47 +77,66 @@ export interface LoadStats {
  * durationSeconds; every request is awaited, so it stops by itself and reports exactly what was accepted.
  */
 export async function runLoad(o: LoadOptions): Promise<LoadStats> {
-  const stats: LoadStats = { sent: 0, accepted: 0, rejected: 0, failed: 0, ids: [] };
+  const stats = newStats();
   const start = Date.now();
   let carry = 0;
   for (let t = 0; t < o.durationSeconds; t++) {
     const wanted = rateAt(o.shape, t) + carry;
     const n = Math.floor(wanted);
     carry = wanted - n;
-    await sendSecond(o, n, stats);
+    await sendSecond(o, n, t, stats);
     o.onSecond?.(stats, n, t);
     const wait = start + (t + 1) * 1000 - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await delay(wait);
   }
   return stats;
 }
 
 /** Spreads one second's events over the second in batches, so windows see a smooth rate. */
-async function sendSecond(o: LoadOptions, n: number, stats: LoadStats): Promise<void> {
+async function sendSecond(o: LoadOptions, n: number, t: number, stats: LoadStats): Promise<void> {
   const batches = Math.ceil(n / o.batchSize);
   const sends: Promise<void>[] = [];
   for (let b = 0; b < batches; b++) {
     const size = Math.min(o.batchSize, n - b * o.batchSize);
-    sends.push(delay((b * 1000) / Math.max(1, batches)).then(() => sendBatch(o, size, stats)));
+    sends.push(delay((b * 1000) / Math.max(1, batches)).then(() => sendBatch(o, size, t, stats)));
   }
   await Promise.all(sends);
 }
 
-async function sendBatch(o: LoadOptions, size: number, stats: LoadStats): Promise<void> {
+function eventsFor(o: LoadOptions, size: number, t: number): { id: string; type: string }[] {
   const now = Date.now();
-  const events = Array.from({ length: size }, () => {
+  if (o.mix) {
+    const mix: MixOptions = { services: o.services?.length ? o.services : [o.service], errorRate: o.errorRate, burst: o.burst ?? null };
+    return Array.from({ length: size }, () => makeEvent(mix, t, now, Math.random, randomUUID()) as { id: string; type: string });
+  }
+  return Array.from({ length: size }, () => {
     const error = Math.random() < o.errorRate;
     return { id: randomUUID(), service: o.service, type: 'request', time: now, latencyMs: 5 + Math.random() * 40, status: error ? 503 : 200 };
   });
+}
+
+async function sendBatch(o: LoadOptions, size: number, t: number, stats: LoadStats): Promise<void> {
+  const events = eventsFor(o, size, t);
+  for (const e of events) stats.types[e.type] = (stats.types[e.type] ?? 0) + 1;
   stats.sent += size;
+  stats.requests += 1;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (o.apiKey) headers['x-api-key'] = o.apiKey;
+  const t0 = performance.now();
+  let status = 'error';
   try {
-    const res = await fetch(`${o.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events), signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${o.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify(events), signal: AbortSignal.timeout(10_000) });
+    await res.arrayBuffer();
+    status = String(res.status);
     if (res.status === 202) {
       stats.accepted += size;
-      for (const e of events) stats.ids.push(e.id);
+      if (o.keepIds !== false) for (const e of events) stats.ids.push(e.id);
     } else stats.rejected += size;
   } catch {
     stats.failed += size;
+  } finally {
+    stats.latency.accept(Math.max(0.001, performance.now() - t0));
+    stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
   }
 }
 

@@ -1,4 +1,4 @@
-import { naturalDuration, parseSteps, rateAt } from './shapes';
+import { naturalDuration, parseSteps, rateAt, replaySecondsPerRow } from './shapes';
 
 describe('rateAt', () => {
   it('follows steps in order and is 0 after the last one', () => {
@@ -24,5 +24,19 @@ describe('rateAt', () => {
 
   it('rejects a malformed step', () => {
     expect(() => parseSteps('10:5,fast:3')).toThrow(/bad step "fast:3"/);
+  });
+});
+
+describe('replay scale and speedup', () => {
+  it('multiplies each row by --scale instead of normalising to the peak', () => {
+    const shape = { kind: 'replay' as const, values: [10, 40], secondsPerRow: 1, peak: 999, scale: 0.5 };
+    expect([0, 1].map((t) => rateAt(shape, t))).toEqual([5, 20]);
+  });
+
+  it('plays the trace faster by its own row interval', () => {
+    const halfHour = 30 * 60_000;
+    expect(replaySecondsPerRow([0, halfHour, 2 * halfHour, 3 * halfHour], 1800, 1)).toBe(1);
+    expect(replaySecondsPerRow([0, halfHour], undefined, 2)).toBe(2);
+    expect(() => replaySecondsPerRow([0], 10, 1)).toThrow(/two distinct timestamps/);
   });
 });

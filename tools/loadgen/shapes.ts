@@ -5,7 +5,8 @@ export type Shape =
   | { kind: 'spike'; base: number; peak: number; at: number; for: number }
   | { kind: 'sine'; base: number; amplitude: number; periodSeconds: number }
   | { kind: 'steps'; steps: { rate: number; seconds: number }[] }
-  | { kind: 'replay'; values: number[]; secondsPerRow: number; peak: number };
+  /** `scale` set: each row's value × scale events/s; else the trace is normalised so its maximum is `peak`. */
+  | { kind: 'replay'; values: number[]; secondsPerRow: number; peak: number; scale?: number };
 
 export function rateAt(shape: Shape, t: number): number {
   switch (shape.kind) {
@@ -49,10 +50,23 @@ function stepRate(steps: { rate: number; seconds: number }[], t: number): number
   return 0;
 }
 
-/** A NAB-style `timestamp,value` trace, scaled so that its maximum becomes `peak` events/s. */
+/** A NAB-style `timestamp,value` trace as events/s: value × scale, or normalised so its maximum is `peak`. */
 function replayRate(shape: Extract<Shape, { kind: 'replay' }>, t: number): number {
   const i = Math.floor(t / shape.secondsPerRow);
   if (i >= shape.values.length) return 0;
+  if (shape.scale !== undefined) return Math.max(0, shape.values[i] * shape.scale);
   const max = Math.max(...shape.values);
   return max > 0 ? (shape.values[i] / max) * shape.peak : 0;
+}
+
+/**
+ * Wall seconds per trace row: with a speedup, the trace's own row interval (median of its timestamp
+ * steps) divided by it, so `--speedup 300` plays a 5-minute row in 1 s; else the given value.
+ */
+export function replaySecondsPerRow(timestamps: number[], speedup: number | undefined, fallback: number): number {
+  if (speedup === undefined) return fallback;
+  if (!(speedup > 0)) throw new Error(`--speedup must be positive, got ${speedup}`);
+  const steps = timestamps.slice(1).map((ts, i) => ts - timestamps[i]).filter((d) => d > 0).sort((a, b) => a - b);
+  if (steps.length === 0) throw new Error('--speedup needs a trace with at least two distinct timestamps');
+  return steps[Math.floor(steps.length / 2)] / 1000 / speedup;
 }

@@ -3,6 +3,13 @@ import { Kafka, Producer } from 'kafkajs';
 import { TelemetryEvent, TOPICS } from '@smartscale/contracts';
 import { createIdempotentProducer, createKafka } from '@smartscale/kafka';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
+import { CoalescingPublisher } from './coalescing-publisher';
+
+/**
+ * Bound of one grouped produce request. The broker refuses a record batch over max.message.bytes
+ * (1 MiB by default) per partition; half of that over all partitions keeps even one hot key under it.
+ */
+const MAX_SEND_BYTES = 512 * 1024;
 
 /** Where accepted events go. publish() resolves only once every event is durably stored. */
 export interface EventSink {
@@ -16,24 +23,28 @@ export class KafkaEventSink implements EventSink, OnModuleDestroy {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private connecting: Promise<void> | null = null;
+  private closing = false;
+  private readonly publisher: CoalescingPublisher;
 
   constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
     this.kafka = createKafka(config.kafka);
     this.producer = createIdempotentProducer(this.kafka);
+    // acks=-1: the leader answers after every in-sync replica has the batch. Key = service keeps a
+    // service's events in order on one partition, which the aggregator's per-partition stream time needs.
+    this.publisher = new CoalescingPublisher(async (messages) => {
+      await this.producer.send({ topic: TOPICS.events, acks: -1, messages });
+    }, MAX_SEND_BYTES);
   }
 
   async publish(events: TelemetryEvent[]): Promise<void> {
+    // Past shutdown the producer is going away: the client gets 503 and retries elsewhere or later.
+    if (this.closing) throw new Error('ingest is shutting down');
     await this.connect();
-    // acks=-1: the leader answers after every in-sync replica has the batch. Key = service keeps a
-    // service's events in order on one partition, which the aggregator's per-partition stream time needs.
-    await this.producer.send({
-      topic: TOPICS.events,
-      acks: -1,
-      messages: events.map((e) => ({ key: e.service, value: JSON.stringify(e), timestamp: String(e.time) })),
-    });
+    await this.publisher.publish(events.map((e) => ({ key: e.service, value: JSON.stringify(e), timestamp: String(e.time) })));
   }
 
   async ready(): Promise<boolean> {
+    if (this.closing) return false;
     const admin = this.kafka.admin();
     try {
       await admin.connect();
@@ -46,7 +57,13 @@ export class KafkaEventSink implements EventSink, OnModuleDestroy {
     }
   }
 
+  /**
+   * Nest runs this before it stops the HTTP server, so requests can still arrive: they are refused
+   * (503), while every request already handed to the producer is acknowledged before it disconnects.
+   */
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    await this.publisher.drain();
     await this.producer.disconnect();
   }
 

@@ -1,19 +1,31 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
 import type { TelemetryEvent } from '@smartscale/contracts';
+import { INGEST_CONFIG, IngestConfig, loadIngestConfig } from '../config/ingest.config';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeys } from './api-keys';
 import { EVENT_SINK, EventSink } from './event-sink.adapter';
 import { EventsController } from './events.controller';
 import { CLOCK, EventsService } from './events.service';
+import { InflightBudget } from './inflight-budget';
+import { IngestHttpSetup } from './ingest-http';
 import { IngestMetrics } from './ingest-metrics';
+import { RateLimiter } from './rate-limiter';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
+const BODY_LIMIT = 4096;
 
 /** The sink is the broker adapter, replaced here; the HTTP contract and validation are under test. */
 class RecordingSink implements EventSink {
   stored: TelemetryEvent[] = [];
   down = false;
+  /** When set, publish waits for it: a slow broker. */
+  gate: Promise<void> | null = null;
   async publish(events: TelemetryEvent[]): Promise<void> {
+    if (this.gate) await this.gate;
     if (this.down) throw new Error('KafkaJSNumberOfRetriesExceeded');
     this.stored.push(...events);
   }
@@ -22,68 +34,249 @@ class RecordingSink implements EventSink {
   }
 }
 
-describe(EventsController.name, () => {
-  let app: NestFastifyApplication;
+interface Harness {
+  app: NestFastifyApplication;
+  sink: RecordingSink;
+  metrics: IngestMetrics;
+  clock: { now: number };
+}
+
+async function harness(env: Record<string, string> = {}): Promise<Harness> {
+  const config: IngestConfig = loadIngestConfig({ SMARTSCALE_INGEST_BODY_LIMIT_BYTES: String(BODY_LIMIT), ...env });
   const sink = new RecordingSink();
-  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/v1/events', payload: payload as object });
+  const clock = { now: NOW };
+  const metrics = new IngestMetrics(new Registry());
+  const moduleRef = await Test.createTestingModule({
+    controllers: [EventsController],
+    providers: [
+      EventsService,
+      ApiKeyGuard,
+      ApiKeys,
+      RateLimiter,
+      InflightBudget,
+      IngestHttpSetup,
+      { provide: INGEST_CONFIG, useValue: config },
+      { provide: EVENT_SINK, useValue: sink },
+      { provide: CLOCK, useValue: () => clock.now },
+      { provide: IngestMetrics, useValue: metrics },
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }));
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return { app, sink, metrics, clock };
+}
+
+const ev = (over: Record<string, unknown> = {}) => ({ service: 'checkout', type: 'request', time: NOW, ...over });
+const issuesOf = (res: { json(): { issues: { index: number; path: string }[] } }) => res.json().issues.map((i) => `${i.index}:${i.path}`);
+const requestsRejected = async (m: IngestMetrics, reason: string) => (await m.requestsRejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+describe(EventsController.name, () => {
+  let h: Harness;
+  const post = (payload: unknown, url = '/v1/events') => h.app.inject({ method: 'POST', url, payload: payload as object });
+  const postRaw = (body: string | Buffer, headers: Record<string, string>, url = '/v1/events') => h.app.inject({ method: 'POST', url, payload: body, headers });
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      controllers: [EventsController],
-      providers: [
-        EventsService,
-        { provide: EVENT_SINK, useValue: sink },
-        { provide: CLOCK, useValue: () => NOW },
-        { provide: IngestMetrics, useValue: new IngestMetrics(new Registry()) },
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    h = await harness();
   });
-  afterAll(() => app.close());
+  afterAll(() => h.app.close());
   beforeEach(() => {
-    sink.stored = [];
-    sink.down = false;
+    h.sink.stored = [];
+    h.sink.down = false;
   });
 
   it('accepts one event, normalises an ISO time to epoch ms and assigns an id', async () => {
-    const res = await post({ service: 'checkout', type: 'request', time: '2026-11-23T11:59:00Z', latencyMs: 12 });
+    const res = await post(ev({ time: '2026-11-23T11:59:00Z', latencyMs: 12 }));
     expect(res.statusCode).toBe(202);
-    expect(sink.stored).toEqual([expect.objectContaining({ v: 1, service: 'checkout', time: NOW - 60_000, id: res.json().ids[0] })]);
+    expect(h.sink.stored).toEqual([expect.objectContaining({ v: 1, service: 'checkout', time: NOW - 60_000, id: res.json().ids[0] })]);
   });
 
   it('keeps a client-supplied id so that retries can be de-duplicated', async () => {
-    await post([{ id: 'retry-1', service: 'checkout', type: 'click', time: NOW }]);
-    expect(sink.stored[0].id).toBe('retry-1');
+    await post([ev({ id: 'retry-1', type: 'click' })]);
+    expect(h.sink.stored[0].id).toBe('retry-1');
   });
 
-  it('rejects a mixed batch whole, listing every offending index and reason', async () => {
-    const res = await post([
-      { service: 'checkout', type: 'request', time: NOW },
-      { service: 'checkout', type: 'metric', time: NOW },
-      { service: 'bad name!', type: 'request', time: NOW },
-    ]);
+  it('rejects a mixed batch whole by default, listing every offending index and reason', async () => {
+    const res = await post([ev(), ev({ type: 'metric' }), ev({ service: 'bad name!' })]);
     expect(res.statusCode).toBe(400);
-    expect(res.json().issues.map((i: { index: number; path: string }) => `${i.index}:${i.path}`)).toEqual(['1:name', '2:service']);
-    expect(sink.stored).toEqual([]);
+    expect(issuesOf(res)).toEqual(['1:name', '2:service']);
+    expect(h.sink.stored).toEqual([]);
+  });
+
+  it('with ?partial=true stores the valid items and reports the rejected indexes', async () => {
+    const res = await post([ev({ id: 'a' }), ev({ type: 'metric' }), ev({ id: 'c' })], '/v1/events?partial=true');
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ accepted: 2, ids: ['a', 'c'], rejected: [expect.objectContaining({ index: 1, path: 'name' })] });
+    expect(h.sink.stored.map((e) => e.id)).toEqual(['a', 'c']);
+  });
+
+  it('with ?partial=true still answers 400 when no item is valid', async () => {
+    const res = await post([ev({ type: 'metric' })], '/v1/events?partial=true');
+    expect(res.statusCode).toBe(400);
+    expect(h.sink.stored).toEqual([]);
   });
 
   it('rejects an event more than an hour in the future', async () => {
-    const res = await post({ service: 'checkout', type: 'request', time: NOW + 61 * 60_000 });
+    const res = await post(ev({ time: NOW + 61 * 60_000 }));
     expect(res.statusCode).toBe(400);
     expect(res.json().issues[0].message).toMatch(/future/);
   });
 
+  it('rejects an event older than the topic retention, naming the retention', async () => {
+    const res = await post([ev({ time: NOW - 6 * 86_400_000 }), ev({ time: NOW - 8 * 86_400_000 })]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues).toEqual([{ index: 1, path: 'time', message: "event time is older than the events topic's retention (7 d)" }]);
+  });
+
   it('rejects unknown fields and an empty batch', async () => {
-    expect((await post({ service: 'checkout', type: 'request', time: NOW, extra: 1 })).statusCode).toBe(400);
+    expect((await post(ev({ extra: 1 }))).statusCode).toBe(400);
     expect((await post([])).statusCode).toBe(400);
   });
 
+  it('accepts NDJSON, one event per line, blank lines ignored', async () => {
+    const res = await postRaw(`${JSON.stringify(ev({ id: 'n1' }))}\n\n${JSON.stringify(ev({ id: 'n2' }))}\n`, { 'content-type': 'application/x-ndjson' });
+    expect(res.statusCode).toBe(202);
+    expect(h.sink.stored.map((e) => e.id)).toEqual(['n1', 'n2']);
+  });
+
+  it('reports a malformed NDJSON line by its index', async () => {
+    const res = await postRaw(`${JSON.stringify(ev())}\n{not json\n`, { 'content-type': 'application/x-ndjson' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0]).toEqual(expect.objectContaining({ index: 1, message: expect.stringMatching(/not valid JSON/) }));
+  });
+
+  it('accepts a gzip body for JSON and NDJSON', async () => {
+    const json = await postRaw(gzipSync(JSON.stringify([ev({ id: 'g1' })])), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const nd = await postRaw(gzipSync(JSON.stringify(ev({ id: 'g2' }))), { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' });
+    expect([json.statusCode, nd.statusCode]).toEqual([202, 202]);
+    expect(h.sink.stored.map((e) => e.id)).toEqual(['g1', 'g2']);
+  });
+
+  it('answers 413 when a gzip body inflates past the limit', async () => {
+    const bomb = gzipSync(JSON.stringify([ev({ attributes: { pad: 'x'.repeat(200) } })]).repeat(1) + ' '.repeat(BODY_LIMIT * 4));
+    expect(bomb.length).toBeLessThan(BODY_LIMIT);
+    const res = await postRaw(bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().message).toMatch(/inflates to more than/);
+  });
+
+  it('answers 413 with a JSON error for a body over the limit', async () => {
+    const res = await postRaw(JSON.stringify(Array.from({ length: 100 }, () => ev())), { 'content-type': 'application/json' });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual(expect.objectContaining({ statusCode: 413, message: expect.stringMatching(/over the 4096-byte limit/) }));
+    expect(await requestsRejected(h.metrics, 'too_large')).toBeGreaterThan(0);
+  });
+
+  it('answers 415 for another Content-Type or Content-Encoding, and 400 for broken JSON', async () => {
+    const plain = await postRaw('service=checkout', { 'content-type': 'text/plain' });
+    expect(plain.statusCode).toBe(415);
+    expect(plain.json().message).toMatch(/application\/x-ndjson/);
+    expect((await postRaw('<e/>', { 'content-type': 'application/xml' })).statusCode).toBe(415);
+    expect((await postRaw(JSON.stringify(ev()), { 'content-type': 'application/json', 'content-encoding': 'br' })).statusCode).toBe(415);
+    const broken = await postRaw('{"service":', { 'content-type': 'application/json' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toEqual(expect.objectContaining({ code: 'INVALID_JSON', message: expect.stringMatching(/not valid JSON/) }));
+    expect(await requestsRejected(h.metrics, 'unsupported_media_type')).toBe(3);
+  });
+
   it('answers 503 with Retry-After when the broker does not acknowledge, claiming nothing stored', async () => {
-    sink.down = true;
-    const res = await post({ service: 'checkout', type: 'request', time: NOW });
+    h.sink.down = true;
+    const res = await post(ev());
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
   });
 });
+
+describe('EventsController with API keys and a rate limit', () => {
+  const secret = (s: string) => createHash('sha256').update(s).digest('hex');
+  let h: Harness;
+  const post = (payload: unknown, headers: Record<string, string> = {}) => h.app.inject({ method: 'POST', url: '/v1/events', payload: payload as object, headers });
+
+  beforeAll(async () => {
+    h = await harness({
+      SMARTSCALE_API_KEYS: `${secret('checkout-key')}:checkout|cart,${secret('admin-key')}:*`,
+      SMARTSCALE_RATE_LIMIT_EVENTS_PER_S: '10',
+    });
+  });
+  afterAll(() => h.app.close());
+  beforeEach(() => {
+    h.clock.now += 60_000; // full buckets
+  });
+
+  it('answers 401 without a key', async () => {
+    const res = await post(ev());
+    expect(res.statusCode).toBe(401);
+    expect(res.json().message).toMatch(/missing API key/);
+  });
+
+  it('refuses a missing or unknown key before reading the body', async () => {
+    const junk = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+    const res = await h.app.inject({ method: 'POST', url: '/v1/events', payload: 'not gzip at all', headers: junk });
+    expect(res.statusCode).toBe(401);
+    expect((await h.app.inject({ method: 'POST', url: '/v1/events', payload: 'not gzip at all', headers: { ...junk, 'x-api-key': 'guess' } })).statusCode).toBe(403);
+    expect(await requestsRejected(h.metrics, 'unauthorized')).toBeGreaterThan(0);
+  });
+
+  it('answers 403 for an unknown key', async () => {
+    expect((await post(ev(), { 'x-api-key': 'guess' })).statusCode).toBe(403);
+  });
+
+  it('answers 403 for an event of a service outside the key scope, listing its index', async () => {
+    const res = await post([ev(), ev({ service: 'payments' })], { 'x-api-key': 'checkout-key' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual(expect.objectContaining({ indexes: [1], message: expect.stringMatching(/payments/) }));
+    expect(h.sink.stored.filter((e) => e.service === 'payments')).toEqual([]);
+  });
+
+  it('accepts a key in scope, as X-API-Key or Bearer, and a * key for any service', async () => {
+    expect((await post([ev(), ev({ service: 'cart' })], { 'x-api-key': 'checkout-key' })).statusCode).toBe(202);
+    expect((await post(ev({ service: 'payments' }), { authorization: 'Bearer admin-key' })).statusCode).toBe(202);
+  });
+
+  it('answers 429 with Retry-After past the per-key rate, and admits again once tokens refill', async () => {
+    const key = { 'x-api-key': 'checkout-key' };
+    expect((await post(Array.from({ length: 8 }, () => ev()), key)).statusCode).toBe(202);
+    const limited = await post(Array.from({ length: 8 }, () => ev()), key);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    // Another key has its own bucket.
+    expect((await post(Array.from({ length: 8 }, () => ev()), { 'x-api-key': 'admin-key' })).statusCode).toBe(202);
+    h.clock.now += 1000;
+    expect((await post(Array.from({ length: 8 }, () => ev()), key)).statusCode).toBe(202);
+  });
+});
+
+describe('EventsController back-pressure', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await harness({ SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES: '150' });
+  });
+  afterAll(() => h.app.close());
+
+  it('answers 503 with Retry-After past the in-flight byte bound instead of buffering, and recovers', async () => {
+    let open!: () => void;
+    h.sink.gate = new Promise<void>((r) => (open = r));
+    const body = JSON.stringify(ev({ id: 'slow', latencyMs: 12.5, status: 200 }));
+    expect(body.length).toBeGreaterThan(75);
+    const first = h.app.inject({ method: 'POST', url: '/v1/events', payload: body, headers: { 'content-type': 'application/json' } });
+    await until(async () => (await h.metrics.inflightBytes.get()).values[0]?.value === body.length);
+    const second = await h.app.inject({ method: 'POST', url: '/v1/events', payload: body, headers: { 'content-type': 'application/json' } });
+    expect(second.statusCode).toBe(503);
+    expect(second.headers['retry-after']).toBe('2');
+    open();
+    h.sink.gate = null;
+    expect((await first).statusCode).toBe(202);
+    expect((await h.metrics.inflightBytes.get()).values[0].value).toBe(0);
+    expect((await h.app.inject({ method: 'POST', url: '/v1/events', payload: body, headers: { 'content-type': 'application/json' } })).statusCode).toBe(202);
+  });
+});
+
+/** Awaits a condition on the event loop rather than sleeping a fixed time. */
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition not met');
+}

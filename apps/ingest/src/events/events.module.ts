@@ -1,17 +1,28 @@
 import { Module } from '@nestjs/common';
 import { Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@smartscale/ops';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeys } from './api-keys';
+import { CLOCK } from './clock';
 import { EVENT_SINK, KafkaEventSink } from './event-sink.adapter';
 import { EventsController } from './events.controller';
-import { CLOCK, EventsService } from './events.service';
-import { METRICS_REGISTRY } from '@smartscale/ops';
+import { EventsService } from './events.service';
+import { InflightBudget } from './inflight-budget';
+import { IngestHttpSetup } from './ingest-http';
 import { IngestMetrics } from './ingest-metrics';
 import { BrokerReadiness } from './kafka-readiness';
+import { RateLimiter } from './rate-limiter';
 
 @Module({
   controllers: [EventsController],
   providers: [
     EventsService,
     BrokerReadiness,
+    ApiKeyGuard,
+    ApiKeys,
+    RateLimiter,
+    InflightBudget,
+    IngestHttpSetup,
     { provide: EVENT_SINK, useClass: KafkaEventSink },
     { provide: CLOCK, useValue: () => Date.now() },
     { provide: IngestMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new IngestMetrics(r) },

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { EVENT_LIMITS, TelemetryEvent, TelemetryEventSchema } from '@smartscale/contracts';
+import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
+import { MalformedLine } from './body-parsers';
+import { Clock, CLOCK } from './clock';
 import { EVENT_SINK, EventSink } from './event-sink.adapter';
 import { IngestMetrics } from './ingest-metrics';
 
-export const CLOCK = Symbol('CLOCK');
-export type Clock = () => number;
+export { CLOCK } from './clock';
+export type { Clock } from './clock';
 
 export interface EventIssue {
   index: number;
@@ -14,7 +17,7 @@ export interface EventIssue {
   message: string;
 }
 
-/** A request whose events are not all valid; nothing of it was stored. */
+/** A request whose events are not all valid (or, with partial acceptance, none valid); nothing was stored. */
 export class InvalidEventsError extends Error {
   constructor(readonly issues: EventIssue[]) {
     super(`${issues.length} invalid event field(s)`);
@@ -24,17 +27,43 @@ export class InvalidEventsError extends Error {
 /** The broker did not acknowledge: the client should retry, and nothing is claimed as accepted. */
 export class SinkUnavailableError extends Error {}
 
+export interface IngestOptions {
+  /** Store the valid items of a mixed batch and report the others; default all-or-nothing. */
+  partial: boolean;
+}
+
+export interface IngestResult {
+  stored: TelemetryEvent[];
+  /** Indexes (in the request) of the stored events, aligned with `stored`. */
+  indexes: number[];
+  /** Only with partial acceptance: the items left out, every reason listed. */
+  issues: EventIssue[];
+}
+
+type IssueReason = 'invalid' | 'too_old' | 'future';
+
 @Injectable()
 export class EventsService {
+  private readonly retentionMs: number;
+
   constructor(
     @Inject(EVENT_SINK) private readonly sink: EventSink,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: IngestMetrics,
-  ) {}
+    @Inject(INGEST_CONFIG) config: IngestConfig,
+  ) {
+    this.retentionMs = config.events.retentionMs;
+  }
 
-  /** Validates the whole batch first (all-or-nothing), then stores it; resolves once the broker acknowledged. */
-  async ingest(body: unknown): Promise<TelemetryEvent[]> {
-    const events = this.validate(body);
+  /** Validates the whole batch first, then stores what is accepted; resolves once the broker acknowledged. */
+  async ingest(body: unknown, options: IngestOptions = { partial: false }): Promise<IngestResult> {
+    const { events, indexes, issues, reasons } = this.validate(body);
+    for (const [reason, n] of reasons) this.metrics.rejected.inc({ reason }, n);
+    if (issues.length > 0 && (!options.partial || events.length === 0)) {
+      // All-or-nothing: the valid items of a rejected batch are rejected too.
+      if (!options.partial) this.metrics.rejected.inc({ reason: 'batch_rejected' }, events.length);
+      throw new InvalidEventsError(issues);
+    }
     const stop = this.metrics.produceSeconds.startTimer();
     try {
       await this.sink.publish(events);
@@ -45,33 +74,49 @@ export class EventsService {
       stop();
     }
     this.metrics.accepted.inc(events.length);
-    return events;
+    return { stored: events, indexes, issues };
   }
 
-  validate(body: unknown): TelemetryEvent[] {
+  private validate(body: unknown): { events: TelemetryEvent[]; indexes: number[]; issues: EventIssue[]; reasons: Map<IssueReason, number> } {
     const items = Array.isArray(body) ? body : [body];
     if (items.length === 0 || items.length > EVENT_LIMITS.maxBatch) {
-      this.metrics.rejected.inc({ reason: 'batch_size' });
+      this.metrics.rejected.inc({ reason: 'batch_size' }, items.length);
       throw new InvalidEventsError([{ index: -1, path: '', message: `a batch holds 1 to ${EVENT_LIMITS.maxBatch} events, got ${items.length}` }]);
     }
     const now = this.clock();
+    const oldest = now - this.retentionMs;
     const issues: EventIssue[] = [];
     const events: TelemetryEvent[] = [];
+    const indexes: number[] = [];
+    const reasons = new Map<IssueReason, number>();
+    const reject = (reason: IssueReason, found: EventIssue[]): void => {
+      issues.push(...found);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    };
     items.forEach((item, index) => {
+      if (item instanceof MalformedLine) return reject('invalid', [{ index, path: '', message: item.message }]);
       const parsed = TelemetryEventSchema.safeParse(item);
-      if (!parsed.success) return issues.push(...toIssues(index, parsed.error));
-      if (parsed.data.time > now + EVENT_LIMITS.maxFutureSkewMs) {
-        return issues.push({ index, path: 'time', message: 'event time is more than 1 h in the future' });
+      if (!parsed.success) return reject('invalid', toIssues(index, parsed.error));
+      const { time } = parsed.data;
+      if (time > now + EVENT_LIMITS.maxFutureSkewMs) {
+        return reject('future', [{ index, path: 'time', message: 'event time is more than 1 h in the future' }]);
+      }
+      // The broker deletes (and, with message.timestamp.type=CreateTime, may refuse) records older than
+      // the topic's retention: accepting one would claim a store that cannot hold.
+      if (time < oldest) {
+        return reject('too_old', [{ index, path: 'time', message: `event time is older than the events topic's retention (${formatDuration(this.retentionMs)})` }]);
       }
       events.push({ v: 1, ...parsed.data, id: parsed.data.id ?? randomUUID() });
+      indexes.push(index);
     });
-    if (issues.length > 0) {
-      this.metrics.rejected.inc({ reason: 'invalid' }, items.length);
-      throw new InvalidEventsError(issues);
-    }
-    return events;
+    return { events, indexes, issues, reasons };
   }
 }
 
 const toIssues = (index: number, error: z.ZodError): EventIssue[] =>
   error.issues.map((i) => ({ index, path: i.path.join('.'), message: i.message }));
+
+function formatDuration(ms: number): string {
+  const h = ms / 3_600_000;
+  return h >= 24 && h % 24 === 0 ? `${h / 24} d` : h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(ms / 1000)} s`;
+}

@@ -1,18 +1,34 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export type RequestRejection = 'unauthorized' | 'forbidden' | 'rate_limited' | 'overloaded' | 'too_large' | 'unsupported_media_type' | 'malformed_body';
 
 export class IngestMetrics {
   readonly accepted: Counter;
   readonly rejected: Counter<'reason'>;
+  readonly requestsRejected: Counter<'reason'>;
   readonly produceSeconds: Histogram;
+  readonly inflightBytes: Gauge;
 
   constructor(registry: Registry) {
     this.accepted = new Counter({ name: 'smartscale_ingest_events_accepted_total', help: 'Events acknowledged by the broker', registers: [registry] });
     this.rejected = new Counter({ name: 'smartscale_ingest_events_rejected_total', help: 'Events rejected, by reason', labelNames: ['reason'], registers: [registry] });
+    // Requests turned away before their events were counted (auth, rate limit, back-pressure, body).
+    this.requestsRejected = new Counter({
+      name: 'smartscale_ingest_requests_rejected_total',
+      help: 'Requests rejected before validation, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
     this.produceSeconds = new Histogram({
       name: 'smartscale_ingest_produce_seconds',
       help: 'Time from request validated to broker acknowledgement',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     });
+    this.inflightBytes = new Gauge({ name: 'smartscale_ingest_inflight_bytes', help: 'Request body bytes admitted and not yet answered', registers: [registry] });
+  }
+
+  rejectRequest(reason: RequestRejection): void {
+    this.requestsRejected.inc({ reason });
   }
 }

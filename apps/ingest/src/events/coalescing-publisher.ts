@@ -1,0 +1,97 @@
+/** A message ready for the broker, with its size so batches can be bounded in bytes. */
+export interface OutgoingMessage {
+  key: string;
+  value: string;
+  timestamp: string;
+}
+
+interface Pending {
+  messages: OutgoingMessage[];
+  bytes: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for produce requests. The idempotent producer keeps one request in flight per broker,
+ * so concurrent HTTP requests would otherwise queue behind each other one round trip at a time. Here,
+ * while one send is in flight, the requests that arrive wait together and go out as the next send;
+ * each caller's promise settles with the send that carried all of its messages, so "resolved" still
+ * means "acknowledged with acks=all", and a failed send fails exactly the requests it carried. No timer
+ * is involved: an idle publisher sends at once, a busy one batches by itself.
+ */
+export class CoalescingPublisher {
+  private readonly queue: Pending[] = [];
+  private sending = false;
+  private idle: (() => void)[] = [];
+
+  constructor(
+    private readonly send: (messages: OutgoingMessage[]) => Promise<void>,
+    /** Upper bound of one send, in value bytes (a single larger message still goes out alone). */
+    private readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Resolves once the broker acknowledged every message. A request over `maxBytes` goes out in
+   * several sends (in order), since the broker refuses a record batch over max.message.bytes; if one
+   * of them fails the caller gets the error, and its retry with the same ids is de-duplicated downstream.
+   */
+  publish(messages: OutgoingMessage[]): Promise<void> {
+    const parts = chunk(messages, this.maxBytes).map(
+      (part) =>
+        new Promise<void>((resolve, reject) => {
+          this.queue.push({ messages: part.messages, bytes: part.bytes, resolve, reject });
+        }),
+    );
+    this.pump();
+    return parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
+  }
+
+  /** Resolves once every message handed in so far is acknowledged or failed: shutdown awaits it. */
+  drain(): Promise<void> {
+    if (!this.sending && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private pump(): void {
+    if (this.sending) return;
+    if (this.queue.length === 0) {
+      this.idle.splice(0).forEach((resolve) => resolve());
+      return;
+    }
+    const batch: Pending[] = [this.queue.shift()!];
+    let bytes = batch[0].bytes;
+    while (this.queue.length > 0 && bytes + this.queue[0].bytes <= this.maxBytes) {
+      const next = this.queue.shift()!;
+      bytes += next.bytes;
+      batch.push(next);
+    }
+    this.sending = true;
+    const messages = batch.length === 1 ? batch[0].messages : batch.flatMap((p) => p.messages);
+    this.send(messages)
+      .then(
+        () => batch.forEach((p) => p.resolve()),
+        (err: unknown) => batch.forEach((p) => p.reject(err)),
+      )
+      .finally(() => {
+        this.sending = false;
+        this.pump();
+      })
+      .catch(() => undefined);
+  }
+}
+
+function chunk(messages: OutgoingMessage[], maxBytes: number): { messages: OutgoingMessage[]; bytes: number }[] {
+  const parts: { messages: OutgoingMessage[]; bytes: number }[] = [];
+  let current: { messages: OutgoingMessage[]; bytes: number } = { messages: [], bytes: 0 };
+  for (const m of messages) {
+    if (current.messages.length > 0 && current.bytes + m.value.length > maxBytes) {
+      parts.push(current);
+      current = { messages: [], bytes: 0 };
+    }
+    current.messages.push(m);
+    current.bytes += m.value.length;
+  }
+  parts.push(current);
+  return parts;
+}

@@ -1,0 +1,190 @@
+/**
+ * Ingest throughput against the broker's own ceiling, in one run on this machine.
+ *
+ *   npm run bench:ingest -- --json [--seconds N]
+ *
+ * Starts the local broker through tools/infra if it is not running, runs the ingest app in this
+ * process on 127.0.0.1 (an ephemeral port), and drives it from a worker thread with closed-loop
+ * requests of 1, 100 and 1000 events for N seconds each. Then, in the same run, Kafka's own
+ * ProducerPerformance (acks=all) writes records of the same size as a stored event to a topic with the
+ * events topic's settings. The ratio is ingest's best events/s over the broker's records/s. Last,
+ * the best batch size is paced (open loop) at 80% of its sustained rate to measure p99 under load.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import { Command } from 'commander';
+import { TelemetryEvent, TOPIC_PARTITIONS, TOPICS } from '@smartscale/contracts';
+import { createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
+import { createIngestApp } from '../../apps/ingest/src/bootstrap';
+import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
+import { best, BrokerCeiling, LoadResult, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
+
+/** Where ProducerPerformance writes: its random bytes must never reach the events topic's consumers. */
+const CEILING_TOPIC = 'smartscale.bench.producer-performance';
+const SIZES: { batch: number; concurrency: number }[] = [
+  { batch: 1, concurrency: 64 },
+  { batch: 100, concurrency: 16 },
+  { batch: 1000, concurrency: 4 },
+];
+const REPO = resolve(__dirname, '..', '..', ...(__dirname.includes(`${join('dist', 'tools')}`) ? ['..'] : []));
+
+interface Infra {
+  up(): Promise<unknown>;
+  config(): { kafka: { host: string; port: number; brokers: string } };
+  kafkaReady(host: string, port: number): Promise<boolean>;
+  paths: { kafkaToolsLibs: string };
+}
+
+// tools/infra is plain CommonJS outside the build; loaded at run time from the checkout.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const infra = require(join(REPO, 'tools', 'infra', 'infra.js')) as Infra;
+
+const rssMb = (): number => Math.round(process.memoryUsage().rss / 1024 / 1024);
+
+/** A request event as a service would send it; ids are assigned by ingest. */
+function benchEvent(now: number, i: number): Omit<TelemetryEvent, 'v' | 'id'> {
+  return { service: `bench-${i % 8}`, type: 'request', time: now, latencyMs: 12.5 + (i % 50), status: i % 50 === 0 ? 503 : 200, attributes: { route: '/api/items', region: 'eu-west-1' } };
+}
+
+async function ensureBroker(): Promise<boolean> {
+  const { kafka } = infra.config();
+  if (await infra.kafkaReady(kafka.host, kafka.port).catch(() => false)) return false;
+  await infra.up();
+  return true;
+}
+
+async function ensureCeilingTopic(brokers: string[]): Promise<void> {
+  await withAdmin(createKafka({ brokers, clientId: 'smartscale-bench' }), async (admin) => {
+    await ensureTopics(admin, [TOPICS.events]);
+    if ((await admin.listTopics()).includes(CEILING_TOPIC)) return;
+    // Same settings as the events topic: partitions and replication; broker defaults for the rest.
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: CEILING_TOPIC, numPartitions: TOPIC_PARTITIONS[TOPICS.events], replicationFactor: 1 }] });
+  });
+}
+
+function runWorker(job: { url: string; body: string; batch: number; concurrency: number; seconds: number; requestsPerSecond?: number }): Promise<LoadResult> {
+  return new Promise((ok, fail) => {
+    const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: job });
+    worker.once('message', (r: LoadResult) => ok(r));
+    worker.once('error', fail);
+    worker.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`load worker exited with ${code}`))));
+  });
+}
+
+function producerPerformance(brokers: string, recordSize: number, numRecords: number): Promise<BrokerCeiling> {
+  const args = [
+    '-Xmx512m', '-cp', join(infra.paths.kafkaToolsLibs, '*'), 'org.apache.kafka.tools.ProducerPerformance',
+    '--topic', CEILING_TOPIC, '--num-records', String(numRecords), '--record-size', String(recordSize), '--throughput', '-1',
+    '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all',
+  ];
+  return new Promise((ok, fail) => {
+    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', fail);
+    child.once('exit', (code) => {
+      if (code !== 0) return fail(new Error(`ProducerPerformance exited with ${code}:\n${out.slice(-2000)}`));
+      try {
+        ok(parseProducerPerformance(out));
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+  });
+}
+
+/**
+ * Nest logs its start-up to stdout, and the app's logger is fixed before we get the app; with --json,
+ * stdout must hold only the result, so those lines go to stderr while the app is built.
+ */
+async function quietStdout<T>(quiet: boolean, fn: () => Promise<T>): Promise<T> {
+  if (!quiet) return fn();
+  const write = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+async function main(): Promise<void> {
+  const o = new Command('bench-ingest')
+    .option('--seconds <n>', 'seconds of load per request size', Number, 10)
+    .option('--json', 'print one JSON object instead of a table')
+    .parse()
+    .opts<{ seconds: number; json?: boolean }>();
+  const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
+
+  const brokerStarted = await ensureBroker();
+  const { kafka } = infra.config();
+  await ensureCeilingTopic([kafka.brokers]);
+
+  const config = loadIngestConfig({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_INGEST_PORT: '0' });
+  const app = await quietStdout(Boolean(o.json), () => createIngestApp(config));
+  app.useLogger(['error', 'warn']);
+  await app.listen(0, '127.0.0.1');
+  const url = `${await app.getUrl()}/v1/events`.replace('[::1]', '127.0.0.1');
+  const rssBefore = rssMb();
+
+  const sizes: SizeSummary[] = [];
+  let atEighty: SizeSummary | null = null;
+  try {
+    const now = Date.now();
+    // Warm-up: connects the producer and lets the JIT compile the hot path before anything is timed.
+    await runWorker({ url, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => benchEvent(now, i))), batch: 100, concurrency: 4, seconds: 1 });
+    for (const { batch, concurrency } of SIZES) {
+      const body = JSON.stringify(Array.from({ length: batch }, (_, i) => benchEvent(Date.now(), i)));
+      const result = summariseSize(await runWorker({ url, body, batch, concurrency, seconds: o.seconds }));
+      sizes.push(result);
+      log(`ingest  batch ${String(batch).padStart(4)} ×${concurrency}: ${result.events_per_s} events/s, ${result.requests_per_s} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, failures ${JSON.stringify(result.failures)}`);
+    }
+    // Latency at 80% of the best sustained rate, paced (open loop), with the best batch size.
+    const top = best(sizes);
+    const body = JSON.stringify(Array.from({ length: top.batch }, (_, i) => benchEvent(Date.now(), i)));
+    const requestsPerSecond = Math.max(1, Math.round(0.8 * top.requests_per_s));
+    atEighty = summariseSize(await runWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.seconds, requestsPerSecond }));
+    log(`ingest  batch ${String(top.batch).padStart(4)} paced at ${requestsPerSecond} req/s (80%): ${atEighty.events_per_s} events/s, p50 ${atEighty.p50_ms} ms, p99 ${atEighty.p99_ms} ms, failures ${JSON.stringify(atEighty.failures)}`);
+  } finally {
+    await app.close();
+  }
+  const rssAfter = rssMb();
+
+  // The stored form of a bench event, as the broker sees it: ProducerPerformance writes records of this size.
+  const recordSize = JSON.stringify({ v: 1, ...benchEvent(Date.now(), 1), id: randomUUID() }).length;
+  const top = best(sizes);
+  // Enough records for about as long as one ingest phase at the broker's expected pace (~80k/s here).
+  const ceiling = await producerPerformance(kafka.brokers, recordSize, Math.max(100_000, Math.round(o.seconds * 80_000)));
+  log(`broker  ProducerPerformance ${recordSize} B records, acks=all: ${ceiling.records_per_s} records/s (${ceiling.mb_per_s} MB/s), p99 ${ceiling.p99_ms} ms`);
+
+  const ratio = Math.round((top.events_per_s / ceiling.records_per_s) * 1000) / 1000;
+  const summary = {
+    events_per_s: top.events_per_s,
+    best_batch: top.batch,
+    p50_ms: top.p50_ms,
+    p99_ms: top.p99_ms,
+    broker_events_per_s: ceiling.records_per_s,
+    broker_mb_per_s: ceiling.mb_per_s,
+    broker_p99_ms: ceiling.p99_ms,
+    ratio,
+    at_80pct: atEighty,
+    record_size_bytes: recordSize,
+    seconds_per_size: o.seconds,
+    sizes,
+    rss_mb: { before: rssBefore, after: rssAfter },
+    broker_started_by_bench: brokerStarted,
+  };
+  if (o.json) console.log(JSON.stringify(summary));
+  else log(`ratio ingest/broker: ${ratio} (best batch ${top.batch}: ${top.events_per_s} events/s vs ${ceiling.records_per_s} records/s)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  },
+);
