@@ -73,16 +73,16 @@ describe('scalingControllerWorkflow', () => {
   });
   afterAll(() => env?.teardown());
 
-  async function withController(world: FakeWorld, body: (h: Awaited<ReturnType<typeof start>>) => Promise<void>, maxTicksPerRun?: number): Promise<void> {
+  async function withController(world: FakeWorld, body: (h: Awaited<ReturnType<typeof start>>) => Promise<void>, maxTicksPerRun?: number, t = target): Promise<void> {
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: world.activities() });
     await worker.runUntil(async () => {
-      const handle = await start(maxTicksPerRun);
+      const handle = await start(maxTicksPerRun, t);
       await body(handle);
       await handle.terminate('test done');
     });
   }
-  const start = (maxTicksPerRun?: number) =>
-    env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: `scaler/${target.id}-${Date.now()}`, taskQueue: TASK_QUEUE, args: [{ target, maxTicksPerRun }] });
+  const start = (maxTicksPerRun?: number, t = target) =>
+    env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: `scaler/${t.id}-${Date.now()}`, taskQueue: TASK_QUEUE, args: [{ target: t, maxTicksPerRun }] });
 
   it('scales up on load above capacity with an idempotency key per decision, then holds through the cooldown', async () => {
     const world = new FakeWorld(env);
@@ -99,6 +99,18 @@ describe('scalingControllerWorkflow', () => {
       expect(next.at - up.at).toBeGreaterThanOrEqual(target.policy.scaleUpCooldownMs);
       expect([next.action, next.to]).toEqual(['up', 6]);
     });
+  });
+
+  it('in recommend mode decides and records with reasons but never calls the scaler', async () => {
+    const world = new FakeWorld(env);
+    world.load = 45;
+    const recommend = { ...target, policy: { ...target.policy, mode: 'recommend' as const } };
+    await withController(world, async () => {
+      const decisions = await world.nextDecisions(3);
+      expect(decisions.every((d) => d.action === 'up' && d.to === 5 && !d.applied)).toBe(true);
+      expect(decisions[0].reasons.at(-1)?.code).toBe('recommend-only');
+      expect(world.applied).toEqual([]);
+    }, undefined, recommend);
   });
 
   it('falls back to the reactive rule when the forecast activity fails, and says why', async () => {

@@ -105,7 +105,9 @@ async function tick(target: ScalingTarget, state: ControllerState): Promise<void
   state.recommendations = result.recommendations;
   state.currentReplicas = observed.currentReplicas;
   const decision: Decision = { seq: state.seq, at: now, action: result.action, from: result.from, to: result.to, reasons: result.reasons, inputs: result.inputs, applied: false };
-  if (decision.action !== 'hold' && policy.mode === 'enforce') {
+  if (decision.action !== 'hold' && policy.mode === 'recommend') {
+    decision.reasons.push({ code: 'recommend-only', message: 'recommend mode: recorded for comparison, not applied' });
+  } else if (decision.action !== 'hold') {
     const key = idempotencyKeyFor(workflowInfo().workflowId, decision.seq);
     state.currentReplicas = await apply.executeWithOptions({ startToCloseTimeout: '30s', summary: summarize(decision) }, [target, decision.to, key]);
     decision.applied = true;
