@@ -4,6 +4,7 @@ import { DecisionRecorder } from './activities/decision-recorder.adapter';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { ControllersService } from './control/controllers.service';
 import { TargetsController } from './control/targets.controller';
+import { GroupLagProbe } from './observe/group-lag.probe';
 import { LatestWindowsStore } from './observe/latest-windows.store';
 import { PredictorClient } from './observe/predictor.client';
 import { ScalersService } from './scalers/scalers.service';
@@ -12,7 +13,7 @@ import { TemporalClientProvider } from './worker/temporal-client.provider';
 
 @Module({
   controllers: [TargetsController],
-  providers: [LatestWindowsStore, PredictorClient, ScalersService, DecisionRecorder, TemporalClientProvider, ControllerWorkerService, ControllersService],
+  providers: [GroupLagProbe, LatestWindowsStore, PredictorClient, ScalersService, DecisionRecorder, TemporalClientProvider, ControllerWorkerService, ControllersService],
   exports: [LatestWindowsStore, TemporalClientProvider],
 })
 class ControllerModule {}

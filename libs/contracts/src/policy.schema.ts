@@ -22,6 +22,7 @@ export const ScalingPolicySchema = z
     observationStaleMs: ms,
     onAnomaly: z.enum(['hold', 'follow', 'scaleUpOnly']),
     anomalyThreshold: z.number().min(0).max(1),
+    activationLag: z.number().int().min(1),
   })
   .strict()
   .refine((p) => p.minReplicas <= p.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });

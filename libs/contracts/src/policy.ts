@@ -30,6 +30,11 @@ export interface ScalingPolicy {
   observationStaleMs: number;
   onAnomaly: AnomalyAction;
   anomalyThreshold: number;
+  /**
+   * With minReplicas 0: events waiting in the target's consumer group that wake a target at zero
+   * (KEDA's activation threshold). At zero no window is emitted, so lag is the only signal left.
+   */
+  activationLag: number;
 }
 
 export const DEFAULT_POLICY: ScalingPolicy = {
@@ -50,6 +55,7 @@ export const DEFAULT_POLICY: ScalingPolicy = {
   observationStaleMs: 60_000,
   onAnomaly: 'scaleUpOnly',
   anomalyThreshold: 0.9,
+  activationLag: 1,
 };
 
 export type ScalerSpec = { kind: 'local' } | { kind: 'webhook'; url: string };

@@ -66,6 +66,19 @@ describe(decide.name, () => {
     expect(d.reasons.map((r) => r.code)).toEqual(['no-observation', 'bounds']);
   });
 
+  it('stays at zero below the activation lag and wakes to one replica at it, even with no window', () => {
+    const elastic = { ...policy, minReplicas: 0, activationLag: 100 };
+    const idle = decide(input(0, 0, { policy: elastic, observation: null, lastKnownReplicas: 0, pendingEvents: 99 }));
+    expect([idle.action, idle.to]).toEqual(['hold', 0]);
+    const wake = decide(input(0, 0, { policy: elastic, observation: null, lastKnownReplicas: 0, pendingEvents: 100 }));
+    expect([wake.action, wake.to, wake.reasons[0].code]).toEqual(['up', 1, 'activation']);
+  });
+
+  it('scales down to zero when idle and the minimum is zero', () => {
+    const d = decide(input(0, 1, { policy: { ...policy, minReplicas: 0 } }));
+    expect([d.action, d.to]).toEqual(['down', 0]);
+  });
+
   it('does not scale up inside the scale-up cooldown', () => {
     const d = decide(input(300, 1, { state: { ...fresh, lastScaleUpAt: NOW - 1_000 } }));
     expect([d.action, d.to]).toEqual(['hold', 1]);

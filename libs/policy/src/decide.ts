@@ -31,6 +31,8 @@ export interface DecideInput {
   state: DecideState;
   /** Replica count to assume when the scaler could not be observed. */
   lastKnownReplicas: number | null;
+  /** Events waiting in the target's consumer group (its lag); null when unknown. */
+  pendingEvents?: number | null;
 }
 
 export interface DecideResult {
@@ -142,6 +144,8 @@ export function decide(input: DecideInput): DecideResult {
     consumerLag: obs?.consumerLag ?? null,
   };
   const recent = input.state.recommendations.filter((r) => now - r.at < policy.scaleDownStabilizationMs);
+  const atZero = (obs?.currentReplicas ?? fallbackReplicas) === 0 && policy.minReplicas === 0;
+  if (atZero) return wakeFromZero(input, inputs, recent);
   if (!obs || now - obs.windowEnd > policy.observationStaleMs) {
     const why = obs ? `latest window ended ${Math.round((now - obs.windowEnd) / 1000)} s ago` : 'no window observed yet';
     const reasons = [{ code: 'no-observation', message: `${why}: never scaling on missing data` }];
@@ -164,4 +168,20 @@ export function decide(input: DecideInput): DecideResult {
   const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, reasons), policy.minReplicas, policy.maxReplicas);
   const action: ScalingAction = to > current ? 'up' : to < current ? 'down' : 'hold';
   return { action, from: current, to, reasons, inputs, recommendations };
+}
+
+/**
+ * Scale from zero (KEDA's activation, Spark's dynamic allocation): at zero no replica consumes, so no
+ * window closes and the observed rate is meaningless; the group's lag is the signal that wakes it.
+ */
+function wakeFromZero(input: DecideInput, inputs: DecisionInputs, recent: DecideResult['recommendations']): DecideResult {
+  const { policy } = input;
+  const pending = input.pendingEvents ?? 0;
+  if (pending < policy.activationLag) {
+    const reasons = [{ code: 'idle-at-zero', message: `${pending} events waiting, below the activation threshold of ${policy.activationLag}` }];
+    return { action: 'hold', from: 0, to: 0, reasons, inputs, recommendations: recent };
+  }
+  const to = 1;
+  const reasons = [{ code: 'activation', message: `${pending} events waiting ≥ activation threshold ${policy.activationLag}: waking from zero` }];
+  return { action: 'up', from: 0, to, reasons, inputs, recommendations: [...recent, { at: input.now, replicas: to }] };
 }

@@ -2,7 +2,7 @@ import type { ScalingPolicy } from '@smartscale/contracts/workflow';
 
 const NUMBER_FIELDS: (keyof ScalingPolicy)[] = [
   'minReplicas', 'maxReplicas', 'capacityPerReplica', 'tolerance', 'headroom', 'forecastHorizonWindows', 'scaleUpMaxStep', 'scaleDownMaxStep',
-  'scaleUpCooldownMs', 'scaleDownCooldownMs', 'scaleDownStabilizationMs', 'tickIntervalMs', 'forecastStaleMs', 'observationStaleMs', 'anomalyThreshold',
+  'scaleUpCooldownMs', 'scaleDownCooldownMs', 'scaleDownStabilizationMs', 'tickIntervalMs', 'forecastStaleMs', 'observationStaleMs', 'anomalyThreshold', 'activationLag',
 ];
 
 /**

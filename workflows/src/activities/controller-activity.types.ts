@@ -5,6 +5,8 @@ import type { ForecastSummary } from '@smartscale/policy';
 export interface ObserveResult {
   window: { eventsPerSecond: number; windowEnd: number; consumerLag: number } | null;
   currentReplicas: number;
+  /** Events waiting in the scaled consumer group, for waking a target at zero; null when unknown. */
+  pendingEvents: number | null;
 }
 
 /** What the workflow may call. Types only: the workflow file imports this with `import type`. */

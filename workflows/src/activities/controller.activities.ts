@@ -7,6 +7,7 @@ import type { ControllerActivities, ObserveResult } from './controller-activity.
 /** The adapters the activities need, injected so that each activity stays a thin call (CONVENTIONS §10). */
 export interface ControllerActivityDeps {
   latestWindow(service: string): { eventsPerSecond: number; windowEnd: number; consumerLag: number } | null;
+  pendingEvents(): Promise<number | null>;
   forecast(service: string, horizon: number): Promise<ForecastSummary>;
   scalerFor(target: ScalingTarget): Promise<Scaler>;
   record(targetId: string, decision: Decision): Promise<void>;
@@ -17,7 +18,8 @@ export function createControllerActivities(deps: ControllerActivityDeps): Contro
     async observe(target: ScalingTarget): Promise<ObserveResult> {
       const scaler = await permanent(() => deps.scalerFor(target));
       const w = deps.latestWindow(target.service);
-      return { window: w && { eventsPerSecond: w.eventsPerSecond, windowEnd: w.windowEnd, consumerLag: w.consumerLag }, currentReplicas: await scaler.current() };
+      const [currentReplicas, pendingEvents] = await Promise.all([scaler.current(), deps.pendingEvents()]);
+      return { window: w && { eventsPerSecond: w.eventsPerSecond, windowEnd: w.windowEnd, consumerLag: w.consumerLag }, currentReplicas, pendingEvents };
     },
     forecast: (service, horizon) => deps.forecast(service, horizon),
     async apply(target, replicas, idempotencyKey) {

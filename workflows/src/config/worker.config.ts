@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { TASK_QUEUE } from '@smartscale/contracts';
+import { CONSUMER_GROUPS, TASK_QUEUE } from '@smartscale/contracts';
 import { kafkaEnv, loadEnv, port, temporalEnv } from '@smartscale/config';
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -10,6 +10,8 @@ const shape = {
   ...temporalEnv,
   /** Separate queues keep separate deployments (or a test run) from picking up each other's workflows. */
   SMARTSCALE_TASK_QUEUE: z.string().default(TASK_QUEUE),
+  /** The consumer group of the aggregator replicas the local scaler runs; its lag wakes a target at zero. */
+  SMARTSCALE_AGGREGATOR_GROUP: z.string().default(CONSUMER_GROUPS.aggregator),
   SMARTSCALE_ROOT: z.string().default(process.cwd()),
   SMARTSCALE_CONTROL_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_CONTROL_PORT: port(3003),
@@ -27,7 +29,7 @@ const shape = {
 export interface WorkerConfig {
   root: string;
   http: { host: string; port: number; token: string | null };
-  kafka: { brokers: string[]; clientId: string };
+  kafka: { brokers: string[]; clientId: string; aggregatorGroup: string };
   temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
   predictorUrl: string;
   targetsFile: string;
@@ -43,7 +45,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   return {
     root,
     http: { host: e.SMARTSCALE_CONTROL_HOST, port: e.SMARTSCALE_CONTROL_PORT, token: e.SMARTSCALE_CONTROL_TOKEN ?? null },
-    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: `smartscale-worker-${process.pid}` },
+    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: `smartscale-worker-${process.pid}`, aggregatorGroup: e.SMARTSCALE_AGGREGATOR_GROUP },
     temporal: { address: e.SMARTSCALE_TEMPORAL_ADDRESS, namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE, uiUrl: e.SMARTSCALE_TEMPORAL_UI_URL, taskQueue: e.SMARTSCALE_TASK_QUEUE },
     predictorUrl: e.SMARTSCALE_PREDICTOR_URL,
     targetsFile: resolve(root, e.SMARTSCALE_TARGETS_FILE),

@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { DecisionRecorder } from '../activities/decision-recorder.adapter';
 import { createControllerActivities } from '../activities/controller.activities';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { GroupLagProbe } from '../observe/group-lag.probe';
 import { LatestWindowsStore } from '../observe/latest-windows.store';
 import { PredictorClient } from '../observe/predictor.client';
 import { ScalersService } from '../scalers/scalers.service';
@@ -21,11 +22,13 @@ export class ControllerWorkerService implements OnApplicationBootstrap, OnApplic
     private readonly predictor: PredictorClient,
     private readonly scalers: ScalersService,
     private readonly recorder: DecisionRecorder,
+    private readonly lag: GroupLagProbe,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const activities = createControllerActivities({
       latestWindow: (service) => this.windows.latestFor(service),
+      pendingEvents: () => this.lag.pendingEvents().catch(() => null),
       forecast: (service, horizon) => this.predictor.forecast(service, horizon),
       scalerFor: (target) => this.scalers.forTarget(target),
       record: (targetId, decision) => this.recorder.record(targetId, decision),

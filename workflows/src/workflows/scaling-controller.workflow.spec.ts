@@ -29,6 +29,7 @@ class FakeWorld {
   replicas = 1;
   load = 5;
   forecastFails = false;
+  pending: number | null = 0;
   applied: { replicas: number; key: string }[] = [];
   recorded: Decision[] = [];
 
@@ -39,7 +40,7 @@ class FakeWorld {
       // Windows are stamped with the test server's skipped clock, which the workflow's Date.now() follows.
       observe: async (): Promise<ObserveResult> => {
         const windowEnd = await this.env.currentTimeMs();
-        return { window: { eventsPerSecond: this.load, windowEnd, consumerLag: 0 }, currentReplicas: this.replicas };
+        return { window: { eventsPerSecond: this.load, windowEnd, consumerLag: 0 }, currentReplicas: this.replicas, pendingEvents: this.pending };
       },
       forecast: async (): Promise<ForecastSummary> => {
         if (this.forecastFails) throw new Error('connect ECONNREFUSED 127.0.0.1:3002');
@@ -111,6 +112,22 @@ describe('scalingControllerWorkflow', () => {
       expect(decisions[0].reasons.at(-1)?.code).toBe('recommend-only');
       expect(world.applied).toEqual([]);
     }, undefined, recommend);
+  });
+
+  it('scales an idle target to zero and wakes it when events wait in its group', async () => {
+    const world = new FakeWorld(env);
+    world.load = 0;
+    const elastic = { ...target, policy: { ...target.policy, minReplicas: 0, scaleDownCooldownMs: 0, scaleDownStabilizationMs: 0, activationLag: 10 } };
+    await withController(world, async () => {
+      const [down] = await world.nextDecisions(1);
+      expect([down.action, down.to]).toEqual(['down', 0]);
+      world.pending = 9;
+      const [idle] = await world.nextDecisions(1);
+      expect([idle.action, idle.reasons[0].code]).toEqual(['hold', 'idle-at-zero']);
+      world.pending = 10;
+      const [wake] = await world.nextDecisions(1);
+      expect([wake.action, wake.to, wake.applied, wake.reasons[0].code]).toEqual(['up', 1, true, 'activation']);
+    }, undefined, elastic);
   });
 
   it('falls back to the reactive rule when the forecast activity fails, and says why', async () => {

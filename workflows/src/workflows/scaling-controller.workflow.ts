@@ -100,6 +100,7 @@ async function tick(target: ScalingTarget, state: ControllerState): Promise<void
     policy,
     state,
     lastKnownReplicas: observed.currentReplicas,
+      pendingEvents: observed.pendingEvents,
     });
   state.seq += 1;
   state.recommendations = result.recommendations;
