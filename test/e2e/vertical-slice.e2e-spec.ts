@@ -61,7 +61,14 @@ describe('the vertical slice', () => {
       expect(pause.status).toBe(202);
       const handle = stack.temporal.workflow.getHandle(workflowIdFor(RUN));
       await eventually('the workflow reports paused', async () => (await handle.query(statusQuery)).paused?.reason === 'e2e');
-      const paused = await status();
+      // A tick already observing when the signal arrived may still record its decision (never applied).
+      let last = -1;
+      const paused = await eventually('no tick in flight', async () => {
+        const s = await status();
+        const settled = s.seq === last;
+        last = s.seq;
+        return settled && s;
+      }, 30_000, 2_500);
 
       // Load that would scale further (max 3) arrives while paused: nothing is decided or applied.
       const more = await runLoad({ url: ingestUrl, service: RUN, shape: { kind: 'constant', rate: 60 }, durationSeconds: 6, batchSize: 30, errorRate: 0 });

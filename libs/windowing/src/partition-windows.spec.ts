@@ -1,5 +1,5 @@
 import type { TelemetryEvent } from '@smartscale/contracts';
-import { PartitionWindows } from './partition-windows';
+import { decodeCheckpoint, encodeCheckpoint, PartitionWindows } from './partition-windows';
 import { hopping, tumbling, windowsFor } from './windows';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s
@@ -95,5 +95,38 @@ describe(PartitionWindows.name, () => {
     p.add(ev(T0 + 12_000), '12', 0);
     p.closeReady();
     expect(p.commitOffset('13')).toBe('11');
+  });
+
+  it('closes a window opened by an out-of-order event older than the first one', () => {
+    const p = new PartitionWindows(0, options);
+    p.add(ev(T0 + 10_500), '0', 0);
+    expect(p.add(ev(T0 + 9_000), '1', 0)).toBe('accepted');
+    p.add(ev(T0 + 30_000), '2', 0);
+    expect(p.closeReady().map((a) => [(a.start - T0) / 1000, a.toMetric(0, 0, 0).count])).toEqual([[0, 1], [10, 1]]);
+    expect(p.commitOffset('3')).toBe('2');
+  });
+
+  it('resumes from a checkpoint without re-emitting or re-opening windows emitted before it', () => {
+    const first = new PartitionWindows(0, options);
+    first.add(ev(T0 + 1_000), '0', 0);
+    first.add(ev(T0 + 11_000), '1', 0);
+    first.add(ev(T0 + 12_500), '2', 0);
+    expect(first.closeReady().map((a) => a.start)).toEqual([T0]);
+    const metadata = encodeCheckpoint(first.checkpoint());
+    const offset = first.commitOffset('3');
+    expect(offset).toBe('1');
+
+    const resumed = PartitionWindows.resume(0, options, decodeCheckpoint(metadata), 0);
+    expect(resumed.add(ev(T0 + 11_000), '1', 0)).toBe('accepted');
+    expect(resumed.add(ev(T0 + 9_000), '2b', 0)).toBe('late'); // its window was emitted before the crash
+    resumed.add(ev(T0 + 22_000), '3', 0);
+    expect(resumed.closeReady().map((a) => [(a.start - T0) / 1000, a.toMetric(0, 0, 0).count])).toEqual([[10, 1]]);
+  });
+
+  it('reads back only checkpoints it wrote', () => {
+    expect(decodeCheckpoint(null)).toBeNull();
+    expect(decodeCheckpoint('')).toBeNull();
+    expect(decodeCheckpoint(encodeCheckpoint({ streamTime: T0, closedBefore: null }))).toEqual({ streamTime: T0, closedBefore: null });
+    expect(() => decodeCheckpoint('w1:[1]')).toThrow(/unreadable/);
   });
 });

@@ -21,6 +21,36 @@ export interface ClosedWindow {
 export type AddOutcome = 'accepted' | 'late';
 
 /**
+ * What a restart needs, besides replaying from the committed offset, to take the same decisions as the
+ * process that committed: the stream time reached and the start of the oldest window not yet emitted.
+ * Every window before `closedBefore` was emitted in the transaction that committed this checkpoint;
+ * with stream time restored, replayed events for those windows are late again instead of re-opening
+ * them, and every replayed event for a later window is accepted exactly as it was the first time.
+ */
+export interface WindowCheckpoint {
+  streamTime: number | null;
+  closedBefore: number | null;
+}
+
+const CHECKPOINT_PREFIX = 'w1:';
+
+/** Offset-commit metadata is a short string (offset.metadata.max.bytes, 4 kB by default): this is ~40 bytes. */
+export function encodeCheckpoint(c: WindowCheckpoint): string {
+  return `${CHECKPOINT_PREFIX}${JSON.stringify([c.streamTime, c.closedBefore])}`;
+}
+
+/** Null for metadata this code did not write (an empty group, or offsets committed by another tool). */
+export function decodeCheckpoint(metadata: string | null | undefined): WindowCheckpoint | null {
+  if (!metadata?.startsWith(CHECKPOINT_PREFIX)) return null;
+  const parsed: unknown = JSON.parse(metadata.slice(CHECKPOINT_PREFIX.length));
+  const isTime = (v: unknown): v is number | null => v === null || Number.isInteger(v);
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !isTime(parsed[0]) || !isTime(parsed[1])) {
+    throw new Error(`unreadable window checkpoint in offset metadata: ${metadata}`);
+  }
+  return { streamTime: parsed[0], closedBefore: parsed[1] };
+}
+
+/**
  * Open windows and stream time of one partition. Key = service, so each service lives on exactly one
  * partition and per-partition stream time is the right clock (Kafka Streams does the same per task).
  */
@@ -38,6 +68,23 @@ export class PartitionWindows {
     private readonly options: PartitionWindowsOptions,
   ) {}
 
+  /** Resumes from a committed checkpoint; wall time restarts the idle clock so a restart does not jump stream time. */
+  static resume(partition: number, options: PartitionWindowsOptions, checkpoint: WindowCheckpoint | null, wallNow: number): PartitionWindows {
+    const p = new PartitionWindows(partition, options);
+    if (checkpoint) {
+      p.streamTime = checkpoint.streamTime ?? -Infinity;
+      p.nextToClose = checkpoint.closedBefore;
+      p.lastEventWall = wallNow;
+      p.wallMinusStream = checkpoint.streamTime === null ? 0 : wallNow - checkpoint.streamTime;
+    }
+    return p;
+  }
+
+  /** To be committed with the offsets, in the same transaction as the windows closed so far. */
+  checkpoint(): WindowCheckpoint {
+    return { streamTime: Number.isFinite(this.streamTime) ? this.streamTime : null, closedBefore: this.nextToClose };
+  }
+
   get currentStreamTime(): number {
     return this.streamTime;
   }
@@ -52,7 +99,9 @@ export class PartitionWindows {
     const seen = this.seen.get(event.service);
     this.seen.set(event.service, { first: Math.min(seen?.first ?? Infinity, event.time), last: Math.max(seen?.last ?? -Infinity, event.time) });
     if (event.time > this.streamTime) this.streamTime = event.time;
-    this.nextToClose ??= windows[0].start;
+    // min, not ??=: an out-of-order first few events inside the grace period can open an older window
+    // than the first event did, and closeReady only walks forward from nextToClose.
+    this.nextToClose = Math.min(this.nextToClose ?? Infinity, windows[0].start);
     this.lastEventWall = wallNow;
     this.wallMinusStream = wallNow - this.streamTime;
     return 'accepted';

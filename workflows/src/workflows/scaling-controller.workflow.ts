@@ -106,7 +106,10 @@ async function tick(target: ScalingTarget, state: ControllerState): Promise<void
   state.recommendations = result.recommendations;
   state.currentReplicas = observed.currentReplicas;
   const decision: Decision = { seq: state.seq, at: now, action: result.action, from: result.from, to: result.to, reasons: result.reasons, inputs: result.inputs, applied: false };
-  if (decision.action !== 'hold' && policy.mode === 'recommend') {
+  if (decision.action !== 'hold' && state.paused) {
+    // The pause arrived while this tick was observing: it is recorded, never applied.
+    decision.reasons.push({ code: 'paused', message: `paused during the decision (${state.paused.reason}): not applied` });
+  } else if (decision.action !== 'hold' && policy.mode === 'recommend') {
     decision.reasons.push({ code: 'recommend-only', message: 'recommend mode: recorded for comparison, not applied' });
   } else if (decision.action !== 'hold') {
     const key = idempotencyKeyFor(workflowInfo().workflowId, decision.seq);

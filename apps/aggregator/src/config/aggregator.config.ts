@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONSUMER_GROUPS } from '@smartscale/contracts';
+import { CONSUMER_GROUPS, TOPICS } from '@smartscale/contracts';
 import { durationMs, kafkaEnv, loadEnv, windowEnv } from '@smartscale/config';
 
 export const AGGREGATOR_CONFIG = Symbol('AGGREGATOR_CONFIG');
@@ -11,10 +11,15 @@ const shape = {
   SMARTSCALE_AGGREGATOR_INSTANCE: z.string().default(`aggregator-${process.pid}`),
   SMARTSCALE_PARTITION_IDLE_MS: durationMs(5_000),
   SMARTSCALE_SERVICE_IDLE_MS: durationMs(300_000),
+  // Overridable so that integration tests and benchmarks get topics of their own on a shared broker.
+  SMARTSCALE_AGGREGATOR_EVENTS_TOPIC: z.string().min(1).default(TOPICS.events),
+  SMARTSCALE_AGGREGATOR_METRICS_TOPIC: z.string().min(1).default(TOPICS.metrics),
+  SMARTSCALE_AGGREGATOR_DEAD_LETTER_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
 };
 
 export interface AggregatorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string };
+  topics: { events: string; metrics: string; deadLetter: string };
   windows: { sizeMs: number; graceMs: number; partitionIdleMs: number; serviceIdleMs: number };
 }
 
@@ -22,6 +27,7 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
   const e = loadEnv(shape, env);
   return {
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_AGGREGATOR_INSTANCE, groupId: e.SMARTSCALE_AGGREGATOR_GROUP },
+    topics: { events: e.SMARTSCALE_AGGREGATOR_EVENTS_TOPIC, metrics: e.SMARTSCALE_AGGREGATOR_METRICS_TOPIC, deadLetter: e.SMARTSCALE_AGGREGATOR_DEAD_LETTER_TOPIC },
     windows: { sizeMs: e.SMARTSCALE_WINDOW_MS, graceMs: e.SMARTSCALE_GRACE_MS, partitionIdleMs: e.SMARTSCALE_PARTITION_IDLE_MS, serviceIdleMs: e.SMARTSCALE_SERVICE_IDLE_MS },
   };
 }

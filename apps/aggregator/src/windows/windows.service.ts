@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { StoredTelemetryEventSchema, TelemetryEvent, WindowMetric } from '@smartscale/contracts';
-import { PartitionWindows, tumbling } from '@smartscale/windowing';
+import { encodeCheckpoint, PartitionWindows, PartitionWindowsOptions, tumbling, WindowCheckpoint } from '@smartscale/windowing';
 import { AGGREGATOR_CONFIG, AggregatorConfig } from '../config/aggregator.config';
 
 export interface InboundRecord {
@@ -15,10 +15,21 @@ export interface DeadLetter {
   error: string;
 }
 
-/** What one step of the pipeline produced: windows to emit, offsets safe to commit, dead letters. */
+/**
+ * An offset safe to commit for one partition, with the window checkpoint as its metadata: the two
+ * are committed together, in the same transaction as the windows they account for.
+ */
+export interface PartitionCommit {
+  partition: number;
+  offset: string;
+  metadata: string;
+}
+
+/** What one step of the pipeline produced for one partition: windows to emit, the commit, dead letters. */
 export interface StepOutput {
+  partition: number;
   metrics: WindowMetric[];
-  commits: { partition: number; offset: string }[];
+  commit: PartitionCommit | null;
   deadLetters: DeadLetter[];
   late: number;
 }
@@ -37,67 +48,92 @@ export class WindowsService {
 
   constructor(@Inject(AGGREGATOR_CONFIG) private readonly config: AggregatorConfig) {}
 
-  ingest(records: InboundRecord[], highWatermark: string, wallNow: number): StepOutput {
-    const out: StepOutput = { metrics: [], commits: [], deadLetters: [], late: 0 };
+  /** The partition has state here: it was resumed (or started fresh) since it was last assigned. */
+  has(partition: number): boolean {
+    return this.partitions.has(partition);
+  }
+
+  /**
+   * Starts a newly assigned partition from its committed checkpoint. The caller replays from the
+   * committed offset, so open windows are rebuilt and windows already emitted are not emitted again.
+   */
+  resume(partition: number, checkpoint: WindowCheckpoint | null, wallNow: number): void {
+    this.partitions.set(partition, PartitionWindows.resume(partition, this.windowOptions(), checkpoint, wallNow));
+    this.nextOffsets.delete(partition);
+    this.lags.delete(partition);
+  }
+
+  /** Records of one partition, in offset order. */
+  ingest(partition: number, records: InboundRecord[], highWatermark: string, wallNow: number): StepOutput {
+    const out = emptyOutput(partition);
+    const pw = this.windowsOf(partition);
     for (const record of records) {
+      // Dead letters move the offset too, so that a replay does not send them a second time.
+      this.nextOffsets.set(partition, (BigInt(record.offset) + 1n).toString());
       const event = parse(record);
       if (typeof event === 'string') {
         out.deadLetters.push({ record, error: event });
         continue;
       }
-      if (this.windowsOf(record.partition).add(event, record.offset, wallNow) === 'late') out.late++;
-      this.nextOffsets.set(record.partition, (BigInt(record.offset) + 1n).toString());
+      if (pw.add(event, record.offset, wallNow) === 'late') out.late++;
     }
-    if (records.length > 0) {
-      const p = records[0].partition;
-      this.lags.set(p, Number(BigInt(highWatermark) - BigInt(this.nextOffsets.get(p) ?? highWatermark)));
-    }
+    const next = this.nextOffsets.get(partition);
+    if (next !== undefined) this.lags.set(partition, Math.max(0, Number(BigInt(highWatermark) - BigInt(next))));
     if (out.late > 0 && !this.loggedLate) {
       this.logger.warn(`dropping events later than the ${this.config.windows.graceMs} ms grace period (counted; logged once)`);
       this.loggedLate = true;
     }
-    this.closeInto(out, wallNow);
+    this.closeInto(out, pw, wallNow);
     return out;
   }
 
-  /** Closes windows of idle partitions by wall clock; called on a timer. */
-  tick(wallNow: number): StepOutput {
-    const out: StepOutput = { metrics: [], commits: [], deadLetters: [], late: 0 };
-    for (const pw of this.partitions.values()) pw.advanceIfIdle(wallNow);
-    this.closeInto(out, wallNow);
-    return out;
+  /** Closes windows of idle partitions by wall clock; called on a timer. One output per partition that changed. */
+  tick(wallNow: number): StepOutput[] {
+    const outs: StepOutput[] = [];
+    for (const [partition, pw] of this.partitions) {
+      pw.advanceIfIdle(wallNow);
+      const out = emptyOutput(partition);
+      this.closeInto(out, pw, wallNow);
+      if (out.metrics.length > 0) outs.push(out);
+    }
+    return outs;
   }
 
   /** Revoked partitions are forgotten: their new owner rebuilds open windows from the committed offset. */
   retain(assigned: Set<number>): void {
-    for (const p of [...this.partitions.keys()]) {
-      if (!assigned.has(p)) {
-        this.partitions.delete(p);
-        this.nextOffsets.delete(p);
-        this.lags.delete(p);
-      }
-    }
+    for (const p of [...this.partitions.keys()]) if (!assigned.has(p)) this.forget(p);
   }
 
-  private closeInto(out: StepOutput, wallNow: number): void {
-    for (const [partition, pw] of this.partitions) {
-      const closed = pw.closeReady();
-      for (const agg of closed) out.metrics.push(agg.toMetric(partition, this.lags.get(partition) ?? 0, wallNow));
-      const next = this.nextOffsets.get(partition);
-      if (next !== undefined) out.commits.push({ partition, offset: pw.commitOffset(next) });
-    }
+  /** Drops a partition's state, e.g. after a failed transaction: it is resumed again from what was committed. */
+  forget(partition: number): void {
+    this.partitions.delete(partition);
+    this.nextOffsets.delete(partition);
+    this.lags.delete(partition);
+  }
+
+  private closeInto(out: StepOutput, pw: PartitionWindows, wallNow: number): void {
+    const { partition } = out;
+    for (const agg of pw.closeReady()) out.metrics.push(agg.toMetric(partition, this.lags.get(partition) ?? 0, wallNow));
+    const next = this.nextOffsets.get(partition);
+    if (next !== undefined) out.commit = { partition, offset: pw.commitOffset(next), metadata: encodeCheckpoint(pw.checkpoint()) };
   }
 
   private windowsOf(partition: number): PartitionWindows {
     let pw = this.partitions.get(partition);
     if (!pw) {
-      const w = this.config.windows;
-      pw = new PartitionWindows(partition, { spec: tumbling(w.sizeMs, w.graceMs), serviceIdleMs: w.serviceIdleMs, partitionIdleMs: w.partitionIdleMs });
+      pw = new PartitionWindows(partition, this.windowOptions());
       this.partitions.set(partition, pw);
     }
     return pw;
   }
+
+  private windowOptions(): PartitionWindowsOptions {
+    const w = this.config.windows;
+    return { spec: tumbling(w.sizeMs, w.graceMs), serviceIdleMs: w.serviceIdleMs, partitionIdleMs: w.partitionIdleMs };
+  }
 }
+
+const emptyOutput = (partition: number): StepOutput => ({ partition, metrics: [], commit: null, deadLetters: [], late: 0 });
 
 function parse(record: InboundRecord): TelemetryEvent | string {
   if (!record.value) return 'empty record value';

@@ -1,0 +1,110 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, Producer } from 'kafkajs';
+import type { StepOutput } from './windows.service';
+
+export interface OutputTopics {
+  events: string;
+  metrics: string;
+  deadLetter: string;
+}
+
+/** The committed position of one partition: where to replay from, and the checkpoint stored with it. */
+export interface CommittedPosition {
+  offset: string | null;
+  metadata: string | null;
+}
+
+/**
+ * Commits one partition's step atomically: closed windows, dead letters and the consumed offset (with
+ * the window checkpoint as offset metadata) in one Kafka transaction.
+ *
+ * One transactional producer per input partition, with a transactionalId derived from the group, the
+ * topic and the partition (Kafka Streams' "EOS alpha"): whoever is assigned partition p next
+ * initialises the same transactionalId, which aborts a transaction a crashed or revoked owner left
+ * open and fences that owner (a zombie) from ever committing again for p. kafkajs sends offsets
+ * without the consumer's generation (no KIP-447 fencing), so a per-instance id would not fence.
+ */
+export class TransactionalOutput {
+  private readonly logger = new Logger(TransactionalOutput.name);
+  private readonly producers = new Map<number, Producer>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: OutputTopics,
+    private readonly groupId: string,
+  ) {}
+
+  /**
+   * Takes ownership of a partition's output: fences any previous owner, then reads the committed
+   * position. Reading after fencing matters: a zombie may have committed after the consumer fetched
+   * its start offset, and nothing it commits later can count.
+   */
+  async claim(partition: number, readCommitted: () => Promise<CommittedPosition>): Promise<CommittedPosition> {
+    await this.release(partition);
+    const producer = this.kafka.producer({
+      transactionalId: `${this.groupId}.${this.topics.events}.${partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      transactionTimeout: 30_000,
+    });
+    await producer.connect();
+    // An empty transaction runs InitProducerId: the epoch bump is the fence.
+    const fence = await producer.transaction();
+    await fence.abort();
+    this.producers.set(partition, producer);
+    return readCommitted();
+  }
+
+  owns(partition: number): boolean {
+    return this.producers.has(partition);
+  }
+
+  /** One transaction: windows and dead letters, then the offset with its checkpoint. Aborts on any error. */
+  async commit(out: StepOutput): Promise<void> {
+    if (out.metrics.length === 0 && out.deadLetters.length === 0 && out.commit === null) return;
+    const producer = this.producers.get(out.partition);
+    if (!producer) throw new Error(`partition ${out.partition} not claimed`);
+    const txn = await producer.transaction();
+    try {
+      if (out.deadLetters.length > 0) {
+        await txn.send({
+          topic: this.topics.deadLetter,
+          messages: out.deadLetters.map(({ record, error }) => ({
+            key: record.key,
+            value: record.value,
+            headers: { error, source: `${this.topics.events}/${record.partition}/${record.offset}` },
+          })),
+        });
+      }
+      if (out.metrics.length > 0) {
+        await txn.send({ topic: this.topics.metrics, messages: out.metrics.map((m) => ({ key: m.service, value: JSON.stringify(m) })) });
+      }
+      if (out.commit) {
+        // kafkajs encodes per-partition metadata in TxnOffsetCommit but leaves it out of its types.
+        const partitions: { partition: number; offset: string; metadata: string }[] = [out.commit];
+        await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic: this.topics.events, partitions }] });
+      }
+      await txn.commit();
+    } catch (err) {
+      await txn.abort().catch((abortErr: unknown) => this.logger.warn(`abort failed on partition ${out.partition}: ${(abortErr as Error).message}`));
+      throw err;
+    }
+  }
+
+  async release(partition: number): Promise<void> {
+    const producer = this.producers.get(partition);
+    this.producers.delete(partition);
+    await producer?.disconnect();
+  }
+
+  async close(): Promise<void> {
+    for (const p of [...this.producers.keys()]) await this.release(p);
+  }
+}
+
+/** kafkajs reports a fenced transactional producer as INVALID_PRODUCER_EPOCH or PRODUCER_FENCED. */
+export function isFenced(err: unknown): boolean {
+  const type = (err as { type?: string }).type ?? '';
+  return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || /fenced|producer epoch/i.test(String((err as Error).message));
+}
