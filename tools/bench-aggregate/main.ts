@@ -13,29 +13,20 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { Kafka, Producer } from 'kafkajs';
 import type { WindowMetric } from '@smartscale/contracts';
 import { createKafka } from '@smartscale/kafka';
 import { ConsumerCeiling, cpuSecondsFromStat, parseConsumerPerformance, percentile } from './bench';
+import { infra, REPO, runKafkaTool } from '../bench-common/broker';
 
-const REPO = resolve(__dirname, '..', '..', ...(__dirname.includes(`${join('dist', 'tools')}`) ? ['..'] : []));
 const PARTITIONS = 6;
 const SERVICES = 12;
 const WINDOW_MS = 1_000;
 const GRACE_MS = 500;
 
-interface Infra {
-  up(): Promise<unknown>;
-  config(): { kafka: { host: string; port: number; brokers: string } };
-  kafkaReady(host: string, port: number): Promise<boolean>;
-  paths: { kafkaToolsLibs: string; root: string };
-}
 
-// tools/infra is plain CommonJS outside the build; loaded at run time from the checkout.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const infra = require(join(REPO, 'tools', 'infra', 'infra.js')) as Infra;
 
 const cpuOf = (pid: number | undefined): number => {
   try {
@@ -189,23 +180,7 @@ async function sampleSteadyRate(kafka: Kafka, groupId: string, topic: string, me
 }
 
 function consumerPerformance(brokers: string, topic: string, messages: number): Promise<ConsumerCeiling> {
-  const args = ['-Xmx512m', '-cp', join(infra.paths.kafkaToolsLibs, '*'), 'org.apache.kafka.tools.ConsumerPerformance',
-    '--bootstrap-server', brokers, '--topic', topic, '--num-records', String(messages), '--timeout', '60000'];
-  return new Promise((ok, fail) => {
-    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', fail);
-    child.once('exit', (code) => {
-      if (code !== 0) return fail(new Error(`ConsumerPerformance exited with ${code}:\n${out.slice(-2000)}`));
-      try {
-        ok(parseConsumerPerformance(out));
-      } catch (err) {
-        fail(err as Error);
-      }
-    });
-  });
+  return runKafkaTool('ConsumerPerformance', ['--bootstrap-server', brokers, '--topic', topic, '--num-records', String(messages), '--timeout', '60000']).then(parseConsumerPerformance);
 }
 
 /** Live events stamped with the wall clock: latency from a window's end plus grace to its result being readable. */

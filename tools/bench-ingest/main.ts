@@ -10,8 +10,7 @@
  * events topic's settings. The ratio is ingest's best events/s over the broker's records/s. Last,
  * the best batch size is paced (open loop) at 80% of its sustained rate to measure p99 under load.
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
@@ -20,6 +19,7 @@ import { createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
 import { createIngestApp } from '../../apps/ingest/src/bootstrap';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { best, BrokerCeiling, LoadResult, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
+import { infra, runKafkaTool } from '../bench-common/broker';
 
 /** Where ProducerPerformance writes: its random bytes must never reach the events topic's consumers. */
 const CEILING_TOPIC = 'smartscale.bench.producer-performance';
@@ -28,18 +28,8 @@ const SIZES: { batch: number; concurrency: number }[] = [
   { batch: 100, concurrency: 16 },
   { batch: 1000, concurrency: 4 },
 ];
-const REPO = resolve(__dirname, '..', '..', ...(__dirname.includes(`${join('dist', 'tools')}`) ? ['..'] : []));
 
-interface Infra {
-  up(): Promise<unknown>;
-  config(): { kafka: { host: string; port: number; brokers: string } };
-  kafkaReady(host: string, port: number): Promise<boolean>;
-  paths: { kafkaToolsLibs: string };
-}
 
-// tools/infra is plain CommonJS outside the build; loaded at run time from the checkout.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const infra = require(join(REPO, 'tools', 'infra', 'infra.js')) as Infra;
 
 const rssMb = (): number => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
@@ -74,26 +64,7 @@ function runWorker(job: { url: string; body: string; batch: number; concurrency:
 }
 
 function producerPerformance(brokers: string, recordSize: number, numRecords: number): Promise<BrokerCeiling> {
-  const args = [
-    '-Xmx512m', '-cp', join(infra.paths.kafkaToolsLibs, '*'), 'org.apache.kafka.tools.ProducerPerformance',
-    '--topic', CEILING_TOPIC, '--num-records', String(numRecords), '--record-size', String(recordSize), '--throughput', '-1',
-    '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all',
-  ];
-  return new Promise((ok, fail) => {
-    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', fail);
-    child.once('exit', (code) => {
-      if (code !== 0) return fail(new Error(`ProducerPerformance exited with ${code}:\n${out.slice(-2000)}`));
-      try {
-        ok(parseProducerPerformance(out));
-      } catch (err) {
-        fail(err as Error);
-      }
-    });
-  });
+  return runKafkaTool('ProducerPerformance', ['--topic', CEILING_TOPIC, '--num-records', String(numRecords), '--record-size', String(recordSize), '--throughput', '-1', '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all']).then(parseProducerPerformance);
 }
 
 /**

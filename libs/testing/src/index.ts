@@ -1,2 +1,3 @@
 export * from './temporal-test-env';
 export * from './kafka-probe';
+export * from './seeded-random';

@@ -1,4 +1,5 @@
 import type { TelemetryEvent, WindowMetric } from '@smartscale/contracts';
+import { seededRandom } from '@smartscale/testing';
 import { PartitionWindows, PartitionWindowsOptions, WindowCheckpoint } from './partition-windows';
 import { tumbling } from './windows';
 
@@ -10,20 +11,10 @@ const SIZE = 10_000;
 const GRACE = 2_000;
 const options: PartitionWindowsOptions = { spec: tumbling(SIZE, GRACE), serviceIdleMs: 3_600_000, partitionIdleMs: 3_600_000 };
 
-/** A small deterministic PRNG (mulberry32) so that a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Events drifting forward in time, some out of order within grace, some far beyond it, some retried. */
 function randomStream(seed: number, n: number): TelemetryEvent[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const services = ['checkout', 'search', 'cart', 'auth'];
   const out: TelemetryEvent[] = [];
   let now = T0 + Math.floor(r() * SIZE);
@@ -73,7 +64,7 @@ function bruteForce(events: TelemetryEvent[]): Map<string, Expected> {
 
 /** Runs the stream in random batches, committing after each and crashing at random, like the consumer. */
 function runWithCrashes(events: TelemetryEvent[], seed: number, crashProbability: number): { emitted: WindowMetric[]; crashes: number } {
-  const r = rng(seed * 7 + 1);
+  const r = seededRandom(seed * 7 + 1);
   const flush: TelemetryEvent = { v: 1, id: 'flush', service: 'zz-flush', type: 'request', time: T0 + 10_000 * SIZE };
   const all = [...events, flush];
   let committed: { offset: number; checkpoint: WindowCheckpoint | null; emitted: WindowMetric[] } = { offset: 0, checkpoint: null, emitted: [] };
