@@ -41,6 +41,28 @@ export async function ensureTopics(admin: Admin, topics: TopicName[] = Object.ke
     // Another process may have created them between listTopics and createTopics.
     if (!String((err as Error).message).includes('already exists')) throw err;
   }
+  await untilServed(admin, missing);
+}
+
+const TOPIC_READY_TIMEOUT_MS = 15_000;
+
+/**
+ * `waitForLeaders` returns before every broker's metadata cache knows the new leaders: an offsets
+ * request right after can still fail with NOT_LEADER. Wait until each new topic answers one.
+ */
+async function untilServed(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`topic ${topic} created but not served within ${TOPIC_READY_TIMEOUT_MS} ms: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
 }
 
 export async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
