@@ -15,6 +15,8 @@ const shape = {
     .default('360,8640')
     .transform((s) => s.split(',').filter(Boolean).map(Number))
     .pipe(z.array(z.number().int().min(2))),
+  /** Windows older than this are learned but not published: a restart's replay must not flood the topics. */
+  SMARTSCALE_PREDICTOR_PUBLISH_MAX_AGE_MS: z.coerce.number().int().positive().default(300_000),
   SMARTSCALE_PREDICTOR_INSTANCE: z.string().default(`predictor-${process.pid}`),
 };
 
@@ -24,6 +26,7 @@ export interface PredictorConfig {
   windowMs: number;
   maxHorizon: number;
   periods: number[];
+  publishMaxAgeMs: number;
 }
 
 export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): PredictorConfig {
@@ -34,5 +37,6 @@ export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): Predi
     windowMs: e.SMARTSCALE_WINDOW_MS,
     maxHorizon: e.SMARTSCALE_PREDICTOR_MAX_HORIZON,
     periods: e.SMARTSCALE_PREDICTOR_PERIODS,
+    publishMaxAgeMs: e.SMARTSCALE_PREDICTOR_PUBLISH_MAX_AGE_MS,
   };
 }

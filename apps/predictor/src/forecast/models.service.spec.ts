@@ -12,6 +12,7 @@ const config: PredictorConfig = {
   windowMs: WINDOW_MS,
   maxHorizon: 30,
   periods: [24],
+  publishMaxAgeMs: 3_600_000,
 };
 
 function metric(service: string, index: number, eventsPerSecond: number): WindowMetric {
@@ -86,6 +87,8 @@ describe(ModelsService.name, () => {
     expect(models.publication('checkout', latest.windowEnd, NOW)).toEqual(publication);
     expect(models.publication('checkout', latest.windowEnd - WINDOW_MS, NOW)).toBeNull();
     expect(models.publication('unknown', latest.windowEnd, NOW)).toBeNull();
+    // A replayed window older than the publishing age is learned, not published.
+    expect(models.publication('checkout', latest.windowEnd, latest.windowEnd + config.publishMaxAgeMs + 1)).toBeNull();
   });
 
   it('keeps services apart', () => {

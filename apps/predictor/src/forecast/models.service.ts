@@ -57,7 +57,7 @@ export class ModelsService {
    */
   publication(service: string, windowEnd: number, now: number): Publication | null {
     const model = this.models.get(service);
-    if (!model || model.lastWindowEnd !== windowEnd) return null;
+    if (!model || model.lastWindowEnd !== windowEnd || now - windowEnd > this.config.publishMaxAgeMs) return null;
     const forecast = this.forecast(service, this.publishedHorizon, now) as Forecast;
     return {
       forecast,
