@@ -11,7 +11,7 @@
  */
 import { Command } from 'commander';
 import { timestampMs } from '../nab/corpus';
-import { inferPeriods, readSeries } from '../forecast-eval/series';
+import { inferPeriods, parseIntegers, readSeries } from '../forecast-eval/series';
 import { benchSeries, SeriesBench, subjectsFor, summarise, SubjectSummary } from './bench';
 
 interface Options {
@@ -44,7 +44,7 @@ function main(argv: string[]): void {
     .opts<Options>();
   const horizon = Number(options.horizon);
   if (!Number.isInteger(horizon) || horizon < 1) throw new Error(`--horizon must be a positive integer, got "${options.horizon}"`);
-  const periodOverride = options.periods?.split(',').map(Number);
+  const periodOverride = options.periods === undefined ? undefined : parseIntegers(options.periods);
   const files = readSeries(options.data).map((f) => ({
     name: f.name,
     values: f.values,

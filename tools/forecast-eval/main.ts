@@ -14,7 +14,7 @@
 import { Command } from 'commander';
 import { readLabels } from '../nab/corpus';
 import { evaluateSeries, SeriesReport } from './evaluate';
-import { readSeries, toSeriesInput } from './series';
+import { parseIntegers, readSeries, toSeriesInput } from './series';
 
 interface Options {
   data: string;
@@ -22,12 +22,6 @@ interface Options {
   labels?: string;
   periods?: string;
   json?: boolean;
-}
-
-function parseIntegers(list: string): number[] {
-  const out = list.split(',').map((s) => Number(s.trim()));
-  if (out.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`expected positive integers, got "${list}"`);
-  return out;
 }
 
 function formatSeries(r: SeriesReport): string {

@@ -46,3 +46,10 @@ export function toSeriesInput(file: CorpusFile, labels: Labels | undefined, peri
     anomalous,
   };
 }
+
+/** "1,6,12" → [1, 6, 12]; anything but positive integers is refused (command-line lists). */
+export function parseIntegers(list: string): number[] {
+  const out = list.split(',').map((s) => Number(s.trim()));
+  if (out.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`expected positive integers, got "${list}"`);
+  return out;
+}
