@@ -12,7 +12,7 @@ const swc = ['@swc/jest', {
 const moduleNameMapper = {
   '^@smartscale/contracts$': '<rootDir>/libs/contracts/src',
   '^@smartscale/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
-  '^@smartscale/(windowing|policy|forecasting|kafka|config|ops|testing)$': '<rootDir>/libs/$1/src',
+  '^@smartscale/(windowing|policy|forecasting|kafka|config|ops|testing|store)$': '<rootDir>/libs/$1/src',
 };
 const base = {
   rootDir: __dirname,
@@ -20,10 +20,13 @@ const base = {
   transform: { '^.+\\.(t|j)s$': swc },
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.smartscale/'],
+  // ES-module-only packages (@kubernetes/client-node and what it imports) are compiled to CommonJS like our
+  // own files: Jest on Node 20 cannot require() ES modules, while Node itself can (require(esm), ≥ 20.19).
+  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
 };
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,deploy}/**/*.spec.ts', '<rootDir>/workflows/src/{control,scalers}/**/*.spec.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,deploy}/**/*.spec.ts', '<rootDir>/workflows/src/{control,console,scalers,worker}/**/*.spec.ts'] },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/workflows/src/workflows/**/*.spec.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],

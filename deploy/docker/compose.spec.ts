@@ -1,60 +1,56 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTE_TYPES } from '@smartscale/contracts';
 import { REPO_ROOT } from '@smartscale/testing';
-import { loadAggregatorConfig } from '../../apps/aggregator/src/config/aggregator.config';
-import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
-import { loadPredictorConfig } from '../../apps/predictor/src/config/predictor.config';
-import { loadWorkerConfig } from '../../workflows/src/config/worker.config';
+import { APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } from '../testing/app-config';
+import { composeServices, publishedPorts } from '../testing/compose-file';
 
 // No Docker engine runs here, so the compose file is checked against what the apps actually read:
 // every entry point exists, every variable is one the app's config schema knows and accepts, and
 // every published container port is the port the app will listen on.
-interface Service {
-  command?: string[];
-  environment?: Record<string, string>;
-  ports?: string[];
-}
-
-const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
-const sharedEnv = readFileSync(join(REPO_ROOT, 'libs/config/src/env.ts'), 'utf8');
-
-const apps: Record<string, { configFile: string; load: (env: NodeJS.ProcessEnv) => object }> = {
-  ingest: { configFile: 'apps/ingest/src/config/ingest.config.ts', load: loadIngestConfig },
-  aggregator: { configFile: 'apps/aggregator/src/config/aggregator.config.ts', load: loadAggregatorConfig },
-  predictor: { configFile: 'apps/predictor/src/config/predictor.config.ts', load: loadPredictorConfig },
-  worker: { configFile: 'workflows/src/config/worker.config.ts', load: loadWorkerConfig },
-};
-
-const declaredVariables = (source: string): Set<string> => new Set([...source.matchAll(/\b(SMARTSCALE_[A-Z0-9_]+):/g)].map((m) => m[1]));
+const services = composeServices();
 
 describe('docker-compose.yml', () => {
-  it.each(Object.keys(apps))('runs %s with an entry point that the build produces', (name) => {
-    const command = compose.services[name].command ?? [];
+  it.each(APP_NAMES)('runs %s with an entry point that the build produces', (name) => {
+    const command = services[name].command ?? [];
     expect(command[0]).toBe('node');
-    const source = command[1].replace(/^dist\//, '').replace(/\.js$/, '.ts');
-    expect(existsSync(join(REPO_ROOT, source))).toBe(true);
+    expect(existsSync(join(REPO_ROOT, sourceOfEntry(command[1])))).toBe(true);
   });
 
-  it.each(Object.keys(apps))('gives %s only variables its config reads, with values it accepts', (name) => {
-    const env = compose.services[name].environment ?? {};
-    const known = new Set([...declaredVariables(sharedEnv), ...declaredVariables(readFileSync(join(REPO_ROOT, apps[name].configFile), 'utf8'))]);
-    expect(Object.keys(env).filter((v) => !known.has(v))).toEqual([]);
-    expect(() => apps[name].load(env)).not.toThrow();
+  it.each(APP_NAMES)('gives %s only variables its config reads, with values it accepts', (name) => {
+    const env = services[name].environment ?? {};
+    expect(unknownVariables(name, env)).toEqual([]);
+    expect(() => loadAppConfig(name, env)).not.toThrow();
   });
 
-  it.each(Object.keys(apps).filter((n) => compose.services[n].ports))('publishes the port %s listens on, on all interfaces', (name) => {
-    const service = compose.services[name];
-    const config = apps[name].load(service.environment ?? {}) as { http?: { port: number } };
-    const containerPorts = (service.ports ?? []).map((p) => Number(p.split(':').at(-1)));
-    expect(containerPorts).toEqual([config.http?.port]);
+  it.each(APP_NAMES.filter((n) => services[n].ports))('publishes the port %s listens on, on all interfaces', (name) => {
+    const service = services[name];
+    const config = loadAppConfig(name, service.environment ?? {});
+    expect(publishedPorts(service).map((p) => p.container)).toEqual([config.http?.port]);
     expect(Object.entries(service.environment ?? {}).find(([k]) => k.endsWith('_HOST'))?.[1]).toBe('0.0.0.0');
   });
 
   it('registers exactly the search attributes the controller upserts', () => {
-    const command = (compose.services['temporal-search-attributes'].command ?? []).join(' ');
+    const command = (services['temporal-search-attributes'].command ?? []).join(' ');
     const registered = Object.fromEntries([...command.matchAll(/(SmartScale\w+):(\w+)/g)].map((m) => [m[1], m[2]]));
     expect(registered).toEqual(SEARCH_ATTRIBUTE_TYPES);
+  });
+
+  it('publishes no host port twice', () => {
+    const hostPorts = Object.values(services).flatMap((s) => publishedPorts(s).map((p) => p.host));
+    expect(hostPorts.filter((p, i) => hostPorts.indexOf(p) !== i)).toEqual([]);
+  });
+
+  it('pins every image it pulls to a version', () => {
+    const pulled = Object.entries(services).filter(([, s]) => s.image && s.image !== 'smartscale:dev');
+    expect(pulled.map(([, s]) => s.image).filter((image) => !/:[\w.-]+$/.test(image ?? '') || /:latest$/.test(image ?? ''))).toEqual([]);
+    expect(pulled.map(([n]) => n)).toEqual(expect.arrayContaining(['prometheus', 'grafana']));
+  });
+
+  it('mounts the Prometheus config and the Grafana provisioning from deploy/, and the paths exist', () => {
+    const mounts = [...(services.prometheus.volumes ?? []), ...(services.grafana.volumes ?? [])].filter((v) => v.startsWith('./'));
+    expect(mounts).toEqual(expect.arrayContaining(['./deploy/prometheus:/etc/prometheus:ro', './deploy/grafana/provisioning:/etc/grafana/provisioning:ro']));
+    for (const m of mounts) expect(existsSync(join(REPO_ROOT, m.split(':')[0]))).toBe(true);
+    expect(services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
   });
 });

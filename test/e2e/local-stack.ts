@@ -50,7 +50,7 @@ export async function startLocalStack(policy: Record<string, unknown>): Promise<
   const targetsFile = join(dir, 'targets.json');
   writeFileSync(targetsFile, JSON.stringify([{ id: run, service: run, scaler: { kind: 'local' }, policy }]));
   const worker = await createWorkerApp(loadWorkerConfig({
-    ...env, SMARTSCALE_ROOT: REPO_ROOT, SMARTSCALE_TARGETS_FILE: targetsFile, SMARTSCALE_LOCAL_SCALER_STATE_DIR: dir, SMARTSCALE_PREDICTOR_URL: await apps[1].getUrl(),
+    ...env, SMARTSCALE_ROOT: REPO_ROOT, SMARTSCALE_TARGETS_FILE: targetsFile, SMARTSCALE_LOCAL_SCALER_STATE_DIR: dir, SMARTSCALE_HISTORY_URL: `pglite:${join(dir, 'history')}`, SMARTSCALE_PREDICTOR_URL: await apps[1].getUrl(),
   }));
   apps.push(worker);
   await worker.listen(0, '127.0.0.1');

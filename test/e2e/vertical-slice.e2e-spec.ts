@@ -57,6 +57,17 @@ describe('the vertical slice', () => {
       expect(up.to).toBeGreaterThan(up.from);
       expect(up.to).toBeLessThanOrEqual(3);
 
+      // The SQL history holds the same decision with its workflow, and the windows by service and time.
+      const stored = (await (await fetch(`${controlUrl}/v1/targets/${RUN}/history?from=${up.at}`)).json()) as (Decision & { workflowId: string })[];
+      expect(stored.find((d) => d.seq === up.seq)).toMatchObject({ action: 'up', from: up.from, to: up.to, applied: true, workflowId: workflowIdFor(RUN) });
+      const windows = await eventually('the busy window in the SQL history', async () => {
+        const res = await fetch(`${controlUrl}/v1/services/${RUN}/windows?from=${busy.windowStart}&to=${busy.windowEnd + 1}`);
+        const rows = (await res.json()) as WindowMetric[];
+        return rows.find((w) => w.windowStart === busy.windowStart);
+      });
+      expect(windows).toMatchObject({ count: busy.count, eventsPerSecond: busy.eventsPerSecond, partition: busy.partition });
+      expect((await fetch(`${controlUrl}/v1/targets/${RUN}/history?from=yesterday`)).status).toBe(400);
+
       const pause = await fetch(`${controlUrl}/v1/targets/${RUN}/pause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'e2e' }) });
       expect(pause.status).toBe(202);
       const handle = stack.temporal.workflow.getHandle(workflowIdFor(RUN));

@@ -56,7 +56,10 @@ export class SmartScaleAutoscaler implements Autoscaler {
             currentReplicas: cluster.desired,
           }
         : null;
-    const result = decide({ now: nowMs, observation, forecast: this.forecast(), policy: this.policy, state: this.state, lastKnownReplicas: cluster.desired });
+    // The group's lag is read at the tick (the workflow's observe activity), so it is as fresh as
+    // the metrics delay allows, like KEDA's; the window's own lag is as old as the window.
+    const pendingEvents = metrics.visibleUntil > 0 ? metrics.backlogAt(metrics.visibleUntil) : null;
+    const result = decide({ now: nowMs, observation, forecast: this.forecast(), policy: this.policy, state: this.state, lastKnownReplicas: cluster.desired, pendingEvents });
     // The caller owns state, exactly as scaling-controller.workflow.ts updates it after applying.
     this.state = {
       lastScaleUpAt: result.action === 'up' ? nowMs : this.state.lastScaleUpAt,
@@ -78,9 +81,10 @@ export class SmartScaleAutoscaler implements Autoscaler {
 
   private forecast(): ForecastSummary | null {
     if (this.learnedRows === 0) return null;
-    const points = this.forecaster.forecast(this.policy.forecastHorizonWindows).map((p) => p.point);
+    const points = this.forecaster.forecast(this.policy.forecastHorizonWindows);
     return {
-      peakEventsPerSecond: Math.max(...points),
+      peakEventsPerSecond: Math.max(...points.map((p) => p.point)),
+      upperPeakEventsPerSecond: Math.max(...points.map((p) => p.upper)),
       basedOnWindowEnd: this.learnedRows * this.config.rowSeconds * 1000,
       anomalyScore: this.anomalyScore,
     };

@@ -6,7 +6,7 @@ export const REPO = resolve(__dirname, '..', '..', ...(__dirname.includes(join('
 
 export interface Infra {
   up(): Promise<unknown>;
-  config(): { kafka: { host: string; port: number; brokers: string } };
+  config(): { kafka: { host: string; port: number; brokers: string }; temporal: { address: string } };
   kafkaReady(host: string, port: number): Promise<boolean>;
   paths: { kafkaToolsLibs: string; root: string };
 }

@@ -7,7 +7,8 @@ import { parseDuration } from './duration';
 //   npm run smartscale -- resume demo
 //   npm run smartscale -- override demo 3 --for 10m --reason "launch"
 //   npm run smartscale -- policy demo maxReplicas=6 scaleUpCooldownMs=30000
-//   npm run smartscale -- history demo --limit 10
+//   npm run smartscale -- history demo --limit 10 [--since 2h]
+//   npm run smartscale -- windows checkout --since 15m
 const program = new Command('smartscale')
   .option('--url <url>', 'control API base URL', process.env.SMARTSCALE_CONTROL_URL ?? 'http://127.0.0.1:3003')
   .option('--token <token>', 'bearer token for mutations (default: $SMARTSCALE_CONTROL_TOKEN)', process.env.SMARTSCALE_CONTROL_TOKEN);
@@ -28,12 +29,32 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
 const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
 
 program.command('status [target]').description('controller status of one target, or all').action(async (target?: string) => print(await call('GET', `/v1/targets${target ? `/${target}` : ''}`)));
-program.command('history <target>').option('--limit <n>', 'newest decisions to show', Number, 20).description('decisions with their reasons').action(async (target: string, o: { limit: number }) => {
-  const decisions = (await call('GET', `/v1/targets/${target}/decisions`)) as { seq: number; at: number; action: string; from: number; to: number; applied: boolean; reasons: { message: string }[] }[];
-  for (const d of decisions.slice(-o.limit)) {
-    console.log(`#${d.seq} ${new Date(d.at).toISOString()} ${d.action.padEnd(4)} ${d.from}→${d.to}${d.applied ? '' : ' (not applied)'}  ${d.reasons.map((r) => r.message).join('; ')}`);
-  }
-});
+type DecisionRow = { seq: number; at: number; action: string; from: number; to: number; applied: boolean; reasons: { message: string }[] };
+program
+  .command('history <target>')
+  .option('--limit <n>', 'newest decisions to show', Number, 20)
+  .option('--since <duration>', 'read the SQL history back this far (e.g. 2h), across restarts and continue-as-new')
+  .description('decisions with their reasons')
+  .action(async (target: string, o: { limit: number; since?: string }) => {
+    const decisions = o.since
+      ? ((await call('GET', `/v1/targets/${target}/history?from=${Date.now() - parseDuration(o.since)}&limit=${o.limit}`)) as DecisionRow[]).reverse()
+      : ((await call('GET', `/v1/targets/${target}/decisions`)) as DecisionRow[]).slice(-o.limit);
+    for (const d of decisions) {
+      console.log(`#${d.seq} ${new Date(d.at).toISOString()} ${d.action.padEnd(4)} ${d.from}→${d.to}${d.applied ? '' : ' (not applied)'}  ${d.reasons.map((r) => r.message).join('; ')}`);
+    }
+  });
+program
+  .command('windows <service>')
+  .option('--since <duration>', 'how far back', '15m')
+  .option('--limit <n>', 'newest windows to show', Number, 100)
+  .description("a service's closed windows from the SQL history")
+  .action(async (service: string, o: { since: string; limit: number }) => {
+    type Row = { windowEnd: number; eventsPerSecond: number; errorRate: number; latencyP95: number | null; consumerLag: number };
+    const rows = (await call('GET', `/v1/services/${service}/windows?from=${Date.now() - parseDuration(o.since)}&limit=${o.limit}`)) as Row[];
+    for (const w of rows.reverse()) {
+      console.log(`${new Date(w.windowEnd).toISOString()} ${w.eventsPerSecond.toFixed(1).padStart(9)} ev/s  errors ${(w.errorRate * 100).toFixed(1)}%  p95 ${w.latencyP95 ?? '-'} ms  lag ${w.consumerLag}`);
+    }
+  });
 program.command('pause <target>').option('--reason <text>', 'why', 'paused from the CLI').option('--for <duration>', 'resume by itself after e.g. 30m').action(async (target: string, o: { reason: string; for?: string }) =>
   print(await call('POST', `/v1/targets/${target}/pause`, { reason: o.reason, ...(o.for ? { forMs: parseDuration(o.for) } : {}) })));
 program.command('resume <target>').action(async (target: string) => print(await call('POST', `/v1/targets/${target}/resume`)));

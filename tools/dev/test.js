@@ -6,6 +6,8 @@ const { log, secs, ensureNodeModules, run, build, appEnv } = require('./common')
 async function main() {
   const t0 = Date.now();
   ensureNodeModules();
+  // Helm and promtool for the deploy/ specs: built or installed once into .smartscale/ops-tools/.
+  require('../infra/ops-tools.js').ensureAll();
   const infra = require('../infra/infra.js');
   const up = await infra.up();
   const started = !up.kafka.reused || !up.temporal.reused;
@@ -13,6 +15,8 @@ async function main() {
   try {
     build();
     const env = appEnv(infra.config());
+    // PGlite (the local SQL history) loads Node built-ins with import(), which Jest runs only with VM modules.
+    const jestEnv = { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim() };
     for (const [name, cmd, args] of [
       ['type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
       ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
@@ -21,7 +25,7 @@ async function main() {
     ]) {
       const t = Date.now();
       log(`${name}…`);
-      run(cmd, args, env);
+      run(cmd, args, args[0] === 'jest' ? jestEnv : env);
       log(`${name} passed in ${secs(t)}`);
     }
   } catch (err) {

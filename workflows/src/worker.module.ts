@@ -1,20 +1,37 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModule, OpsModule } from '@smartscale/ops';
+import { Registry } from 'prom-client';
+import { configModule, METRICS_REGISTRY, OpsModule } from '@smartscale/ops';
 import { DecisionRecorder } from './activities/decision-recorder.adapter';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { ControllersService } from './control/controllers.service';
 import { TargetsController } from './control/targets.controller';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers';
 import { GroupLagProbe } from './observe/group-lag.probe';
 import { LatestWindowsStore } from './observe/latest-windows.store';
 import { PredictorClient } from './observe/predictor.client';
 import { ScalersService } from './scalers/scalers.service';
+import { HistoryController } from './history/history.controller';
+import { HistoryService } from './history/history.service';
 import { ControllerWorkerService } from './worker/controller-worker.service';
 import { TemporalClientProvider } from './worker/temporal-client.provider';
+import { WorkerMetrics } from './worker/worker-metrics';
 
 @Module({
-  controllers: [TargetsController],
-  providers: [GroupLagProbe, LatestWindowsStore, PredictorClient, ScalersService, DecisionRecorder, TemporalClientProvider, ControllerWorkerService, ControllersService],
-  exports: [LatestWindowsStore, TemporalClientProvider],
+  controllers: [TargetsController, HistoryController, ...CONSOLE_CONTROLLERS],
+  providers: [
+    HistoryService,
+    GroupLagProbe,
+    LatestWindowsStore,
+    PredictorClient,
+    ScalersService,
+    DecisionRecorder,
+    TemporalClientProvider,
+    ControllerWorkerService,
+    ControllersService,
+    ...CONSOLE_PROVIDERS,
+    { provide: WorkerMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new WorkerMetrics(r) },
+  ],
+  exports: [LatestWindowsStore, TemporalClientProvider, HistoryService],
 })
 class ControllerModule {}
 
@@ -26,7 +43,7 @@ export class WorkerAppModule {
       module: WorkerAppModule,
       imports: [
         configModule(WORKER_CONFIG, config),
-        OpsModule.forRoot({ app: 'worker', readiness: [LatestWindowsStore, TemporalClientProvider], imports: [ControllerModule] }),
+        OpsModule.forRoot({ app: 'worker', readiness: [LatestWindowsStore, TemporalClientProvider, HistoryService], imports: [ControllerModule] }),
         ControllerModule,
       ],
     };

@@ -10,6 +10,10 @@ export const ScalingPolicySchema = z
     maxReplicas: z.number().int().min(1).max(1000),
     capacityPerReplica: z.number().positive(),
     tolerance: z.number().min(0).max(1),
+    scaleUpTolerance: z.number().min(0).max(1).optional(),
+    scaleDownTolerance: z.number().min(0).max(1).optional(),
+    lagDrainMs: ms.optional(),
+    forecastUpperBand: z.boolean().optional(),
     headroom: z.number().min(0).max(10),
     forecastHorizonWindows: z.number().int().min(0).max(100),
     scaleUpMaxStep: z.number().int().min(1),
@@ -39,6 +43,21 @@ export const ScalingTargetSchema = z.object({
   scaler: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('local') }),
     z.object({ kind: z.literal('webhook'), url: z.url() }),
+    // The API server's own rules (k8s.io/apimachinery/pkg/util/validation): a namespace is a DNS-1123
+    // label, Deployment and StatefulSet names are DNS-1123 subdomains. Checked here so that a typo fails
+    // at boot with the field named, not as a 404 on the first scale. Strict: a misspelt key is an error.
+    z.strictObject({
+      kind: z.literal('kubernetes'),
+      namespace: z
+        .string({ error: 'namespace is required' })
+        .max(63, 'namespace: at most 63 characters (a DNS-1123 label)')
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'namespace: a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit)'),
+      resource: z.enum(['deployment', 'statefulset'], { error: 'resource: "deployment" or "statefulset"' }),
+      name: z
+        .string({ error: 'name is required' })
+        .max(253, 'name: at most 253 characters (a DNS-1123 subdomain)')
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'name: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)'),
+    }),
   ]),
   policy: z.unknown().optional(),
 });

@@ -13,11 +13,31 @@ export interface ScalingPolicy {
   capacityPerReplica: number;
   /** Relative band around the current capacity inside which nothing changes (HPA uses 0.1). */
   tolerance: number;
+  /**
+   * Band above the current capacity (planned ÷ current) inside which nothing scales up; replaces
+   * `tolerance` on the way up. Unset: `tolerance` (policies written before it keep their behaviour).
+   */
+  scaleUpTolerance?: number;
+  /** Band below the current capacity inside which nothing scales down; unset: `tolerance`. */
+  scaleDownTolerance?: number;
+  /**
+   * Plan extra capacity to drain the observed consumer lag within this time, on top of the demand:
+   * a backlog left by a spike is work that the rate alone does not show. Unset or 0: lag ignored.
+   */
+  lagDrainMs?: number;
+  /**
+   * Plan for the upper bound of the forecast's prediction interval instead of its point, when the
+   * predictor sends one: the headroom then grows and shrinks with the forecaster's recent error.
+   * Unset: the point forecast.
+   */
+  forecastUpperBand?: boolean;
   /** Extra capacity planned above the demand, e.g. 0.2 plans for 120 %. */
   headroom: number;
   /** How many windows ahead the forecast is read; the peak of that horizon is planned for. */
   forecastHorizonWindows: number;
+  /** Most replicas added by one decision. */
   scaleUpMaxStep: number;
+  /** Most replicas removed by one decision. */
   scaleDownMaxStep: number;
   scaleUpCooldownMs: number;
   scaleDownCooldownMs: number;
@@ -58,7 +78,11 @@ export const DEFAULT_POLICY: ScalingPolicy = {
   activationLag: 1,
 };
 
-export type ScalerSpec = { kind: 'local' } | { kind: 'webhook'; url: string };
+export type ScalerSpec =
+  | { kind: 'local' }
+  | { kind: 'webhook'; url: string }
+  /** The scale subresource of a Deployment or StatefulSet (ARCHITECTURE.md, "Scalers"). */
+  | { kind: 'kubernetes'; namespace: string; resource: 'deployment' | 'statefulset'; name: string };
 
 export interface ScalingTarget {
   /** Names the workflow (`scaler/<id>`) and the scaler's resources. */

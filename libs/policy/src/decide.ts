@@ -11,6 +11,8 @@ export interface Observation {
 /** The predictor's answer reduced to what the rule needs. */
 export interface ForecastSummary {
   peakEventsPerSecond: number;
+  /** Peak of the prediction interval's upper bound over the horizon, when the predictor sends one. */
+  upperPeakEventsPerSecond?: number;
   basedOnWindowEnd: number;
   anomalyScore: number;
 }
@@ -68,9 +70,12 @@ function planDemand(input: DecideInput, obs: Observation): Demand {
     reasons.push({ code: 'reactive-fallback', message: `forecast is stale (${Math.round((now - forecast.basedOnWindowEnd) / 1000)} s old): reactive rule on observed load` });
   } else {
     forecastUsed = true;
-    if (forecast.peakEventsPerSecond > eps) {
-      reasons.push({ code: 'forecast-peak', message: `forecast peak ${fmt(forecast.peakEventsPerSecond)} ev/s over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s` });
-      eps = forecast.peakEventsPerSecond;
+    const upper = policy.forecastUpperBand === true && forecast.upperPeakEventsPerSecond !== undefined;
+    const peak = upper ? Math.max(forecast.peakEventsPerSecond, forecast.upperPeakEventsPerSecond ?? 0) : forecast.peakEventsPerSecond;
+    if (peak > eps) {
+      const what = upper ? 'upper bound of the forecast' : 'forecast peak';
+      reasons.push({ code: 'forecast-peak', message: `${what} ${fmt(peak)} ev/s over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s` });
+      eps = peak;
     }
   }
   const anomalous = forecastUsed && forecast !== null && forecast.anomalyScore >= policy.anomalyThreshold;
@@ -86,13 +91,28 @@ function planDemand(input: DecideInput, obs: Observation): Demand {
   };
 }
 
-/** Replicas needed for the demand with headroom, kept at `current` inside the tolerance band. */
-function rawRecommendation(demandEps: number, current: number, policy: ScalingPolicy, reasons: Reason[]): number {
-  const planned = demandEps * (1 + policy.headroom);
+/** Events/s the lag adds when it is to be drained within `lagDrainMs` (0 when the policy ignores lag). */
+function lagDrainRate(lag: number, policy: ScalingPolicy, reasons: Reason[]): number {
+  const drainMs = policy.lagDrainMs ?? 0;
+  if (!(drainMs > 0) || !(lag > 0)) return 0;
+  const rate = lag / (drainMs / 1000);
+  reasons.push({ code: 'lag-drain', message: `${Math.round(lag)} events of lag drained within ${drainMs / 1000} s add ${fmt(rate)} ev/s` });
+  return rate;
+}
+
+/**
+ * Replicas needed for the demand with headroom (and the lag to drain), kept at `current` inside the
+ * tolerance band. The band may be asymmetric: eager to add capacity, reluctant to remove it.
+ */
+function rawRecommendation(demandEps: number, lag: number, current: number, policy: ScalingPolicy, reasons: Reason[]): number {
+  const planned = demandEps * (1 + policy.headroom) + lagDrainRate(lag, policy, reasons);
   const needed = Math.ceil(planned / policy.capacityPerReplica);
   const ratio = current > 0 ? planned / (current * policy.capacityPerReplica) : Infinity;
-  if (current > 0 && Math.abs(ratio - 1) <= policy.tolerance) {
-    reasons.push({ code: 'within-tolerance', message: `load is ${fmt(ratio * 100)} % of ${current} replicas' capacity, inside the ±${policy.tolerance * 100} % band` });
+  const up = policy.scaleUpTolerance ?? policy.tolerance;
+  const down = policy.scaleDownTolerance ?? policy.tolerance;
+  if (current > 0 && ratio - 1 <= up && 1 - ratio <= down) {
+    const band = up === down ? `±${up * 100} %` : `+${fmt(up * 100)} / −${fmt(down * 100)} %`;
+    reasons.push({ code: 'within-tolerance', message: `load is ${fmt(ratio * 100)} % of ${current} replicas' capacity, inside the ${band} band` });
     return current;
   }
   reasons.push({ code: 'capacity', message: `${fmt(planned)} ev/s planned (with ${policy.headroom * 100} % headroom) needs ${needed} replicas at ${policy.capacityPerReplica} ev/s each` });
@@ -109,6 +129,13 @@ function limit(input: DecideInput, current: number, bounded: number, recs: Decid
       reasons.push({ code: 'stabilizing', message: `highest recommendation in the last ${policy.scaleDownStabilizationMs / 1000} s is ${stable}` });
       desired = Math.min(stable, current);
     }
+  }
+  // With its own down band, the band also holds for the stabilised target: a window of falling
+  // recommendations would otherwise step down one replica at a time, each step inside the band.
+  const downBand = policy.scaleDownTolerance;
+  if (downBand !== undefined && desired < current && desired > current * (1 - downBand)) {
+    reasons.push({ code: 'within-tolerance', message: `stabilised target ${desired} is within ${fmt(downBand * 100)} % of ${current} replicas: too small a step down` });
+    desired = current;
   }
   if (desired > current + policy.scaleUpMaxStep) {
     reasons.push({ code: 'step-limit', message: `scale-up limited to +${policy.scaleUpMaxStep} per decision` });
@@ -159,11 +186,17 @@ export function decide(input: DecideInput): DecideResult {
   const demand = planDemand(input, obs);
   inputs.forecastUsed = demand.forecastUsed;
   const reasons = [...demand.reasons];
-  const raw = rawRecommendation(demand.eventsPerSecond, current, policy, reasons);
+  // The scaler's lag is read at the tick; the window's is as old as the window: prefer the fresher.
+  const raw = rawRecommendation(demand.eventsPerSecond, input.pendingEvents ?? obs.consumerLag, current, policy, reasons);
   let bounded = clamp(raw, policy.minReplicas, policy.maxReplicas);
   if (bounded !== raw) reasons.push({ code: 'bounds', message: `clamped to [${policy.minReplicas}, ${policy.maxReplicas}]` });
   if (!demand.allowDown && bounded < current) bounded = current;
-  const recommendations = [...recent, { at: now, replicas: bounded }];
+  let remembered = bounded;
+  if ((policy as unknown as { _lagTransient?: boolean })._lagTransient) {
+    remembered = clamp(rawRecommendation(demand.eventsPerSecond, 0, current, policy, []), policy.minReplicas, policy.maxReplicas);
+    if (!demand.allowDown && remembered < current) remembered = current;
+  }
+  const recommendations = [...recent, { at: now, replicas: remembered }];
   // Bounds win over stabilisation and step limits: a lowered maximum (setPolicy) applies at once.
   const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, reasons), policy.minReplicas, policy.maxReplicas);
   const action: ScalingAction = to > current ? 'up' : to < current ? 'down' : 'hold';

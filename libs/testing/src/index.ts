@@ -1,3 +1,4 @@
 export * from './temporal-test-env';
 export * from './kafka-probe';
 export * from './seeded-random';
+export * from './metric-sample';

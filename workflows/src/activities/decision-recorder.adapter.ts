@@ -1,21 +1,30 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Context } from '@temporalio/activity';
 import { Producer } from 'kafkajs';
 import { Decision, TOPICS } from '@smartscale/contracts';
 import { createIdempotentProducer, createKafka } from '@smartscale/kafka';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { HistoryService } from '../history/history.service';
 
-/** Appends every decision, hold included, to the decisions topic (key = target) for long-term history. */
+/**
+ * Writes every decision, hold included, to the SQL history (queryable by target and time) and to the
+ * decisions topic (key = target) for anything downstream. Both writes are safe to retry.
+ */
 @Injectable()
 export class DecisionRecorder implements OnApplicationShutdown {
   private readonly logger = new Logger('Decisions');
   private readonly producer: Producer;
   private connected: Promise<void> | null = null;
 
-  constructor(@Inject(WORKER_CONFIG) config: WorkerConfig) {
+  constructor(
+    @Inject(WORKER_CONFIG) config: WorkerConfig,
+    private readonly history: HistoryService,
+  ) {
     this.producer = createIdempotentProducer(createKafka(config.kafka));
   }
 
   async record(targetId: string, decision: Decision): Promise<void> {
+    await this.history.recordDecision(targetId, workflowRef(), decision);
     this.connected ??= this.producer.connect();
     await this.connected;
     await this.producer.send({ topic: TOPICS.decisions, acks: -1, messages: [{ key: targetId, value: JSON.stringify({ targetId, ...decision }) }] });
@@ -25,4 +34,11 @@ export class DecisionRecorder implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
   }
+}
+
+/** The workflow run that made the decision, from the record activity's context. */
+function workflowRef(): { workflowId: string; runId: string } {
+  const execution = Context.current().info.workflowExecution;
+  if (!execution) throw new Error('record must run as an activity of a controller workflow');
+  return { workflowId: execution.workflowId, runId: execution.runId };
 }

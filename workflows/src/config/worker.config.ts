@@ -24,7 +24,20 @@ const shape = {
   SMARTSCALE_WORKFLOW_BUNDLE: z.string().optional(),
   SMARTSCALE_LOCAL_SCALER_ENTRY: z.string().default('dist/apps/aggregator/src/main.js'),
   SMARTSCALE_LOCAL_SCALER_STATE_DIR: z.string().default('.smartscale/run'),
+  /** A kubeconfig file for the kubernetes scaler; it wins over the in-cluster service account when both exist. */
+  SMARTSCALE_KUBECONFIG: z.string().min(1).optional(),
+  /** Set by the kubelet in every pod: only its presence is read, to choose the in-cluster service account. */
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  /** Decision and window history: `pglite:<dir>` (in-process Postgres), `pglite:memory`, or a `postgres://` URL. */
+  SMARTSCALE_HISTORY_URL: z.string().regex(/^(pglite:.+|postgres(ql)?:\/\/.+)$/, 'must be pglite:<dir>, pglite:memory or postgres://…').default('pglite:.smartscale/history'),
+  SMARTSCALE_HISTORY_RETENTION_HOURS: z.coerce.number().positive().default(168),
 };
+
+/**
+ * `kubeconfig`: that file. `in-cluster`: the pod's service account token and CA. `default`: the client's own
+ * search (KUBECONFIG, then ~/.kube/config), for running the worker beside a cluster from a laptop.
+ */
+export type KubernetesConnection = { source: 'kubeconfig'; path: string } | { source: 'in-cluster' } | { source: 'default' };
 
 export interface WorkerConfig {
   root: string;
@@ -37,6 +50,9 @@ export interface WorkerConfig {
   /** A prebuilt workflow bundle; without one the worker bundles the workflow sources at boot. */
   workflowBundle: string | null;
   localScaler: { entry: string; stateDir: string };
+  /** How the kubernetes scaler reaches the API server; loaded only when a kubernetes target first needs it. */
+  kubernetes: KubernetesConnection;
+  history: { url: string; retentionMs: number };
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -52,5 +68,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     webhookSecret: e.SMARTSCALE_WEBHOOK_SECRET ?? null,
     workflowBundle: e.SMARTSCALE_WORKFLOW_BUNDLE ? resolve(root, e.SMARTSCALE_WORKFLOW_BUNDLE) : null,
     localScaler: { entry: resolve(root, e.SMARTSCALE_LOCAL_SCALER_ENTRY), stateDir: resolve(root, e.SMARTSCALE_LOCAL_SCALER_STATE_DIR) },
+    kubernetes: e.SMARTSCALE_KUBECONFIG
+      ? { source: 'kubeconfig', path: resolve(root, e.SMARTSCALE_KUBECONFIG) }
+      : e.KUBERNETES_SERVICE_HOST
+        ? { source: 'in-cluster' }
+        : { source: 'default' },
+    history: { url: e.SMARTSCALE_HISTORY_URL, retentionMs: e.SMARTSCALE_HISTORY_RETENTION_HOURS * 3_600_000 },
   };
 }

@@ -3,10 +3,12 @@ import type { WindowMetric } from '@smartscale/contracts';
 import { createKafka, WindowMetricsReader } from '@smartscale/kafka';
 import type { ReadinessCheck } from '@smartscale/ops';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { HistoryService } from '../history/history.service';
 
 /**
  * The newest closed window per service, read from the metrics topic. Every worker keeps its own
  * copy (its own group, replayed from the start), so an observe activity can run on any worker.
+ * Every window also goes to the SQL history (idempotent, so the replay inserts nothing twice).
  */
 @Injectable()
 export class LatestWindowsStore implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
@@ -15,7 +17,10 @@ export class LatestWindowsStore implements OnApplicationBootstrap, OnApplication
   private readonly latest = new Map<string, WindowMetric>();
   private readonly reader: WindowMetricsReader;
 
-  constructor(@Inject(WORKER_CONFIG) config: WorkerConfig) {
+  constructor(
+    @Inject(WORKER_CONFIG) config: WorkerConfig,
+    private readonly history: HistoryService,
+  ) {
     this.reader = new WindowMetricsReader(createKafka(config.kafka), {
       groupPrefix: `smartscale-controller-${config.kafka.clientId}`,
       onMetric: (m) => this.take(m),
@@ -40,6 +45,7 @@ export class LatestWindowsStore implements OnApplicationBootstrap, OnApplication
   }
 
   private take(m: WindowMetric): void {
+    this.history.takeWindow(m);
     const prev = this.latest.get(m.service);
     if (!prev || m.windowEnd > prev.windowEnd) this.latest.set(m.service, m);
   }

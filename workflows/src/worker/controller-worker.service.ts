@@ -8,6 +8,7 @@ import { LatestWindowsStore } from '../observe/latest-windows.store';
 import { PredictorClient } from '../observe/predictor.client';
 import { ScalersService } from '../scalers/scalers.service';
 import { loadOrBundle } from './workflow-bundle';
+import { WorkerMetrics } from './worker-metrics';
 
 /** Runs the Temporal worker inside the Nest app: started on bootstrap, drained on shutdown. */
 @Injectable()
@@ -23,6 +24,7 @@ export class ControllerWorkerService implements OnApplicationBootstrap, OnApplic
     private readonly scalers: ScalersService,
     private readonly recorder: DecisionRecorder,
     private readonly lag: GroupLagProbe,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,7 +33,10 @@ export class ControllerWorkerService implements OnApplicationBootstrap, OnApplic
       pendingEvents: () => this.lag.pendingEvents().catch(() => null),
       forecast: (service, horizon) => this.predictor.forecast(service, horizon),
       scalerFor: (target) => this.scalers.forTarget(target),
-      record: (targetId, decision) => this.recorder.record(targetId, decision),
+      record: async (targetId, decision) => {
+        await this.recorder.record(targetId, decision);
+        this.metrics.decisionRecorded(targetId, decision, Date.now());
+      },
     });
     const connection = await NativeConnection.connect({ address: this.config.temporal.address });
     this.worker = await Worker.create({
@@ -40,6 +45,7 @@ export class ControllerWorkerService implements OnApplicationBootstrap, OnApplic
       taskQueue: this.config.temporal.taskQueue,
       workflowBundle: await loadOrBundle(this.config.root, this.config.workflowBundle),
       activities,
+      interceptors: { activity: [this.metrics.activityInterceptor()] },
     });
     this.running = this.worker.run().finally(() => connection.close());
     this.logger.log(`worker polling task queue ${this.config.temporal.taskQueue}`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundle } from '@temporalio/worker';
 import {
-  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, DEFAULT_POLICY, Decision, decisionsQuery, overrideSignal, pauseSignal, resumeSignal, ScalingTarget, setPolicyUpdate,
+  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, DEFAULT_POLICY, Decision, decisionsQuery, overrideSignal, pauseSignal, resumeSignal, SA, ScalingTarget, setPolicyUpdate,
   statusQuery, TASK_QUEUE,
 } from '@smartscale/contracts';
 import type { ForecastSummary } from '@smartscale/policy';
@@ -203,6 +203,24 @@ describe('scalingControllerWorkflow', () => {
       const [d] = await world.nextDecisions(1);
       expect(d.to).toBeLessThanOrEqual(2);
       expect((await handle.query(statusQuery)).policy.maxReplicas).toBe(2);
+    });
+  });
+
+  it('upserts search attributes only when one changes, so a steady target adds no visibility writes', async () => {
+    const world = new FakeWorld(env);
+    await withController(world, async (handle) => {
+      await world.nextDecisions(8); // load 5 on one replica of 10: every tick holds
+      const events = (await handle.fetchHistory()).events ?? [];
+      const upserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      expect(world.recorded.every((d) => d.action === 'hold')).toBe(true);
+      // The first tick publishes the target's state; later holds change nothing (the last action stays 'hold').
+      expect(upserts.length).toBeLessThanOrEqual(2);
+      world.load = 25;
+      await world.nextDecisions(2);
+      const after = ((await handle.fetchHistory()).events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      expect(after.length).toBeGreaterThan(upserts.length);
+      const described = await handle.describe();
+      expect(described.typedSearchAttributes.get(SA.currentReplicas)).toBe(world.replicas);
     });
   });
 

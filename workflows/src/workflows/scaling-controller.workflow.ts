@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, sleep, upsertMemo, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, setCurrentDetails, setHandler, sleep, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
   clearOverrideSignal, ControllerInput, ControllerState, Decision, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, idempotencyKeyFor, overrideSignal, pauseSignal,
@@ -56,10 +56,11 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
   setHandler(decisionsQuery, () => state.decisions);
 
   const maxTicks = input.maxTicksPerRun ?? DEFAULT_MAX_TICKS_PER_RUN;
+  let published: string | null = null;
   for (let ticks = 1; ; ticks++) {
     expireTimed(state);
     if (!state.paused) await tick(target, state);
-    publish(target, state);
+    published = publish(target, state, published);
     wake = false;
     await condition(() => wake, nextWakeMs(target, state), { summary: state.paused ? `paused: ${state.paused.reason}` : 'until the next tick' });
     if (workflowInfo().continueAsNewSuggested || ticks >= maxTicks) {
@@ -139,13 +140,23 @@ async function tryForecast(target: ScalingTarget): Promise<{ forecast: ForecastS
   }
 }
 
-function publish(target: ScalingTarget, state: ControllerState): void {
-  upsertSearchAttributes([
+/** Histories recorded before search attributes were published only on change replay the old way. */
+const PUBLISH_ON_CHANGE = 'publish-search-attributes-on-change';
+
+/**
+ * Search attributes for filtering in the Web UI, upserted only when one changes: each upsert is a
+ * history event and a visibility write, and most ticks change nothing. Returns what is published.
+ */
+function publish(target: ScalingTarget, state: ControllerState, last: string | null): string {
+  const attributes = [
     { key: SA.target, value: target.id },
     { key: SA.paused, value: state.paused !== null },
     { key: SA.desiredReplicas, value: state.desiredReplicas ?? null },
     { key: SA.currentReplicas, value: state.currentReplicas ?? null },
     { key: SA.lastAction, value: state.decisions.at(-1)?.action ?? null },
-  ]);
+  ] as const;
+  const current = JSON.stringify(attributes.map((a) => a.value));
+  if (current !== last || !patched(PUBLISH_ON_CHANGE)) upsertSearchAttributes([...attributes]);
   setCurrentDetails(detailsOf(target, state));
+  return current;
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { Counter, Gauge, Registry } from 'prom-client';
 import { createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
-import { METRICS_REGISTRY } from '@smartscale/ops';
 import { decodeCheckpoint } from '@smartscale/windowing';
 import { AGGREGATOR_CONFIG, AggregatorConfig } from '../config/aggregator.config';
+import { AggregatorMetrics } from './aggregator-metrics';
 import { CommittedPosition, isFenced, TransactionalOutput } from './transactional-output.adapter';
 import { StepOutput, WindowsService } from './windows.service';
 
@@ -42,26 +41,16 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
   private readonly pending = new Map<number, { out: StepOutput; since: number }>();
   private timer: NodeJS.Timeout | null = null;
   private queue: Promise<void> = Promise.resolve();
-  private readonly emitted: Counter;
-  private readonly deadLettered: Counter;
-  private readonly late: Counter;
-  private readonly aborted: Counter;
-  private readonly lag: Gauge<'partition'>;
 
   constructor(
     @Inject(AGGREGATOR_CONFIG) private readonly config: AggregatorConfig,
-    @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly windows: WindowsService,
+    private readonly metrics: AggregatorMetrics,
   ) {
     this.kafka = createKafka(config.kafka);
     this.consumer = this.kafka.consumer({ groupId: config.kafka.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.admin = this.kafka.admin();
     this.output = new TransactionalOutput(this.kafka, config.topics, config.kafka.groupId);
-    this.emitted = new Counter({ name: 'smartscale_aggregator_windows_emitted_total', help: 'Closed windows emitted (committed)', registers: [registry] });
-    this.deadLettered = new Counter({ name: 'smartscale_aggregator_dead_letters_total', help: 'Records sent to the dead-letter topic', registers: [registry] });
-    this.late = new Counter({ name: 'smartscale_aggregator_late_events_total', help: 'Events later than the grace period, dropped', registers: [registry] });
-    this.aborted = new Counter({ name: 'smartscale_aggregator_transactions_aborted_total', help: 'Aborted output transactions', registers: [registry] });
-    this.lag = new Gauge({ name: 'smartscale_aggregator_consumer_lag', help: 'Records behind the high watermark', labelNames: ['partition'], registers: [registry] });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -121,7 +110,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       .filter((m) => BigInt(m.offset) >= floor)
       .map((m) => ({ partition: p, offset: m.offset, key: m.key?.toString() ?? null, value: m.value }));
     const out = this.windows.ingest(p, records, batch.highWatermark, Date.now());
-    this.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1));
+    this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1));
     this.defer(out);
     // The position moves on now; if the deferred commit fails, the next batch rewinds to the committed offset.
     resolveOffset(batch.lastOffset());
@@ -172,7 +161,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     try {
       await this.output.commit(out);
     } catch (err) {
-      this.aborted.inc();
+      this.metrics.aborted.inc();
       this.pending.delete(p);
       this.windows.forget(p);
       this.floors.delete(p);
@@ -187,9 +176,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       this.rewind.add(p);
       return false;
     }
-    this.emitted.inc(out.metrics.length);
-    this.late.inc(out.late);
-    this.deadLettered.inc(out.deadLetters.length);
+    this.metrics.committed(out.metrics, out.late, out.deadLetters.length, Date.now());
     for (const d of out.deadLetters) this.logger.warn(`dead letter ${this.config.topics.events}/${p}@${d.record.offset} key=${d.record.key}: ${d.error}`);
     return true;
   }

@@ -44,12 +44,14 @@ const shape = {
   /** 0 = no rate limit. */
   SMARTSCALE_RATE_LIMIT_EVENTS_PER_S: z.coerce.number().nonnegative().default(0),
   SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES: positiveInt(64 * 1024 * 1024),
+  /** A request whose events the broker has not acknowledged by then gets 503 (nothing claimed as stored). */
+  SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
 };
 
 export interface IngestConfig {
   http: { host: string; port: number; bodyLimitBytes: number; maxInflightBytes: number };
   kafka: { brokers: string[]; clientId: string };
-  events: { retentionMs: number };
+  events: { retentionMs: number; publishTimeoutMs: number };
   auth: { apiKeys: ApiKeyScope[]; rateLimitEventsPerSecond: number };
 }
 
@@ -63,7 +65,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
       maxInflightBytes: e.SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES,
     },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: 'smartscale-ingest' },
-    events: { retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS },
+    events: { retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS, publishTimeoutMs: e.SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS },
     auth: { apiKeys: e.SMARTSCALE_API_KEYS, rateLimitEventsPerSecond: e.SMARTSCALE_RATE_LIMIT_EVENTS_PER_S },
   };
 }

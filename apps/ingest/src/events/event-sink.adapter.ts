@@ -25,8 +25,10 @@ export class KafkaEventSink implements EventSink, OnModuleDestroy {
   private connecting: Promise<void> | null = null;
   private closing = false;
   private readonly publisher: CoalescingPublisher;
+  private readonly publishTimeoutMs: number;
 
   constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
+    this.publishTimeoutMs = config.events.publishTimeoutMs;
     this.kafka = createKafka(config.kafka);
     this.producer = createIdempotentProducer(this.kafka);
     // acks=-1: the leader answers after every in-sync replica has the batch. Key = service keeps a
@@ -39,8 +41,8 @@ export class KafkaEventSink implements EventSink, OnModuleDestroy {
   async publish(events: TelemetryEvent[]): Promise<void> {
     // Past shutdown the producer is going away: the client gets 503 and retries elsewhere or later.
     if (this.closing) throw new Error('ingest is shutting down');
-    await this.connect();
-    await this.publisher.publish(events.map((e) => ({ key: e.service, value: JSON.stringify(e), timestamp: String(e.time) })));
+    const stored = this.connect().then(() => this.publisher.publish(events.map((e) => ({ key: e.service, value: JSON.stringify(e), timestamp: String(e.time) }))));
+    await withDeadline(stored, this.publishTimeoutMs);
   }
 
   async ready(): Promise<boolean> {
@@ -74,5 +76,23 @@ export class KafkaEventSink implements EventSink, OnModuleDestroy {
       throw err;
     });
     return this.connecting;
+  }
+}
+
+/**
+ * A broker that is down makes kafkajs retry for tens of seconds; the client is told 503 well before
+ * its own timeout instead. The produce goes on and may still land: the client's retry carries the
+ * same event ids, which the aggregator de-duplicates.
+ */
+async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the broker did not acknowledge within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined); // a late failure after the deadline has already been answered
+  try {
+    await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

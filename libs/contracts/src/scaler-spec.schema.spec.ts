@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { parseTarget } from './policy.schema';
+
+const target = (scaler: unknown) => ({ id: 'shop-web', service: 'web', scaler });
+const issues = (scaler: unknown): string[] => {
+  try {
+    parseTarget(target(scaler));
+    return [];
+  } catch (err) {
+    return (err as z.ZodError).issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  }
+};
+
+/** The kubernetes scaler spec, validated with the API server's own name rules so that typos fail at boot. */
+describe('ScalerSpec kubernetes', () => {
+  it('accepts a Deployment or a StatefulSet in a namespace', () => {
+    const spec = { kind: 'kubernetes', namespace: 'shop', resource: 'statefulset', name: 'db.v2-primary' };
+    expect(parseTarget(target(spec)).scaler).toEqual(spec);
+    expect(issues({ ...spec, resource: 'deployment', name: 'web' })).toEqual([]);
+  });
+
+  it('names the field and the rule for a bad namespace, resource or name', () => {
+    expect(issues({ kind: 'kubernetes', namespace: 'Shop', resource: 'deployment', name: 'web' })).toEqual([expect.stringMatching(/^scaler\.namespace: namespace: a DNS-1123 label/)]);
+    expect(issues({ kind: 'kubernetes', namespace: 'shop', resource: 'replicaset', name: 'web' })).toEqual(['scaler.resource: resource: "deployment" or "statefulset"']);
+    expect(issues({ kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web-' })).toEqual([expect.stringMatching(/^scaler\.name: name: a DNS-1123 subdomain/)]);
+    expect(issues({ kind: 'kubernetes', namespace: 'a'.repeat(64), resource: 'deployment', name: 'web' })).toEqual(['scaler.namespace: namespace: at most 63 characters (a DNS-1123 label)']);
+  });
+
+  it('reports missing fields and misspelt keys', () => {
+    expect(issues({ kind: 'kubernetes', resource: 'deployment', name: 'web' })).toEqual(['scaler.namespace: namespace is required']);
+    expect(issues({ kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web', replicas: 3 })).toEqual([expect.stringContaining('replicas')]);
+  });
+});

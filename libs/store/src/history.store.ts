@@ -1,0 +1,132 @@
+import type { Decision, WindowMetric } from '@smartscale/contracts';
+import { migrate } from './migrations';
+import { openSql, SqlClient } from './sql-client';
+
+/** A time range in epoch ms (either end open) and a row cap; newest rows first. */
+export interface TimeRange {
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export interface WorkflowRef {
+  workflowId: string;
+  runId: string;
+}
+
+export type StoredDecision = Decision & { targetId: string } & WorkflowRef;
+
+export const DEFAULT_LIMIT = 500;
+export const MAX_LIMIT = 10_000;
+/** Rows per INSERT: well under Postgres' 65,535 bind parameters at 14 columns a row. */
+const WINDOW_ROWS_PER_INSERT = 1_000;
+
+const ms = (column: string, as: string): string => `round(extract(epoch from ${column}) * 1000)::float8 as "${as}"`;
+const ts = (param: number): string => `to_timestamp($${param}::float8 / 1000)`;
+
+/**
+ * The decision and window-metrics history, queryable by target or service and time. Writes are
+ * idempotent (a retried activity or a replayed topic inserts nothing twice).
+ */
+export class HistoryStore {
+  private constructor(readonly sql: SqlClient) {}
+
+  static async open(url: string, root?: string): Promise<HistoryStore> {
+    const sql = await openSql(url, root);
+    try {
+      await migrate(sql);
+    } catch (err) {
+      await sql.close();
+      throw err;
+    }
+    return new HistoryStore(sql);
+  }
+
+  async recordDecision(targetId: string, ref: WorkflowRef, d: Decision): Promise<void> {
+    await this.sql.query(
+      `insert into decisions (target_id, seq, at, workflow_id, run_id, action, from_replicas, to_replicas, applied, reasons, inputs)
+       values ($1, $2, ${ts(3)}, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing`,
+      [targetId, d.seq, d.at, ref.workflowId, ref.runId, d.action, d.from, d.to, d.applied, JSON.stringify(d.reasons), JSON.stringify(d.inputs)],
+    );
+  }
+
+  async recordWindows(windows: readonly WindowMetric[]): Promise<void> {
+    for (let i = 0; i < windows.length; i += WINDOW_ROWS_PER_INSERT) {
+      const chunk = windows.slice(i, i + WINDOW_ROWS_PER_INSERT);
+      const params: unknown[] = [];
+      const rows = chunk.map((w) => {
+        const at = params.length;
+        params.push(w.service, w.windowStart, w.windowEnd, w.partition, w.count, w.eventsPerSecond, w.errorCount, w.errorRate, w.latencyP50, w.latencyP95, w.latencyP99, w.consumerLag, JSON.stringify(w.countByType), w.emittedAt);
+        const p = (k: number) => `$${at + k}`;
+        return `(${p(1)}, ${ts(at + 2)}, ${ts(at + 3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${ts(at + 14)})`;
+      });
+      await this.sql.query(
+        `insert into window_metrics (service, window_start, window_end, partition, count, events_per_second, error_count, error_rate,
+           latency_p50, latency_p95, latency_p99, consumer_lag, count_by_type, emitted_at)
+         values ${rows.join(', ')} on conflict do nothing`,
+        params,
+      );
+    }
+  }
+
+  async decisions(targetId: string, range: TimeRange = {}): Promise<StoredDecision[]> {
+    const { where, params } = timeFilter('at', range, [targetId]);
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select target_id, seq, ${ms('at', 'at')}, workflow_id, run_id, action, from_replicas, to_replicas, applied, reasons, inputs
+       from decisions where target_id = $1 ${where} order by at desc, seq desc limit ${limitOf(range)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      targetId: String(r.target_id), workflowId: String(r.workflow_id), runId: String(r.run_id),
+      seq: Number(r.seq), at: Number(r.at), action: r.action as Decision['action'], from: Number(r.from_replicas), to: Number(r.to_replicas),
+      applied: Boolean(r.applied), reasons: r.reasons as Decision['reasons'], inputs: r.inputs as Decision['inputs'],
+    }));
+  }
+
+  async windows(service: string, range: TimeRange = {}): Promise<WindowMetric[]> {
+    const { where, params } = timeFilter('window_end', range, [service]);
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select service, ${ms('window_start', 'windowStart')}, ${ms('window_end', 'windowEnd')}, partition, count, events_per_second, error_count,
+         error_rate, latency_p50, latency_p95, latency_p99, consumer_lag::float8 as consumer_lag, count_by_type, ${ms('emitted_at', 'emittedAt')}
+       from window_metrics where service = $1 ${where} order by window_end desc limit ${limitOf(range)}`,
+      params,
+    );
+    const num = (v: unknown) => (v === null ? null : Number(v));
+    return rows.map((r) => ({
+      v: 1, service: String(r.service), windowStart: Number(r.windowStart), windowEnd: Number(r.windowEnd), partition: Number(r.partition),
+      count: Number(r.count), eventsPerSecond: Number(r.events_per_second), errorCount: Number(r.error_count), errorRate: Number(r.error_rate),
+      latencyP50: num(r.latency_p50), latencyP95: num(r.latency_p95), latencyP99: num(r.latency_p99), consumerLag: Number(r.consumer_lag),
+      countByType: r.count_by_type as Record<string, number>, emittedAt: Number(r.emittedAt),
+    }));
+  }
+
+  /** Deletes rows older than the cutoff (epoch ms); returns how many went. */
+  async prune(olderThan: number): Promise<{ decisions: number; windows: number }> {
+    const [d] = await this.sql.query<{ n: number }>(`with gone as (delete from decisions where at < ${ts(1)} returning 1) select count(*)::int as n from gone`, [olderThan]);
+    const [w] = await this.sql.query<{ n: number }>(`with gone as (delete from window_metrics where window_end < ${ts(1)} returning 1) select count(*)::int as n from gone`, [olderThan]);
+    return { decisions: Number(d?.n ?? 0), windows: Number(w?.n ?? 0) };
+  }
+
+  close(): Promise<void> {
+    return this.sql.close();
+  }
+}
+
+function limitOf(range: TimeRange): number {
+  const limit = range.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new RangeError(`limit must be an integer from 1 to ${MAX_LIMIT}`);
+  return limit;
+}
+
+function timeFilter(column: string, range: TimeRange, params: unknown[]): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  if (range.from !== undefined) {
+    params.push(range.from);
+    clauses.push(`and ${column} >= ${ts(params.length)}`);
+  }
+  if (range.to !== undefined) {
+    params.push(range.to);
+    clauses.push(`and ${column} < ${ts(params.length)}`);
+  }
+  return { where: clauses.join(' '), params };
+}
