@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY, ScalingPolicy, ScalingTarget } from './policy';
+import { DEFAULT_POLICY, ScalingPolicy, ScalingTarget, scalerPolicyProblem } from './policy';
 
 const ms = z.number().int().nonnegative();
 
@@ -37,32 +37,38 @@ export function parsePolicy(input: unknown): ScalingPolicy {
   return ScalingPolicySchema.parse({ ...DEFAULT_POLICY, ...partial });
 }
 
+// The API server's own rules (k8s.io/apimachinery/pkg/util/validation): a namespace is a DNS-1123
+// label, Deployment and StatefulSet names are DNS-1123 subdomains. Checked here so that a typo fails
+// at boot with the field named, not as a 404 on the first scale. Strict: a misspelt key is an error.
+const KubernetesWorkloadSchema = z.strictObject({
+  kind: z.literal('kubernetes'),
+  namespace: z
+    .string({ error: 'namespace is required' })
+    .max(63, 'namespace: at most 63 characters (a DNS-1123 label)')
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'namespace: a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit)'),
+  resource: z.enum(['deployment', 'statefulset'], { error: 'resource: "deployment" or "statefulset"' }),
+  name: z
+    .string({ error: 'name is required' })
+    .max(253, 'name: at most 253 characters (a DNS-1123 subdomain)')
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'name: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)'),
+});
+
 export const ScalingTargetSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and "-"'),
   service: z.string().min(1),
   scaler: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('local') }),
     z.object({ kind: z.literal('webhook'), url: z.url() }),
-    // The API server's own rules (k8s.io/apimachinery/pkg/util/validation): a namespace is a DNS-1123
-    // label, Deployment and StatefulSet names are DNS-1123 subdomains. Checked here so that a typo fails
-    // at boot with the field named, not as a 404 on the first scale. Strict: a misspelt key is an error.
-    z.strictObject({
-      kind: z.literal('kubernetes'),
-      namespace: z
-        .string({ error: 'namespace is required' })
-        .max(63, 'namespace: at most 63 characters (a DNS-1123 label)')
-        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'namespace: a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit)'),
-      resource: z.enum(['deployment', 'statefulset'], { error: 'resource: "deployment" or "statefulset"' }),
-      name: z
-        .string({ error: 'name is required' })
-        .max(253, 'name: at most 253 characters (a DNS-1123 subdomain)')
-        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'name: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)'),
-    }),
+    KubernetesWorkloadSchema,
+    z.strictObject({ kind: z.literal('observe'), source: KubernetesWorkloadSchema }),
   ]),
   policy: z.unknown().optional(),
 });
 
 export function parseTarget(input: unknown): ScalingTarget {
   const t = ScalingTargetSchema.parse(input);
-  return { id: t.id, service: t.service, scaler: t.scaler, policy: parsePolicy(t.policy) };
+  const policy = parsePolicy(t.policy);
+  const problem = scalerPolicyProblem(t.scaler, policy);
+  if (problem) throw new z.ZodError([{ code: 'custom', path: ['policy', 'mode'], message: problem, input: policy.mode }]);
+  return { id: t.id, service: t.service, scaler: t.scaler, policy };
 }

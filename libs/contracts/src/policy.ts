@@ -78,11 +78,25 @@ export const DEFAULT_POLICY: ScalingPolicy = {
   activationLag: 1,
 };
 
+export type KubernetesWorkload = { kind: 'kubernetes'; namespace: string; resource: 'deployment' | 'statefulset'; name: string };
+
 export type ScalerSpec =
   | { kind: 'local' }
   | { kind: 'webhook'; url: string }
   /** The scale subresource of a Deployment or StatefulSet (ARCHITECTURE.md, "Scalers"). */
-  | { kind: 'kubernetes'; namespace: string; resource: 'deployment' | 'statefulset'; name: string };
+  | KubernetesWorkload
+  /**
+   * Reads the replica count another autoscaler (HPA, KEDA) sets on the workload and never changes it:
+   * with `mode: recommend`, the history shows what SmartScale would have had next to what the cluster had.
+   */
+  | { kind: 'observe'; source: KubernetesWorkload };
+
+/** Why a policy cannot run with this scaler, or null: an observe scaler only ever recommends. */
+export function scalerPolicyProblem(scaler: ScalerSpec, policy: Pick<ScalingPolicy, 'mode'>): string | null {
+  return scaler.kind === 'observe' && policy.mode !== 'recommend'
+    ? 'mode: an "observe" scaler never changes replicas, so the policy must be mode "recommend" (switch the scaler to "kubernetes" to enforce)'
+    : null;
+}
 
 export interface ScalingTarget {
   /** Names the workflow (`scaler/<id>`) and the scaler's resources. */

@@ -31,3 +31,18 @@ describe('ScalerSpec kubernetes', () => {
     expect(issues({ kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web', replicas: 3 })).toEqual([expect.stringContaining('replicas')]);
   });
 });
+
+describe('ScalerSpec observe', () => {
+  const source = { kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web' };
+
+  it('watches a workload another autoscaler scales, in recommend mode only', () => {
+    const parsed = parseTarget({ ...target({ kind: 'observe', source }), policy: { mode: 'recommend' } });
+    expect(parsed.scaler).toEqual({ kind: 'observe', source });
+    expect(issues({ kind: 'observe', source })).toEqual([expect.stringMatching(/^policy.mode: .*policy must be mode "recommend"/)]);
+  });
+
+  it('validates its source as a kubernetes workload', () => {
+    const bad = { ...target({ kind: 'observe', source: { ...source, namespace: 'Shop' } }), policy: { mode: 'recommend' } };
+    expect(() => parseTarget(bad)).toThrow(/DNS-1123 label/);
+  });
+});

@@ -18,7 +18,7 @@ export function createControllerActivities(deps: ControllerActivityDeps): Contro
     async observe(target: ScalingTarget): Promise<ObserveResult> {
       const scaler = await permanent(() => deps.scalerFor(target));
       const w = deps.latestWindow(target.service);
-      const [currentReplicas, pendingEvents] = await Promise.all([scaler.current(), deps.pendingEvents()]);
+      const [currentReplicas, pendingEvents] = await Promise.all([permanent(() => scaler.current()), deps.pendingEvents()]);
       return { window: w && { eventsPerSecond: w.eventsPerSecond, windowEnd: w.windowEnd, consumerLag: w.consumerLag }, currentReplicas, pendingEvents };
     },
     forecast: (service, horizon) => deps.forecast(service, horizon),

@@ -3,6 +3,7 @@ import type { ScalingTarget } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { KubernetesScaler } from './kubernetes.scaler';
 import { LocalSupervisorScaler } from './local-supervisor.scaler';
+import { ObserveScaler } from './observe.scaler';
 import { Scaler } from './scaler';
 import { WebhookScaler } from './webhook.scaler';
 
@@ -29,6 +30,7 @@ export class ScalersService implements OnApplicationShutdown {
   private async create(target: ScalingTarget): Promise<Scaler> {
     if (target.scaler.kind === 'webhook') return new WebhookScaler(target.id, target.scaler.url, this.config.webhookSecret);
     if (target.scaler.kind === 'kubernetes') return KubernetesScaler.connect(target.id, target.scaler, this.config.kubernetes);
+    if (target.scaler.kind === 'observe') return new ObserveScaler(await KubernetesScaler.connect(target.id, target.scaler.source, this.config.kubernetes));
     const local = new LocalSupervisorScaler({
       targetId: target.id,
       entry: this.config.localScaler.entry,

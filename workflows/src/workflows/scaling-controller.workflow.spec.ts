@@ -114,6 +114,23 @@ describe('scalingControllerWorkflow', () => {
     }, undefined, recommend);
   });
 
+  it('with an observe scaler, records what the cluster had next to the recommendation and refuses enforce', async () => {
+    const world = new FakeWorld(env);
+    world.load = 45;
+    world.replicas = 2; // set by the cluster's own autoscaler
+    const observed: ScalingTarget = {
+      ...target, scaler: { kind: 'observe', source: { kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web' } }, policy: { ...target.policy, mode: 'recommend' },
+    };
+    await withController(world, async (handle) => {
+      const [d] = await world.nextDecisions(1);
+      expect([d.from, d.to, d.applied]).toEqual([2, 5, false]);
+      const refused = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...observed.policy, mode: 'enforce' }] }).then(() => null, (e: { cause?: Error }) => e.cause);
+      expect(refused?.message).toMatch(/an "observe" scaler never changes replicas/);
+      await world.nextDecisions(2);
+      expect(world.applied).toEqual([]);
+    }, undefined, observed);
+  });
+
   it('scales an idle target to zero and wakes it when events wait in its group', async () => {
     const world = new FakeWorld(env);
     world.load = 0;

@@ -3,7 +3,7 @@ import {
 } from '@temporalio/workflow';
 import {
   clearOverrideSignal, ControllerInput, ControllerState, Decision, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, idempotencyKeyFor, overrideSignal, pauseSignal,
-  resumeSignal, SA, ScalingTarget, setPolicyUpdate, statusQuery,
+  resumeSignal, SA, scalerPolicyProblem, ScalingTarget, setPolicyUpdate, statusQuery,
 } from '@smartscale/contracts/workflow';
 import { decide, ForecastSummary, policyProblems } from '@smartscale/policy';
 import type { ControllerActivities } from '../activities/controller-activity.types';
@@ -50,7 +50,7 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
       wake = true;
       return policy;
     },
-    { validator: (policy) => assertValidPolicy(policy) },
+    { validator: (policy) => assertValidPolicy(target, policy) },
   );
   setHandler(statusQuery, () => statusOf(target, state));
   setHandler(decisionsQuery, () => state.decisions);
@@ -70,8 +70,10 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
   }
 }
 
-function assertValidPolicy(policy: ScalingTarget['policy']): void {
+function assertValidPolicy(target: ScalingTarget, policy: ScalingTarget['policy']): void {
   const problems = policyProblems(policy);
+  const withScaler = scalerPolicyProblem(target.scaler, policy);
+  if (withScaler) problems.push(withScaler);
   if (problems.length > 0) throw new Error(`invalid policy: ${problems.join('; ')}`);
 }
 
