@@ -1,6 +1,7 @@
 export * from './topics';
 export * from './events';
 export * from './metrics';
+export * from './batches';
 export * from './policy';
 export * from './policy.schema';
 export * from './controller';

@@ -21,10 +21,16 @@ export interface ScalingPolicy {
   /** Band below the current capacity inside which nothing scales down; unset: `tolerance`. */
   scaleDownTolerance?: number;
   /**
-   * Plan extra capacity to drain the observed consumer lag within this time, on top of the demand:
-   * a backlog left by a spike is work that the rate alone does not show. Unset or 0: lag ignored.
+   * Plan extra capacity to drain the backlog (the window's consumer lag) within this time, on top
+   * of the demand: work that the rate alone does not show. Unset or 0: backlog ignored.
    */
   lagDrainMs?: number;
+  /**
+   * Lag that grew after the observed window closed (the scaler's fresher reading minus the window's)
+   * is arriving load the window does not show yet; it is planned as growth ÷ this time. Sees a
+   * spike one window earlier than the rate does. Unset or 0: ignored.
+   */
+  lagGrowthMs?: number;
   /**
    * Plan for the upper bound of the forecast's prediction interval instead of its point, when the
    * predictor sends one: the headroom then grows and shrinks with the forecaster's recent error.
@@ -57,19 +63,31 @@ export interface ScalingPolicy {
   activationLag: number;
 }
 
+/**
+ * Eager up, reluctant down (docs: tools/backtest/README.md, "Control law"): plan the upper bound of
+ * the forecast (headroom that follows the forecaster's error) plus the lag, scale up in one step as
+ * soon as that exceeds capacity by 10 %, and scale down only to the highest recommendation of the
+ * last 5 minutes, by at least 20 %, at most every 3 minutes. The step limits are high on purpose:
+ * one step to the needed count instead of many small ones.
+ */
 export const DEFAULT_POLICY: ScalingPolicy = {
   mode: 'enforce',
   minReplicas: 1,
   maxReplicas: 5,
   capacityPerReplica: 50,
   tolerance: 0.1,
-  headroom: 0.2,
+  scaleUpTolerance: 0.1,
+  scaleDownTolerance: 0.2,
+  lagDrainMs: 60_000,
+  lagGrowthMs: 5_000,
+  forecastUpperBand: true,
+  headroom: 0,
   forecastHorizonWindows: 3,
-  scaleUpMaxStep: 2,
-  scaleDownMaxStep: 1,
+  scaleUpMaxStep: 1000,
+  scaleDownMaxStep: 1000,
   scaleUpCooldownMs: 20_000,
-  scaleDownCooldownMs: 30_000,
-  scaleDownStabilizationMs: 60_000,
+  scaleDownCooldownMs: 180_000,
+  scaleDownStabilizationMs: 300_000,
   tickIntervalMs: 10_000,
   forecastStaleMs: 60_000,
   observationStaleMs: 60_000,

@@ -6,6 +6,8 @@ export const TOPICS = {
   anomalies: 'smartscale.anomalies.v1',
   decisions: 'smartscale.decisions.v1',
   deadLetter: 'smartscale.deadletter.v1',
+  /** Per micro-batch figures of the aggregator processes (BatchMetric), for the SQL history. */
+  batches: 'smartscale.batches.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -18,6 +20,7 @@ export const TOPIC_PARTITIONS: Record<TopicName, number> = {
   [TOPICS.anomalies]: 3,
   [TOPICS.decisions]: 1,
   [TOPICS.deadLetter]: 1,
+  [TOPICS.batches]: 1,
 };
 
 /** Consumer groups, one per role. Replicas of a role share its group. */

@@ -3,7 +3,15 @@ import { DEFAULT_POLICY, ScalingPolicy } from '@smartscale/contracts/workflow';
 import { decide, DecideInput, DecideState } from './decide';
 
 const NOW = 1_700_000_000_000;
-const policy: ScalingPolicy = { ...DEFAULT_POLICY, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10, headroom: 0, scaleUpMaxStep: 4 };
+// The rule as it was before the asymmetric band, lag and step defaults: the new optional fields unset.
+const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, forecastUpperBand, ...base } = DEFAULT_POLICY;
+const policy: ScalingPolicy = {
+  ...base, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10, headroom: 0, tolerance: 0.1, scaleUpMaxStep: 4, scaleDownMaxStep: 1,
+  scaleUpCooldownMs: 20_000, scaleDownCooldownMs: 30_000, scaleDownStabilizationMs: 60_000,
+};
+// Today's default rule at the same size.
+const defaults: ScalingPolicy = { ...DEFAULT_POLICY, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10 };
+void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, forecastUpperBand];
 const fresh: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 
 function input(eps: number, current: number, over: Partial<DecideInput> = {}): DecideInput {
@@ -112,7 +120,61 @@ describe(decide.name, () => {
     expect(decide(input(0, 4, { forecast: anomaly, policy: { ...policy, onAnomaly: 'follow' } })).action).toBe('down');
   });
 
-  it('property: never leaves the bounds, never acts inside a cooldown', () => {
+  describe('eager up, reluctant down (the default)', () => {
+    it('scales up in one step as soon as the plan exceeds capacity by more than the up band', () => {
+      expect([decide(input(120, 2, { policy: defaults })).action, decide(input(120, 2, { policy: defaults })).to]).toEqual(['up', 3]);
+      const d = decide(input(480, 1, { policy: defaults }));
+      expect([d.action, d.to]).toEqual(['up', 10]);
+      expect(d.reasons.map((r) => r.code)).not.toContain('step-limit');
+    });
+
+    it('holds inside the asymmetric band: +10 % up, -20 % down', () => {
+      expect(decide(input(108, 2, { policy: defaults })).action).toBe('hold'); // 108 % of capacity
+      expect(decide(input(82, 2, { policy: defaults })).action).toBe('hold'); // 82 %
+      expect(decide(input(78, 2, { policy: defaults })).to).toBe(2); // 78 %: below the band, but 2 → 2 is no step
+      expect(decide(input(60, 4, { policy: defaults })).to).toBe(2); // 30 %: down in one step
+    });
+
+    it('keeps the down band for the stabilised target, so a falling load is not followed one replica at a time', () => {
+      const state = { ...fresh, recommendations: [{ at: NOW - 100_000, replicas: 9 }] };
+      const d = decide(input(50, 10, { policy: defaults, state }));
+      expect([d.action, d.to]).toEqual(['hold', 10]);
+      expect(d.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['stabilizing', 'within-tolerance']));
+      const lower = { ...fresh, recommendations: [{ at: NOW - 100_000, replicas: 7 }] };
+      expect(decide(input(50, 10, { policy: defaults, state: lower })).to).toBe(7);
+    });
+
+    it('plans the upper bound of the forecast when the policy asks for it', () => {
+      const forecast = { peakEventsPerSecond: 90, upperPeakEventsPerSecond: 240, basedOnWindowEnd: NOW - 5_000, anomalyScore: 0 };
+      expect(decide(input(40, 1, { policy: defaults, forecast })).to).toBe(5);
+      expect(decide(input(40, 1, { forecast })).to).toBe(2); // the legacy rule reads the point forecast
+      const noBand = { ...forecast, upperPeakEventsPerSecond: undefined };
+      expect(decide(input(40, 1, { policy: defaults, forecast: noBand })).to).toBe(2);
+    });
+
+    it('adds the lag that grew after the window closed as load the window does not show yet', () => {
+      const d = decide(input(10, 1, { policy: defaults, pendingEvents: 1_000 })); // 1000 / 5 s = 200 ev/s unseen
+      expect([d.action, d.to]).toEqual(['up', 5]);
+      expect(d.reasons.map((r) => r.code)).toContain('lag-growth');
+      expect(decide(input(10, 1, { pendingEvents: 1_000 })).to).toBe(1); // the legacy rule ignores lag
+    });
+
+    it('drains the backlog the window reports within lagDrainMs', () => {
+      const backlog = input(100, 2, { policy: defaults, pendingEvents: 6_000 });
+      backlog.observation!.consumerLag = 6_000; // 6000 / 60 s = 100 ev/s on top of 100
+      const d = decide(backlog);
+      expect([d.action, d.to]).toEqual(['up', 4]);
+      expect(d.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['lag-drain']));
+    });
+
+    it('does not remember lag capacity for stabilisation: it goes when the lag does', () => {
+      const d = decide(input(10, 1, { policy: defaults, pendingEvents: 1_000 }));
+      expect(d.to).toBe(5);
+      expect(d.recommendations.at(-1)).toEqual({ at: NOW, replicas: 1 });
+    });
+  });
+
+  it.each([['legacy', policy], ['default', defaults]] as const)('property (%s): never leaves the bounds, never acts inside a cooldown', (_name, policy) => {
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 10_000, noNaN: true }),
@@ -120,7 +182,7 @@ describe(decide.name, () => {
         fc.option(fc.integer({ min: 0, max: 120_000 })),
         (eps, current, sinceScale) => {
           const state = { ...fresh, lastScaleUpAt: sinceScale === null ? null : NOW - sinceScale };
-          const d = decide(input(eps, current, { state }));
+          const d = decide(input(eps, current, { state, policy }));
           expect(d.to).toBeGreaterThanOrEqual(policy.minReplicas);
           expect(d.to).toBeLessThanOrEqual(policy.maxReplicas);
           const cooldown = d.action === 'up' ? policy.scaleUpCooldownMs : policy.scaleDownCooldownMs;
@@ -130,7 +192,7 @@ describe(decide.name, () => {
     );
   });
 
-  it('property: a steady signal settles and then never flaps', () => {
+  it.each([['legacy', policy], ['default', defaults]] as const)('property (%s): a steady signal settles and then never flaps', (_name, policy) => {
     fc.assert(
       fc.property(fc.double({ min: 1, max: 400, noNaN: true }), fc.integer({ min: 1, max: 10 }), (eps, start) => {
         let current = start;
@@ -138,7 +200,7 @@ describe(decide.name, () => {
         const actions: string[] = [];
         for (let tick = 0; tick < 60; tick++) {
           const now = NOW + tick * policy.tickIntervalMs;
-          const d = decide({ ...input(eps, current, { state }), now, observation: { eventsPerSecond: eps, windowEnd: now - 1_000, consumerLag: 0, currentReplicas: current } });
+          const d = decide({ ...input(eps, current, { state, policy }), now, observation: { eventsPerSecond: eps, windowEnd: now - 1_000, consumerLag: 0, currentReplicas: current } });
           actions.push(d.action);
           state = {
             recommendations: d.recommendations,

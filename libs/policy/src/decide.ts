@@ -91,21 +91,28 @@ function planDemand(input: DecideInput, obs: Observation): Demand {
   };
 }
 
-/** Events/s the lag adds when it is to be drained within `lagDrainMs` (0 when the policy ignores lag). */
-function lagDrainRate(lag: number, policy: ScalingPolicy, reasons: Reason[]): number {
-  const drainMs = policy.lagDrainMs ?? 0;
-  if (!(drainMs > 0) || !(lag > 0)) return 0;
-  const rate = lag / (drainMs / 1000);
-  reasons.push({ code: 'lag-drain', message: `${Math.round(lag)} events of lag drained within ${drainMs / 1000} s add ${fmt(rate)} ev/s` });
-  return rate;
+/**
+ * Events/s the consumer lag adds to the plan (0 when the policy ignores lag). Two parts: the lag the
+ * window already reports is a backlog, drained within `lagDrainMs`; lag that grew after the window
+ * closed (the scaler's fresher reading) is load the window does not show yet, spread over
+ * `lagGrowthMs`. The second part sees a spike a window earlier than the rate does.
+ */
+function lagRate(windowLag: number, pending: number | null, policy: ScalingPolicy, reasons: Reason[]): number {
+  const backlog = Math.min(windowLag, pending ?? windowLag);
+  const growth = Math.max(0, (pending ?? windowLag) - windowLag);
+  const drain = policy.lagDrainMs && policy.lagDrainMs > 0 && backlog > 0 ? backlog / (policy.lagDrainMs / 1000) : 0;
+  const unseen = policy.lagGrowthMs && policy.lagGrowthMs > 0 && growth > 0 ? growth / (policy.lagGrowthMs / 1000) : 0;
+  if (drain > 0) reasons.push({ code: 'lag-drain', message: `${Math.round(backlog)} events of lag drained within ${policy.lagDrainMs! / 1000} s add ${fmt(drain)} ev/s` });
+  if (unseen > 0) reasons.push({ code: 'lag-growth', message: `lag grew by ${Math.round(growth)} events since the window closed: ${fmt(unseen)} ev/s not in the window yet` });
+  return drain + unseen;
 }
 
 /**
  * Replicas needed for the demand with headroom (and the lag to drain), kept at `current` inside the
  * tolerance band. The band may be asymmetric: eager to add capacity, reluctant to remove it.
  */
-function rawRecommendation(demandEps: number, lag: number, current: number, policy: ScalingPolicy, reasons: Reason[]): number {
-  const planned = demandEps * (1 + policy.headroom) + lagDrainRate(lag, policy, reasons);
+function rawRecommendation(demandEps: number, lagEps: number, current: number, policy: ScalingPolicy, reasons: Reason[]): number {
+  const planned = demandEps * (1 + policy.headroom) + lagEps;
   const needed = Math.ceil(planned / policy.capacityPerReplica);
   const ratio = current > 0 ? planned / (current * policy.capacityPerReplica) : Infinity;
   const up = policy.scaleUpTolerance ?? policy.tolerance;
@@ -186,16 +193,15 @@ export function decide(input: DecideInput): DecideResult {
   const demand = planDemand(input, obs);
   inputs.forecastUsed = demand.forecastUsed;
   const reasons = [...demand.reasons];
-  // The scaler's lag is read at the tick; the window's is as old as the window: prefer the fresher.
-  const raw = rawRecommendation(demand.eventsPerSecond, input.pendingEvents ?? obs.consumerLag, current, policy, reasons);
+  const lagEps = lagRate(obs.consumerLag, input.pendingEvents ?? null, policy, reasons);
+  const raw = rawRecommendation(demand.eventsPerSecond, lagEps, current, policy, reasons);
   let bounded = clamp(raw, policy.minReplicas, policy.maxReplicas);
   if (bounded !== raw) reasons.push({ code: 'bounds', message: `clamped to [${policy.minReplicas}, ${policy.maxReplicas}]` });
   if (!demand.allowDown && bounded < current) bounded = current;
-  let remembered = bounded;
-  if ((policy as unknown as { _lagTransient?: boolean })._lagTransient) {
-    remembered = clamp(rawRecommendation(demand.eventsPerSecond, 0, current, policy, []), policy.minReplicas, policy.maxReplicas);
-    if (!demand.allowDown && remembered < current) remembered = current;
-  }
+  // The lag is transient: capacity to drain it is not remembered for stabilisation, so it goes as
+  // soon as the lag does instead of being held like a load peak for the whole window.
+  let remembered = lagEps > 0 ? clamp(rawRecommendation(demand.eventsPerSecond, 0, current, policy, []), policy.minReplicas, policy.maxReplicas) : bounded;
+  if (!demand.allowDown && remembered < current) remembered = current;
   const recommendations = [...recent, { at: now, replicas: remembered }];
   // Bounds win over stabilisation and step limits: a lowered maximum (setPolicy) applies at once.
   const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, reasons), policy.minReplicas, policy.maxReplicas);

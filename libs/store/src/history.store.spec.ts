@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type { Decision, WindowMetric } from '@smartscale/contracts';
+import type { BatchMetric, Decision, WindowMetric } from '@smartscale/contracts';
 import { HistoryStore } from './history.store';
 import { migrate } from './migrations';
 import { openSql } from './sql-client';
@@ -54,7 +54,7 @@ describe.each(['pglite', 'postgres'] as const)('HistoryStore over %s', (driver) 
     expect(store.sql.kind).toBe(driver);
     expect(await migrate(store.sql)).toEqual([]);
     const versions = await store.sql.query<{ version: number }>('select version from smartscale_migrations order by version');
-    expect(versions.map((v) => Number(v.version))).toEqual([1, 2]);
+    expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3]);
   });
 
   it('records decisions idempotently and reads them back by target and time, newest first', async () => {
@@ -89,6 +89,19 @@ describe.each(['pglite', 'postgres'] as const)('HistoryStore over %s', (driver) 
     expect(recent[0]).toEqual(many[2_344]);
     expect(recent.at(-1)).toEqual(many[1_999]);
     expect(await store.windows('nobody')).toEqual([]);
+  });
+
+  it('records micro-batches idempotently and reads them by process and time', async () => {
+    const batch = (instance: string, i: number): BatchMetric => ({
+      v: 1, instance, partitions: [i % 3, 5], records: 1_000 + i, bytes: 150_000 + i, fetchWaitMs: 2.5, processingMs: 11.25, commitMs: 7, lagBefore: 900, lagAfter: 12,
+      settings: { commitIntervalMs: 100, maxBatchRecords: 5_000, mode: 'adaptive' }, startedAt: T0 + i * 100, committedAt: T0 + i * 100 + 20,
+    });
+    const rows = [...Array.from({ length: 30 }, (_, i) => batch('agg-0', i)), ...Array.from({ length: 5 }, (_, i) => batch('agg-1', i))];
+    await store.recordBatches(rows);
+    await store.recordBatches(rows.slice(0, 3)); // the batches topic replayed
+    expect(await store.batches('agg-0', { limit: 1 })).toEqual([rows[29]]);
+    expect(await store.batches('agg-0', { from: T0 + 1_000, to: T0 + 1_500 })).toEqual([rows[14], rows[13], rows[12], rows[11], rows[10]]);
+    expect(await store.batches(null)).toHaveLength(35);
   });
 
   it('prunes rows older than the retention cutoff', async () => {

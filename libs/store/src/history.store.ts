@@ -1,4 +1,4 @@
-import type { Decision, WindowMetric } from '@smartscale/contracts';
+import type { BatchMetric, Decision, WindowMetric } from '@smartscale/contracts';
 import { migrate } from './migrations';
 import { openSql, SqlClient } from './sql-client';
 
@@ -69,6 +69,39 @@ export class HistoryStore {
     }
   }
 
+  async recordBatches(batches: readonly BatchMetric[]): Promise<void> {
+    for (let i = 0; i < batches.length; i += WINDOW_ROWS_PER_INSERT) {
+      const params: unknown[] = [];
+      const rows = batches.slice(i, i + WINDOW_ROWS_PER_INSERT).map((b) => {
+        const at = params.length;
+        params.push(b.instance, b.startedAt, b.committedAt, b.partitions, b.records, b.bytes, b.fetchWaitMs, b.processingMs, b.commitMs, b.lagBefore, b.lagAfter, JSON.stringify(b.settings));
+        const p = (k: number) => `$${at + k}`;
+        return `(${p(1)}, ${ts(at + 2)}, ${ts(at + 3)}, ${p(4)}::integer[], ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)})`;
+      });
+      await this.sql.query(
+        `insert into batch_metrics (instance, started_at, committed_at, partitions, records, bytes, fetch_wait_ms, processing_ms, commit_ms, lag_before, lag_after, settings)
+         values ${rows.join(', ')} on conflict do nothing`,
+        params,
+      );
+    }
+  }
+
+  /** Micro-batches by time, newest first; of one aggregator process, or of all. */
+  async batches(instance: string | null, range: TimeRange = {}): Promise<BatchMetric[]> {
+    const { where, params } = timeFilter('committed_at', range, instance === null ? [] : [instance]);
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select instance, ${ms('started_at', 'startedAt')}, ${ms('committed_at', 'committedAt')}, partitions, records, bytes::float8 as bytes, fetch_wait_ms,
+         processing_ms, commit_ms, lag_before::float8 as lag_before, lag_after::float8 as lag_after, settings
+       from batch_metrics where ${instance === null ? 'true' : 'instance = $1'} ${where} order by committed_at desc limit ${limitOf(range)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      v: 1, instance: String(r.instance), partitions: (r.partitions as number[]).map(Number), records: Number(r.records), bytes: Number(r.bytes),
+      fetchWaitMs: Number(r.fetch_wait_ms), processingMs: Number(r.processing_ms), commitMs: Number(r.commit_ms), lagBefore: Number(r.lag_before),
+      lagAfter: Number(r.lag_after), settings: r.settings as BatchMetric['settings'], startedAt: Number(r.startedAt), committedAt: Number(r.committedAt),
+    }));
+  }
+
   async decisions(targetId: string, range: TimeRange = {}): Promise<StoredDecision[]> {
     const { where, params } = timeFilter('at', range, [targetId]);
     const rows = await this.sql.query<Record<string, unknown>>(
@@ -101,10 +134,11 @@ export class HistoryStore {
   }
 
   /** Deletes rows older than the cutoff (epoch ms); returns how many went. */
-  async prune(olderThan: number): Promise<{ decisions: number; windows: number }> {
+  async prune(olderThan: number): Promise<{ decisions: number; windows: number; batches: number }> {
     const [d] = await this.sql.query<{ n: number }>(`with gone as (delete from decisions where at < ${ts(1)} returning 1) select count(*)::int as n from gone`, [olderThan]);
     const [w] = await this.sql.query<{ n: number }>(`with gone as (delete from window_metrics where window_end < ${ts(1)} returning 1) select count(*)::int as n from gone`, [olderThan]);
-    return { decisions: Number(d?.n ?? 0), windows: Number(w?.n ?? 0) };
+    const [b] = await this.sql.query<{ n: number }>(`with gone as (delete from batch_metrics where committed_at < ${ts(1)} returning 1) select count(*)::int as n from gone`, [olderThan]);
+    return { decisions: Number(d?.n ?? 0), windows: Number(w?.n ?? 0), batches: Number(b?.n ?? 0) };
   }
 
   close(): Promise<void> {

@@ -56,6 +56,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       create index window_metrics_by_end on window_metrics (window_end);`,
   },
+  {
+    version: 3,
+    name: 'batch_metrics',
+    sql: `
+      create table batch_metrics (
+        instance      text        not null,
+        started_at    timestamptz not null,
+        committed_at  timestamptz not null,
+        partitions    integer[]   not null,
+        records       integer     not null,
+        bytes         bigint      not null,
+        fetch_wait_ms double precision not null,
+        processing_ms double precision not null,
+        commit_ms     double precision not null,
+        lag_before    bigint      not null,
+        lag_after     bigint      not null,
+        settings      jsonb       not null,
+        -- one process commits one batch at a time: a replayed topic inserts nothing twice
+        primary key (instance, committed_at, partitions)
+      );
+      create index batch_metrics_by_time on batch_metrics (committed_at);`,
+  },
 ];
 
 /** Applies what is missing, each migration in its own transaction, and returns the versions applied. */

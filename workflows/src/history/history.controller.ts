@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { WindowMetric } from '@smartscale/contracts';
+import type { BatchMetric, WindowMetric } from '@smartscale/contracts';
 import { MAX_LIMIT, StoredDecision, TimeRange } from '@smartscale/store';
 import { HistoryService } from './history.service';
 
@@ -16,8 +16,10 @@ const RangeQuery = z
   .strict()
   .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, { message: '"from" must be before "to"' });
 
-function rangeOf(query: unknown): TimeRange {
-  const parsed = RangeQuery.safeParse(query ?? {});
+/** The time range of a query string; `own` names the route's other parameters. */
+function rangeOf(query: unknown, own: string[] = []): TimeRange {
+  const rest = Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([k]) => !own.includes(k)));
+  const parsed = RangeQuery.safeParse(rest);
   if (!parsed.success) {
     throw new BadRequestException({ message: 'invalid time range: from/to take epoch ms or ISO 8601, limit 1..' + MAX_LIMIT, issues: parsed.error.issues });
   }
@@ -51,5 +53,14 @@ export class HistoryController {
   @RangeDocs()
   windows(@Param('service') service: string, @Query() query: unknown): Promise<WindowMetric[]> {
     return this.history.windows(service, rangeOf(query));
+  }
+
+  @Get('batches')
+  @ApiOperation({ summary: "The aggregator processes' micro-batches (records, bytes, fetch wait, processing and commit time, lag, settings) by time" })
+  @ApiQuery({ name: 'instance', required: false, description: 'one aggregator process; all when absent' })
+  @RangeDocs()
+  batches(@Query() query: Record<string, unknown> | undefined): Promise<BatchMetric[]> {
+    const instance = typeof query?.instance === 'string' && query.instance.length > 0 ? query.instance : null;
+    return this.history.batches(instance, rangeOf(query, ['instance']));
   }
 }

@@ -1,43 +1,57 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { Decision, WindowMetric } from '@smartscale/contracts';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BatchMetric, BatchMetricSchema, Decision, TOPICS, WindowMetric } from '@smartscale/contracts';
+import { createKafka, JsonTopicReader } from '@smartscale/kafka';
 import type { ReadinessCheck } from '@smartscale/ops';
 import { HistoryStore, StoredDecision, TimeRange, WorkflowRef } from '@smartscale/store';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { BufferedWriter } from './buffered-writer';
 
-/** Windows wait at most this long, or until this many are buffered, before one batched insert. */
-const FLUSH_EVERY_MS = 1_000;
-const FLUSH_AT = 500;
-/** If the database falls behind, the oldest buffered windows are dropped (and counted), never the process. */
-const BUFFER_CAP = 20_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The worker's SQL history: every decision (written by the record activity, so a failed write is
- * retried with the activity) and every window read from the metrics topic (buffered and inserted
- * in batches off the consumer's path).
+ * retried with the activity), every window read from the metrics topic and every aggregator
+ * micro-batch read from the batches topic (both buffered and inserted in batches off the readers' path).
  */
 @Injectable()
-export class HistoryService implements OnModuleInit, OnApplicationShutdown, ReadinessCheck {
+export class HistoryService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
   readonly name = 'history';
   private readonly logger = new Logger('History');
   private store: HistoryStore | null = null;
-  private buffer: WindowMetric[] = [];
-  private flushing: Promise<void> = Promise.resolve();
-  private timers: NodeJS.Timeout[] = [];
-  droppedWindows = 0;
+  private windowRows: BufferedWriter<WindowMetric> | null = null;
+  private batchRows: BufferedWriter<BatchMetric> | null = null;
+  private readonly batchReader: JsonTopicReader<BatchMetric>;
+  private pruner: NodeJS.Timeout | null = null;
 
-  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
+  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
+    // A durable group: every batch is stored once per history, whichever worker reads it.
+    this.batchReader = new JsonTopicReader<BatchMetric>(createKafka(config.kafka), TOPICS.batches, BatchMetricSchema, {
+      groupPrefix: 'smartscale-history-batches',
+      groupId: `smartscale-history-batches-${config.temporal.taskQueue}`,
+      onRecord: (b) => this.batchRows?.push(b),
+      onInvalid: (where, error) => this.logger.warn(`skipping invalid batch metric ${where}: ${error}`),
+    });
+  }
 
   async onModuleInit(): Promise<void> {
+    let store: HistoryStore;
     try {
-      this.store = await HistoryStore.open(this.config.history.url, this.config.root);
+      store = await HistoryStore.open(this.config.history.url, this.config.root);
     } catch (err) {
       throw new Error(`cannot open the history store (SMARTSCALE_HISTORY_URL=${redact(this.config.history.url)}): ${(err as Error).message}`);
     }
-    this.logger.log(`history in ${redact(this.config.history.url)} (${this.store.sql.kind}), kept ${this.config.history.retentionMs / 3_600_000} h`);
-    this.timers = [setInterval(() => this.flushSoon(), FLUSH_EVERY_MS), setInterval(() => void this.prune(), PRUNE_EVERY_MS)];
-    this.timers.forEach((t) => t.unref());
+    this.store = store;
+    const warn = (what: string) => (err: Error) => this.logger.warn(`${what} history insert failed, will retry: ${err.message}`);
+    this.windowRows = new BufferedWriter((rows) => store.recordWindows(rows), warn('window'));
+    this.batchRows = new BufferedWriter((rows) => store.recordBatches(rows), warn('batch'));
+    this.logger.log(`history in ${redact(this.config.history.url)} (${store.sql.kind}), kept ${this.config.history.retentionMs / 3_600_000} h`);
+    this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.pruner.unref();
     await this.prune();
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.batchReader.start();
   }
 
   async check(): Promise<boolean> {
@@ -52,52 +66,41 @@ export class HistoryService implements OnModuleInit, OnApplicationShutdown, Read
 
   /** Called for every window the worker reads; never blocks the reader. */
   takeWindow(window: WindowMetric): void {
-    this.buffer.push(window);
-    if (this.buffer.length > BUFFER_CAP) {
-      this.droppedWindows += this.buffer.length - BUFFER_CAP;
-      this.buffer.splice(0, this.buffer.length - BUFFER_CAP);
-    }
-    if (this.buffer.length >= FLUSH_AT) this.flushSoon();
+    this.windowRows?.push(window);
+  }
+
+  get droppedRows(): number {
+    return (this.windowRows?.dropped ?? 0) + (this.batchRows?.dropped ?? 0);
   }
 
   async decisions(targetId: string, range: TimeRange): Promise<StoredDecision[]> {
-    await this.flushing;
     return this.open().decisions(targetId, range);
   }
 
   async windows(service: string, range: TimeRange): Promise<WindowMetric[]> {
-    this.flushSoon();
-    await this.flushing;
+    await this.windowRows?.flush();
     return this.open().windows(service, range);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.timers.forEach((t) => clearInterval(t));
-    this.flushSoon();
-    await this.flushing;
-    await this.store?.close();
-    this.store = null;
+  async batches(instance: string | null, range: TimeRange): Promise<BatchMetric[]> {
+    await this.batchRows?.flush();
+    return this.open().batches(instance, range);
   }
 
-  /** One insert at a time; a failed batch goes back to the front of the buffer for the next flush. */
-  private flushSoon(): void {
-    this.flushing = this.flushing.then(async () => {
-      if (!this.store || this.buffer.length === 0) return;
-      const batch = this.buffer;
-      this.buffer = [];
-      try {
-        await this.store.recordWindows(batch);
-      } catch (err) {
-        this.logger.warn(`window history insert failed, will retry: ${(err as Error).message}`);
-        this.buffer = [...batch, ...this.buffer];
-      }
-    });
+  async onApplicationShutdown(): Promise<void> {
+    if (this.pruner) clearInterval(this.pruner);
+    await this.batchReader.stop().catch(() => undefined);
+    await Promise.all([this.windowRows?.close(), this.batchRows?.close()]);
+    await this.store?.close();
+    this.store = null;
   }
 
   private async prune(): Promise<void> {
     try {
       const gone = await this.open().prune(Date.now() - this.config.history.retentionMs);
-      if (gone.decisions + gone.windows > 0) this.logger.log(`pruned ${gone.decisions} decisions and ${gone.windows} windows past retention`);
+      if (gone.decisions + gone.windows + gone.batches > 0) {
+        this.logger.log(`pruned ${gone.decisions} decisions, ${gone.windows} windows and ${gone.batches} batches past retention`);
+      }
     } catch (err) {
       this.logger.warn(`history prune failed: ${(err as Error).message}`);
     }
