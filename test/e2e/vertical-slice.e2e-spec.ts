@@ -36,6 +36,21 @@ describe('the vertical slice', () => {
     expect(((await res.json()) as { issues: unknown[] }).issues).toEqual([expect.objectContaining({ index: 1, path: 'type' })]);
   });
 
+  it('adds a target through the control API, runs its controller, and removes it', async () => {
+    const id = `${RUN}-api`;
+    const post = (body: unknown) => fetch(`${controlUrl}/v1/targets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await post({ id, service: id, scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/never' }, policy: { mode: 'recommend', tickIntervalMs: 1_000 } });
+    expect(created.status).toBe(201);
+    expect((await post({ id, service: id, scaler: { kind: 'local' } })).status).toBe(409);
+    const handle = stack.temporal.workflow.getHandle(workflowIdFor(id));
+    const s = await eventually('the new controller deciding', async () => (await handle.query(statusQuery)).seq > 0 && handle.query(statusQuery));
+    expect(s.policy.mode).toBe('recommend');
+    expect(((await (await fetch(`${controlUrl}/v1/targets`)).json()) as ControllerStatus[]).map((t) => t.targetId).sort()).toEqual([RUN, id].sort());
+    expect((await fetch(`${controlUrl}/v1/targets/${id}`, { method: 'DELETE' })).status).toBe(202);
+    expect((await handle.describe()).status.name).toBe('TERMINATED');
+    expect((await fetch(`${controlUrl}/v1/targets/${id}`)).status).toBe(404);
+  });
+
   it('stores every accepted event, emits windows, scales up on a spike, and stops scaling once paused', async () => {
     const events = await TopicProbe.open<TelemetryEvent>(brokers, TOPICS.events, RUN);
     const metrics = await TopicProbe.open<WindowMetric>(brokers, TOPICS.metrics, RUN);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseDuration } from './duration';
 
@@ -5,6 +6,7 @@ import { parseDuration } from './duration';
 //   npm run smartscale -- status [target]
 //   npm run smartscale -- pause demo --reason "deploy" --for 30m
 //   npm run smartscale -- resume demo
+//   npm run smartscale -- add target.json        /  remove cart
 //   npm run smartscale -- override demo 3 --for 10m --reason "launch"
 //   npm run smartscale -- policy demo maxReplicas=6 scaleUpCooldownMs=30000
 //   npm run smartscale -- history demo --limit 10 [--since 2h]
@@ -57,6 +59,9 @@ program
   });
 program.command('pause <target>').option('--reason <text>', 'why', 'paused from the CLI').option('--for <duration>', 'resume by itself after e.g. 30m').action(async (target: string, o: { reason: string; for?: string }) =>
   print(await call('POST', `/v1/targets/${target}/pause`, { reason: o.reason, ...(o.for ? { forMs: parseDuration(o.for) } : {}) })));
+program.command('add <file>').description('add a target from a JSON file ({id, service, scaler, policy}) and start its controller').action(async (file: string) =>
+  print(await call('POST', '/v1/targets', JSON.parse(readFileSync(file, 'utf8')))));
+program.command('remove <target>').description("end a target's controller (replicas stay where they are)").action(async (target: string) => print(await call('DELETE', `/v1/targets/${target}`)));
 program.command('resume <target>').action(async (target: string) => print(await call('POST', `/v1/targets/${target}/resume`)));
 program.command('override <target> <replicas>').requiredOption('--for <duration>', 'how long the override holds').option('--reason <text>', 'why').action(async (target: string, replicas: string, o: { for: string; reason?: string }) =>
   print(await call('POST', `/v1/targets/${target}/override`, { replicas: Number(replicas), ttlMs: parseDuration(o.for), ...(o.reason ? { reason: o.reason } : {}) })));

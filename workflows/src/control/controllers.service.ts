@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import {
-  clearOverrideSignal, CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, overrideSignal, OverrideRequest, parsePolicy, pauseSignal, resumeSignal,
-  SA, ScalingPolicy, ScalingTarget, setPolicyUpdate, statusQuery, workflowIdFor,
+  clearOverrideSignal, CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, overrideSignal, OverrideRequest, parsePolicy, parseTarget, pauseSignal,
+  resumeSignal, SA, ScalingPolicy, ScalingTarget, setPolicyUpdate, statusQuery, WORKFLOW_ID_PREFIX, workflowIdFor,
 } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { loadTargets } from '../config/targets';
 import { TemporalClientProvider } from '../worker/temporal-client.provider';
 
 export class UnknownTargetError extends Error {}
+export class TargetExistsError extends Error {}
 
 /** Starts one controller workflow per configured target and talks to them for the control API. */
 @Injectable()
@@ -23,6 +24,37 @@ export class ControllersService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     for (const target of loadTargets(this.config.targetsFile)) await this.ensureStarted(target);
+    await this.discoverRunning();
+  }
+
+  /** A target added through the API (POST /v1/targets): validated, then its controller started. */
+  async create(input: unknown): Promise<ScalingTarget> {
+    const target = parseTarget(input);
+    if (this.targets.has(target.id)) throw new TargetExistsError(`target "${target.id}" exists; change its policy with PUT /v1/targets/${target.id}/policy`);
+    await this.ensureStarted(target);
+    return target;
+  }
+
+  /** Ends the target's controller; what it scaled stays at its current count. */
+  async remove(id: string, reason: string): Promise<void> {
+    await (await this.handle(id)).terminate(reason);
+    this.targets.delete(id);
+  }
+
+  /**
+   * Targets added through the API live only in their workflows: after a worker restart they are found
+   * again by listing the running controllers on this task queue (their memo holds service, scaler, policy).
+   */
+  private async discoverRunning(): Promise<void> {
+    const client = await this.temporal.client();
+    const query = `WorkflowType = '${CONTROLLER_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.config.temporal.taskQueue}'`;
+    for await (const wf of client.workflow.list({ query })) {
+      const id = wf.workflowId.startsWith(WORKFLOW_ID_PREFIX) ? wf.workflowId.slice(WORKFLOW_ID_PREFIX.length) : null;
+      const memo = (wf.memo ?? {}) as Partial<Pick<ScalingTarget, 'service' | 'scaler' | 'policy'>>;
+      if (!id || this.targets.has(id) || !memo.service || !memo.scaler || !memo.policy) continue;
+      this.targets.set(id, { id, service: memo.service, scaler: memo.scaler, policy: memo.policy });
+      this.logger.log(`found running controller ${wf.workflowId} (added through the API)`);
+    }
   }
 
   /** Idempotent: a running controller for the target is left as it is. */

@@ -2,7 +2,8 @@ import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WORKER_CONFIG } from '../config/worker.config';
 import { BearerTokenGuard } from './bearer-token.guard';
-import { ControllersService, UnknownTargetError } from './controllers.service';
+import { parseTarget } from '@smartscale/contracts';
+import { ControllersService, TargetExistsError, UnknownTargetError } from './controllers.service';
 import { TargetsController } from './targets.controller';
 
 const TOKEN = 'a-long-enough-control-token';
@@ -23,12 +24,22 @@ class FakeControllers {
     this.known(id);
     this.calls.push(`override:${req.replicas}:${req.ttlMs}`);
   }
+  async create(input: unknown) {
+    const target = parseTarget(input);
+    if (target.id === 'demo') throw new TargetExistsError('target "demo" exists');
+    this.calls.push(`create:${target.id}`);
+    return target;
+  }
+  async remove(id: string) {
+    this.known(id);
+    this.calls.push(`remove:${id}`);
+  }
 }
 
 describe(TargetsController.name, () => {
   let app: NestFastifyApplication;
   const fake = new FakeControllers();
-  const send = (method: 'POST' | 'PUT', url: string, payload: object, token?: string) =>
+  const send = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload: object, token?: string) =>
     app.inject({ method, url, payload, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   beforeAll(async () => {
@@ -59,5 +70,21 @@ describe(TargetsController.name, () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().issues.map((i: { path: string[] }) => i.path.join('.'))).toEqual(['replicas', 'ttlMs']);
     expect((await send('POST', '/v1/targets/nope/pause', {}, TOKEN)).statusCode).toBe(404);
+  });
+
+  it('adds a validated target, refuses a duplicate or a bad one, and removes one, all behind the token', async () => {
+    fake.calls = [];
+    const target = { id: 'cart', service: 'cart', scaler: { kind: 'local' }, policy: { maxReplicas: 4 } };
+    expect((await send('POST', '/v1/targets', target)).statusCode).toBe(401);
+    const created = await send('POST', '/v1/targets', target, TOKEN);
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ id: 'cart', policy: { maxReplicas: 4, minReplicas: 1 }, workflowUrl: 'ui/cart' });
+    expect((await send('POST', '/v1/targets', { ...target, id: 'demo' }, TOKEN)).statusCode).toBe(409);
+    const bad = await send('POST', '/v1/targets', { ...target, id: 'Cart!', policy: { minReplicas: -1 } }, TOKEN);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues.map((i: { path: string[] }) => i.path.join('.'))).toEqual(['id']);
+    expect((await send('DELETE', '/v1/targets/demo', {}, TOKEN)).statusCode).toBe(202);
+    expect((await send('DELETE', '/v1/targets/nope', {}, TOKEN)).statusCode).toBe(404);
+    expect(fake.calls).toEqual(['create:cart', 'remove:demo']);
   });
 });

@@ -1,9 +1,9 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { ControllerStatus, Decision, ScalingPolicy } from '@smartscale/contracts';
+import type { ControllerStatus, Decision, ScalingPolicy, ScalingTarget } from '@smartscale/contracts';
 import { BearerTokenGuard } from './bearer-token.guard';
-import { ControllersService, isNotFound } from './controllers.service';
+import { ControllersService, isNotFound, TargetExistsError } from './controllers.service';
 
 const PauseBody = z.object({ reason: z.string().min(1).max(500).default('paused from the REST API'), forMs: z.number().int().positive().optional() }).strict();
 const OverrideBody = z.object({ replicas: z.number().int().min(0), ttlMs: z.number().int().positive(), reason: z.string().min(1).max(500).optional() }).strict();
@@ -24,6 +24,32 @@ export class TargetsController {
   @ApiOperation({ summary: 'Every target with its controller status' })
   async list(): Promise<(ControllerStatus & { workflowUrl: string })[]> {
     return Promise.all(this.controllers.ids().map((id) => this.get(id)));
+  }
+
+  @Post()
+  @HttpCode(201)
+  @UseGuards(BearerTokenGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Add a target ({id, service, scaler, policy}) and start its controller workflow' })
+  async create(@Body() body: unknown): Promise<ScalingTarget & { workflowUrl: string }> {
+    try {
+      const target = await this.controllers.create(body);
+      return { ...target, workflowUrl: this.controllers.uiLink(target.id) };
+    } catch (err) {
+      if (err instanceof z.ZodError) throw new BadRequestException({ message: 'invalid target', issues: err.issues });
+      if (err instanceof TargetExistsError) throw new ConflictException(err.message);
+      throw err;
+    }
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  @UseGuards(BearerTokenGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "End the target's controller workflow; replicas stay where they are" })
+  async remove(@Param('id') id: string): Promise<{ removed: string }> {
+    await this.notFound(() => this.controllers.remove(id, 'removed through the control API'));
+    return { removed: id };
   }
 
   @Get(':id')
