@@ -87,8 +87,9 @@ describe('a worker killed during apply', () => {
     const port = await freePort();
     controlUrl = `http://127.0.0.1:${port}`;
     const targetsFile = join(dir, 'targets.json');
-    // minReplicas 0 with no traffic holds at zero, so the override below is the only scale change.
-    const policy = { minReplicas: 0, maxReplicas: 5, tickIntervalMs: 1_000, forecastHorizonWindows: 0, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0 };
+    // At zero with activation out of reach (the fresh group's lag is the whole topic), nothing is
+    // decided: the override below is the only scale change.
+    const policy = { minReplicas: 0, maxReplicas: 5, tickIntervalMs: 1_000, forecastHorizonWindows: 0, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0, activationLag: 2_000_000_000 };
     writeFileSync(targetsFile, JSON.stringify([{ id: run, service: run, scaler: { kind: 'webhook', url }, policy }]));
     env = {
       ...process.env,

@@ -228,13 +228,15 @@ describe('scalingControllerWorkflow', () => {
     await withController(world, async (handle) => {
       await world.nextDecisions(8); // load 5 on one replica of 10: every tick holds
       const events = (await handle.fetchHistory()).events ?? [];
-      const upserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      // patched() upserts TemporalChangeVersion once per patch: only the controller's own attributes count.
+      const ours = (e: (typeof events)[number]) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).some((k) => k.startsWith('SmartScale'));
+      const upserts = events.filter(ours);
       expect(world.recorded.every((d) => d.action === 'hold')).toBe(true);
       // The first tick publishes the target's state; later holds change nothing (the last action stays 'hold').
       expect(upserts.length).toBeLessThanOrEqual(2);
       world.load = 25;
       await world.nextDecisions(2);
-      const after = ((await handle.fetchHistory()).events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      const after = ((await handle.fetchHistory()).events ?? []).filter(ours);
       expect(after.length).toBeGreaterThan(upserts.length);
       const described = await handle.describe();
       expect(described.typedSearchAttributes.get(SA.currentReplicas)).toBe(world.replicas);

@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, setCurrentDetails, setHandler, sleep, upsertMemo, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
   clearOverrideSignal, ControllerInput, ControllerState, Decision, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, idempotencyKeyFor, overrideSignal, pauseSignal,
@@ -14,6 +14,14 @@ import { detailsOf, initialState, overrideResult, remember, statusOf, summarize,
 const { observe, record } = proxyActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 5, initialInterval: '500ms' } });
 const { forecast } = proxyActivities<ControllerActivities>({ startToCloseTimeout: '3s', retry: { maximumAttempts: 2, initialInterval: '200ms' } });
 const { apply } = proxyActivities<ControllerActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['ScalerMisconfigured'] } });
+// The same reads and the record as local activities: run inside the workflow task, one marker event
+// each instead of three events and another workflow task (bench:controller: events per decision and
+// decisions per second). They are short and idempotent; apply stays a regular activity, durable and
+// retried for as long as it takes.
+const local = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 5, initialInterval: '500ms' } });
+const localForecast = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '3s', retry: { maximumAttempts: 2, initialInterval: '200ms' } }).forecast;
+/** Histories recorded before observe, forecast and record ran as local activities replay the old way. */
+const LOCAL_ACTIVITIES = 'observe-forecast-record-as-local-activities';
 
 /** One long-lived controller per target (id `scaler/<target>`): observe → predict → decide → apply → cooldown. */
 export async function scalingControllerWorkflow(input: ControllerInput): Promise<void> {
@@ -90,8 +98,10 @@ function expireTimed(state: ControllerState): void {
 
 async function tick(target: ScalingTarget, state: ControllerState): Promise<void> {
   const { policy } = target;
-  const observed = await observe.executeWithOptions({ startToCloseTimeout: '10s', summary: `observe ${target.service}` }, [target]);
-  const fc = await tryForecast(target);
+  const useLocal = patched(LOCAL_ACTIVITIES);
+  const observeSummary = { startToCloseTimeout: '10s', summary: `observe ${target.service}` } as const;
+  const observed = useLocal ? await local.observe.executeWithOptions(observeSummary, [target]) : await observe.executeWithOptions(observeSummary, [target]);
+  const fc = await tryForecast(target, useLocal);
   const now = Date.now();
   const result = state.override
     ? overrideResult(state.override, observed.currentReplicas, now, state.recommendations)
@@ -124,18 +134,22 @@ async function tick(target: ScalingTarget, state: ControllerState): Promise<void
   state.desiredReplicas = decision.to;
   remember(state, decision);
   setCurrentDetails(detailsOf(target, state));
-  await record.executeWithOptions({ startToCloseTimeout: '10s', summary: summarize(decision) }, [target.id, decision]);
+  const recordOptions = { startToCloseTimeout: '10s', summary: summarize(decision) } as const;
+  if (useLocal) await local.record.executeWithOptions(recordOptions, [target.id, decision]);
+  else await record.executeWithOptions(recordOptions, [target.id, decision]);
   if (decision.applied && !state.override) {
     const cooldown = Math.min(policy.scaleUpCooldownMs, policy.scaleDownCooldownMs);
     await sleep(cooldown, { summary: `cooldown ${cooldown / 1000} s after scaling ${decision.from}→${decision.to}` });
   }
 }
 
-async function tryForecast(target: ScalingTarget): Promise<{ forecast: ForecastSummary | null; error?: string }> {
+async function tryForecast(target: ScalingTarget, useLocal: boolean): Promise<{ forecast: ForecastSummary | null; error?: string }> {
   if (target.policy.forecastHorizonWindows === 0) return { forecast: null, error: 'forecasting disabled by policy' };
   try {
     const horizon = target.policy.forecastHorizonWindows;
-    return { forecast: await forecast.executeWithOptions({ startToCloseTimeout: '3s', summary: `forecast ${horizon} windows` }, [target.service, horizon]) };
+    const options = { startToCloseTimeout: '3s', summary: `forecast ${horizon} windows` } as const;
+    const fn = useLocal ? localForecast : forecast;
+    return { forecast: await fn.executeWithOptions(options, [target.service, horizon]) };
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
     return { forecast: null, error: cause };
