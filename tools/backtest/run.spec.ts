@@ -41,4 +41,14 @@ describe(SmartScaleAutoscaler.name, () => {
     const until = past.length * config.rowSeconds;
     expect(Array.from(run(a).provisioned.subarray(0, until))).toEqual(Array.from(run(b).provisioned.subarray(0, until)));
   });
+
+  it('after applying, waits as the workflow does: the shorter cooldown, then its next tick', () => {
+    const policy = smartScalePolicyFor(config);
+    const demand = expandRows(scaleToCapacity([1, 1, 20, 20, 20, 20, 20, 20], config), config.rowSeconds);
+    const { provisioned } = simulate(demand, new SmartScaleAutoscaler(policy, config, []), config, 1);
+    const changes = [...provisioned.keys()].filter((t) => t > 0 && provisioned[t] !== provisioned[t - 1]);
+    expect(changes.length).toBeGreaterThan(1);
+    const pause = (Math.min(policy.scaleUpCooldownMs, policy.scaleDownCooldownMs) + policy.tickIntervalMs) / 1000;
+    changes.slice(1).forEach((t, i) => expect(t - changes[i]).toBeGreaterThanOrEqual(pause));
+  });
 });

@@ -32,6 +32,7 @@ export class SmartScaleAutoscaler implements Autoscaler {
   private readonly detector = new AnomalyDetector();
   private learnedRows = 0;
   private anomalyScore = 0;
+  private asleepUntil = -Infinity;
   private state: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 
   constructor(
@@ -46,6 +47,7 @@ export class SmartScaleAutoscaler implements Autoscaler {
   desiredReplicas(metrics: MetricsView, cluster: ClusterState): number {
     this.learnVisibleRows(metrics);
     const nowMs = metrics.now * 1000;
+    if (nowMs < this.asleepUntil) return cluster.desired;
     const windowEnd = Math.floor(metrics.visibleUntil / this.periodSeconds) * this.periodSeconds;
     const observation =
       windowEnd > 0
@@ -66,6 +68,8 @@ export class SmartScaleAutoscaler implements Autoscaler {
       lastScaleDownAt: result.action === 'down' ? nowMs : this.state.lastScaleDownAt,
       recommendations: result.recommendations,
     };
+    // After applying, the workflow sleeps the shorter cooldown and then waits for its next tick.
+    if (result.action !== 'hold') this.asleepUntil = nowMs + Math.min(this.policy.scaleUpCooldownMs, this.policy.scaleDownCooldownMs) + this.policy.tickIntervalMs;
     return result.to;
   }
 

@@ -14,6 +14,7 @@ export const ScalingPolicySchema = z
     scaleDownTolerance: z.number().min(0).max(1).optional(),
     lagDrainMs: ms.optional(),
     lagGrowthMs: ms.optional(),
+    lagSettleMs: ms.optional(),
     forecastUpperBand: z.boolean().optional(),
     headroom: z.number().min(0).max(10),
     forecastHorizonWindows: z.number().int().min(0).max(100),

@@ -28,9 +28,16 @@ export interface ScalingPolicy {
   /**
    * Lag that grew after the observed window closed (the scaler's fresher reading minus the window's)
    * is arriving load the window does not show yet; it is planned as growth ÷ this time. Sees a
-   * spike one window earlier than the rate does. Unset or 0: ignored.
+   * spike one window earlier than the rate does. Unset or 0: ignored. Off by default: it needs the
+   * consumers' position lag, and the broker shows the aggregator's committed lag, which includes its
+   * open windows' records (tools/backtest/README.md, "Lag growth").
    */
   lagGrowthMs?: number;
+  /**
+   * After a scale-up the lag keeps growing until the new replicas serve (start-up plus the metrics
+   * delay): growth read within this time is not news and is ignored. Unset: 0.
+   */
+  lagSettleMs?: number;
   /**
    * Plan for the upper bound of the forecast's prediction interval instead of its point, when the
    * predictor sends one: the headroom then grows and shrinks with the forecaster's recent error.
@@ -64,11 +71,12 @@ export interface ScalingPolicy {
 }
 
 /**
- * Eager up, reluctant down (docs: tools/backtest/README.md, "Control law"): plan the upper bound of
- * the forecast (headroom that follows the forecaster's error) plus the lag, scale up in one step as
- * soon as that exceeds capacity by 10 %, and scale down only to the highest recommendation of the
- * last 5 minutes, by at least 20 %, at most every 3 minutes. The step limits are high on purpose:
- * one step to the needed count instead of many small ones.
+ * Eager up, reluctant down (tools/backtest/README.md, "Control law"): plan the upper bound of the
+ * forecast (headroom that follows the forecaster's error) plus what the lag says, scale up in one
+ * step once that exceeds capacity by 30 % (capacity is at the target utilisation, so that is still
+ * short of saturation) or as soon as the lag grows, and scale down only to the highest
+ * recommendation of the last 5 minutes, by at least 30 %, at most every 5 minutes. The step limits
+ * are high on purpose: one step to the needed count instead of many small ones.
  */
 export const DEFAULT_POLICY: ScalingPolicy = {
   mode: 'enforce',
@@ -76,17 +84,17 @@ export const DEFAULT_POLICY: ScalingPolicy = {
   maxReplicas: 5,
   capacityPerReplica: 50,
   tolerance: 0.1,
-  scaleUpTolerance: 0.1,
-  scaleDownTolerance: 0.2,
+  scaleUpTolerance: 0.3,
+  scaleDownTolerance: 0.3,
   lagDrainMs: 60_000,
-  lagGrowthMs: 5_000,
+  lagSettleMs: 60_000,
   forecastUpperBand: true,
   headroom: 0,
   forecastHorizonWindows: 3,
   scaleUpMaxStep: 1000,
   scaleDownMaxStep: 1000,
   scaleUpCooldownMs: 20_000,
-  scaleDownCooldownMs: 180_000,
+  scaleDownCooldownMs: 300_000,
   scaleDownStabilizationMs: 300_000,
   tickIntervalMs: 10_000,
   forecastStaleMs: 60_000,

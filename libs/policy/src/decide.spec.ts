@@ -4,14 +4,16 @@ import { decide, DecideInput, DecideState } from './decide';
 
 const NOW = 1_700_000_000_000;
 // The rule as it was before the asymmetric band, lag and step defaults: the new optional fields unset.
-const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, forecastUpperBand, ...base } = DEFAULT_POLICY;
+const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagSettleMs, forecastUpperBand, ...base } = DEFAULT_POLICY;
 const policy: ScalingPolicy = {
   ...base, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10, headroom: 0, tolerance: 0.1, scaleUpMaxStep: 4, scaleDownMaxStep: 1,
   scaleUpCooldownMs: 20_000, scaleDownCooldownMs: 30_000, scaleDownStabilizationMs: 60_000,
 };
 // Today's default rule at the same size.
 const defaults: ScalingPolicy = { ...DEFAULT_POLICY, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10 };
-void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, forecastUpperBand];
+/** Lag growth is opt-in (the product reads committed lag, see DEFAULT_POLICY); these tests opt in. */
+const withGrowth = { ...defaults, lagGrowthMs: 5_000 };
+void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagSettleMs, forecastUpperBand];
 const fresh: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 
 function input(eps: number, current: number, over: Partial<DecideInput> = {}): DecideInput {
@@ -121,18 +123,18 @@ describe(decide.name, () => {
   });
 
   describe('eager up, reluctant down (the default)', () => {
-    it('scales up in one step as soon as the plan exceeds capacity by more than the up band', () => {
-      expect([decide(input(120, 2, { policy: defaults })).action, decide(input(120, 2, { policy: defaults })).to]).toEqual(['up', 3]);
+    it('scales up in one step once the plan exceeds capacity by more than the up band', () => {
+      expect(decide(input(140, 2, { policy: defaults })).to).toBe(3);
       const d = decide(input(480, 1, { policy: defaults }));
       expect([d.action, d.to]).toEqual(['up', 10]);
       expect(d.reasons.map((r) => r.code)).not.toContain('step-limit');
     });
 
-    it('holds inside the asymmetric band: +10 % up, -20 % down', () => {
-      expect(decide(input(108, 2, { policy: defaults })).action).toBe('hold'); // 108 % of capacity
-      expect(decide(input(82, 2, { policy: defaults })).action).toBe('hold'); // 82 %
-      expect(decide(input(78, 2, { policy: defaults })).to).toBe(2); // 78 %: below the band, but 2 → 2 is no step
-      expect(decide(input(60, 4, { policy: defaults })).to).toBe(2); // 30 %: down in one step
+    it('holds inside the asymmetric band and scales down in one step below it', () => {
+      expect(decide(input(128, 2, { policy: defaults })).action).toBe('hold'); // 128 % of capacity
+      expect(decide(input(72, 2, { policy: defaults })).action).toBe('hold'); // 72 %
+      expect(decide(input(68, 2, { policy: defaults })).to).toBe(2); // below the band, but 2 → 2 is no step
+      expect(decide(input(60, 4, { policy: defaults })).to).toBe(2); // 30 %: 4 → 2 at once
     });
 
     it('keeps the down band for the stabilised target, so a falling load is not followed one replica at a time', () => {
@@ -140,8 +142,8 @@ describe(decide.name, () => {
       const d = decide(input(50, 10, { policy: defaults, state }));
       expect([d.action, d.to]).toEqual(['hold', 10]);
       expect(d.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['stabilizing', 'within-tolerance']));
-      const lower = { ...fresh, recommendations: [{ at: NOW - 100_000, replicas: 7 }] };
-      expect(decide(input(50, 10, { policy: defaults, state: lower })).to).toBe(7);
+      const lower = { ...fresh, recommendations: [{ at: NOW - 100_000, replicas: 6 }] };
+      expect(decide(input(50, 10, { policy: defaults, state: lower })).to).toBe(6);
     });
 
     it('plans the upper bound of the forecast when the policy asks for it', () => {
@@ -152,11 +154,22 @@ describe(decide.name, () => {
       expect(decide(input(40, 1, { policy: defaults, forecast: noBand })).to).toBe(2);
     });
 
-    it('adds the lag that grew after the window closed as load the window does not show yet', () => {
-      const d = decide(input(10, 1, { policy: defaults, pendingEvents: 1_000 })); // 1000 / 5 s = 200 ev/s unseen
+    it('reads a growing lag as saturation: served capacity plus the growth, which the window does not show yet', () => {
+      const d = decide(input(10, 1, { policy: withGrowth, pendingEvents: 1_000 })); // 50 served + 1000 / 5 s
       expect([d.action, d.to]).toEqual(['up', 5]);
-      expect(d.reasons.map((r) => r.code)).toContain('lag-growth');
+      expect(d.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['lag-growth', 'saturated']));
       expect(decide(input(10, 1, { pendingEvents: 1_000 })).to).toBe(1); // the legacy rule ignores lag
+    });
+
+    it('adds at least one replica while the lag grows, even inside the up band', () => {
+      const d = decide(input(40, 1, { policy: withGrowth, pendingEvents: 10 })); // 52 ev/s planned: 104 %
+      expect([d.action, d.to]).toEqual(['up', 2]);
+    });
+
+    it('ignores lag growth within lagSettleMs of a scale-up: the new replicas are still starting', () => {
+      const state = { ...fresh, lastScaleUpAt: NOW - 30_000 };
+      const d = decide(input(10, 1, { policy: withGrowth, pendingEvents: 1_000, state }));
+      expect([d.action, d.to]).toEqual(['hold', 1]);
     });
 
     it('drains the backlog the window reports within lagDrainMs', () => {
@@ -164,11 +177,11 @@ describe(decide.name, () => {
       backlog.observation!.consumerLag = 6_000; // 6000 / 60 s = 100 ev/s on top of 100
       const d = decide(backlog);
       expect([d.action, d.to]).toEqual(['up', 4]);
-      expect(d.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['lag-drain']));
+      expect(d.reasons.map((r) => r.code)).toContain('lag-drain');
     });
 
     it('does not remember lag capacity for stabilisation: it goes when the lag does', () => {
-      const d = decide(input(10, 1, { policy: defaults, pendingEvents: 1_000 }));
+      const d = decide(input(10, 1, { policy: withGrowth, pendingEvents: 1_000 }));
       expect(d.to).toBe(5);
       expect(d.recommendations.at(-1)).toEqual({ at: NOW, replicas: 1 });
     });

@@ -102,9 +102,36 @@ function lagRate(windowLag: number, pending: number | null, policy: ScalingPolic
   const growth = Math.max(0, (pending ?? windowLag) - windowLag);
   const drain = policy.lagDrainMs && policy.lagDrainMs > 0 && backlog > 0 ? backlog / (policy.lagDrainMs / 1000) : 0;
   const unseen = policy.lagGrowthMs && policy.lagGrowthMs > 0 && growth > 0 ? growth / (policy.lagGrowthMs / 1000) : 0;
-  if (drain > 0) reasons.push({ code: 'lag-drain', message: `${Math.round(backlog)} events of lag drained within ${policy.lagDrainMs! / 1000} s add ${fmt(drain)} ev/s` });
+  if (drain > 0) reasons.push({ code: 'lag-drain', message: `${Math.round(backlog)} events of lag drained within ${(policy.lagDrainMs ?? 0) / 1000} s add ${fmt(drain)} ev/s` });
   if (unseen > 0) reasons.push({ code: 'lag-growth', message: `lag grew by ${Math.round(growth)} events since the window closed: ${fmt(unseen)} ev/s not in the window yet` });
   return drain + unseen;
+}
+
+interface LagPlan {
+  /** the demand to plan for: the window's rate, raised to what saturated replicas serve */
+  demandEps: number;
+  /** events/s added to drain the backlog and to cover the load the window does not show yet */
+  eps: number;
+  /** the lag grew after the window closed: the replicas serving now are not enough */
+  growing: boolean;
+}
+
+/**
+ * What the consumer lag says beyond the window's rate. Growth read within `lagSettleMs` of a
+ * scale-up is expected (the new replicas are still starting) and is not news, so it is ignored.
+ */
+function planLag(input: DecideInput, obs: Observation, demandEps: number, reasons: Reason[]): LagPlan {
+  const { policy, state, now } = input;
+  const settling = state.lastScaleUpAt !== null && now - state.lastScaleUpAt < (policy.lagSettleMs ?? 0);
+  const pending = settling ? Math.min(input.pendingEvents ?? obs.consumerLag, obs.consumerLag) : (input.pendingEvents ?? null);
+  const eps = lagRate(obs.consumerLag, pending, policy, reasons);
+  const growing = (policy.lagGrowthMs ?? 0) > 0 && (pending ?? 0) > obs.consumerLag;
+  const served = obs.currentReplicas * policy.capacityPerReplica;
+  if (!growing || served <= demandEps) return { demandEps, eps, growing };
+  // A growing lag means the replicas are saturated: they serve at least their planned capacity, so
+  // the arrival rate is at least that plus the growth, whatever the (older) window says.
+  reasons.push({ code: 'saturated', message: `lag is growing: ${obs.currentReplicas} replicas serve at least ${fmt(served)} ev/s, more than the window's ${fmt(demandEps)}` });
+  return { demandEps: served, eps, growing };
 }
 
 /**
@@ -163,6 +190,16 @@ function limit(input: DecideInput, current: number, bounded: number, recs: Decid
 }
 
 /**
+ * What the stabilisation window remembers. The lag is transient: capacity to drain it is not
+ * remembered, so it goes as soon as the lag does instead of being held like a load peak.
+ */
+function remembered(demand: Demand, lag: LagPlan, bounded: number, current: number, policy: ScalingPolicy): number {
+  if (!(lag.eps > 0 || lag.growing)) return bounded;
+  const loadOnly = clamp(rawRecommendation(demand.eventsPerSecond, 0, current, policy, []), policy.minReplicas, policy.maxReplicas);
+  return !demand.allowDown && loadOnly < current ? current : loadOnly;
+}
+
+/**
  * The decision rule: pure and deterministic, so the workflow, the backtester and the tests run the
  * very same code. Never leaves [min, max], never acts inside a cooldown, holds on missing data.
  */
@@ -193,16 +230,16 @@ export function decide(input: DecideInput): DecideResult {
   const demand = planDemand(input, obs);
   inputs.forecastUsed = demand.forecastUsed;
   const reasons = [...demand.reasons];
-  const lagEps = lagRate(obs.consumerLag, input.pendingEvents ?? null, policy, reasons);
-  const raw = rawRecommendation(demand.eventsPerSecond, lagEps, current, policy, reasons);
+  const lag = planLag(input, obs, demand.eventsPerSecond, reasons);
+  let raw = rawRecommendation(lag.demandEps, lag.eps, current, policy, reasons);
+  if (lag.growing && raw <= current) {
+    raw = current + 1;
+    reasons.push({ code: 'lag-growing', message: `lag is growing: ${current} replicas are not enough, adding one` });
+  }
   let bounded = clamp(raw, policy.minReplicas, policy.maxReplicas);
   if (bounded !== raw) reasons.push({ code: 'bounds', message: `clamped to [${policy.minReplicas}, ${policy.maxReplicas}]` });
   if (!demand.allowDown && bounded < current) bounded = current;
-  // The lag is transient: capacity to drain it is not remembered for stabilisation, so it goes as
-  // soon as the lag does instead of being held like a load peak for the whole window.
-  let remembered = lagEps > 0 ? clamp(rawRecommendation(demand.eventsPerSecond, 0, current, policy, []), policy.minReplicas, policy.maxReplicas) : bounded;
-  if (!demand.allowDown && remembered < current) remembered = current;
-  const recommendations = [...recent, { at: now, replicas: remembered }];
+  const recommendations = [...recent, { at: now, replicas: remembered(demand, lag, bounded, current, policy) }];
   // Bounds win over stabilisation and step limits: a lowered maximum (setPolicy) applies at once.
   const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, reasons), policy.minReplicas, policy.maxReplicas);
   const action: ScalingAction = to > current ? 'up' : to < current ? 'down' : 'hold';

@@ -17,6 +17,7 @@ export class PredictorClient {
     const f = (await res.json()) as Forecast;
     return {
       peakEventsPerSecond: Math.max(...f.points.map((p) => p.eventsPerSecond)),
+      upperPeakEventsPerSecond: Math.max(...f.points.map((p) => p.upper)),
       basedOnWindowEnd: f.basedOnWindowEnd,
       anomalyScore: f.anomalyScore,
     };
