@@ -1,25 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { chromium, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './chromium';
 
-// Screenshots of the Temporal Web UI showing a controller's decisions, for the README. Needs a running
-// stack (`npm start`). Uses Debian's Chromium (installed here with apt-get if missing), never a
-// browser download:  npm run screenshots -- --target demo
-const CHROMIUM = '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps dialling hosts this machine cannot reach.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  console.log('[screenshots] installing Debian chromium (apt-get)…');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
-    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
-    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed; install Debian's chromium package by other means`);
-  }
-}
+// Screenshots for the README: the Temporal Web UI showing a controller's decisions, and the live
+// console. Needs a running stack (`npm start`). Uses Debian's Chromium (installed with apt-get if
+// missing), never a browser download:  npm run screenshots -- --target demo
 
 async function shoot(page: Page, url: string, waitFor: string, file: string): Promise<void> {
   await page.goto(url, { waitUntil: 'domcontentloaded' });
@@ -29,22 +16,54 @@ async function shoot(page: Page, url: string, waitFor: string, file: string): Pr
   console.log(`[screenshots] ${file}`);
 }
 
+/** The console with the target selected, then with the cursor on a decision so that its tooltip shows. */
+async function shootConsole(page: Page, consoleUrl: string, target: string, out: string): Promise<void> {
+  await page.goto(`${consoleUrl}/console#target=${encodeURIComponent(target)}`, { waitUntil: 'domcontentloaded' });
+  await page.locator(`#targets tr[data-target="${target}"]`).waitFor({ timeout: 30_000 });
+  await page.locator('#chart-main canvas').first().waitFor({ timeout: 30_000 });
+  await page.locator('#decisions tbody tr').first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1_500); // a few live updates
+  await page.screenshot({ path: join(out, 'console.png'), fullPage: true });
+  console.log(`[screenshots] ${join(out, 'console.png')}`);
+  const over = page.locator('#chart-main .u-over');
+  const box = await over.boundingBox();
+  if (!box) return;
+  // Sweep from the newest end for a scale-up or -down marker (the first hold if there is none).
+  const tip = page.locator('#tooltip');
+  let hold: number | null = null;
+  let found: number | null = null;
+  for (let x = box.width - 2; x > 0 && found === null; x -= 3) {
+    await over.hover({ position: { x, y: box.height / 2 } });
+    if (!(await tip.isVisible())) continue;
+    if (/ (up|down) /.test(await tip.innerText())) found = x;
+    else hold ??= x;
+  }
+  const at = found ?? hold;
+  if (at !== null) await over.hover({ position: { x: at, y: box.height / 2 } });
+  await page.screenshot({ path: join(out, 'console-decision.png'), clip: { x: 0, y: Math.max(0, box.y - 120), width: 1400, height: box.height + 320 } });
+  console.log(`[screenshots] ${join(out, 'console-decision.png')}`);
+}
+
 async function main(): Promise<void> {
   const o = new Command('screenshots')
     .option('--ui <url>', 'Temporal Web UI', 'http://127.0.0.1:8233')
+    .option('--console <url>', 'control API serving the console', 'http://127.0.0.1:3003')
     .option('--target <id>', 'target whose workflow to show', 'demo')
+    .option('--only <which>', 'temporal, console or all', 'all')
     .option('--out <dir>', 'output folder', 'docs/screenshots')
     .parse()
-    .opts<{ ui: string; target: string; out: string }>();
-  ensureChromium();
+    .opts<{ ui: string; console: string; target: string; only: string; out: string }>();
   mkdirSync(o.out, { recursive: true });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await launchChromium((line) => console.log(`[screenshots] ${line}`));
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
-    const wf = `${o.ui}/namespaces/default/workflows/${encodeURIComponent(`scaler/${o.target}`)}`;
-    await shoot(page, `${o.ui}/namespaces/default/workflows?query=${encodeURIComponent(`SmartScaleTarget="${o.target}"`)}`, 'scalingControllerWorkflow', join(o.out, 'workflow-list.png'));
-    await shoot(page, wf, 'observe ', join(o.out, 'workflow-timeline.png'));
+    if (o.only !== 'console') {
+      const wf = `${o.ui}/namespaces/default/workflows/${encodeURIComponent(`scaler/${o.target}`)}`;
+      await shoot(page, `${o.ui}/namespaces/default/workflows?query=${encodeURIComponent(`SmartScaleTarget="${o.target}"`)}`, 'scalingControllerWorkflow', join(o.out, 'workflow-list.png'));
+      await shoot(page, wf, 'observe ', join(o.out, 'workflow-timeline.png'));
+    }
+    if (o.only !== 'temporal') await shootConsole(page, o.console, o.target, o.out);
   } finally {
     await browser.close();
   }

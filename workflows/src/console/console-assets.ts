@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
 /** The page's own files; `--copy-files` puts them beside the compiled code in dist. */
@@ -25,24 +25,16 @@ export interface Asset {
 
 /**
  * Files by bare name only (no slash, no empty segment between dots), so that no request path can reach
- * outside the two places above. Read once and kept: they are small and never change while running.
+ * outside the two places above. Read on every request (a few small files): a rebuilt page shows on reload.
  */
 export class ConsoleAssets {
-  private readonly cache = new Map<string, Asset | null>();
-
   constructor(private readonly publicDir = PUBLIC_DIR) {}
 
-  get(name: string): Asset | null {
-    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(html|css|js|svg)(\.map)?$/.test(name)) return null;
-    if (!this.cache.has(name)) this.cache.set(name, this.read(name));
-    return this.cache.get(name) ?? null;
-  }
-
-  private read(name: string): Asset | null {
+  async get(name: string): Promise<Asset | null> {
     const type = TYPES[extname(name)];
-    if (!type) return null;
+    if (!type || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(html|css|js|svg)(\.map)?$/.test(name)) return null;
     try {
-      return { body: readFileSync(VENDOR[name] ?? join(this.publicDir, name)), type };
+      return { body: await readFile(VENDOR[name] ?? join(this.publicDir, name)), type };
     } catch {
       return null;
     }

@@ -27,13 +27,13 @@ export class ConsoleController {
 
   @Get('console')
   @ApiExcludeEndpoint()
-  page(@Res({ passthrough: true }) reply: FastifyReply): Buffer {
+  page(@Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     return this.asset('index.html', reply);
   }
 
   @Get('console/:file')
   @ApiExcludeEndpoint()
-  file(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
+  file(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     return this.asset(file, reply);
   }
 
@@ -60,8 +60,8 @@ export class ConsoleController {
     }
   }
 
-  private asset(name: string, reply: FastifyReply): Buffer {
-    const asset = this.assets.get(name);
+  private async asset(name: string, reply: FastifyReply): Promise<Buffer> {
+    const asset = await this.assets.get(name);
     if (!asset) throw new NotFoundException(`no console file "${name}"`);
     void reply.header('content-type', asset.type).header('content-security-policy', CSP).header('cache-control', 'no-cache');
     return asset.body;

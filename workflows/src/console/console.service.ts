@@ -62,8 +62,8 @@ export class ConsoleService implements OnModuleDestroy {
   }
 
   async chart(targetId: string, range: { from: number; to: number }): Promise<ChartData> {
-    const target = this.forecasts.targets().find((t) => t.id === targetId);
-    if (!target) throw new UnknownConsoleTargetError(`unknown target "${targetId}"`);
+    if (!this.controllers.ids().includes(targetId)) throw new UnknownConsoleTargetError(`unknown target "${targetId}"`);
+    const target = this.forecasts.targets().find((t) => t.id === targetId) ?? (await this.controllers.status(targetId));
     const sql: TimeRange = { from: range.from, to: range.to, limit: MAX_LIMIT };
     const [windows, decisions] = await Promise.all([this.history.windows(target.service, sql), this.history.decisions(targetId, sql)]);
     return {
@@ -86,9 +86,9 @@ export class ConsoleService implements OnModuleDestroy {
 
   private async poll(): Promise<Tick> {
     const now = Date.now();
-    const targets = this.forecasts.targets();
-    const [views, health] = await Promise.all([Promise.all(targets.map((t) => this.view(t.id, t.service, now))), this.health()]);
-    const services = [...new Set(targets.map((t) => t.service))];
+    const known = new Map(this.forecasts.targets().map((t) => [t.id, t.service]));
+    const [views, health] = await Promise.all([Promise.all(this.controllers.ids().map((id) => this.view(id, known.get(id) ?? '', now))), this.health()]);
+    const services = [...new Set(views.map((v) => v.service).filter((s) => s !== ''))];
     const snapshot: ConsoleSnapshot = {
       at: now,
       targets: views,
@@ -106,7 +106,8 @@ export class ConsoleService implements OnModuleDestroy {
     const workflowUrl = this.controllers.uiLink(id);
     try {
       const status = await withTimeout(this.controllers.status(id), 'the status query');
-      return { id, service, state: stateOf(status, now), status, error: null, workflowUrl };
+      this.forecasts.learn(status, now);
+      return { id, service: status.service, state: stateOf(status, now), status, error: null, workflowUrl };
     } catch (err) {
       return { id, service, state: 'unknown', status: null, error: (err as Error).message, workflowUrl };
     }

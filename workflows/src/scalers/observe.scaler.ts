@@ -12,8 +12,8 @@ export class ObserveScaler implements Scaler {
     return this.source.current();
   }
 
-  async apply(replicas: number): Promise<number> {
-    throw new ScalerMisconfigured(`an observe scaler never changes replicas (asked for ${replicas}): use mode "recommend", or a kubernetes scaler to enforce`);
+  async apply(replicas: number, idempotencyKey: string): Promise<number> {
+    throw new ScalerMisconfigured(`an observe scaler never changes replicas (${idempotencyKey} asked for ${replicas}): use mode "recommend", or a kubernetes scaler to enforce`);
   }
 
   close(): Promise<void> {

@@ -1,0 +1,485 @@
+// SmartScale console: plain browser script (no bundler). Live data comes from the control API's
+// server-sent events (/v1/console/events); charts are drawn with uPlot, served by the same app.
+(() => {
+  'use strict';
+
+  const TOKEN_KEY = 'smartscale.controlToken';
+  const MAX_DECISION_ROWS = 200;
+  const $ = (sel) => document.querySelector(sel);
+
+  const state = {
+    targets: [],
+    health: null,
+    /** null until the first snapshot: "connecting" is not yet a failure worth a banner. */
+    connected: null,
+    selected: null,
+    /** { kind: 'live', spanMs } follows the clock; { kind: 'fixed', from, to } is a range of the SQL history. */
+    range: { kind: 'live', spanMs: 3_600_000 },
+    chart: null,
+    plots: [],
+    redrawPending: false,
+  };
+
+  // ---------------------------------------------------------------- formatting
+  const el = (tag, attrs = {}, ...children) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k.startsWith('data-')) e.setAttribute(k, v);
+      else e[k] = v;
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return e;
+  };
+  const time = (ms) => new Date(ms).toLocaleTimeString([], { hour12: false });
+  const dateTime = (ms) => new Date(ms).toLocaleString([], { hour12: false });
+  const num = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(digits).replace(/\.0+$/, ''));
+  const ago = (ms) => {
+    const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+    return s < 60 ? `${s} s ago` : s < 3600 ? `${Math.floor(s / 60)} min ago` : `${Math.floor(s / 3600)} h ago`;
+  };
+  const left = (until) => {
+    const s = Math.max(0, Math.round((until - Date.now()) / 1000));
+    return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min left` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} left`;
+  };
+  const runLink = (workflowUrl, runId) => (runId ? `${workflowUrl}/${encodeURIComponent(runId)}/history` : workflowUrl);
+
+  // ---------------------------------------------------------------- live feed
+  function connect() {
+    const es = new EventSource('/v1/console/events');
+    const on = (type, fn) => es.addEventListener(type, (e) => fn(JSON.parse(e.data)));
+    on('snapshot', onSnapshot);
+    on('status', (d) => {
+      state.targets = d.targets;
+      // Targets come and go through the API: a removed one hands the chart to the first left.
+      if (!state.targets.some((t) => t.id === state.selected) && state.targets.length > 0) {
+        state.selected = null;
+        select(state.targets[0].id);
+        return;
+      }
+      renderTargets();
+      renderDetailHead();
+    });
+    on('decision', onDecision);
+    on('window', onWindow);
+    on('forecast', onForecast);
+    on('health', (h) => {
+      state.health = h;
+      renderBanner();
+    });
+    es.addEventListener('error', () => {
+      state.connected = false;
+      renderBanner();
+      // The browser retries by itself unless the answer was not an event stream (then it gives up).
+      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 3_000);
+    });
+  }
+
+  function onSnapshot(s) {
+    state.connected = true;
+    state.targets = s.targets;
+    state.health = s.health;
+    renderBanner();
+    const wanted = decodeURIComponent((location.hash.match(/target=([^&]+)/) || [])[1] || '');
+    const ids = s.targets.map((t) => t.id);
+    if (!state.selected || !ids.includes(state.selected)) state.selected = ids.includes(wanted) ? wanted : (ids[0] ?? null);
+    renderTargets();
+    renderDetailHead();
+    // Also after a reconnect: what happened while the stream was down comes from the history.
+    void loadChart();
+  }
+
+  const selectedTarget = () => state.targets.find((t) => t.id === state.selected) ?? null;
+  const isLive = () => state.range.kind === 'live';
+
+  function onDecision({ targetId, decision, workflowUrl }) {
+    if (targetId !== state.selected || !state.chart || !isLive()) return;
+    if (state.chart.decisions.some((d) => d.seq === decision.seq && d.at === decision.at)) return;
+    state.chart.decisions.push(decision);
+    prependDecisionRow(decision, workflowUrl, true);
+    scheduleRedraw();
+  }
+
+  function onWindow(w) {
+    const c = state.chart;
+    if (!c || !isLive() || w.service !== c.service) return;
+    const last = c.windows[c.windows.length - 1];
+    if (last && last.windowEnd >= w.windowEnd) return;
+    c.windows.push({ windowEnd: w.windowEnd, eventsPerSecond: w.eventsPerSecond, consumerLag: w.consumerLag });
+    scheduleRedraw();
+  }
+
+  function onForecast(f) {
+    const c = state.chart;
+    if (!c || !isLive() || f.service !== c.service) return;
+    c.forecast = f;
+    const first = f.points[0];
+    const last = c.forecastHistory[c.forecastHistory.length - 1];
+    if (first && (!last || first.windowEnd > last.windowEnd)) c.forecastHistory.push({ ...first, anomalyScore: f.anomalyScore });
+    scheduleRedraw();
+  }
+
+  // ---------------------------------------------------------------- banner
+  const PARTS = {
+    broker: 'Kafka broker unreachable: no new windows reach the controller.',
+    temporal: 'Temporal unreachable: target status and pause/resume/override are unavailable.',
+    history: 'SQL history unavailable: chart ranges cannot be loaded.',
+    predictor: 'Predictor unreachable: no forecast band; the controller falls back to the observed load.',
+  };
+
+  function renderBanner() {
+    const banner = $('#banner');
+    const conn = $('#conn');
+    const problems = [];
+    if (state.connected === false) problems.push(`Lost the live connection to the control API at ${location.host}; reconnecting… (what you see may be out of date)`);
+    const stale = state.connected === false ? ' (last known)' : '';
+    for (const [part, ok] of Object.entries(state.health ?? {})) if (!ok) problems.push(`${PARTS[part] ?? `${part} is down.`}${stale}`);
+    conn.textContent = state.connected ? 'live' : state.connected === null ? 'connecting…' : 'disconnected';
+    conn.className = `conn ${state.connected ? 'conn-ok' : state.connected === null ? 'conn-wait' : 'conn-down'}`;
+    banner.replaceChildren();
+    banner.hidden = problems.length === 0;
+    if (problems.length === 1) banner.append(problems[0]);
+    else if (problems.length > 1) banner.append('Some parts are down:', el('ul', {}, problems.map((p) => el('li', {}, p))));
+  }
+
+  // ---------------------------------------------------------------- targets table
+  function stateBadges(t) {
+    const s = t.status;
+    if (!s) return [el('span', { class: 'badge state-unknown', title: t.error ?? '' }, `unreachable: ${t.error ?? 'no status'}`)];
+    const badges = [];
+    const now = Date.now();
+    if (s.paused) badges.push(el('span', { class: 'badge state-paused' }, `paused: ${s.paused.reason}${s.paused.until ? ` (resumes in ${left(s.paused.until).replace(' left', '')})` : ''}`));
+    if (s.override && s.override.expiresAt > now) badges.push(el('span', { class: 'badge state-override', title: s.override.reason }, `override ${s.override.replicas} replicas, ${left(s.override.expiresAt)}`));
+    if (s.policy.mode === 'recommend') badges.push(el('span', { class: 'badge state-recommend', title: 'decides and records, never applies' }, 'recommend only'));
+    if (badges.length === 0) badges.push(el('span', { class: 'badge state-active' }, 'active'));
+    return badges;
+  }
+
+  function renderTargets() {
+    const body = $('#targets tbody');
+    if (state.targets.length === 0) {
+      body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colSpan: 5 }, state.connected ? 'no targets configured' : 'waiting for the control API…')));
+      return;
+    }
+    body.replaceChildren(...state.targets.map((t) => {
+      const s = t.status;
+      const d = s?.lastDecision;
+      const row = el('tr', { 'data-target': t.id, 'data-state': t.state, class: t.id === state.selected ? 'selected' : '' },
+        el('td', {}, el('strong', {}, t.id), el('br'), el('small', { class: 'muted' }, `service ${t.service}`)),
+        el('td', { 'data-field': 'state' }, stateBadges(t)),
+        el('td', { 'data-field': 'replicas' }, s ? `${s.currentReplicas ?? '–'} → ${s.desiredReplicas ?? '–'}` : '–'),
+        el('td', { 'data-field': 'last-decision' }, d ? [el('span', { class: `act-${d.action}` }, `#${d.seq} ${d.action} ${d.from}→${d.to}`), el('br'), el('small', { class: 'muted' }, ago(d.at))] : '–'),
+        el('td', { 'data-field': 'reason' }, d ? d.reasons.map((r) => el('div', { title: r.code }, r.message)) : ''),
+      );
+      row.addEventListener('click', () => select(t.id));
+      return row;
+    }));
+  }
+
+  function select(id) {
+    if (id === state.selected) return;
+    state.selected = id;
+    history.replaceState(null, '', `#target=${encodeURIComponent(id)}`);
+    renderTargets();
+    renderDetailHead();
+    void loadChart();
+  }
+
+  function renderDetailHead() {
+    const t = selectedTarget();
+    $('#detail').hidden = !t;
+    if (!t) return;
+    $('#detail-title').textContent = `${t.id} (service ${t.service})`;
+    $('#detail-state').replaceChildren(...stateBadges(t));
+    $('#workflow-link').href = t.workflowUrl;
+    const s = t.status;
+    $('#pause-btn').disabled = !s || !!s.paused;
+    $('#resume-btn').disabled = !s || !s.paused;
+    $('#clear-override-btn').disabled = !s || !s.override;
+    $('#override-btn').disabled = !s;
+  }
+
+  // ---------------------------------------------------------------- controls
+  function askToken(why) {
+    const dialog = $('#token-dialog');
+    $('#token-why').textContent = why;
+    $('#token-input').value = '';
+    dialog.showModal();
+    return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' ? $('#token-input').value.trim() : null), { once: true }));
+  }
+
+  async function mutate(method, action, body) {
+    const t = selectedTarget();
+    if (!t) return;
+    const msg = $('#action-msg');
+    msg.className = '';
+    msg.textContent = `${action}…`;
+    for (;;) {
+      const headers = {};
+      const token = sessionStorage.getItem(TOKEN_KEY);
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      let res;
+      try {
+        res = await fetch(`/v1/targets/${encodeURIComponent(t.id)}/${action === 'end override' ? 'override' : action}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      } catch (err) {
+        msg.className = 'err';
+        msg.textContent = `${action} failed: ${err.message}`;
+        return;
+      }
+      if (res.status === 401) {
+        const given = await askToken(token ? 'That token was refused. Enter the control API token (SMARTSCALE_CONTROL_TOKEN):' : 'This control API needs its bearer token (SMARTSCALE_CONTROL_TOKEN) for pause, resume and override:');
+        if (!given) {
+          msg.className = 'err';
+          msg.textContent = `${action} cancelled: no token`;
+          return;
+        }
+        sessionStorage.setItem(TOKEN_KEY, given);
+        continue;
+      }
+      const answer = await res.json().catch(() => ({}));
+      msg.className = res.ok ? 'ok' : 'err';
+      msg.textContent = res.ok ? `${action} sent to ${t.id}; the workflow applies it on its next step` : `${action} failed (HTTP ${res.status}): ${answer.message ?? ''}`;
+      return;
+    }
+  }
+
+  function wireControls() {
+    $('#pause-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      void mutate('POST', 'pause', { reason: new FormData(e.target).get('reason') });
+    });
+    $('#resume-btn').addEventListener('click', () => void mutate('POST', 'resume'));
+    $('#override-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const f = new FormData(e.target);
+      const body = { replicas: Number(f.get('replicas')), ttlMs: Math.round(Number(f.get('minutes')) * 60_000) };
+      if (f.get('reason')) body.reason = f.get('reason');
+      void mutate('POST', 'override', body);
+    });
+    $('#clear-override-btn').addEventListener('click', () => void mutate('DELETE', 'end override'));
+    $('#range').addEventListener('change', (e) => {
+      const v = e.target.value;
+      $('#custom-range').hidden = v !== 'custom';
+      if (v === 'custom') {
+        const to = Date.now();
+        const local = (ms) => new Date(ms - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+        $('#range-from').value = local(to - 3_600_000);
+        $('#range-to').value = local(to);
+        return;
+      }
+      state.range = { kind: 'live', spanMs: Number(v) };
+      void loadChart();
+    });
+    $('#range-apply').addEventListener('click', () => {
+      const from = new Date($('#range-from').value).getTime();
+      const to = new Date($('#range-to').value).getTime();
+      if (!(from < to)) {
+        $('#chart-msg').textContent = 'choose a "from" before "to"';
+        return;
+      }
+      state.range = { kind: 'fixed', from, to };
+      void loadChart();
+    });
+    setInterval(() => {
+      renderTargets();
+      renderDetailHead();
+    }, 1_000);
+  }
+
+  // ---------------------------------------------------------------- chart data
+  async function loadChart() {
+    const t = selectedTarget();
+    if (!t) return;
+    const to = isLive() ? Date.now() : state.range.to;
+    const from = isLive() ? to - state.range.spanMs : state.range.from;
+    $('#range-mode').textContent = isLive() ? 'live' : 'history';
+    $('#chart-msg').textContent = 'loading…';
+    try {
+      const res = await fetch(`/v1/console/targets/${encodeURIComponent(t.id)}/chart?from=${Math.floor(from)}&to=${Math.ceil(to)}`);
+      if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.json().catch(() => ({}))).message ?? ''}`);
+      const data = await res.json();
+      if (data.targetId !== state.selected) return;
+      state.chart = data;
+      $('#chart-msg').textContent = '';
+    } catch (err) {
+      state.chart = null;
+      $('#chart-msg').textContent = `cannot load the chart: ${err.message}`;
+    }
+    renderDecisions();
+    drawCharts();
+  }
+
+  /** uPlot wants one x array (seconds) and one y array per series, aligned, with null where a series has no value. */
+  function alignedData() {
+    const c = state.chart;
+    const now = Date.now();
+    const cutoff = isLive() ? now - state.range.spanMs : -Infinity;
+    const rows = new Map();
+    const at = (ms) => {
+      const x = ms / 1000;
+      if (!rows.has(x)) rows.set(x, {});
+      return rows.get(x);
+    };
+    for (const w of c.windows) if (w.windowEnd >= cutoff) Object.assign(at(w.windowEnd), { load: w.eventsPerSecond, lagWindow: w.consumerLag });
+    for (const f of c.forecastHistory) if (f.windowEnd >= cutoff) Object.assign(at(f.windowEnd), { fc: f.eventsPerSecond, fcLo: f.lower, fcHi: f.upper });
+    const lastWindow = c.windows[c.windows.length - 1];
+    if (isLive() && c.forecast && lastWindow) {
+      // The projection starts at the newest observation so that it reads as its continuation.
+      Object.assign(at(lastWindow.windowEnd), { ahead: lastWindow.eventsPerSecond, aheadLo: lastWindow.eventsPerSecond, aheadHi: lastWindow.eventsPerSecond });
+      for (const p of c.forecast.points) if (p.windowEnd > lastWindow.windowEnd) Object.assign(at(p.windowEnd), { ahead: p.eventsPerSecond, aheadLo: p.lower, aheadHi: p.upper });
+    }
+    const decisionAt = new Map();
+    for (const d of c.decisions) {
+      if (d.at < cutoff) continue;
+      const row = at(d.at);
+      Object.assign(row, { ready: d.from, desired: d.to, anomaly: d.inputs.anomalyScore, lagGroup: d.inputs.consumerLag });
+      row[`dec_${d.action}`] = d.to;
+      decisionAt.set(d.at / 1000, d);
+    }
+    const status = selectedTarget()?.status;
+    if (isLive() && status) Object.assign(at(now), { ready: status.currentReplicas, desired: status.desiredReplicas });
+    const xs = [...rows.keys()].sort((a, b) => a - b);
+    const col = (k) => xs.map((x) => rows.get(x)[k] ?? null);
+    return { xs, col, decisionAt };
+  }
+
+  const MAIN_KEYS = ['load', 'fc', 'fcLo', 'fcHi', 'ahead', 'aheadLo', 'aheadHi', 'ready', 'desired', 'dec_up', 'dec_down', 'dec_hold'];
+  const SIGNAL_KEYS = ['anomaly', 'lagGroup', 'lagWindow'];
+
+  function scheduleRedraw() {
+    if (state.redrawPending) return;
+    state.redrawPending = true;
+    requestAnimationFrame(() => {
+      state.redrawPending = false;
+      if (state.plots.length !== 2 || !state.chart) return drawCharts();
+      const { xs, col, decisionAt } = alignedData();
+      state.decisionAt = decisionAt;
+      state.plots[0].setData([xs, ...MAIN_KEYS.map(col)]);
+      state.plots[1].setData([xs, ...SIGNAL_KEYS.map(col)]);
+    });
+  }
+
+  // ---------------------------------------------------------------- charts
+  function drawCharts() {
+    for (const p of state.plots) p.destroy();
+    state.plots = [];
+    if (!state.chart || typeof uPlot === 'undefined') return;
+    const { xs, col, decisionAt } = alignedData();
+    state.decisionAt = decisionAt;
+    const width = Math.max(400, $('#chart-main').clientWidth - 10);
+    const stepped = uPlot.paths.stepped({ align: 1 });
+    const line = (label, scale, stroke, extra = {}) => ({ label, scale, stroke, width: 1.5, spanGaps: true, points: { show: false }, ...extra });
+    const marker = (label, fill, size) => ({ label, marker: true, scale: 'replicas', stroke: fill, fill, paths: () => null, points: { show: true, size, fill, stroke: fill }, value: (_u, v) => (v === null || v === undefined ? '' : `→ ${v}`) });
+    const value = (digits, unit = '') => (_u, v) => (v === null || v === undefined ? '–' : `${num(v, digits)}${unit}`);
+    // Windows, forecasts and decisions sit at different times: the legend shows each series' latest value at or before the cursor.
+    const dataIdx = (u, si, i) => {
+      const ys = u.data[si];
+      if (u.series[si].marker) return i; // a marker belongs to its own time only
+      for (let k = i; k >= 0; k--) if (ys[k] !== null && ys[k] !== undefined) return k;
+      return i;
+    };
+    const cursor = { sync: { key: 'smartscale-console', setSeries: false }, dataIdx };
+    const band = (lo, hi) => (u, v, _si, idx) => (v === null || v === undefined || idx === null ? '–' : `${num(v)} ev/s (${num(u.data[lo][dataIdx(u, lo, idx)])}–${num(u.data[hi][dataIdx(u, hi, idx)])})`);
+    const main = new uPlot({
+      width,
+      height: 320,
+      cursor,
+      scales: { x: { time: true }, load: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 1) * 1.1)] }, replicas: { range: (_u, _min, max) => [0, Math.max(2, (max ?? 1) + 1)] } },
+      axes: [{}, { scale: 'load', label: 'events/s' }, { scale: 'replicas', side: 1, label: 'replicas', grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50, 100] }],
+      series: [
+        { value: (_u, v) => (v ? dateTime(v * 1000) : '–') },
+        line('observed load', 'load', '#2563eb', { width: 2, value: value(1, ' ev/s') }),
+        line('forecast (band)', 'load', '#f59e0b', { dash: [6, 4], value: band(3, 4) }),
+        line('band low', 'load', 'rgba(245,158,11,0.35)', { width: 1, value: value(1) }),
+        line('band high', 'load', 'rgba(245,158,11,0.35)', { width: 1, value: value(1) }),
+        line('forecast ahead (band)', 'load', '#b45309', { dash: [2, 3], width: 2, value: band(6, 7) }),
+        line('ahead low', 'load', 'rgba(180,83,9,0.3)', { width: 1, value: value(1) }),
+        line('ahead high', 'load', 'rgba(180,83,9,0.3)', { width: 1, value: value(1) }),
+        line('ready replicas', 'replicas', '#16a34a', { width: 2, paths: stepped, value: value(0) }),
+        line('desired replicas', 'replicas', '#9333ea', { dash: [5, 3], paths: stepped, value: value(0) }),
+        marker('scale up', '#15803d', 10),
+        marker('scale down', '#dc2626', 10),
+        marker('hold', 'rgba(107,114,128,0.55)', 5),
+      ],
+      bands: [{ series: [4, 3], fill: 'rgba(245,158,11,0.15)' }, { series: [7, 6], fill: 'rgba(180,83,9,0.12)' }],
+      plugins: [tooltipPlugin()],
+    }, [xs, ...MAIN_KEYS.map(col)], $('#chart-main'));
+    const signals = new uPlot({
+      width,
+      height: 170,
+      cursor,
+      scales: { x: { time: true }, score: { range: [0, 1] }, lag: { range: (_u, _min, max) => [0, Math.max(10, (max ?? 0) * 1.1)] } },
+      axes: [{}, { scale: 'score', label: 'anomaly score' }, { scale: 'lag', side: 1, label: 'consumer lag', grid: { show: false } }],
+      series: [
+        { value: (_u, v) => (v ? dateTime(v * 1000) : '–') },
+        line('anomaly score', 'score', '#db2777', { width: 2, value: value(2) }),
+        line('lag seen by the controller', 'lag', '#0891b2', { paths: stepped, value: value(0, ' events') }),
+        line('lag at window close', 'lag', '#64748b', { dash: [3, 3], value: value(0, ' records') }),
+      ],
+    }, [xs, ...SIGNAL_KEYS.map(col)], $('#chart-signals'));
+    state.plots = [main, signals];
+  }
+
+  /** A tooltip that names the decision under the cursor and gives its reasons (uPlot's legend shows the numbers). */
+  function tooltipPlugin() {
+    const tip = $('#tooltip');
+    return {
+      hooks: {
+        setCursor: (u) => {
+          const idx = u.cursor.idx;
+          const d = idx === null || idx === undefined ? null : state.decisionAt?.get(u.data[0][idx]);
+          if (!d || u.cursor.left < 0) {
+            tip.hidden = true;
+            return;
+          }
+          const box = u.over.getBoundingClientRect();
+          tip.replaceChildren(
+            el('div', {}, el('strong', { class: `act-${d.action}` }, `#${d.seq} ${d.action} ${d.from}→${d.to}`), ` ${d.applied ? 'applied' : 'not applied'}`, el('span', { class: 't' }, ` at ${time(d.at)}`)),
+            el('div', { class: 't' }, `load ${num(d.inputs.observedEventsPerSecond)} ev/s, forecast peak ${num(d.inputs.forecastPeakEventsPerSecond)} ev/s${d.inputs.forecastUsed ? ' (used)' : ''}, anomaly ${num(d.inputs.anomalyScore, 2)}, lag ${num(d.inputs.consumerLag, 0)}`),
+            el('ul', {}, d.reasons.map((r) => el('li', { title: r.code }, r.message))),
+          );
+          tip.hidden = false;
+          const x = box.left + window.scrollX + u.cursor.left + 14;
+          tip.style.left = `${Math.min(x, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8)}px`;
+          tip.style.top = `${box.top + window.scrollY + u.cursor.top + 14}px`;
+        },
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- decisions table
+  function decisionRow(d, workflowUrl, fresh) {
+    return el('tr', { 'data-seq': d.seq, class: fresh ? 'fresh' : '' },
+      el('td', {}, d.seq),
+      el('td', { title: dateTime(d.at) }, time(d.at)),
+      el('td', { class: `act-${d.action}` }, d.action),
+      el('td', {}, `${d.from} → ${d.to}`),
+      el('td', {}, d.applied ? 'yes' : 'no'),
+      el('td', { class: 'reasons' }, d.reasons.map((r) => el('div', { title: r.code }, r.message))),
+      el('td', {}, el('a', { href: runLink(workflowUrl, d.runId), target: '_blank', rel: 'noopener', title: 'this decision\'s workflow run in the Temporal Web UI' }, 'Temporal ↗')),
+    );
+  }
+
+  function renderDecisions() {
+    const c = state.chart;
+    const rows = c ? c.decisions.slice(-MAX_DECISION_ROWS).reverse().map((d) => decisionRow(d, c.workflowUrl, false)) : [];
+    $('#decisions tbody').replaceChildren(...rows);
+  }
+
+  function prependDecisionRow(d, workflowUrl, fresh) {
+    const body = $('#decisions tbody');
+    body.prepend(decisionRow(d, workflowUrl, fresh));
+    while (body.children.length > MAX_DECISION_ROWS) body.lastElementChild.remove();
+  }
+
+  window.addEventListener('resize', () => {
+    const width = Math.max(400, $('#chart-main').clientWidth - 10);
+    for (const p of state.plots) p.setSize({ width, height: p.height });
+  });
+
+  wireControls();
+  renderBanner();
+  connect();
+})();
