@@ -15,6 +15,8 @@ export const ScalingPolicySchema = z
     lagDrainMs: ms.optional(),
     lagGrowthMs: ms.optional(),
     lagSettleMs: ms.optional(),
+    latencyP95TargetMs: z.number().positive().optional(),
+    maxErrorRate: z.number().min(0).max(1).optional(),
     forecastUpperBand: z.boolean().optional(),
     headroom: z.number().min(0).max(10),
     forecastHorizonWindows: z.number().int().min(0).max(100),

@@ -38,6 +38,10 @@ export interface ScalingPolicy {
    * delay): growth read within this time is not news and is ignored. Unset: 0.
    */
   lagSettleMs?: number;
+  /** p95 latency (ms) one replica count should hold: above it (beyond the up tolerance), HPA's ratio rule adds replicas. Unset: latency ignored. */
+  latencyP95TargetMs?: number;
+  /** Error rate (0..1) above which nothing scales down. Unset: errors ignored. */
+  maxErrorRate?: number;
   /**
    * Plan for the upper bound of the forecast's prediction interval instead of its point, when the
    * predictor sends one: the headroom then grows and shrinks with the forecaster's recent error.
@@ -148,6 +152,9 @@ export interface DecisionInputs {
   forecastUsed: boolean;
   anomalyScore: number | null;
   consumerLag: number | null;
+  /** The window's p95 latency (ms) and error rate, when observed. */
+  observedLatencyP95Ms?: number | null;
+  observedErrorRate?: number | null;
 }
 
 export interface Decision {

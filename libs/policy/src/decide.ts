@@ -1,7 +1,8 @@
 import type { DecisionInputs, Reason, ScalingAction, ScalingPolicy } from '@smartscale/contracts/workflow';
+import { errorsHoldDown, latencyReplicas, QualitySignals } from './signals';
 
 /** The latest closed window of the target's service, and what the scaler reports now. */
-export interface Observation {
+export interface Observation extends QualitySignals {
   eventsPerSecond: number;
   windowEnd: number;
   consumerLag: number;
@@ -213,6 +214,8 @@ export function decide(input: DecideInput): DecideResult {
     forecastUsed: false,
     anomalyScore: input.forecast?.anomalyScore ?? null,
     consumerLag: obs?.consumerLag ?? null,
+    ...(obs?.latencyP95 !== undefined ? { observedLatencyP95Ms: obs.latencyP95 } : {}),
+    ...(obs?.errorRate !== undefined ? { observedErrorRate: obs.errorRate } : {}),
   };
   const recent = input.state.recommendations.filter((r) => now - r.at < policy.scaleDownStabilizationMs);
   const atZero = (obs?.currentReplicas ?? fallbackReplicas) === 0 && policy.minReplicas === 0;
@@ -231,14 +234,14 @@ export function decide(input: DecideInput): DecideResult {
   inputs.forecastUsed = demand.forecastUsed;
   const reasons = [...demand.reasons];
   const lag = planLag(input, obs, demand.eventsPerSecond, reasons);
-  let raw = rawRecommendation(lag.demandEps, lag.eps, current, policy, reasons);
+  let raw = Math.max(rawRecommendation(lag.demandEps, lag.eps, current, policy, reasons), latencyReplicas(obs, current, policy, reasons));
   if (lag.growing && raw <= current) {
     raw = current + 1;
     reasons.push({ code: 'lag-growing', message: `lag is growing: ${current} replicas are not enough, adding one` });
   }
   let bounded = clamp(raw, policy.minReplicas, policy.maxReplicas);
   if (bounded !== raw) reasons.push({ code: 'bounds', message: `clamped to [${policy.minReplicas}, ${policy.maxReplicas}]` });
-  if (!demand.allowDown && bounded < current) bounded = current;
+  if (bounded < current && (!demand.allowDown || errorsHoldDown(obs, policy, reasons))) bounded = current;
   const recommendations = [...recent, { at: now, replicas: remembered(demand, lag, bounded, current, policy) }];
   // Bounds win over stabilisation and step limits: a lowered maximum (setPolicy) applies at once.
   const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, reasons), policy.minReplicas, policy.maxReplicas);

@@ -5,7 +5,7 @@ const NUMBER_FIELDS: (keyof ScalingPolicy)[] = [
   'scaleUpCooldownMs', 'scaleDownCooldownMs', 'scaleDownStabilizationMs', 'tickIntervalMs', 'forecastStaleMs', 'observationStaleMs', 'anomalyThreshold', 'activationLag',
 ];
 /** Added later: unset means the behaviour from before they existed, so only a set value is checked. */
-const OPTIONAL_NUMBER_FIELDS = ['scaleUpTolerance', 'scaleDownTolerance', 'lagDrainMs', 'lagGrowthMs', 'lagSettleMs'] as const;
+const OPTIONAL_NUMBER_FIELDS = ['scaleUpTolerance', 'scaleDownTolerance', 'lagDrainMs', 'lagGrowthMs', 'lagSettleMs', 'latencyP95TargetMs', 'maxErrorRate'] as const;
 
 /**
  * The invariants decide() relies on, checked inside the workflow's update validator. Written by hand
@@ -22,7 +22,7 @@ export function policyProblems(p: ScalingPolicy): string[] {
     const v = p[f];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) problems.push(`${f} must be a non-negative number when set`);
   }
-  for (const f of ['scaleUpTolerance', 'scaleDownTolerance'] as const) {
+  for (const f of ['scaleUpTolerance', 'scaleDownTolerance', 'maxErrorRate'] as const) {
     const v = p[f];
     if (typeof v === 'number' && v > 1) problems.push(`${f} must be at most 1`);
   }

@@ -3,7 +3,7 @@ import type { ForecastSummary } from '@smartscale/policy';
 
 /** The latest closed window of a service, if any, and the replica count the scaler reports. */
 export interface ObserveResult {
-  window: { eventsPerSecond: number; windowEnd: number; consumerLag: number } | null;
+  window: { eventsPerSecond: number; windowEnd: number; consumerLag: number; latencyP95?: number | null; errorRate?: number | null } | null;
   currentReplicas: number;
   /** Events waiting in the scaled consumer group, for waking a target at zero; null when unknown. */
   pendingEvents: number | null;
