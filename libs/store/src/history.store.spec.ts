@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { BatchMetric, Decision, WindowMetric } from '@smartscale/contracts';
+import { windowMetric } from '@smartscale/testing';
 import { HistoryStore } from './history.store';
 import { migrate } from './migrations';
 import { openSql } from './sql-client';
@@ -19,11 +20,11 @@ const decision = (seq: number, at: number, over: Partial<Decision> = {}): Decisi
   ...over,
 });
 
-const windowAt = (service: string, i: number, over: Partial<WindowMetric> = {}): WindowMetric => ({
-  v: 1, service, windowStart: T0 + i * 10_000, windowEnd: T0 + (i + 1) * 10_000, count: 100 + i, eventsPerSecond: (100 + i) / 10,
-  errorCount: 1, errorRate: 1 / (100 + i), countByType: { request: 99 + i, error: 1 }, latencyP50: 12.5, latencyP95: 40, latencyP99: null,
-  consumerLag: 3, partition: 2, emittedAt: T0 + (i + 1) * 10_000 + 600, ...over,
-});
+const windowAt = (service: string, i: number, over: Partial<WindowMetric> = {}): WindowMetric =>
+  windowMetric(T0 + (i + 1) * 10_000, {
+    service, count: 100 + i, eventsPerSecond: (100 + i) / 10, errorCount: 1, errorRate: 1 / (100 + i), countByType: { request: 99 + i, error: 1 },
+    latencyP50: 12.5, latencyP95: 40, consumerLag: 3, partition: 2, emittedAt: T0 + (i + 1) * 10_000 + 600, ...over,
+  });
 
 const ref = { workflowId: 'scaler/checkout', runId: 'run-1' };
 

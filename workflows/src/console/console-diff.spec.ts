@@ -1,4 +1,5 @@
 import { ControllerStatus, Decision, DEFAULT_POLICY, Forecast, WindowMetric } from '@smartscale/contracts';
+import { windowMetric } from '@smartscale/testing';
 import { changesBetween, decisionsAfter, stateOf } from './console-diff';
 import type { ConsoleSnapshot } from './console.types';
 
@@ -13,10 +14,7 @@ const status = (over: Partial<ControllerStatus> = {}): ControllerStatus => ({
   targetId: 'demo', service: 'checkout', paused: null, override: null, currentReplicas: 1, desiredReplicas: 1, seq: 3, lastDecision: decision(3), policy: DEFAULT_POLICY, ...over,
 });
 
-const window = (windowEnd: number): WindowMetric => ({
-  v: 1, service: 'checkout', windowStart: windowEnd - 10_000, windowEnd, count: 10, eventsPerSecond: 1, errorCount: 0, errorRate: 0, countByType: {},
-  latencyP50: null, latencyP95: null, latencyP99: null, consumerLag: 0, partition: 0, emittedAt: windowEnd,
-});
+const window = (windowEnd: number): WindowMetric => windowMetric(windowEnd, { count: 10, eventsPerSecond: 1 });
 
 const forecast = (generatedAt: number): Forecast => ({ v: 1, service: 'checkout', model: 'ensemble', windowMs: 10_000, basedOnWindowEnd: NOW, generatedAt, points: [], anomalyScore: 0.1 });
 

@@ -1,4 +1,5 @@
 import { MessageEvent } from '@nestjs/common';
+import { windowMetric } from '@smartscale/testing';
 import { Subscription } from 'rxjs';
 import { ControllerStatus, Decision, DEFAULT_POLICY, WindowMetric } from '@smartscale/contracts';
 import type { ControllersService } from '../control/controllers.service';
@@ -17,10 +18,7 @@ const decision = (seq: number): Decision => ({
   seq, at: T0 + seq, action: 'hold', from: 1, to: 1, applied: false, reasons: [{ code: 'capacity', message: 'enough' }],
   inputs: { observedEventsPerSecond: 1, observedWindowEnd: T0, forecastPeakEventsPerSecond: null, forecastUsed: false, anomalyScore: 0, consumerLag: 0 },
 });
-const window = (windowEnd: number): WindowMetric => ({
-  v: 1, service: 'checkout', windowStart: windowEnd - 10, windowEnd, count: 1, eventsPerSecond: 3, errorCount: 0, errorRate: 0, countByType: {},
-  latencyP50: null, latencyP95: null, latencyP99: null, consumerLag: 7, partition: 0, emittedAt: windowEnd,
-});
+const window = (windowEnd: number): WindowMetric => windowMetric(windowEnd, { windowStart: windowEnd - 10, count: 1, eventsPerSecond: 3, consumerLag: 7 });
 const never = <T>() => new Promise<T>(() => undefined);
 
 /** The adapters the service reads, replaced; the feed's polling, diffing and fan-out are under test. */

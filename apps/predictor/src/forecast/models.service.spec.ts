@@ -1,4 +1,5 @@
 import type { WindowMetric } from '@smartscale/contracts';
+import { windowMetric } from '@smartscale/testing';
 import type { PredictorConfig } from '../config/predictor.config';
 import { ModelsService, PUBLISHED_HORIZON_CAP } from './models.service';
 
@@ -17,23 +18,7 @@ const config: PredictorConfig = {
 
 function metric(service: string, index: number, eventsPerSecond: number): WindowMetric {
   const windowEnd = T0 + (index + 1) * WINDOW_MS;
-  return {
-    v: 1,
-    service,
-    windowStart: windowEnd - WINDOW_MS,
-    windowEnd,
-    count: Math.round(eventsPerSecond * (WINDOW_MS / 1000)),
-    eventsPerSecond,
-    errorCount: 0,
-    errorRate: 0,
-    countByType: {},
-    latencyP50: null,
-    latencyP95: null,
-    latencyP99: null,
-    consumerLag: 0,
-    partition: 0,
-    emittedAt: windowEnd,
-  };
+  return windowMetric(windowEnd, { service, windowStart: windowEnd - WINDOW_MS, count: Math.round(eventsPerSecond * (WINDOW_MS / 1000)), eventsPerSecond });
 }
 
 /** A slow ramp with a small deterministic wiggle, so the models have errors to weigh. */
