@@ -1,17 +1,7 @@
 'use strict';
 // The demo's headline figure: from the moment the load steps up to the moment the controller has
-// applied a scale-up. Pure functions, so that start.js only feeds them times and decisions.
-
-/** "15:45,130:90" → [{ rate: 15, seconds: 45 }, { rate: 130, seconds: 90 }]; throws on anything else. */
-function parseSteps(text) {
-  const steps = text.split(',').map((part) => {
-    const m = /^\s*(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)\s*$/.exec(part);
-    if (!m) throw new Error(`bad demo step "${part}": use rate:seconds, e.g. 15:45,130:90`);
-    return { rate: Number(m[1]), seconds: Number(m[2]) };
-  });
-  if (steps.length === 0) throw new Error('no demo steps');
-  return steps;
-}
+// applied a scale-up. Pure functions over the loadgen's parsed steps (tools/loadgen/shapes.ts) and the
+// workflow's decisions, so that start.js only feeds them.
 
 /** Every step that at least doubles the rate, as { at (epoch ms), from, to }. */
 function spikeStarts(steps, startedAt) {
@@ -45,4 +35,4 @@ function median(values) {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-module.exports = { parseSteps, spikeStarts, reactionTimes, median };
+module.exports = { spikeStarts, reactionTimes, median };

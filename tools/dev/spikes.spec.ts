@@ -1,6 +1,7 @@
+import { parseSteps } from '../loadgen/shapes';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parseSteps, spikeStarts, reactionTimes, median } = require('./spikes.js') as {
-  parseSteps(text: string): { rate: number; seconds: number }[];
+const { spikeStarts, reactionTimes, median } = require('./spikes.js') as {
   spikeStarts(steps: { rate: number; seconds: number }[], startedAt: number): { at: number; from: number; to: number }[];
   reactionTimes(spikes: { at: number }[], decisions: { action: string; applied: boolean; at: number }[]): (number | null)[];
   median(values: (number | null)[]): number | null;
@@ -13,7 +14,7 @@ describe('demo spike reaction', () => {
       { at: 46_000, from: 15, to: 130 },
       { at: 1_000 + (45 + 90 + 165 + 10) * 1000, from: 20, to: 100 },
     ]);
-    expect(() => parseSteps('15:45,fast')).toThrow('bad demo step "fast"');
+    expect(() => parseSteps('15:45,fast')).toThrow('bad step "fast"');
   });
 
   it('times each spike to its first applied scale-up, ignoring holds, unapplied and earlier decisions', () => {

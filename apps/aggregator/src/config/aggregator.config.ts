@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONSUMER_GROUPS, TOPICS } from '@smartscale/contracts';
 import { durationMs, kafkaEnv, loadEnv, port, windowEnv } from '@smartscale/config';
+import { BatchControllerOptions, BatchKnobs, clampKnobs } from '@smartscale/windowing';
 
 export const AGGREGATOR_CONFIG = Symbol('AGGREGATOR_CONFIG');
 
@@ -19,22 +20,74 @@ const shape = {
   // Containers and pods (one replica each) set it so that Prometheus can scrape /metrics.
   SMARTSCALE_AGGREGATOR_METRICS_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_AGGREGATOR_METRICS_PORT: port(0),
+  SMARTSCALE_AGGREGATOR_BATCHES_TOPIC: z.string().min(1).default(TOPICS.batches),
+  // Micro-batching (see README, "Adaptive micro-batching"): fixed settings, or the AIMD controller
+  // starting from them and kept inside the bounds.
+  SMARTSCALE_BATCH_MODE: z.enum(['adaptive', 'fixed']).default('adaptive'),
+  SMARTSCALE_COMMIT_INTERVAL_MS: durationMs(100),
+  SMARTSCALE_BATCH_MIN_INTERVAL_MS: durationMs(20),
+  SMARTSCALE_BATCH_MAX_INTERVAL_MS: durationMs(1_000),
+  SMARTSCALE_BATCH_RECORDS: z.coerce.number().int().positive().default(2_000),
+  SMARTSCALE_BATCH_MIN_RECORDS: z.coerce.number().int().positive().default(200),
+  SMARTSCALE_BATCH_MAX_RECORDS: z.coerce.number().int().positive().default(20_000),
+  SMARTSCALE_BATCH_TARGET_LATENCY_MS: durationMs(500),
+  SMARTSCALE_BATCH_CAUGHT_UP_LAG: z.coerce.number().int().nonnegative().default(500),
+  SMARTSCALE_BATCH_CALM_BATCHES: z.coerce.number().int().positive().default(10),
+  // Per-batch records (histograms on /metrics, BatchMetric on the batches topic); off only to measure their cost.
+  SMARTSCALE_BATCH_RECORDING: z.enum(['true', 'false']).default('true'),
 };
 
 export interface AggregatorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string };
-  topics: { events: string; metrics: string; deadLetter: string };
+  topics: { events: string; metrics: string; deadLetter: string; batches: string };
   windows: { sizeMs: number; graceMs: number; partitionIdleMs: number; serviceIdleMs: number };
+  batching: BatchingConfig;
   /** Where /health and /metrics are served; null (port 0) for none. */
   http: { host: string; port: number } | null;
+}
+
+export interface BatchingConfig {
+  mode: 'adaptive' | 'fixed';
+  /** The fixed settings, or where the adaptive controller starts. */
+  initial: BatchKnobs;
+  controller: BatchControllerOptions;
+  /** Record every batch (metrics and the batches topic). */
+  record: boolean;
 }
 
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   const e = loadEnv(shape, env);
   return {
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_AGGREGATOR_INSTANCE, groupId: e.SMARTSCALE_AGGREGATOR_GROUP },
-    topics: { events: e.SMARTSCALE_AGGREGATOR_EVENTS_TOPIC, metrics: e.SMARTSCALE_AGGREGATOR_METRICS_TOPIC, deadLetter: e.SMARTSCALE_AGGREGATOR_DEAD_LETTER_TOPIC },
+    topics: {
+      events: e.SMARTSCALE_AGGREGATOR_EVENTS_TOPIC,
+      metrics: e.SMARTSCALE_AGGREGATOR_METRICS_TOPIC,
+      deadLetter: e.SMARTSCALE_AGGREGATOR_DEAD_LETTER_TOPIC,
+      batches: e.SMARTSCALE_AGGREGATOR_BATCHES_TOPIC,
+    },
     windows: { sizeMs: e.SMARTSCALE_WINDOW_MS, graceMs: e.SMARTSCALE_GRACE_MS, partitionIdleMs: e.SMARTSCALE_PARTITION_IDLE_MS, serviceIdleMs: e.SMARTSCALE_SERVICE_IDLE_MS },
+    batching: batchingConfig(e),
     http: e.SMARTSCALE_AGGREGATOR_METRICS_PORT === 0 ? null : { host: e.SMARTSCALE_AGGREGATOR_METRICS_HOST, port: e.SMARTSCALE_AGGREGATOR_METRICS_PORT },
   };
+}
+
+function batchingConfig(e: z.infer<z.ZodObject<typeof shape>>): BatchingConfig {
+  if (e.SMARTSCALE_BATCH_MIN_INTERVAL_MS > e.SMARTSCALE_BATCH_MAX_INTERVAL_MS || e.SMARTSCALE_BATCH_MIN_RECORDS > e.SMARTSCALE_BATCH_MAX_RECORDS) {
+    throw new Error('invalid configuration:\n  SMARTSCALE_BATCH_MIN_*: a minimum is above its maximum');
+  }
+  const controller: BatchControllerOptions = {
+    minIntervalMs: e.SMARTSCALE_BATCH_MIN_INTERVAL_MS,
+    maxIntervalMs: e.SMARTSCALE_BATCH_MAX_INTERVAL_MS,
+    minRecords: e.SMARTSCALE_BATCH_MIN_RECORDS,
+    maxRecords: e.SMARTSCALE_BATCH_MAX_RECORDS,
+    targetLatencyMs: e.SMARTSCALE_BATCH_TARGET_LATENCY_MS,
+    caughtUpLag: e.SMARTSCALE_BATCH_CAUGHT_UP_LAG,
+    calmBatches: e.SMARTSCALE_BATCH_CALM_BATCHES,
+    increaseFactor: 2,
+    decreaseStepMs: Math.max(1, Math.round((e.SMARTSCALE_BATCH_MAX_INTERVAL_MS - e.SMARTSCALE_BATCH_MIN_INTERVAL_MS) / 50)),
+  };
+  const initial = { commitIntervalMs: e.SMARTSCALE_COMMIT_INTERVAL_MS, maxBatchRecords: e.SMARTSCALE_BATCH_RECORDS };
+  const mode = e.SMARTSCALE_BATCH_MODE;
+  // Fixed mode takes the settings as given; adaptive starts from them inside its bounds.
+  return { mode, initial: mode === 'fixed' ? initial : clampKnobs(initial, controller), controller, record: e.SMARTSCALE_BATCH_RECORDING === 'true' };
 }

@@ -1,25 +1,9 @@
 import { Registry } from 'prom-client';
-import type { WindowMetric } from '@smartscale/contracts';
-import { metricSample as value } from '@smartscale/testing';
+import type { BatchMetric, WindowMetric } from '@smartscale/contracts';
+import { metricSample as value, windowMetric } from '@smartscale/testing';
 import { AggregatorMetrics } from './aggregator-metrics';
 
-const window = (windowEnd: number): WindowMetric => ({
-  v: 1,
-  service: 'checkout',
-  windowStart: windowEnd - 10_000,
-  windowEnd,
-  count: 10,
-  eventsPerSecond: 1,
-  errorCount: 0,
-  errorRate: 0,
-  countByType: {},
-  latencyP50: null,
-  latencyP95: null,
-  latencyP99: null,
-  consumerLag: 0,
-  partition: 0,
-  emittedAt: windowEnd,
-});
+const window = (windowEnd: number): WindowMetric => windowMetric(windowEnd, { count: 10, eventsPerSecond: 1 });
 
 describe(AggregatorMetrics.name, () => {
   it('counts a committed step and how long after its end each window closed, in seconds', async () => {
@@ -39,5 +23,42 @@ describe(AggregatorMetrics.name, () => {
     const registry = new Registry();
     new AggregatorMetrics(registry).committed([window(30_000)], 0, 0, 29_000);
     expect(await value(registry, 'smartscale_aggregator_window_close_latency_seconds_sum')).toBe(0);
+  });
+
+  it('observes one committed micro-batch: size, stage times in seconds and lag before and after', async () => {
+    const registry = new Registry();
+    const b: BatchMetric = {
+      v: 1,
+      instance: 'a',
+      partitions: [1],
+      records: 1_200,
+      bytes: 150_000,
+      fetchWaitMs: 40,
+      processingMs: 8,
+      commitMs: 3,
+      lagBefore: 900,
+      lagAfter: 20,
+      settings: { commitIntervalMs: 100, maxBatchRecords: 2_000, mode: 'adaptive' },
+      startedAt: 0,
+      committedAt: 60,
+    };
+    new AggregatorMetrics(registry).batch(b);
+    expect(await value(registry, 'smartscale_aggregator_batch_records_sum')).toBe(1_200);
+    expect(await value(registry, 'smartscale_aggregator_batch_bytes_sum')).toBe(150_000);
+    expect(await value(registry, 'smartscale_aggregator_batch_seconds_sum', { stage: 'fetch_wait' })).toBeCloseTo(0.04);
+    expect(await value(registry, 'smartscale_aggregator_batch_seconds_sum', { stage: 'commit' })).toBeCloseTo(0.003);
+    expect(await value(registry, 'smartscale_aggregator_batch_lag_records', { when: 'before' })).toBe(900);
+    expect(await value(registry, 'smartscale_aggregator_batch_lag_records', { when: 'after' })).toBe(20);
+  });
+
+  it('shows the settings in force and counts changes by direction', async () => {
+    const registry = new Registry();
+    const metrics = new AggregatorMetrics(registry);
+    metrics.settings({ commitIntervalMs: 100, maxBatchRecords: 2_000 }, null);
+    metrics.settings({ commitIntervalMs: 200, maxBatchRecords: 4_000 }, 'up');
+    expect(await value(registry, 'smartscale_aggregator_batch_commit_interval_seconds')).toBe(0.2);
+    expect(await value(registry, 'smartscale_aggregator_batch_max_records')).toBe(4_000);
+    expect(await value(registry, 'smartscale_aggregator_batch_setting_changes_total', { direction: 'up' })).toBe(1);
+    expect(await value(registry, 'smartscale_aggregator_batch_setting_changes_total', { direction: 'down' })).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { WindowMetric } from '@smartscale/contracts';
+import type { BatchMetric, WindowMetric } from '@smartscale/contracts';
+import type { BatchChange, BatchKnobs } from '@smartscale/windowing';
 
 /**
  * The aggregator's Prometheus metrics, registered on the app's registry (served at /metrics by the ops
@@ -12,6 +13,14 @@ export class AggregatorMetrics {
   readonly aborted: Counter;
   readonly lag: Gauge<'partition'>;
   readonly closeLatency: Histogram;
+  readonly batchRecords: Histogram;
+  readonly batchBytes: Histogram;
+  readonly batchSeconds: Histogram<'stage'>;
+  readonly batchLag: Gauge<'when'>;
+  readonly commitInterval: Gauge;
+  readonly batchMaxRecords: Gauge;
+  readonly settingChanges: Counter<'direction'>;
+  readonly batchRecordsDropped: Counter;
 
   constructor(registry: Registry) {
     this.emitted = new Counter({ name: 'smartscale_aggregator_windows_emitted_total', help: 'Closed windows emitted (committed)', registers: [registry] });
@@ -27,6 +36,53 @@ export class AggregatorMetrics {
       buckets: [0.5, 1, 2, 2.5, 3, 4, 5, 7.5, 10, 15, 30, 60, 300],
       registers: [registry],
     });
+    // One observation per committed transaction (one micro-batch of one partition).
+    this.batchRecords = new Histogram({
+      name: 'smartscale_aggregator_batch_records',
+      help: 'Records per committed micro-batch',
+      buckets: [0, 10, 100, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000],
+      registers: [registry],
+    });
+    this.batchBytes = new Histogram({
+      name: 'smartscale_aggregator_batch_bytes',
+      help: 'Record value bytes per committed micro-batch',
+      buckets: [0, 1e3, 1e4, 1e5, 5e5, 1e6, 5e6, 1e7],
+      registers: [registry],
+    });
+    this.batchSeconds = new Histogram({
+      name: 'smartscale_aggregator_batch_seconds',
+      help: 'Time per committed micro-batch by stage: fetch_wait (waiting for its data), processing, commit (the transaction)',
+      labelNames: ['stage'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+    this.batchLag = new Gauge({ name: 'smartscale_aggregator_batch_lag_records', help: 'Consumer lag before and after the last committed micro-batch', labelNames: ['when'], registers: [registry] });
+    this.commitInterval = new Gauge({ name: 'smartscale_aggregator_batch_commit_interval_seconds', help: 'Commit interval in force', registers: [registry] });
+    this.batchMaxRecords = new Gauge({ name: 'smartscale_aggregator_batch_max_records', help: 'Records per processing step in force', registers: [registry] });
+    this.settingChanges = new Counter({ name: 'smartscale_aggregator_batch_setting_changes_total', help: 'Batch setting changes by the adaptive controller', labelNames: ['direction'], registers: [registry] });
+    this.batchRecordsDropped = new Counter({
+      name: 'smartscale_aggregator_batch_records_dropped_total',
+      help: 'Batch records dropped before publishing because the broker was slow (oldest first)',
+      registers: [registry],
+    });
+  }
+
+  /** One committed micro-batch. */
+  batch(b: BatchMetric): void {
+    this.batchRecords.observe(b.records);
+    this.batchBytes.observe(b.bytes);
+    this.batchSeconds.observe({ stage: 'fetch_wait' }, b.fetchWaitMs / 1000);
+    this.batchSeconds.observe({ stage: 'processing' }, b.processingMs / 1000);
+    this.batchSeconds.observe({ stage: 'commit' }, b.commitMs / 1000);
+    this.batchLag.set({ when: 'before' }, b.lagBefore);
+    this.batchLag.set({ when: 'after' }, b.lagAfter);
+  }
+
+  /** The settings in force, and the change that brought them if any. */
+  settings(knobs: BatchKnobs, change: BatchChange | null): void {
+    this.commitInterval.set(knobs.commitIntervalMs / 1000);
+    this.batchMaxRecords.set(knobs.maxBatchRecords);
+    if (change) this.settingChanges.inc({ direction: change });
   }
 
   /** Counts one committed step: its windows (and how long after their end they closed), late events and dead letters. */

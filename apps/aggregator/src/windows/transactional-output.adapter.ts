@@ -60,9 +60,12 @@ export class TransactionalOutput {
     return this.producers.has(partition);
   }
 
-  /** One transaction: windows and dead letters, then the offset with its checkpoint. Aborts on any error. */
-  async commit(out: StepOutput): Promise<void> {
-    if (out.metrics.length === 0 && out.deadLetters.length === 0 && out.commit === null) return;
+  /**
+   * One transaction: windows and dead letters, then the offset with its checkpoint. Aborts on any error.
+   * False when there was nothing to commit (no transaction ran).
+   */
+  async commit(out: StepOutput): Promise<boolean> {
+    if (out.metrics.length === 0 && out.deadLetters.length === 0 && out.commit === null) return false;
     const producer = this.producers.get(out.partition);
     if (!producer) throw new Error(`partition ${out.partition} not claimed`);
     const txn = await producer.transaction();
@@ -83,9 +86,10 @@ export class TransactionalOutput {
       if (out.commit) {
         // kafkajs encodes per-partition metadata in TxnOffsetCommit but leaves it out of its types.
         const partitions: { partition: number; offset: string; metadata: string }[] = [out.commit];
-        await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic: this.topics.events, partitions }] });
+        await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic: this.topics.events, partitions }] }));
       }
       await txn.commit();
+      return true;
     } catch (err) {
       await txn.abort().catch((abortErr: unknown) => this.logger.warn(`abort failed on partition ${out.partition}: ${(abortErr as Error).message}`));
       throw err;
@@ -107,4 +111,22 @@ export class TransactionalOutput {
 export function isFenced(err: unknown): boolean {
   const type = (err as { type?: string }).type ?? '';
   return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || /fenced|producer epoch/i.test(String((err as Error).message));
+}
+
+/**
+ * Retries an operation that the transaction coordinator refused with CONCURRENT_TRANSACTIONS: it
+ * answers that while the previous transaction's markers are still being written, which short commit
+ * intervals under load make likely. The Java client retries it; kafkajs does for AddPartitionsToTxn
+ * (in its send retrier) but not for AddOffsetsToTxn, so one refusal aborted the step and replayed the
+ * partition. Nothing was written when it is refused, so trying again is safe.
+ */
+export async function retryConcurrent<T>(op: () => Promise<T>, attempts = 7, firstDelayMs = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op();
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, firstDelayMs * 2 ** (attempt - 1)));
+    }
+  }
 }

@@ -1,21 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { performance } from 'node:perf_hooks';
+import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
 import { decodeCheckpoint } from '@smartscale/windowing';
 import { AGGREGATOR_CONFIG, AggregatorConfig } from '../config/aggregator.config';
 import { AggregatorMetrics } from './aggregator-metrics';
+import { BatchMetricsPublisher, kafkaBatchMetricsSink } from './batch-metrics.adapter';
+import { BatchTuner } from './batch-tuner';
+import { mergeStep, PendingBatch, StepStats, toBatchMetric } from './pending-batch';
 import { CommittedPosition, isFenced, TransactionalOutput } from './transactional-output.adapter';
-import { StepOutput, WindowsService } from './windows.service';
+import { InboundRecord, StepOutput, WindowsService } from './windows.service';
 
-/** How often idle partitions are checked so that their last windows close, and pending steps are committed. */
-const TICK_MS = 100;
 /**
- * Steps of a partition are merged and committed in one transaction at most this often (Kafka Streams'
- * commit.interval.ms under exactly-once is 100 ms too): a transaction costs about five round trips
- * and transaction markers, so one per fetched batch capped throughput. Adds at most this much to the
- * time a closed window takes to become visible.
+ * How often idle partitions are checked so that their last windows close, and pending steps are
+ * committed: at most this, and no slower than the shortest commit interval the settings allow.
  */
-const COMMIT_INTERVAL_MS = 100;
+const TICK_MS = 100;
 
 /**
  * Kafka side of the aggregator: one consumer-group member. Each batch (and each idle tick) of a
@@ -38,7 +38,19 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
   /** Partitions whose producer was fenced by a newer owner: paused until the next assignment. */
   private readonly fenced = new Set<number>();
   /** Per partition, the steps processed since its last commit, merged, and when the first of them ran. */
-  private readonly pending = new Map<number, { out: StepOutput; since: number }>();
+  private readonly pending = new Map<number, PendingBatch>();
+  /** Per partition, the lag after its last step: an idle tick's batch reports it. */
+  private readonly lastLag = new Map<number, number>();
+  /**
+   * Steps of a partition are merged and committed in one transaction at most every commit interval
+   * (Kafka Streams' commit.interval.ms under exactly-once is 100 ms): a transaction costs about five
+   * round trips and the markers, so one per fetched batch capped throughput. The interval adds at most
+   * itself to the time a closed window takes to become visible; the tuner trades the two at run time.
+   */
+  private readonly tuner: BatchTuner;
+  private readonly batchRecords: BatchMetricsPublisher | null;
+  /** performance.now() when the previous batch was done: the wait for the next one's data starts there. */
+  private idleSince: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private queue: Promise<void> = Promise.resolve();
 
@@ -51,6 +63,10 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     this.consumer = this.kafka.consumer({ groupId: config.kafka.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.admin = this.kafka.admin();
     this.output = new TransactionalOutput(this.kafka, config.topics, config.kafka.groupId);
+    this.tuner = new BatchTuner(config.batching, metrics);
+    this.batchRecords = config.batching.record
+      ? new BatchMetricsPublisher(kafkaBatchMetricsSink(this.kafka, config.topics.batches), (n) => metrics.batchRecordsDropped.inc(n))
+      : null;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,7 +80,10 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     });
     await this.consumer.subscribe({ topic: this.config.topics.events, fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.serialize(() => this.onBatch(payload)) });
-    this.timer = setInterval(() => void this.serialize(() => this.onTick()), TICK_MS);
+    const { batching } = this.config;
+    const shortest = batching.mode === 'fixed' ? batching.initial.commitIntervalMs : batching.controller.minIntervalMs;
+    this.timer = setInterval(() => void this.serialize(() => this.onTick()), Math.min(TICK_MS, shortest));
+    this.batchRecords?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -74,6 +93,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     // Open windows stay open: the committed offset points at the oldest one, so the next owner replays them.
     await this.consumer.disconnect();
     await this.output.close();
+    await this.batchRecords?.close();
     await this.admin.disconnect();
   }
 
@@ -98,7 +118,28 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
 
   private async onBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
-    if (this.fenced.has(p) || isStale()) return;
+    const began = performance.now();
+    const fetchWaitMs = this.idleSince === null ? 0 : began - this.idleSince;
+    try {
+      if (this.fenced.has(p) || isStale()) return;
+      await this.processBatch(batch, fetchWaitMs, { resolveOffset, heartbeat, isStale });
+    } finally {
+      this.idleSince = performance.now();
+      this.tuner.worked(this.idleSince - began);
+    }
+  }
+
+  /**
+   * Hands the batch to the windows in steps of at most maxBatchRecords, committing the partition's
+   * pending steps whenever the commit interval has passed: a big fetch then never holds its windows
+   * back for longer than the interval, and small steps leave room for commits at low load.
+   */
+  private async processBatch(
+    batch: EachBatchPayload['batch'],
+    fetchWaitMs: number,
+    { resolveOffset, heartbeat, isStale }: Pick<EachBatchPayload, 'resolveOffset' | 'heartbeat' | 'isStale'>,
+  ): Promise<void> {
+    const p = batch.partition;
     if (!this.windows.has(p) || !this.output.owns(p)) await this.claim(p);
     const floor = this.floors.get(p) ?? 0n;
     if (this.rewind.delete(p)) {
@@ -106,42 +147,62 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       this.consumer.seek({ topic: this.config.topics.events, partition: p, offset: floor.toString() });
       return;
     }
-    const records = batch.messages
-      .filter((m) => BigInt(m.offset) >= floor)
-      .map((m) => ({ partition: p, offset: m.offset, key: m.key?.toString() ?? null, value: m.value }));
-    const out = this.windows.ingest(p, records, batch.highWatermark, Date.now());
-    this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1));
-    this.defer(out);
-    // The position moves on now; if the deferred commit fails, the next batch rewinds to the committed offset.
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
+    const highWatermark = Number(batch.highWatermark);
+    const lagFrom = (offset: string): number => Math.max(0, highWatermark - Number(offset));
+    this.metrics.lag.set({ partition: String(p) }, Math.max(0, lagFrom(batch.lastOffset()) - 1));
+    let start = 0;
+    do {
+      // The tuner may change maxBatchRecords between steps: advance by what was taken.
+      const chunk = messages.slice(start, start + this.tuner.knobs.maxBatchRecords);
+      const first = start === 0;
+      start += chunk.length;
+      const began = performance.now();
+      const out = this.windows.ingest(p, chunk.map((m) => inbound(p, m)), batch.highWatermark, Date.now());
+      const last = chunk.at(-1)?.offset ?? batch.lastOffset();
+      const lagAfter = Math.max(0, lagFrom(last) - 1);
+      const stats: StepStats = {
+        records: chunk.length,
+        bytes: chunk.reduce((n, m) => n + (m.value?.length ?? 0), 0),
+        fetchWaitMs: first ? fetchWaitMs : 0,
+        processingMs: performance.now() - began,
+        lagBefore: chunk.length > 0 ? lagFrom(chunk[0].offset) : lagAfter,
+        lagAfter,
+      };
+      this.lastLag.set(p, lagAfter);
+      this.defer(out, stats);
+      if (Date.now() - (this.pending.get(p)?.since ?? Infinity) >= this.tuner.knobs.commitIntervalMs) await this.commitPending(0, p);
+      // A failed commit forgot the partition: the next batch claims it again and replays from the committed offset.
+      if (!this.windows.has(p) || isStale()) return;
+      if (start < messages.length) await heartbeat();
+    } while (start < messages.length);
+    // The position moves on now; if a deferred commit fails, the next batch rewinds to the committed offset.
     resolveOffset(batch.lastOffset());
-    const since = this.pending.get(p)?.since ?? Infinity;
-    if (Date.now() - since >= COMMIT_INTERVAL_MS) await this.commitPending(0, p);
     await heartbeat();
   }
 
   private async onTick(): Promise<void> {
-    for (const out of this.windows.tick(Date.now())) if (this.output.owns(out.partition)) this.defer(out);
-    await this.commitPending(COMMIT_INTERVAL_MS);
+    const began = performance.now();
+    await this.tickStep();
+    this.tuner.worked(performance.now() - began);
   }
 
-  private defer(out: StepOutput): void {
-    const entry = this.pending.get(out.partition);
-    if (!entry) {
-      this.pending.set(out.partition, { out, since: Date.now() });
-      return;
-    }
-    entry.out.metrics.push(...out.metrics);
-    entry.out.deadLetters.push(...out.deadLetters);
-    entry.out.commit = out.commit ?? entry.out.commit;
-    entry.out.late += out.late;
+  private async tickStep(): Promise<void> {
+    for (const out of this.windows.tick(Date.now())) if (this.output.owns(out.partition)) this.defer(out);
+    await this.commitPending(this.tuner.knobs.commitIntervalMs);
+  }
+
+  private defer(out: StepOutput, stats: StepStats | null = null): void {
+    const p = out.partition;
+    this.pending.set(p, mergeStep(this.pending.get(p), out, stats, Date.now(), this.lastLag.get(p) ?? 0));
   }
 
   /** Commits the pending steps that are at least minAgeMs old (of one partition, or all). */
   private async commitPending(minAgeMs: number, only?: number): Promise<void> {
-    for (const [p, { out, since }] of [...this.pending]) {
-      if ((only !== undefined && p !== only) || Date.now() - since < minAgeMs) continue;
+    for (const [p, entry] of [...this.pending]) {
+      if ((only !== undefined && p !== only) || Date.now() - entry.since < minAgeMs) continue;
       this.pending.delete(p);
-      await this.commit(out);
+      await this.commit(entry);
     }
   }
 
@@ -156,10 +217,13 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
    * Commits one step; on failure forgets the partition's state (the aborted windows are no longer in
    * memory), so that the next batch claims the partition again and rewinds to the committed offset.
    */
-  private async commit(out: StepOutput): Promise<boolean> {
+  private async commit(entry: PendingBatch): Promise<boolean> {
+    const { out } = entry;
     const p = out.partition;
+    const began = performance.now();
+    let committed: boolean;
     try {
-      await this.output.commit(out);
+      committed = await this.output.commit(out);
     } catch (err) {
       this.metrics.aborted.inc();
       this.pending.delete(p);
@@ -177,8 +241,21 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       return false;
     }
     this.metrics.committed(out.metrics, out.late, out.deadLetters.length, Date.now());
+    if (committed) this.recordBatch(entry, performance.now() - began);
     for (const d of out.deadLetters) this.logger.warn(`dead letter ${this.config.topics.events}/${p}@${d.record.offset} key=${d.record.key}: ${d.error}`);
     return true;
+  }
+
+  /** Off the hot path: histograms, a buffered record for the batches topic, and the tuner's next settings. */
+  private recordBatch(entry: PendingBatch, commitMs: number): void {
+    const { stats } = entry;
+    if (this.batchRecords) {
+      // With the settings this batch ran under, before the tuner moves them.
+      const b = toBatchMetric(entry, this.config.kafka.clientId, this.tuner.settings, commitMs, Date.now());
+      this.metrics.batch(b);
+      this.batchRecords.record(b);
+    }
+    this.tuner.observe({ ...stats, commitMs });
   }
 
   private async readCommitted(p: number): Promise<CommittedPosition> {
@@ -194,3 +271,5 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     return next;
   }
 }
+
+const inbound = (partition: number, m: KafkaMessage): InboundRecord => ({ partition, offset: m.offset, key: m.key?.toString() ?? null, value: m.value });

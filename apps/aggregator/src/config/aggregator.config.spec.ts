@@ -1,0 +1,21 @@
+import { loadAggregatorConfig } from './aggregator.config';
+
+describe(loadAggregatorConfig.name, () => {
+  it('defaults to adaptive batching from a 100 ms commit interval, recording every batch', () => {
+    const { batching, topics } = loadAggregatorConfig({});
+    expect(batching).toMatchObject({ mode: 'adaptive', initial: { commitIntervalMs: 100, maxBatchRecords: 2_000 }, record: true });
+    expect(batching.controller).toMatchObject({ minIntervalMs: 20, maxIntervalMs: 1_000, targetLatencyMs: 500 });
+    expect(topics.batches).toBe('smartscale.batches.v1');
+  });
+
+  it('keeps fixed settings as given, and brings an adaptive start inside its bounds', () => {
+    const env = { SMARTSCALE_COMMIT_INTERVAL_MS: '5', SMARTSCALE_BATCH_RECORDS: '50' };
+    expect(loadAggregatorConfig({ ...env, SMARTSCALE_BATCH_MODE: 'fixed' }).batching.initial).toEqual({ commitIntervalMs: 5, maxBatchRecords: 50 });
+    expect(loadAggregatorConfig(env).batching.initial).toEqual({ commitIntervalMs: 20, maxBatchRecords: 200 });
+  });
+
+  it('fails on a bad mode and on a minimum above its maximum', () => {
+    expect(() => loadAggregatorConfig({ SMARTSCALE_BATCH_MODE: 'auto' })).toThrow(/SMARTSCALE_BATCH_MODE/);
+    expect(() => loadAggregatorConfig({ SMARTSCALE_BATCH_MIN_INTERVAL_MS: '2000' })).toThrow(/minimum is above its maximum/);
+  });
+});
