@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { Kafka } from 'kafkajs';
 import { BatchMetricSchema, WindowMetric } from '@smartscale/contracts';
-import { createKafka } from '@smartscale/kafka';
+import { createKafka, withAdmin } from '@smartscale/kafka';
 import { infra, REPO } from '../bench-common/broker';
 import { LagSample, loadPhases, Phase, PhaseSpan, StrategyFigures, strategyFigures, verdicts, WindowRead } from './batching';
 import type { LoadJob } from './load.worker';
@@ -44,15 +44,6 @@ const STRATEGIES: Record<string, Record<string, string>> = {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function withAdmin<T>(kafka: Kafka, fn: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 function startAggregator(name: string, topics: { events: string; metrics: string; batches: string }, brokers: string, env: Record<string, string>, verbose: boolean): ChildProcess {
   return spawn(process.execPath, [join(REPO, 'dist', 'apps', 'aggregator', 'src', 'main.js')], {
