@@ -35,7 +35,17 @@ describe('scale to zero and back', () => {
       const first = await eventually('the first window after waking', () => metrics.records.find((m) => m.count > 0), 60_000, 100);
       const tookMs = Date.now() - firstEventAt;
       console.log(`scale-from-zero: first event → first window emitted in ${tookMs} ms (activation decision #${wake.seq}, window ending ${new Date(first.windowEnd).toISOString()})`);
-      expect((await load).failed).toBe(0);
+      const sent = await load;
+      expect(sent.failed).toBe(0);
+      // Nothing was lost while the group was at zero: every accepted event is counted in exactly one
+      // window, and no window is emitted twice.
+      const counted = await eventually('every accepted event counted in a window', () => {
+        const total = metrics.records.reduce((sum, m) => sum + m.count, 0);
+        return total >= sent.accepted && total;
+      }, 60_000, 250);
+      expect(counted).toBe(sent.accepted);
+      const starts = metrics.records.map((m) => m.windowStart);
+      expect(new Set(starts).size).toBe(starts.length);
     } finally {
       await metrics.close();
     }

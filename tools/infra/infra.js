@@ -709,7 +709,7 @@ async function status() {
   return { installed, kafka, temporal: { ...temporal, uiReady: ui }, config: cfg };
 }
 
-module.exports = { install, up, stop, status, paths, config, waitFor, kafkaReady, kafkaMetadata, temporalReady };
+module.exports = { install, up, stop, status, paths, config, waitFor, kafkaReady, kafkaMetadata, temporalReady, isAlive };
 
 // ---- CLI -------------------------------------------------------------------------------------------
 if (require.main === module) {
