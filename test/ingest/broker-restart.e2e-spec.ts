@@ -40,7 +40,7 @@ describe('ingest across a broker restart', () => {
       onSecond: (s: LoadStats) => timeline.push({ t: Date.now(), accepted: s.accepted, rejected: s.rejected, failed: s.failed }),
     });
 
-    await eventually('events flowing before the fault', () => timeline.at(-1)?.accepted ?? 0 > 0, 30_000, 100);
+    await eventually('events flowing before the fault', () => (timeline.at(-1)?.accepted ?? 0) > 0, 30_000, 100);
     const pid = Number(readFileSync(KAFKA_PID_FILE, 'utf8'));
     let stoppedAt = 0;
     let restartedAt = 0;

@@ -1,7 +1,7 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { TelemetryEvent, TOPICS } from '@smartscale/contracts';
-import { createIdempotentProducer, createKafka } from '@smartscale/kafka';
+import { createIdempotentProducer, createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { CoalescingPublisher } from './coalescing-publisher';
 
@@ -19,7 +19,8 @@ export interface EventSink {
 export const EVENT_SINK = Symbol('EVENT_SINK');
 
 @Injectable()
-export class KafkaEventSink implements EventSink, OnModuleDestroy {
+export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('EventSink');
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private connecting: Promise<void> | null = null;
@@ -69,9 +70,17 @@ export class KafkaEventSink implements EventSink, OnModuleDestroy {
     await this.producer.disconnect();
   }
 
+  /** Connects (and creates the events topic on a fresh cluster) before the first request needs it. */
+  onApplicationBootstrap(): void {
+    this.connect().catch((err: unknown) => this.logger.warn(`broker not reachable yet, requests will retry: ${(err as Error).message}`));
+  }
+
   private connect(): Promise<void> {
     // One connect shared by concurrent requests; reset on failure so the next request retries.
-    this.connecting ??= this.producer.connect().catch((err: unknown) => {
+    this.connecting ??= (async () => {
+      await withAdmin(this.kafka, (admin) => ensureTopics(admin, [TOPICS.events]));
+      await this.producer.connect();
+    })().catch((err: unknown) => {
       this.connecting = null;
       throw err;
     });
