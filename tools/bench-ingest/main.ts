@@ -85,9 +85,13 @@ async function quietStdout<T>(quiet: boolean, fn: () => Promise<T>): Promise<T> 
 async function main(): Promise<void> {
   const o = new Command('bench-ingest')
     .option('--seconds <n>', 'seconds of load per request size', Number, 10)
+    .option('--sizes <list>', 'request sizes to run (events per request), e.g. 1000 for a long soak', (v) => v.split(',').map(Number))
+    .option('--paced-seconds <n>', 'seconds of the paced run at 80 % (default: --seconds)', Number)
     .option('--json', 'print one JSON object instead of a table')
     .parse()
-    .opts<{ seconds: number; json?: boolean }>();
+    .opts<{ seconds: number; sizes?: number[]; pacedSeconds?: number; json?: boolean }>();
+  const runSizes = o.sizes ? SIZES.filter((s) => o.sizes!.includes(s.batch)) : SIZES;
+  if (runSizes.length === 0) throw new Error(`--sizes must name some of ${SIZES.map((s) => s.batch).join(', ')}`);
   const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
 
   const brokerStarted = await ensureBroker();
@@ -107,7 +111,7 @@ async function main(): Promise<void> {
     const now = Date.now();
     // Warm-up: connects the producer and lets the JIT compile the hot path before anything is timed.
     await runWorker({ url, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => benchEvent(now, i))), batch: 100, concurrency: 4, seconds: 1 });
-    for (const { batch, concurrency } of SIZES) {
+    for (const { batch, concurrency } of runSizes) {
       const body = JSON.stringify(Array.from({ length: batch }, (_, i) => benchEvent(Date.now(), i)));
       const result = summariseSize(await runWorker({ url, body, batch, concurrency, seconds: o.seconds }));
       sizes.push(result);
@@ -117,7 +121,7 @@ async function main(): Promise<void> {
     const top = best(sizes);
     const body = JSON.stringify(Array.from({ length: top.batch }, (_, i) => benchEvent(Date.now(), i)));
     const requestsPerSecond = Math.max(1, Math.round(0.8 * top.requests_per_s));
-    atEighty = summariseSize(await runWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.seconds, requestsPerSecond }));
+    atEighty = summariseSize(await runWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.pacedSeconds ?? o.seconds, requestsPerSecond }));
     log(`ingest  batch ${String(top.batch).padStart(4)} paced at ${requestsPerSecond} req/s (80%): ${atEighty.events_per_s} events/s, p50 ${atEighty.p50_ms} ms, p99 ${atEighty.p99_ms} ms, failures ${JSON.stringify(atEighty.failures)}`);
   } finally {
     await app.close();
