@@ -19,7 +19,8 @@ import { Kafka, Producer } from 'kafkajs';
 import type { WindowMetric } from '@smartscale/contracts';
 import { createKafka } from '@smartscale/kafka';
 import { ConsumerCeiling, cpuSecondsFromStat, parseConsumerPerformance, percentile } from './bench';
-import { infra, REPO, runKafkaTool } from '../bench-common/broker';
+import { runMain } from '@smartscale/ops';
+import { infra, printResult, REPO, runKafkaTool } from '../bench-common/broker';
 
 const PARTITIONS = 6;
 const SERVICES = 12;
@@ -273,11 +274,7 @@ async function main(): Promise<void> {
     runs,
     broker_started: brokerStarted,
   };
-  if (o.json) console.log(JSON.stringify(result));
-  else log(JSON.stringify(result, null, 2));
+  printResult(result, o.json, log);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

@@ -18,7 +18,8 @@ import { Command } from 'commander';
 import { Kafka } from 'kafkajs';
 import { BatchMetricSchema, WindowMetric } from '@smartscale/contracts';
 import { createKafka, withAdmin } from '@smartscale/kafka';
-import { infra, REPO } from '../bench-common/broker';
+import { runMain } from '@smartscale/ops';
+import { infra, printResult, REPO } from '../bench-common/broker';
 import { LagSample, loadPhases, Phase, PhaseSpan, StrategyFigures, strategyFigures, verdicts, WindowRead } from './batching';
 import type { LoadJob } from './load.worker';
 
@@ -207,11 +208,7 @@ async function main(): Promise<void> {
     verdicts: o.strategies.includes('adaptive') ? verdicts(strategies) : null,
     broker_started: brokerStarted,
   };
-  if (o.json) console.log(JSON.stringify(result));
-  else log(JSON.stringify(result, null, 2));
+  printResult(result, o.json, log);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

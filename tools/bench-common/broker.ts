@@ -30,3 +30,9 @@ export function runKafkaTool(mainClass: string, args: string[]): Promise<string>
     child.once('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`${mainClass} exited with ${code}:\n${out.slice(-2000)}`))));
   });
 }
+
+/** A benchmark's result: one JSON line with --json (for scripts), else indented for a person. */
+export function printResult(result: unknown, json: boolean | undefined, log: (line: string) => void): void {
+  if (json) console.log(JSON.stringify(result));
+  else log(JSON.stringify(result, null, 2));
+}
