@@ -19,10 +19,27 @@ export type StoredDecision = Decision & { targetId: string } & WorkflowRef;
 export const DEFAULT_LIMIT = 500;
 export const MAX_LIMIT = 10_000;
 /** Rows per INSERT: well under Postgres' 65,535 bind parameters at 14 columns a row. */
-const WINDOW_ROWS_PER_INSERT = 1_000;
+const ROWS_PER_INSERT = 1_000;
 
 const ms = (column: string, as: string): string => `round(extract(epoch from ${column}) * 1000)::float8 as "${as}"`;
 const ts = (param: number): string => `to_timestamp($${param}::float8 / 1000)`;
+
+/** A column of an insert; epoch ms become `timestamptz`, arrays get their SQL type. */
+type Column = string | { name: string; as: 'timestamptz' | 'integer[]' };
+
+const placeholder = (c: Column, n: number): string => (typeof c === 'string' ? `$${n}` : c.as === 'timestamptz' ? ts(n) : `$${n}::integer[]`);
+const timestamp = (name: string): Column => ({ name, as: 'timestamptz' });
+
+const DECISION_COLUMNS: Column[] = ['target_id', 'seq', timestamp('at'), 'workflow_id', 'run_id', 'action', 'from_replicas', 'to_replicas', 'applied', 'reasons', 'inputs'];
+const WINDOW_COLUMNS: Column[] = [
+  'service', timestamp('window_start'), timestamp('window_end'), 'partition', 'count', 'events_per_second', 'error_count', 'error_rate',
+  'latency_p50', 'latency_p95', 'latency_p99', 'consumer_lag', 'count_by_type', timestamp('emitted_at'),
+];
+const BATCH_COLUMNS: Column[] = [
+  'instance', timestamp('started_at'), timestamp('committed_at'), { name: 'partitions', as: 'integer[]' }, 'records', 'bytes', 'fetch_wait_ms', 'processing_ms',
+  'commit_ms', 'lag_before', 'lag_after', 'settings',
+];
+
 
 /**
  * The decision and window-metrics history, queryable by target or service and time. Writes are
@@ -43,47 +60,23 @@ export class HistoryStore {
   }
 
   async recordDecision(targetId: string, ref: WorkflowRef, d: Decision): Promise<void> {
-    await this.sql.query(
-      `insert into decisions (target_id, seq, at, workflow_id, run_id, action, from_replicas, to_replicas, applied, reasons, inputs)
-       values ($1, $2, ${ts(3)}, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing`,
-      [targetId, d.seq, d.at, ref.workflowId, ref.runId, d.action, d.from, d.to, d.applied, JSON.stringify(d.reasons), JSON.stringify(d.inputs)],
-    );
+    await this.insertMany('decisions', DECISION_COLUMNS, [d], () => [
+      targetId, d.seq, d.at, ref.workflowId, ref.runId, d.action, d.from, d.to, d.applied, JSON.stringify(d.reasons), JSON.stringify(d.inputs),
+    ]);
   }
 
-  async recordWindows(windows: readonly WindowMetric[]): Promise<void> {
-    for (let i = 0; i < windows.length; i += WINDOW_ROWS_PER_INSERT) {
-      const chunk = windows.slice(i, i + WINDOW_ROWS_PER_INSERT);
-      const params: unknown[] = [];
-      const rows = chunk.map((w) => {
-        const at = params.length;
-        params.push(w.service, w.windowStart, w.windowEnd, w.partition, w.count, w.eventsPerSecond, w.errorCount, w.errorRate, w.latencyP50, w.latencyP95, w.latencyP99, w.consumerLag, JSON.stringify(w.countByType), w.emittedAt);
-        const p = (k: number) => `$${at + k}`;
-        return `(${p(1)}, ${ts(at + 2)}, ${ts(at + 3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${ts(at + 14)})`;
-      });
-      await this.sql.query(
-        `insert into window_metrics (service, window_start, window_end, partition, count, events_per_second, error_count, error_rate,
-           latency_p50, latency_p95, latency_p99, consumer_lag, count_by_type, emitted_at)
-         values ${rows.join(', ')} on conflict do nothing`,
-        params,
-      );
-    }
+  recordWindows(windows: readonly WindowMetric[]): Promise<void> {
+    return this.insertMany('window_metrics', WINDOW_COLUMNS, windows, (w) => [
+      w.service, w.windowStart, w.windowEnd, w.partition, w.count, w.eventsPerSecond, w.errorCount, w.errorRate, w.latencyP50, w.latencyP95, w.latencyP99,
+      w.consumerLag, JSON.stringify(w.countByType), w.emittedAt,
+    ]);
   }
 
-  async recordBatches(batches: readonly BatchMetric[]): Promise<void> {
-    for (let i = 0; i < batches.length; i += WINDOW_ROWS_PER_INSERT) {
-      const params: unknown[] = [];
-      const rows = batches.slice(i, i + WINDOW_ROWS_PER_INSERT).map((b) => {
-        const at = params.length;
-        params.push(b.instance, b.startedAt, b.committedAt, b.partitions, b.records, b.bytes, b.fetchWaitMs, b.processingMs, b.commitMs, b.lagBefore, b.lagAfter, JSON.stringify(b.settings));
-        const p = (k: number) => `$${at + k}`;
-        return `(${p(1)}, ${ts(at + 2)}, ${ts(at + 3)}, ${p(4)}::integer[], ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)})`;
-      });
-      await this.sql.query(
-        `insert into batch_metrics (instance, started_at, committed_at, partitions, records, bytes, fetch_wait_ms, processing_ms, commit_ms, lag_before, lag_after, settings)
-         values ${rows.join(', ')} on conflict do nothing`,
-        params,
-      );
-    }
+  recordBatches(batches: readonly BatchMetric[]): Promise<void> {
+    return this.insertMany('batch_metrics', BATCH_COLUMNS, batches, (b) => [
+      b.instance, b.startedAt, b.committedAt, b.partitions, b.records, b.bytes, b.fetchWaitMs, b.processingMs, b.commitMs, b.lagBefore, b.lagAfter,
+      JSON.stringify(b.settings),
+    ]);
   }
 
   /** Micro-batches by time, newest first; of one aggregator process, or of all. */
@@ -143,6 +136,20 @@ export class HistoryStore {
 
   close(): Promise<void> {
     return this.sql.close();
+  }
+
+  /** Multi-row inserts in chunks; a row that is already there (a retry, a replayed topic) is skipped. */
+  private async insertMany<T>(table: string, columns: Column[], rows: readonly T[], values: (row: T) => unknown[]): Promise<void> {
+    const names = columns.map((c) => (typeof c === 'string' ? c : c.name)).join(', ');
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const params: unknown[] = [];
+      const tuples = rows.slice(i, i + ROWS_PER_INSERT).map((row) => {
+        const first = params.length + 1;
+        params.push(...values(row));
+        return `(${columns.map((c, k) => placeholder(c, first + k)).join(', ')})`;
+      });
+      await this.sql.query(`insert into ${table} (${names}) values ${tuples.join(', ')} on conflict do nothing`, params);
+    }
   }
 }
 
