@@ -90,6 +90,7 @@ describe.each(['pglite', 'postgres'] as const)('HistoryStore over %s', (driver) 
     expect(recent[0]).toEqual(many[2_344]);
     expect(recent.at(-1)).toEqual(many[1_999]);
     expect(await store.windows('nobody')).toEqual([]);
+    expect(await store.latestWindowEmittedAt()).toBe(many[2_344].emittedAt);
   });
 
   it('records micro-batches idempotently and reads them by process and time', async () => {

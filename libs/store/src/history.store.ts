@@ -79,6 +79,12 @@ export class HistoryStore {
     ]);
   }
 
+  /** When the newest stored window was emitted (epoch ms), or null with none stored. */
+  async latestWindowEmittedAt(): Promise<number | null> {
+    const [row] = await this.sql.query<{ at: number | null }>(`select ${ms('max(emitted_at)', 'at')} from window_metrics`);
+    return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  }
+
   /** Micro-batches by time, newest first; of one aggregator process, or of all. */
   async batches(instance: string | null, range: TimeRange = {}): Promise<BatchMetric[]> {
     const { where, params } = timeFilter('committed_at', range, instance === null ? [] : [instance]);

@@ -7,6 +7,12 @@ import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { BufferedWriter } from './buffered-writer';
 
 const PRUNE_EVERY_MS = 3_600_000;
+/**
+ * The worker replays the metrics topic from its start at every boot (for the latest window per
+ * service); windows emitted this long before the newest one already stored are not inserted again.
+ * The margin covers what a killed worker still had buffered.
+ */
+const REPLAY_MARGIN_MS = 5 * 60_000;
 
 /**
  * The worker's SQL history: every decision (written by the record activity, so a failed write is
@@ -22,6 +28,8 @@ export class HistoryService implements OnModuleInit, OnApplicationBootstrap, OnA
   private batchRows: BufferedWriter<BatchMetric> | null = null;
   private readonly batchReader: JsonTopicReader<BatchMetric>;
   private pruner: NodeJS.Timeout | null = null;
+  /** Windows emitted before this are already stored. */
+  private windowsStoredUntil = -Infinity;
 
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
     // A durable group: every batch is stored once per history, whichever worker reads it.
@@ -41,6 +49,7 @@ export class HistoryService implements OnModuleInit, OnApplicationBootstrap, OnA
       throw new Error(`cannot open the history store (SMARTSCALE_HISTORY_URL=${redact(this.config.history.url)}): ${(err as Error).message}`);
     }
     this.store = store;
+    this.windowsStoredUntil = ((await store.latestWindowEmittedAt()) ?? -Infinity) - REPLAY_MARGIN_MS;
     const warn = (what: string) => (err: Error) => this.logger.warn(`${what} history insert failed, will retry: ${err.message}`);
     this.windowRows = new BufferedWriter((rows) => store.recordWindows(rows), warn('window'));
     this.batchRows = new BufferedWriter((rows) => store.recordBatches(rows), warn('batch'));
@@ -66,6 +75,7 @@ export class HistoryService implements OnModuleInit, OnApplicationBootstrap, OnA
 
   /** Called for every window the worker reads; never blocks the reader. */
   takeWindow(window: WindowMetric): void {
+    if (window.emittedAt < this.windowsStoredUntil) return;
     this.windowRows?.push(window);
   }
 
