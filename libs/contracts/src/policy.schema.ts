@@ -14,6 +14,7 @@ export const ScalingPolicySchema = z
     scaleDownTolerance: z.number().min(0).max(1).optional(),
     lagDrainMs: ms.optional(),
     lagGrowthMs: ms.optional(),
+    lagGrowthNoiseMs: ms.optional(),
     lagSettleMs: ms.optional(),
     latencyP95TargetMs: z.number().positive().optional(),
     maxErrorRate: z.number().min(0).max(1).optional(),

@@ -28,11 +28,17 @@ export interface ScalingPolicy {
   /**
    * Lag that grew after the observed window closed (the scaler's fresher reading minus the window's)
    * is arriving load the window does not show yet; it is planned as growth ÷ this time. Sees a
-   * spike one window earlier than the rate does. Unset or 0: ignored. Off by default: it needs the
-   * consumers' position lag, and the broker shows the aggregator's committed lag, which includes its
-   * open windows' records (tools/backtest/README.md, "Lag growth").
+   * spike one window earlier than the rate does. Unset or 0: ignored. It needs the consumers'
+   * position lag: the aggregator records its position in each commit's checkpoint, because its
+   * committed offset stays at its oldest open window (tools/backtest/README.md, "Lag growth").
    */
   lagGrowthMs?: number;
+  /**
+   * Growth smaller than this many milliseconds of the window's rate is read as fetch and commit
+   * jitter (a consumer's position lag wanders by what arrives between two fetches), not as news.
+   * Unset: any growth counts.
+   */
+  lagGrowthNoiseMs?: number;
   /**
    * After a scale-up the lag keeps growing until the new replicas serve (start-up plus the metrics
    * delay): growth read within this time is not news and is ignored. Unset: 0.
@@ -91,6 +97,8 @@ export const DEFAULT_POLICY: ScalingPolicy = {
   scaleUpTolerance: 0.3,
   scaleDownTolerance: 0.3,
   lagDrainMs: 60_000,
+  lagGrowthMs: 5_000,
+  lagGrowthNoiseMs: 1_000,
   lagSettleMs: 60_000,
   forecastUpperBand: true,
   headroom: 0,

@@ -4,16 +4,15 @@ import { decide, DecideInput, DecideState } from './decide';
 
 const NOW = 1_700_000_000_000;
 // The rule as it was before the asymmetric band, lag and step defaults: the new optional fields unset.
-const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagSettleMs, forecastUpperBand, ...base } = DEFAULT_POLICY;
+const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, ...base } = DEFAULT_POLICY;
 const policy: ScalingPolicy = {
   ...base, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10, headroom: 0, tolerance: 0.1, scaleUpMaxStep: 4, scaleDownMaxStep: 1,
   scaleUpCooldownMs: 20_000, scaleDownCooldownMs: 30_000, scaleDownStabilizationMs: 60_000,
 };
 // Today's default rule at the same size.
 const defaults: ScalingPolicy = { ...DEFAULT_POLICY, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10 };
-/** Lag growth is opt-in (the product reads committed lag, see DEFAULT_POLICY); these tests opt in. */
-const withGrowth = { ...defaults, lagGrowthMs: 5_000 };
-void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagSettleMs, forecastUpperBand];
+const withGrowth = defaults;
+void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand];
 const fresh: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 
 function input(eps: number, current: number, over: Partial<DecideInput> = {}): DecideInput {
@@ -162,8 +161,15 @@ describe(decide.name, () => {
     });
 
     it('adds at least one replica while the lag grows, even inside the up band', () => {
-      const d = decide(input(40, 1, { policy: withGrowth, pendingEvents: 10 })); // 52 ev/s planned: 104 %
+      const d = decide(input(40, 1, { policy: withGrowth, pendingEvents: 60 })); // 50 served + 60 / 5 s = 62 ev/s: 124 %
       expect([d.action, d.to]).toEqual(['up', 2]);
+    });
+
+    it('reads growth below lagGrowthNoiseMs of the rate as fetch jitter, not as news', () => {
+      const d = decide(input(40, 1, { policy: withGrowth, pendingEvents: 39 })); // under 1 s of 40 ev/s
+      expect([d.action, d.to]).toEqual(['hold', 1]);
+      expect(d.reasons.map((r) => r.code)).not.toContain('lag-growth');
+      expect(decide(input(40, 1, { policy: { ...withGrowth, lagGrowthNoiseMs: undefined }, pendingEvents: 39 })).to).toBe(2);
     });
 
     it('ignores lag growth within lagSettleMs of a scale-up: the new replicas are still starting', () => {

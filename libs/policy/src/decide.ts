@@ -98,9 +98,8 @@ function planDemand(input: DecideInput, obs: Observation): Demand {
  * closed (the scaler's fresher reading) is load the window does not show yet, spread over
  * `lagGrowthMs`. The second part sees a spike a window earlier than the rate does.
  */
-function lagRate(windowLag: number, pending: number | null, policy: ScalingPolicy, reasons: Reason[]): number {
+function lagRate(windowLag: number, growth: number, pending: number | null, policy: ScalingPolicy, reasons: Reason[]): number {
   const backlog = Math.min(windowLag, pending ?? windowLag);
-  const growth = Math.max(0, (pending ?? windowLag) - windowLag);
   const drain = policy.lagDrainMs && policy.lagDrainMs > 0 && backlog > 0 ? backlog / (policy.lagDrainMs / 1000) : 0;
   const unseen = policy.lagGrowthMs && policy.lagGrowthMs > 0 && growth > 0 ? growth / (policy.lagGrowthMs / 1000) : 0;
   if (drain > 0) reasons.push({ code: 'lag-drain', message: `${Math.round(backlog)} events of lag drained within ${(policy.lagDrainMs ?? 0) / 1000} s add ${fmt(drain)} ev/s` });
@@ -125,8 +124,11 @@ function planLag(input: DecideInput, obs: Observation, demandEps: number, reason
   const { policy, state, now } = input;
   const settling = state.lastScaleUpAt !== null && now - state.lastScaleUpAt < (policy.lagSettleMs ?? 0);
   const pending = settling ? Math.min(input.pendingEvents ?? obs.consumerLag, obs.consumerLag) : (input.pendingEvents ?? null);
-  const eps = lagRate(obs.consumerLag, pending, policy, reasons);
-  const growing = (policy.lagGrowthMs ?? 0) > 0 && (pending ?? 0) > obs.consumerLag;
+  const rawGrowth = Math.max(0, (pending ?? obs.consumerLag) - obs.consumerLag);
+  const noise = (obs.eventsPerSecond * (policy.lagGrowthNoiseMs ?? 0)) / 1000;
+  const growth = rawGrowth > noise ? rawGrowth : 0;
+  const eps = lagRate(obs.consumerLag, growth, pending, policy, reasons);
+  const growing = (policy.lagGrowthMs ?? 0) > 0 && growth > 0;
   const served = obs.currentReplicas * policy.capacityPerReplica;
   if (!growing || served <= demandEps) return { demandEps, eps, growing };
   // A growing lag means the replicas are saturated: they serve at least their planned capacity, so

@@ -4,8 +4,8 @@ import { policyProblems } from './validate-policy';
 
 describe(policyProblems.name, () => {
   it('accepts the default policy and one written before the optional fields existed', () => {
-    const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagSettleMs, forecastUpperBand, ...legacy } = DEFAULT_POLICY;
-    void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagSettleMs, forecastUpperBand];
+    const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, ...legacy } = DEFAULT_POLICY;
+    void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand];
     expect(policyProblems(DEFAULT_POLICY)).toEqual([]);
     expect(policyProblems(legacy)).toEqual([]);
   });

@@ -5,7 +5,7 @@ const NUMBER_FIELDS: (keyof ScalingPolicy)[] = [
   'scaleUpCooldownMs', 'scaleDownCooldownMs', 'scaleDownStabilizationMs', 'tickIntervalMs', 'forecastStaleMs', 'observationStaleMs', 'anomalyThreshold', 'activationLag',
 ];
 /** Added later: unset means the behaviour from before they existed, so only a set value is checked. */
-const OPTIONAL_NUMBER_FIELDS = ['scaleUpTolerance', 'scaleDownTolerance', 'lagDrainMs', 'lagGrowthMs', 'lagSettleMs', 'latencyP95TargetMs', 'maxErrorRate'] as const;
+const OPTIONAL_NUMBER_FIELDS = ['scaleUpTolerance', 'scaleDownTolerance', 'lagDrainMs', 'lagGrowthMs', 'lagGrowthNoiseMs', 'lagSettleMs', 'latencyP95TargetMs', 'maxErrorRate'] as const;
 
 /**
  * The invariants decide() relies on, checked inside the workflow's update validator. Written by hand

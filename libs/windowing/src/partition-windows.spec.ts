@@ -128,5 +128,12 @@ describe(PartitionWindows.name, () => {
     expect(decodeCheckpoint('')).toBeNull();
     expect(decodeCheckpoint(encodeCheckpoint({ streamTime: T0, closedBefore: null }))).toEqual({ streamTime: T0, closedBefore: null });
     expect(() => decodeCheckpoint('w1:[1]')).toThrow(/unreadable/);
+    expect(() => decodeCheckpoint('w1:[1,2,3]')).toThrow(/unreadable/);
+  });
+
+  it('carries the consumer position beside the replay offset, and reads checkpoints written without it', () => {
+    const withPosition = { streamTime: T0, closedBefore: T0 - 10_000, position: '9007199254740993' };
+    expect(decodeCheckpoint(encodeCheckpoint(withPosition))).toEqual(withPosition);
+    expect(decodeCheckpoint(`w1:[${T0},null]`)).toEqual({ streamTime: T0, closedBefore: null });
   });
 });

@@ -30,13 +30,22 @@ export type AddOutcome = 'accepted' | 'late';
 export interface WindowCheckpoint {
   streamTime: number | null;
   closedBefore: number | null;
+  /**
+   * The next offset the committing process would have read: its consumer's position. The committed
+   * offset stays at the oldest open window (replay needs it), so the group's committed lag overstates
+   * the consumer's real lag by the open windows' records; a lag probe reads this instead
+   * (workflows/src/observe/group-lag.probe.ts). Absent in checkpoints written before it existed.
+   */
+  position?: string;
 }
 
 const CHECKPOINT_PREFIX = 'w1:';
 
 /** Offset-commit metadata is a short string (offset.metadata.max.bytes, 4 kB by default): this is ~40 bytes. */
 export function encodeCheckpoint(c: WindowCheckpoint): string {
-  return `${CHECKPOINT_PREFIX}${JSON.stringify([c.streamTime, c.closedBefore])}`;
+  const fields: (number | string | null)[] = [c.streamTime, c.closedBefore];
+  if (c.position !== undefined) fields.push(c.position);
+  return `${CHECKPOINT_PREFIX}${JSON.stringify(fields)}`;
 }
 
 /** Null for metadata this code did not write (an empty group, or offsets committed by another tool). */
@@ -44,10 +53,11 @@ export function decodeCheckpoint(metadata: string | null | undefined): WindowChe
   if (!metadata?.startsWith(CHECKPOINT_PREFIX)) return null;
   const parsed: unknown = JSON.parse(metadata.slice(CHECKPOINT_PREFIX.length));
   const isTime = (v: unknown): v is number | null => v === null || Number.isInteger(v);
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !isTime(parsed[0]) || !isTime(parsed[1])) {
+  const isOffset = (v: unknown): v is string => typeof v === 'string' && /^\d+$/.test(v);
+  if (!Array.isArray(parsed) || (parsed.length !== 2 && parsed.length !== 3) || !isTime(parsed[0]) || !isTime(parsed[1]) || (parsed.length === 3 && !isOffset(parsed[2]))) {
     throw new Error(`unreadable window checkpoint in offset metadata: ${metadata}`);
   }
-  return { streamTime: parsed[0], closedBefore: parsed[1] };
+  return { streamTime: parsed[0], closedBefore: parsed[1], ...(parsed.length === 3 ? { position: parsed[2] as string } : {}) };
 }
 
 /**

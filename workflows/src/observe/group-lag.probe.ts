@@ -2,12 +2,43 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Admin } from 'kafkajs';
 import { TOPICS } from '@smartscale/contracts';
 import { createKafka } from '@smartscale/kafka';
+import { decodeCheckpoint } from '@smartscale/windowing';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 
+interface PartitionOffsets {
+  partition: number;
+  /** high watermark */
+  high: string;
+  /** first offset still in the log */
+  start: string;
+  /** the group's committed offset (-1 when none) and its metadata */
+  committed?: { offset: string; metadata: string | null };
+}
+
 /**
- * Events the aggregator group has not consumed yet: high watermark minus committed offset, summed
- * over the events topic's partitions. A partition the group never committed counts from its start.
+ * Events the consumers have not read yet, summed over partitions: high watermark minus the position.
+ * The position is the one the aggregator writes in its commit's checkpoint when there is one (its
+ * committed offset stays at the oldest open window for replay, so it would count the open windows'
+ * records as lag at any steady load), else the committed offset. A partition the group never
+ * committed counts from its start.
  */
+export function pendingEvents(partitions: PartitionOffsets[]): number {
+  return partitions.reduce((sum, p) => {
+    const committed = p.committed && Number(p.committed.offset) >= 0 ? Number(p.committed.offset) : null;
+    let position = committed ?? Number(p.start);
+    if (committed !== null) {
+      try {
+        const recorded = decodeCheckpoint(p.committed?.metadata)?.position;
+        if (recorded !== undefined) position = Math.max(committed, Number(recorded));
+      } catch {
+        // metadata this code did not write: the committed offset is all there is
+      }
+    }
+    return sum + Math.max(0, Number(p.high) - position);
+  }, 0);
+}
+
+/** The lag of the aggregator group on the events topic (`pendingEvents`), read over the admin API. */
 @Injectable()
 export class GroupLagProbe implements OnApplicationShutdown {
   private readonly admin: Admin;
@@ -28,13 +59,9 @@ export class GroupLagProbe implements OnApplicationShutdown {
       this.admin.fetchTopicOffsetsByTimestamp(TOPICS.events, 0),
       this.admin.fetchOffsets({ groupId: this.config.kafka.aggregatorGroup, topics: [TOPICS.events] }),
     ]);
-    const startOf = new Map(starts.map((p) => [p.partition, Number(p.offset)]));
-    const committedOf = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-    return ends.reduce((sum, p) => {
-      const c = committedOf.get(p.partition) ?? -1;
-      const from = c >= 0 ? c : (startOf.get(p.partition) ?? 0);
-      return sum + Math.max(0, Number(p.high) - from);
-    }, 0);
+    const startOf = new Map(starts.map((p) => [p.partition, p.offset]));
+    const committedOf = new Map(committed.partitions.map((p) => [p.partition, { offset: p.offset, metadata: p.metadata }]));
+    return pendingEvents(ends.map((p) => ({ partition: p.partition, high: p.high, start: startOf.get(p.partition) ?? '0', committed: committedOf.get(p.partition) })));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -13,7 +13,7 @@ describe(WindowsService.name, () => {
     const out = s.ingest(2, [event(0, T0 + 1_000), event(1, T0 + 11_000), event(2, T0 + 12_500)], '3', 0);
     expect(out.metrics.map((m) => [m.windowStart, m.count])).toEqual([[T0, 1]]);
     expect(out.commit?.offset).toBe('1');
-    expect(decodeCheckpoint(out.commit?.metadata)).toEqual({ streamTime: T0 + 12_500, closedBefore: T0 + 10_000 });
+    expect(decodeCheckpoint(out.commit?.metadata)).toEqual({ streamTime: T0 + 12_500, closedBefore: T0 + 10_000, position: '3' });
   });
 
   it('moves the offset past a dead letter, so that a replay does not send it twice', () => {

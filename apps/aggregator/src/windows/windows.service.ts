@@ -115,7 +115,7 @@ export class WindowsService {
     const { partition } = out;
     for (const agg of pw.closeReady()) out.metrics.push(agg.toMetric(partition, this.lags.get(partition) ?? 0, wallNow));
     const next = this.nextOffsets.get(partition);
-    if (next !== undefined) out.commit = { partition, offset: pw.commitOffset(next), metadata: encodeCheckpoint(pw.checkpoint()) };
+    if (next !== undefined) out.commit = { partition, offset: pw.commitOffset(next), metadata: encodeCheckpoint({ ...pw.checkpoint(), position: next }) };
   }
 
   private windowsOf(partition: number): PartitionWindows {
