@@ -4,6 +4,7 @@ import { HpaAutoscaler } from './hpa';
 import { KedaKafkaAutoscaler, kedaSpecFor } from './keda';
 import { KpaAutoscaler, kpaSpecFor } from './kpa';
 import { measure, PolicyMetrics, withRatios } from './metrics';
+import { ScalingPolicy } from '@smartscale/contracts/workflow';
 import { SmartScaleAutoscaler, smartScalePolicyFor } from './smartscale';
 import { Autoscaler, replicasFor, RunResult, simulate } from './simulator';
 import { expandRows, Trace } from './trace';
@@ -22,11 +23,11 @@ interface Contender {
 }
 
 /** Every policy gets fresh state and starts at what its own target asks for on the first row. */
-function contenders(trace: Trace, demand: Float64Array, config: SimConfig): Record<PolicyName, Contender> {
+function contenders(trace: Trace, demand: Float64Array, config: SimConfig, policy: ScalingPolicy): Record<PolicyName, Contender> {
   const start = Math.max(config.minReplicas, replicasFor(trace.rows[0], config));
   const oracle = new OracleAutoscaler(demand, config);
   return {
-    smartscale: { autoscaler: new SmartScaleAutoscaler(smartScalePolicyFor(config), config, trace.periods), initial: start },
+    smartscale: { autoscaler: new SmartScaleAutoscaler(policy, config, trace.periods), initial: start },
     hpa: { autoscaler: new HpaAutoscaler(config), initial: start },
     keda: { autoscaler: new KedaKafkaAutoscaler(kedaSpecFor(config), config), initial: start },
     kpa: { autoscaler: new KpaAutoscaler(kpaSpecFor(config)), initial: start },
@@ -35,9 +36,10 @@ function contenders(trace: Trace, demand: Float64Array, config: SimConfig): Reco
   };
 }
 
-export function runTrace(trace: Trace, config: SimConfig): TraceResult {
+/** `policy` is SmartScale's (default: the product's, sized to the model); every other policy derives from `config`. */
+export function runTrace(trace: Trace, config: SimConfig, policy: ScalingPolicy = smartScalePolicyFor(config)): TraceResult {
   const demand = expandRows(trace.rows, config.rowSeconds);
-  const all = contenders(trace, demand, config);
+  const all = contenders(trace, demand, config, policy);
   const runs = {} as Record<PolicyName, RunResult>;
   const metrics = {} as Record<PolicyName, PolicyMetrics>;
   for (const name of POLICY_NAMES) {

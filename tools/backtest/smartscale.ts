@@ -1,6 +1,6 @@
 import { DEFAULT_POLICY, ScalingPolicy } from '@smartscale/contracts/workflow';
 import { AnomalyDetector, createDefaultEnsemble, OnlineForecaster } from '@smartscale/forecasting';
-import { decide, DecideState, ForecastSummary } from '@smartscale/policy';
+import { decide, DecideState, ForecastSummary, policyProblems } from '@smartscale/policy';
 import { SimConfig } from './config';
 import { Autoscaler, ClusterState, MetricsView } from './simulator';
 
@@ -10,15 +10,19 @@ import { Autoscaler, ClusterState, MetricsView } from './simulator';
  * plus the pipeline delay, because the forecaster learns one value per row (as the predictor
  * learns one per metrics window).
  */
-export function smartScalePolicyFor(config: SimConfig): ScalingPolicy {
-  const tickMs = DEFAULT_POLICY.tickIntervalMs;
-  return {
+export function smartScalePolicyFor(config: SimConfig, overrides: Partial<ScalingPolicy> = {}): ScalingPolicy {
+  const tickMs = overrides.tickIntervalMs ?? DEFAULT_POLICY.tickIntervalMs;
+  const policy: ScalingPolicy = {
     ...DEFAULT_POLICY,
     minReplicas: config.minReplicas,
     maxReplicas: config.maxReplicas,
     capacityPerReplica: config.capacityPerReplica * config.targetUtilisation,
     forecastStaleMs: (config.rowSeconds + config.metricsDelaySeconds) * 1000 + tickMs,
+    ...overrides,
   };
+  const problems = policyProblems(policy);
+  if (problems.length > 0) throw new Error(`--policy: ${problems.join('; ')}`);
+  return policy;
 }
 
 /**

@@ -44,6 +44,14 @@ export interface ScalingPolicy {
    * delay): growth read within this time is not news and is ignored. Unset: 0.
    */
   lagSettleMs?: number;
+  /**
+   * With `forecastUpperBand`, the upper bound of the prediction interval is planned at this many
+   * times `capacityPerReplica`: capacity per replica is the load at the target utilisation (HPA's
+   * 70 %), whose margin is there for load the controller has not seen yet; the upper bound already
+   * is that margin, so it may fill replicas up to full capacity (1.4 × a 70 % target) instead of
+   * adding one margin to the other. Unset: 1.
+   */
+  upperBandLoadFactor?: number;
   /** p95 latency (ms) one replica count should hold: above it (beyond the up tolerance), HPA's ratio rule adds replicas. Unset: latency ignored. */
   latencyP95TargetMs?: number;
   /** Error rate (0..1) above which nothing scales down. Unset: errors ignored. */
@@ -66,6 +74,12 @@ export interface ScalingPolicy {
   scaleDownCooldownMs: number;
   /** Scale down only to the highest recommendation seen over this window (HPA's stabilisation). */
   scaleDownStabilizationMs: number;
+  /**
+   * The stabilisation window while a fresh forecast is used: the forecast (its upper bound over the
+   * horizon) already plans for the load ahead, so the window that guards against a dip that will
+   * not last can be shorter. Unset: `scaleDownStabilizationMs` always.
+   */
+  forecastStabilizationMs?: number;
   tickIntervalMs: number;
   /** A forecast based on a window older than this is ignored and the rule falls back to reactive. */
   forecastStaleMs: number;

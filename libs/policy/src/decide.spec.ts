@@ -153,6 +153,29 @@ describe(decide.name, () => {
       expect(decide(input(40, 1, { policy: defaults, forecast: noBand })).to).toBe(2);
     });
 
+    it('lets the upper bound fill replicas up to upperBandLoadFactor × their target load', () => {
+      const forecast = { peakEventsPerSecond: 90, upperPeakEventsPerSecond: 240, basedOnWindowEnd: NOW - 5_000, anomalyScore: 0 };
+      const d = decide(input(40, 1, { policy: { ...defaults, upperBandLoadFactor: 1.5 }, forecast })); // 240 / 1.5 = 160 ev/s
+      expect(d.to).toBe(4);
+      expect(d.reasons.find((r) => r.code === 'forecast-peak')?.message).toMatch(/at 1\.5× the target load \(160\)/);
+      // the point forecast still plans at the target load when it is the higher of the two
+      expect(decide(input(40, 1, { policy: { ...defaults, upperBandLoadFactor: 4 }, forecast })).to).toBe(2);
+    });
+
+    it('shortens the stabilisation window to forecastStabilizationMs only while a fresh forecast is used', () => {
+      const state = { ...fresh, recommendations: [{ at: NOW - 90_000, replicas: 8 }] };
+      const quiet = { peakEventsPerSecond: 50, upperPeakEventsPerSecond: 60, basedOnWindowEnd: NOW - 5_000, anomalyScore: 0 };
+      const withWindow = { ...defaults, forecastStabilizationMs: 60_000 };
+      const d = decide(input(50, 8, { policy: withWindow, state, forecast: quiet }));
+      expect([d.action, d.to]).toEqual(['down', 2]);
+      // without a forecast the full window holds the older recommendation
+      const held = decide(input(50, 8, { policy: withWindow, state }));
+      expect([held.action, held.to]).toEqual(['hold', 8]);
+      expect(held.reasons.map((r) => r.code)).toContain('stabilizing');
+      // and without the field the forecast changes nothing
+      expect(decide(input(50, 8, { policy: defaults, state, forecast: quiet })).to).toBe(8);
+    });
+
     it('reads a growing lag as saturation: served capacity plus the growth, which the window does not show yet', () => {
       const d = decide(input(10, 1, { policy: withGrowth, pendingEvents: 1_000 })); // 50 served + 1000 / 5 s
       expect([d.action, d.to]).toEqual(['up', 5]);

@@ -72,10 +72,16 @@ function planDemand(input: DecideInput, obs: Observation): Demand {
   } else {
     forecastUsed = true;
     const upper = policy.forecastUpperBand === true && forecast.upperPeakEventsPerSecond !== undefined;
-    const peak = upper ? Math.max(forecast.peakEventsPerSecond, forecast.upperPeakEventsPerSecond ?? 0) : forecast.peakEventsPerSecond;
+    // The upper bound is a worst case: it may fill replicas beyond their target load, up to the factor.
+    const factor = policy.upperBandLoadFactor ?? 1;
+    const upperAsLoad = upper ? (forecast.upperPeakEventsPerSecond ?? 0) / factor : 0;
+    const peak = Math.max(forecast.peakEventsPerSecond, upperAsLoad);
     if (peak > eps) {
-      const what = upper ? 'upper bound of the forecast' : 'forecast peak';
-      reasons.push({ code: 'forecast-peak', message: `${what} ${fmt(peak)} ev/s over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s` });
+      const what =
+        upperAsLoad > forecast.peakEventsPerSecond
+          ? `upper bound of the forecast ${fmt(forecast.upperPeakEventsPerSecond ?? 0)} ev/s${factor !== 1 ? ` at ${fmt(factor)}× the target load (${fmt(upperAsLoad)})` : ''}`
+          : `forecast peak ${fmt(forecast.peakEventsPerSecond)} ev/s`;
+      reasons.push({ code: 'forecast-peak', message: `${what} over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s` });
       eps = peak;
     }
   }
@@ -157,13 +163,17 @@ function rawRecommendation(demandEps: number, lagEps: number, current: number, p
 }
 
 /** Stabilisation, step limits and cooldowns: the rules that keep a correct target from flapping. */
-function limit(input: DecideInput, current: number, bounded: number, recs: DecideResult['recommendations'], reasons: Reason[]): number {
+function limit(input: DecideInput, current: number, bounded: number, recent: DecideResult['recommendations'], forecastUsed: boolean, reasons: Reason[]): number {
   const { policy, state, now } = input;
   let desired = bounded;
   if (desired < current) {
+    // A fresh forecast already plans for the load ahead: the window that guards against a dip that
+    // will not last can be shorter then.
+    const windowMs = forecastUsed ? Math.min(policy.forecastStabilizationMs ?? Infinity, policy.scaleDownStabilizationMs) : policy.scaleDownStabilizationMs;
+    const recs = recent.filter((r) => now - r.at < windowMs);
     const stable = Math.max(desired, ...recs.map((r) => r.replicas));
     if (stable > desired) {
-      reasons.push({ code: 'stabilizing', message: `highest recommendation in the last ${policy.scaleDownStabilizationMs / 1000} s is ${stable}` });
+      reasons.push({ code: 'stabilizing', message: `highest recommendation in the last ${windowMs / 1000} s is ${stable}` });
       desired = Math.min(stable, current);
     }
   }
@@ -246,7 +256,7 @@ export function decide(input: DecideInput): DecideResult {
   if (bounded < current && (!demand.allowDown || errorsHoldDown(obs, policy, reasons))) bounded = current;
   const recommendations = [...recent, { at: now, replicas: remembered(demand, lag, bounded, current, policy) }];
   // Bounds win over stabilisation and step limits: a lowered maximum (setPolicy) applies at once.
-  const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, reasons), policy.minReplicas, policy.maxReplicas);
+  const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, demand.forecastUsed, reasons), policy.minReplicas, policy.maxReplicas);
   const action: ScalingAction = to > current ? 'up' : to < current ? 'down' : 'hold';
   return { action, from: current, to, reasons, inputs, recommendations };
 }

@@ -5,7 +5,7 @@ const NUMBER_FIELDS: (keyof ScalingPolicy)[] = [
   'scaleUpCooldownMs', 'scaleDownCooldownMs', 'scaleDownStabilizationMs', 'tickIntervalMs', 'forecastStaleMs', 'observationStaleMs', 'anomalyThreshold', 'activationLag',
 ];
 /** Added later: unset means the behaviour from before they existed, so only a set value is checked. */
-const OPTIONAL_NUMBER_FIELDS = ['scaleUpTolerance', 'scaleDownTolerance', 'lagDrainMs', 'lagGrowthMs', 'lagGrowthNoiseMs', 'lagSettleMs', 'latencyP95TargetMs', 'maxErrorRate'] as const;
+const OPTIONAL_NUMBER_FIELDS = ['scaleUpTolerance', 'scaleDownTolerance', 'lagDrainMs', 'lagGrowthMs', 'lagGrowthNoiseMs', 'lagSettleMs', 'latencyP95TargetMs', 'maxErrorRate', 'upperBandLoadFactor', 'forecastStabilizationMs'] as const;
 
 /**
  * The invariants decide() relies on, checked inside the workflow's update validator. Written by hand
@@ -26,6 +26,7 @@ export function policyProblems(p: ScalingPolicy): string[] {
     const v = p[f];
     if (typeof v === 'number' && v > 1) problems.push(`${f} must be at most 1`);
   }
+  if (p.upperBandLoadFactor !== undefined && p.upperBandLoadFactor < 1) problems.push('upperBandLoadFactor must be at least 1 when set');
   if (p.forecastUpperBand !== undefined && typeof p.forecastUpperBand !== 'boolean') problems.push('forecastUpperBand must be true or false when set');
   if (!['enforce', 'recommend'].includes(p.mode)) problems.push('mode must be enforce or recommend');
   if (!['hold', 'follow', 'scaleUpOnly'].includes(p.onAnomaly)) problems.push('onAnomaly must be hold, follow or scaleUpOnly');
