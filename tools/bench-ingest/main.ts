@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { TelemetryEvent, TOPIC_PARTITIONS, TOPICS } from '@smartscale/contracts';
-import { createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
+import { TelemetryEvent, TOPICS } from '@smartscale/contracts';
+import { createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
 import { createIngestApp } from '../../apps/ingest/src/bootstrap';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { best, BrokerCeiling, LoadResult, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
@@ -23,6 +23,11 @@ import { infra, runKafkaTool } from '../bench-common/broker';
 
 /** Where ProducerPerformance writes: its random bytes must never reach the events topic's consumers. */
 const CEILING_TOPIC = 'smartscale.bench.producer-performance';
+/**
+ * Where the benchmark's ingest writes: the events topic's settings, but its own topic, so that millions
+ * of bench events never reach the aggregators (nor slow down a demo or tests running afterwards).
+ */
+const INGEST_TOPIC = 'smartscale.bench.events';
 const SIZES: { batch: number; concurrency: number }[] = [
   { batch: 1, concurrency: 64 },
   { batch: 100, concurrency: 16 },
@@ -45,12 +50,10 @@ async function ensureBroker(): Promise<boolean> {
   return true;
 }
 
-async function ensureCeilingTopic(brokers: string[]): Promise<void> {
+async function ensureBenchTopics(brokers: string[]): Promise<void> {
   await withAdmin(createKafka({ brokers, clientId: 'smartscale-bench' }), async (admin) => {
-    await ensureTopics(admin, [TOPICS.events]);
-    if ((await admin.listTopics()).includes(CEILING_TOPIC)) return;
     // Same settings as the events topic: partitions and replication; broker defaults for the rest.
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: CEILING_TOPIC, numPartitions: TOPIC_PARTITIONS[TOPICS.events], replicationFactor: 1 }] });
+    await ensureTopicsLike(admin, [CEILING_TOPIC, INGEST_TOPIC].map((topic) => ({ topic, like: TOPICS.events })));
   });
 }
 
@@ -96,9 +99,9 @@ async function main(): Promise<void> {
 
   const brokerStarted = await ensureBroker();
   const { kafka } = infra.config();
-  await ensureCeilingTopic([kafka.brokers]);
+  await ensureBenchTopics([kafka.brokers]);
 
-  const config = loadIngestConfig({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_INGEST_PORT: '0' });
+  const config = loadIngestConfig({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_INGEST_PORT: '0', SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC });
   const app = await quietStdout(Boolean(o.json), () => createIngestApp(config));
   app.useLogger(['error', 'warn']);
   await app.listen(0, '127.0.0.1');

@@ -29,19 +29,24 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
 
 /** Creates the project's topics that are missing; safe to run on every boot and from several processes. */
 export async function ensureTopics(admin: Admin, topics: TopicName[] = Object.keys(TOPIC_PARTITIONS) as TopicName[]): Promise<void> {
+  await ensureTopicsLike(admin, topics.map((topic) => ({ topic, like: topic })));
+}
+
+/** Creates each missing topic with the partitions of the project topic it stands in for (a benchmark's own events topic). */
+export async function ensureTopicsLike(admin: Admin, topics: { topic: string; like: TopicName }[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t));
+  const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS[topic], replicationFactor: 1 })),
+      topics: missing.map(({ topic, like }) => ({ topic, numPartitions: TOPIC_PARTITIONS[like], replicationFactor: 1 })),
     });
   } catch (err) {
     // Another process may have created them between listTopics and createTopics.
     if (!String((err as Error).message).includes('already exists')) throw err;
   }
-  await untilServed(admin, missing);
+  await untilServed(admin, missing.map((t) => t.topic));
 }
 
 const TOPIC_READY_TIMEOUT_MS = 15_000;

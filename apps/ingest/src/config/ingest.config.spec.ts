@@ -7,6 +7,12 @@ describe(loadIngestConfig.name, () => {
     const c = loadIngestConfig({});
     expect(c.auth.apiKeys).toEqual([]);
     expect(c.events.retentionMs).toBe(7 * 86_400_000);
+    expect(c.events.topic).toBe('smartscale.events.v1');
+  });
+
+  it('writes to another topic when told (a benchmark keeps its load away from the aggregators), and refuses a bad name', () => {
+    expect(loadIngestConfig({ SMARTSCALE_EVENTS_TOPIC: 'smartscale.bench.events' }).events.topic).toBe('smartscale.bench.events');
+    expect(() => loadIngestConfig({ SMARTSCALE_EVENTS_TOPIC: 'no spaces/here' })).toThrow(/SMARTSCALE_EVENTS_TOPIC/);
   });
 
   it('reads hashed keys with a service list or *', () => {

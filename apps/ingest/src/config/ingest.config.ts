@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOPICS } from '@smartscale/contracts';
 import { kafkaEnv, loadEnv, port } from '@smartscale/config';
 
 export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
@@ -40,6 +41,8 @@ const shape = {
   SMARTSCALE_INGEST_PORT: port(3000),
   SMARTSCALE_INGEST_BODY_LIMIT_BYTES: positiveInt(5 * 1024 * 1024),
   SMARTSCALE_EVENTS_RETENTION_MS: positiveInt(7 * 24 * 60 * 60 * 1000),
+  /** Where accepted events go: the events topic, or a benchmark's own topic so that its load never reaches the aggregators. */
+  SMARTSCALE_EVENTS_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name').default(TOPICS.events),
   SMARTSCALE_API_KEYS: apiKeys,
   /** 0 = no rate limit. */
   SMARTSCALE_RATE_LIMIT_EVENTS_PER_S: z.coerce.number().nonnegative().default(0),
@@ -51,7 +54,7 @@ const shape = {
 export interface IngestConfig {
   http: { host: string; port: number; bodyLimitBytes: number; maxInflightBytes: number };
   kafka: { brokers: string[]; clientId: string };
-  events: { retentionMs: number; publishTimeoutMs: number };
+  events: { topic: string; retentionMs: number; publishTimeoutMs: number };
   auth: { apiKeys: ApiKeyScope[]; rateLimitEventsPerSecond: number };
 }
 
@@ -65,7 +68,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
       maxInflightBytes: e.SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES,
     },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: 'smartscale-ingest' },
-    events: { retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS, publishTimeoutMs: e.SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS },
+    events: { topic: e.SMARTSCALE_EVENTS_TOPIC, retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS, publishTimeoutMs: e.SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS },
     auth: { apiKeys: e.SMARTSCALE_API_KEYS, rateLimitEventsPerSecond: e.SMARTSCALE_RATE_LIMIT_EVENTS_PER_S },
   };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { TelemetryEvent, TOPICS } from '@smartscale/contracts';
-import { createIdempotentProducer, createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
+import { createIdempotentProducer, createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { CoalescingPublisher } from './coalescing-publisher';
 
@@ -27,15 +27,17 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
   private closing = false;
   private readonly publisher: CoalescingPublisher;
   private readonly publishTimeoutMs: number;
+  private readonly topic: string;
 
   constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
     this.publishTimeoutMs = config.events.publishTimeoutMs;
+    this.topic = config.events.topic;
     this.kafka = createKafka(config.kafka);
     this.producer = createIdempotentProducer(this.kafka);
     // acks=-1: the leader answers after every in-sync replica has the batch. Key = service keeps a
     // service's events in order on one partition, which the aggregator's per-partition stream time needs.
     this.publisher = new CoalescingPublisher(async (messages) => {
-      await this.producer.send({ topic: TOPICS.events, acks: -1, messages });
+      await this.producer.send({ topic: this.topic, acks: -1, messages });
     }, MAX_SEND_BYTES);
   }
 
@@ -78,7 +80,7 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
   private connect(): Promise<void> {
     // One connect shared by concurrent requests; reset on failure so the next request retries.
     this.connecting ??= (async () => {
-      await withAdmin(this.kafka, (admin) => ensureTopics(admin, [TOPICS.events]));
+      await withAdmin(this.kafka, (admin) => ensureTopicsLike(admin, [{ topic: this.topic, like: TOPICS.events }]));
       await this.producer.connect();
     })().catch((err: unknown) => {
       this.connecting = null;
