@@ -14,7 +14,7 @@ describe('the aggregator across a SIGKILL', () => {
   afterAll(() => h.close());
 
   it('emits every window exactly once with exact counts when a process is killed mid-stream and restarted', async () => {
-    const { events, expected } = knownStream(h.run, SECONDS, 50);
+    const { events, expected, expectedHopping } = knownStream(h.run, SECONDS, 50);
     const chunk = 2_000;
     const firstHalf = Math.floor(events.length / (2 * chunk)) * chunk;
     for (let at = 0; at < firstHalf; at += chunk) await h.send(events.slice(at, at + chunk));
@@ -38,8 +38,10 @@ describe('the aggregator across a SIGKILL', () => {
     await h.flush(SECONDS);
     h.start('agg-2');
     await eventually("every service's last window", () => h.hasLastWindows(T0 + (SECONDS - 1) * 1000), 40_000);
+    await eventually("every service's last hopping window", () => h.hasLastHoppingWindows(SECONDS), 10_000);
 
     expect(h.check(expected)).toEqual({ doubled: [], wrong: [] });
+    expect(h.check(expectedHopping, 'hopping')).toEqual({ doubled: [], wrong: [] });
     expect(beforeKill).toBeLessThan(h.emitted().length); // killed mid-stream, not after the end
     const poisonOffset = events.slice(0, firstHalf).filter((e) => partitionOf(e.service) === 0).length;
     expect(h.deadLetters).toEqual([`${h.topics.events}/0/${poisonOffset}`]);

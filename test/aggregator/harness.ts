@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Consumer, Kafka, Producer } from 'kafkajs';
-import type { TelemetryEvent, WindowMetric } from '@smartscale/contracts';
+import { TelemetryEvent, WindowKind, windowKind, WindowMetric } from '@smartscale/contracts';
 import { createIdempotentProducer, createKafka } from '@smartscale/kafka';
 import { REPO_ROOT } from '@smartscale/testing';
 
@@ -11,14 +11,20 @@ import { REPO_ROOT } from '@smartscale/testing';
 export const PARTITIONS = 3;
 export const WINDOW_MS = 1_000;
 export const GRACE_MS = 500;
+/** Hopping windows of 10 panes advancing by 2: a crash lands inside windows whose first panes closed long before. */
+export const HOP_MS = 10_000;
+export const HOP_ADVANCE_MS = 2_000;
 export const T0 = 1_700_000_000_000;
 export const SERVICES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
 const brokers = (process.env.SMARTSCALE_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 export const partitionOf = (service: string): number => SERVICES.indexOf(service) % PARTITIONS;
 
-/** The known stream: steady events, 2 % retried ids, 5 % out of order within grace; exact expected counts per window. */
-export function knownStream(run: string, seconds: number, perServicePerSecond: number): { events: TelemetryEvent[]; expected: Map<string, number> } {
+/**
+ * The known stream: steady events, 2 % retried ids, 5 % out of order within grace; exact expected
+ * counts per tumbling window, and per hopping window closed by `flush(seconds)` (the sum of its panes).
+ */
+export function knownStream(run: string, seconds: number, perServicePerSecond: number): { events: TelemetryEvent[]; expected: Map<string, number>; expectedHopping: Map<string, number> } {
   const events: TelemetryEvent[] = [];
   const expected = new Map<string, number>();
   let i = 0;
@@ -33,8 +39,21 @@ export function knownStream(run: string, seconds: number, perServicePerSecond: n
       expected.set(key, (expected.get(key) ?? 0) + 1);
     }
   }
-  return { events, expected };
+  const closedBy = flushTime(seconds);
+  const expectedHopping = new Map<string, number>();
+  for (const [key, n] of expected) {
+    const [service, start] = key.split('@');
+    const paneStart = Number(start);
+    for (let hopStart = paneStart - (paneStart % HOP_ADVANCE_MS); hopStart > paneStart - HOP_MS; hopStart -= HOP_ADVANCE_MS) {
+      if (hopStart + HOP_MS + GRACE_MS > closedBy) continue;
+      const hopKey = `${service}@${hopStart}`;
+      expectedHopping.set(hopKey, (expectedHopping.get(hopKey) ?? 0) + n);
+    }
+  }
+  return { events, expected, expectedHopping };
 }
+
+const flushTime = (afterSeconds: number): number => T0 + (afterSeconds + 5) * 1000;
 
 export const exited = (child: ChildProcess): Promise<void> =>
   new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
@@ -103,7 +122,7 @@ export class AggregatorHarness {
 
   /** One event per partition past the last window plus grace, so that every window closes. */
   flush(afterSeconds: number): Promise<unknown> {
-    const time = T0 + (afterSeconds + 5) * 1000;
+    const time = flushTime(afterSeconds);
     return this.producer.send({
       topic: this.topics.events,
       acks: -1,
@@ -124,6 +143,8 @@ export class AggregatorHarness {
         SMARTSCALE_AGGREGATOR_DEAD_LETTER_TOPIC: this.topics.deadLetter,
         SMARTSCALE_WINDOW_MS: String(WINDOW_MS),
         SMARTSCALE_GRACE_MS: String(GRACE_MS),
+        SMARTSCALE_HOPPING_WINDOW_MS: String(HOP_MS),
+        SMARTSCALE_HOPPING_ADVANCE_MS: String(HOP_ADVANCE_MS),
         // Event times are in the past: keep the wall-clock idle advance out of the way.
         SMARTSCALE_PARTITION_IDLE_MS: '600000',
       },
@@ -136,24 +157,31 @@ export class AggregatorHarness {
     return child;
   }
 
-  /** Windows of the known stream (flush services left out). */
-  emitted(): WindowMetric[] {
-    return this.metrics.filter((m) => !m.service.startsWith('flush-'));
+  /** Windows of the known stream of one kind (flush services left out). */
+  emitted(kind: WindowKind = 'tumbling'): WindowMetric[] {
+    return this.metrics.filter((m) => !m.service.startsWith('flush-') && windowKind(m) === kind);
   }
 
-  /** Every service's window starting at `start` has been read back. */
-  hasLastWindows(start: number): boolean {
-    const got = this.emitted();
+  /** Every service's window of this kind starting at `start` has been read back. */
+  hasLastWindows(start: number, kind: WindowKind = 'tumbling'): boolean {
+    const got = this.emitted(kind);
     return SERVICES.every((s) => got.some((m) => m.service === s && m.windowStart === start));
   }
 
+  /** The same, for the last hopping windows that `flush(seconds)` closes. */
+  hasLastHoppingWindows(seconds: number): boolean {
+    const lastEnd = flushTime(seconds) - GRACE_MS;
+    return this.hasLastWindows(lastEnd - (lastEnd % HOP_ADVANCE_MS) - HOP_MS, 'hopping');
+  }
+
   /** Doubled windows and windows whose count differs from the expected one, as readable lines. */
-  check(expected: Map<string, number>): { doubled: string[]; wrong: string[] } {
-    const keys = this.emitted().map((m) => `${m.service}@${m.windowStart}`);
+  check(expected: Map<string, number>, kind: WindowKind = 'tumbling'): { doubled: string[]; wrong: string[] } {
+    const emitted = this.emitted(kind);
+    const keys = emitted.map((m) => `${m.service}@${m.windowStart}`);
     const doubled = keys.filter((k, i) => keys.indexOf(k) !== i);
-    const counts = new Map(this.emitted().filter((m) => m.count > 0).map((m) => [`${m.service}@${m.windowStart}`, m.count]));
-    const wrong = [...expected].filter(([k, n]) => counts.get(k) !== n).map(([k, n]) => `${k}: want ${n}, got ${counts.get(k)}`);
-    wrong.push(...[...counts.keys()].filter((k) => !expected.has(k)).map((k) => `${k}: unexpected`));
+    const counts = new Map(emitted.filter((m) => m.count > 0).map((m) => [`${m.service}@${m.windowStart}`, m.count]));
+    const wrong = [...expected].filter(([k, n]) => counts.get(k) !== n).map(([k, n]) => `${kind} ${k}: want ${n}, got ${counts.get(k)}`);
+    wrong.push(...[...counts.keys()].filter((k) => !expected.has(k)).map((k) => `${kind} ${k}: unexpected`));
     return { doubled, wrong };
   }
 }

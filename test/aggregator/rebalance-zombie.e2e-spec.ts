@@ -15,7 +15,7 @@ describe('the aggregator across a rebalance and a zombie', () => {
   afterAll(() => h.close());
 
   it('emits every window exactly once when a replica joins, and when a frozen replica is fenced and comes back', async () => {
-    const { events, expected } = knownStream(h.run, SECONDS, 40);
+    const { events, expected, expectedHopping } = knownStream(h.run, SECONDS, 40);
     const chunk = 1_000;
     let at = 0;
     const feedUntil = (what: string, share: number, done: () => boolean, timeoutMs: number): Promise<boolean> =>
@@ -41,8 +41,10 @@ describe('the aggregator across a rebalance and a zombie', () => {
     for (; at < events.length; at += chunk) await h.send(events.slice(at, at + chunk));
     await h.flush(SECONDS);
     await eventually("every service's last window", () => h.hasLastWindows(T0 + (SECONDS - 1) * 1000), 30_000);
+    await eventually("every service's last hopping window", () => h.hasLastHoppingWindows(SECONDS), 10_000);
 
     expect(h.check(expected)).toEqual({ doubled: [], wrong: [] });
+    expect(h.check(expectedHopping, 'hopping')).toEqual({ doubled: [], wrong: [] });
     const fenced = h.log.filter((l) => /fenced/.test(l));
     // Whether the zombie had a transaction in flight when frozen is timing; print what happened.
     process.stdout.write(`rebalance-zombie: ${h.metrics.length} windows, ${fenced.length} fenced log lines\n${fenced.slice(0, 3).join('\n')}\n`);

@@ -1,4 +1,4 @@
-import { ControllerStatus, Decision, statusQuery, TelemetryEvent, TOPICS, WindowMetric, workflowIdFor } from '@smartscale/contracts';
+import { ControllerStatus, Decision, statusQuery, TelemetryEvent, TOPICS, windowKind, WindowMetric, workflowIdFor } from '@smartscale/contracts';
 import { eventually, TopicProbe } from '@smartscale/testing';
 import { runLoad } from '../../tools/loadgen/loadgen';
 import { LocalStack, startLocalStack, WINDOW_MS } from './local-stack';
@@ -62,8 +62,11 @@ describe('the vertical slice', () => {
       await eventually('every accepted event on the topic', () => events.records.length >= spike.accepted);
       expect(new Set(events.records.map((e) => e.id))).toEqual(new Set(spike.ids));
 
-      const busy = await eventually('a closed window with traffic', () => metrics.records.find((m) => m.count > 0));
+      const busy = await eventually('a closed window with traffic', () => metrics.records.find((m) => m.count > 0 && windowKind(m) === 'tumbling'));
       expect(busy.windowEnd - busy.windowStart).toBe(WINDOW_MS);
+      // The hopping windows ride along on the same topic, and stay out of the history.
+      const hop = await eventually('a closed hopping window with traffic', () => metrics.records.find((m) => m.count > 0 && m.kind === 'hopping'));
+      expect(hop.windowEnd - hop.windowStart).toBe(60_000);
 
       const up = await eventually('an applied scale-up', async () => {
         const decisions = (await (await fetch(`${controlUrl}/v1/targets/${RUN}/decisions`)).json()) as Decision[];
@@ -81,6 +84,11 @@ describe('the vertical slice', () => {
         return rows.find((w) => w.windowStart === busy.windowStart);
       });
       expect(windows).toMatchObject({ count: busy.count, eventsPerSecond: busy.eventsPerSecond, partition: busy.partition });
+      const history = await eventually('the hopping window\'s period in the SQL history', async () => {
+        const rows = (await (await fetch(`${controlUrl}/v1/services/${RUN}/windows?from=${hop.windowStart}&to=${hop.windowEnd + 1}`)).json()) as WindowMetric[];
+        return rows.some((w) => w.windowEnd >= hop.windowEnd) && rows;
+      });
+      expect(history.every((w) => w.windowEnd - w.windowStart === WINDOW_MS)).toBe(true);
       expect((await fetch(`${controlUrl}/v1/targets/${RUN}/history?from=yesterday`)).status).toBe(400);
 
       const pause = await fetch(`${controlUrl}/v1/targets/${RUN}/pause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'e2e' }) });
@@ -99,7 +107,7 @@ describe('the vertical slice', () => {
       // Load that would scale further (max 3) arrives while paused: nothing is decided or applied.
       const more = await runLoad({ url: ingestUrl, service: RUN, shape: { kind: 'constant', rate: 60 }, durationSeconds: 6, batchSize: 30, errorRate: 0 });
       expect(more.accepted).toBe(more.sent);
-      await eventually('windows of the paused period', () => metrics.records.some((m) => m.windowStart > paused.lastDecision!.at));
+      await eventually('windows of the paused period', () => metrics.records.some((m) => windowKind(m) === 'tumbling' && m.windowStart > paused.lastDecision!.at));
       const after = await handle.query(statusQuery);
       expect(after.seq).toBe(paused.seq);
       expect(after.currentReplicas).toBe(paused.currentReplicas);

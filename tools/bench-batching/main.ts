@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { Kafka } from 'kafkajs';
-import { BatchMetricSchema, WindowMetric } from '@smartscale/contracts';
+import { BatchMetricSchema, windowKind, WindowMetric } from '@smartscale/contracts';
 import { createKafka, withAdmin } from '@smartscale/kafka';
 import { runMain } from '@smartscale/ops';
 import { infra, printResult, REPO } from '../bench-common/broker';
@@ -128,6 +128,8 @@ async function runStrategy(kafka: Kafka, brokers: string, run: string, strategy:
     eachMessage: async ({ topic, message }) => {
       const value: unknown = JSON.parse(message.value!.toString());
       if (topic === topics.metrics) {
+        // The delay a controller sees: tumbling windows only (the hopping ones close with them).
+        if (windowKind(value as WindowMetric) !== 'tumbling') return;
         const { windowEnd } = value as WindowMetric;
         windows.push({ windowEnd, readAt: Date.now() });
         newestEnd = Math.max(newestEnd ?? windowEnd, windowEnd);

@@ -1,11 +1,21 @@
 import { z } from 'zod';
 
 /**
+ * `tumbling`: the base windows (10 s by default) the predictor and the controllers read, one per service
+ * and window. `hopping`: longer windows (60 s advancing 10 s by default) over the same events, for
+ * readers that want a smoother view; every reader states which kinds it takes.
+ */
+export const WINDOW_KINDS = ['tumbling', 'hopping'] as const;
+export type WindowKind = (typeof WINDOW_KINDS)[number];
+
+/**
  * One closed event-time window of one service, as emitted to the metrics topic.
  * Pure data shape (no zod) so that workflow code can import the type.
  */
 export interface WindowMetric {
   v: 1;
+  /** Absent in records written before hopping windows existed: those are all tumbling. */
+  kind?: WindowKind;
   service: string;
   windowStart: number;
   windowEnd: number;
@@ -23,8 +33,12 @@ export interface WindowMetric {
   emittedAt: number;
 }
 
+/** A record without `kind` is tumbling. */
+export const windowKind = (m: Pick<WindowMetric, 'kind'>): WindowKind => m.kind ?? 'tumbling';
+
 export const WindowMetricSchema = z.object({
   v: z.literal(1),
+  kind: z.enum(WINDOW_KINDS).optional(),
   service: z.string().min(1),
   windowStart: z.number().int(),
   windowEnd: z.number().int(),

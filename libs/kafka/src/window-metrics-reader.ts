@@ -1,6 +1,6 @@
 import { Consumer, Kafka } from 'kafkajs';
 import type { ZodType } from 'zod';
-import { TOPICS, WindowMetric, WindowMetricSchema } from '@smartscale/contracts';
+import { TOPICS, WindowKind, windowKind, WindowMetric, WindowMetricSchema } from '@smartscale/contracts';
 import { ensureTopics, withAdmin } from './kafka';
 
 export interface TopicReaderOptions<T> {
@@ -68,13 +68,23 @@ export class JsonTopicReader<T> {
 
 export interface WindowMetricsReaderOptions {
   groupPrefix: string;
+  /**
+   * The kinds of window this reader takes; the others are skipped. Required, so that a new reader
+   * says whether it wants the hopping windows beside one tumbling window per service and period.
+   */
+  kinds: readonly WindowKind[];
   onMetric: (metric: WindowMetric) => Promise<void> | void;
   onInvalid: (where: string, error: string) => void;
 }
 
-/** The metrics topic's windows, replayed and followed. */
+/** The metrics topic's windows of the kinds asked for, replayed and followed. */
 export class WindowMetricsReader extends JsonTopicReader<WindowMetric> {
   constructor(kafka: Kafka, options: WindowMetricsReaderOptions) {
-    super(kafka, TOPICS.metrics, WindowMetricSchema, { groupPrefix: options.groupPrefix, onRecord: options.onMetric, onInvalid: options.onInvalid });
+    super(kafka, TOPICS.metrics, WindowMetricSchema, { groupPrefix: options.groupPrefix, onRecord: onlyKinds(options.kinds, options.onMetric), onInvalid: options.onInvalid });
   }
+}
+
+/** Passes on the windows of the given kinds (a record without a kind is tumbling). */
+export function onlyKinds(kinds: readonly WindowKind[], onMetric: (metric: WindowMetric) => Promise<void> | void): (metric: WindowMetric) => Promise<void> | void {
+  return (metric) => (kinds.includes(windowKind(metric)) ? onMetric(metric) : undefined);
 }

@@ -1,9 +1,16 @@
 import type { TelemetryEvent } from '@smartscale/contracts';
-import { WindowAggregate } from './window-aggregate';
-import { isClosed, TimeWindow, windowsFor, WindowSpec } from './windows';
+import { PaneGeometry, ServicePanes, windowsOfPane } from './service-panes';
+import { Tally, WindowAggregate } from './window-aggregate';
+import { WindowSpec } from './windows';
 
 export interface PartitionWindowsOptions {
+  /** The tumbling windows, which are also the panes of the hopping windows. */
   spec: WindowSpec;
+  /**
+   * Hopping windows emitted beside the tumbling ones, each the merge of its panes; none when absent.
+   * Advance a multiple of the tumbling size, the same grace.
+   */
+  hopping?: WindowSpec | null;
   /** A service that sent nothing for this long stops getting empty (zero-count) windows. */
   serviceIdleMs: number;
   /**
@@ -63,10 +70,13 @@ export function decodeCheckpoint(metadata: string | null | undefined): WindowChe
 /**
  * Open windows and stream time of one partition. Key = service, so each service lives on exactly one
  * partition and per-partition stream time is the right clock (Kafka Streams does the same per task).
+ * The tumbling windows are kept as panes (ServicePanes) for as long as a hopping window not yet emitted
+ * covers them, and each hopping window is emitted once, when its last pane closes.
  */
 export class PartitionWindows {
-  private readonly open = new Map<string, { agg: WindowAggregate; minOffset: string }>();
+  private readonly services = new Map<string, ServicePanes>();
   private readonly seen = new Map<string, { first: number; last: number }>();
+  private readonly geometry: PaneGeometry | null;
   private streamTime = -Infinity;
   private nextToClose: number | null = null;
   private lastEventWall = 0;
@@ -76,7 +86,9 @@ export class PartitionWindows {
   constructor(
     readonly partition: number,
     private readonly options: PartitionWindowsOptions,
-  ) {}
+  ) {
+    this.geometry = paneGeometry(options);
+  }
 
   /** Resumes from a committed checkpoint; wall time restarts the idle clock so a restart does not jump stream time. */
   static resume(partition: number, options: PartitionWindowsOptions, checkpoint: WindowCheckpoint | null, wallNow: number): PartitionWindows {
@@ -90,7 +102,12 @@ export class PartitionWindows {
     return p;
   }
 
-  /** To be committed with the offsets, in the same transaction as the windows closed so far. */
+  /**
+   * To be committed with the offsets, in the same transaction as the windows closed so far. Hopping
+   * windows need nothing more: those emitted are the ones ending at or before closedBefore, and a
+   * replayed event counts in every hopping window still open exactly as it did the first time, since
+   * stream time was lower then and no window closes before stream time passes its end plus grace.
+   */
   checkpoint(): WindowCheckpoint {
     return { streamTime: Number.isFinite(this.streamTime) ? this.streamTime : null, closedBefore: this.nextToClose };
   }
@@ -99,19 +116,42 @@ export class PartitionWindows {
     return this.streamTime;
   }
 
+  /** 'late': too late for its tumbling window (it may still count in hopping windows still open). */
   add(event: TelemetryEvent, offset: string, wallNow: number): AddOutcome {
-    const windows = windowsFor(event.time, this.options.spec).filter((w) => !isClosed(w, this.streamTime, this.options.spec));
-    if (windows.length === 0) {
+    const { sizeMs, graceMs } = this.options.spec;
+    const k = Math.floor(event.time / sizeMs);
+    const start = k * sizeMs;
+    const tumblingOpen = this.streamTime < start + sizeMs + graceMs;
+    const hop = this.options.hopping;
+    const firstOpenWindow = hop ? Math.floor((this.streamTime - graceMs) / hop.advanceMs) + 1 : Infinity;
+    if (!tumblingOpen && windowsOfPane(this.geometry, k).to < firstOpenWindow) {
       this.lateCount++;
       return 'late';
     }
-    for (const w of windows) this.windowFor(event.service, w, offset).agg.add(event);
+    let panes = this.services.get(event.service);
+    if (!panes) {
+      panes = new ServicePanes(this.geometry);
+      this.services.set(event.service, panes);
+    }
+    const counted = panes.add(event, k, tumblingOpen, firstOpenWindow, offset);
+    if (!tumblingOpen) {
+      // Before the first window closes, a late event's hopping window can end before the oldest pane
+      // walked so far: walk from its last pane. Never once a window has closed (it would be closed too).
+      if (hop && counted.length > 0) this.nextToClose = Math.min(this.nextToClose ?? Infinity, counted[0].from * hop.advanceMs - sizeMs);
+      this.lateCount++;
+      return 'late';
+    }
     const seen = this.seen.get(event.service);
-    this.seen.set(event.service, { first: Math.min(seen?.first ?? Infinity, event.time), last: Math.max(seen?.last ?? -Infinity, event.time) });
+    if (seen) {
+      seen.first = Math.min(seen.first, event.time);
+      seen.last = Math.max(seen.last, event.time);
+    } else {
+      this.seen.set(event.service, { first: event.time, last: event.time });
+    }
     if (event.time > this.streamTime) this.streamTime = event.time;
     // min, not ??=: an out-of-order first few events inside the grace period can open an older window
     // than the first event did, and closeReady only walks forward from nextToClose.
-    this.nextToClose = Math.min(this.nextToClose ?? Infinity, windows[0].start);
+    this.nextToClose = Math.min(this.nextToClose ?? Infinity, start);
     this.lastEventWall = wallNow;
     this.wallMinusStream = wallNow - this.streamTime;
     return 'accepted';
@@ -123,47 +163,80 @@ export class PartitionWindows {
     this.streamTime = Math.max(this.streamTime, wallNow - this.wallMinusStream);
   }
 
-  /** Closes, in window order, every window stream time has passed, with zero windows for quiet services. */
+  /**
+   * Closes, in window order, every tumbling window stream time has passed, with zero windows for quiet
+   * services; after each, the hopping window that ends with it, if one does.
+   */
   closeReady(): WindowAggregate[] {
-    const { spec } = this.options;
+    const { sizeMs, graceMs } = this.options.spec;
+    const hop = this.options.hopping;
     const out: WindowAggregate[] = [];
-    while (this.nextToClose !== null && isClosed({ start: this.nextToClose, end: this.nextToClose + spec.sizeMs }, this.streamTime, spec)) {
+    const before = this.nextToClose;
+    while (this.nextToClose !== null && this.streamTime >= this.nextToClose + sizeMs + graceMs) {
       const start = this.nextToClose;
-      for (const service of this.activeServices(start)) {
-        const key = keyOf(service, start);
-        out.push(this.open.get(key)?.agg ?? new WindowAggregate(service, start, start + spec.sizeMs));
-        this.open.delete(key);
+      const end = start + sizeMs;
+      for (const service of this.activeServices(start, end)) {
+        const t = this.services.get(service)?.tumbling(start / sizeMs);
+        out.push(new WindowAggregate(service, start, end, 'tumbling', t?.tally, t?.duplicates));
       }
-      this.nextToClose = start + spec.advanceMs;
+      if (hop && end % hop.advanceMs === 0) out.push(...this.hoppingWindow(end - hop.sizeMs, end, end / hop.advanceMs));
+      this.nextToClose = end;
     }
+    if (this.nextToClose !== before) this.evict();
     return out;
   }
 
-  /** The offset from which a restart must replay to rebuild every open window; null when nothing is open. */
+  /** The offset from which a restart must replay to rebuild every pane still needed; nextOffset when there is none. */
   commitOffset(nextOffset: string): string {
     let min: bigint | null = null;
-    for (const { minOffset } of this.open.values()) {
-      const o = BigInt(minOffset);
-      if (min === null || o < min) min = o;
+    for (const panes of this.services.values()) {
+      const o = panes.oldestOffset;
+      if (o !== null && (min === null || o < min)) min = o;
     }
     return min === null ? nextOffset : min.toString();
   }
 
-  private activeServices(windowStart: number): string[] {
-    const { serviceIdleMs, spec } = this.options;
-    const active = ([, s]: [string, { first: number; last: number }]): boolean => s.first < windowStart + spec.sizeMs && s.last >= windowStart - serviceIdleMs;
-    return [...this.seen.entries()].filter(active).map(([service]) => service);
+  /** Active services get one even when empty, as tumbling windows do; so does any service with events in it. */
+  private hoppingWindow(start: number, end: number, w: number): WindowAggregate[] {
+    const active = new Set(this.activeServices(start, end));
+    const out: WindowAggregate[] = [];
+    for (const service of new Set([...active, ...this.services.keys()])) {
+      const tally = this.services.get(service)?.hopping(w) ?? new Tally();
+      if (tally.count > 0 || active.has(service)) out.push(new WindowAggregate(service, start, end, 'hopping', tally));
+    }
+    return out;
   }
 
-  private windowFor(service: string, w: TimeWindow, offset: string): { agg: WindowAggregate; minOffset: string } {
-    const key = keyOf(service, w.start);
-    let entry = this.open.get(key);
-    if (!entry) {
-      entry = { agg: new WindowAggregate(service, w.start, w.end), minOffset: offset };
-      this.open.set(key, entry);
+  /**
+   * Drops the panes no window still to be emitted needs: before the oldest open tumbling window, and
+   * before the first pane of the oldest hopping window not yet emitted.
+   */
+  private evict(): void {
+    if (this.nextToClose === null) return;
+    const { sizeMs } = this.options.spec;
+    let keepFrom = this.nextToClose / sizeMs;
+    if (this.geometry && this.options.hopping) {
+      const firstOpen = Math.floor(this.nextToClose / this.options.hopping.advanceMs) + 1;
+      keepFrom = Math.min(keepFrom, firstOpen * this.geometry.perAdvance - this.geometry.perWindow);
     }
-    return entry;
+    for (const [service, panes] of this.services) if (panes.evictBefore(keepFrom)) this.services.delete(service);
+  }
+
+  private activeServices(start: number, end: number): string[] {
+    const { serviceIdleMs } = this.options;
+    const active = ([, s]: [string, { first: number; last: number }]): boolean => s.first < end && s.last >= start - serviceIdleMs;
+    return [...this.seen.entries()].filter(active).map(([service]) => service);
   }
 }
 
-const keyOf = (service: string, start: number): string => `${service}\u0000${start}`;
+/** Validates the two specs together: hopping windows must be whole runs of panes. */
+function paneGeometry({ spec, hopping }: PartitionWindowsOptions): PaneGeometry | null {
+  if (spec.advanceMs !== spec.sizeMs) throw new Error(`the base windows must be tumbling (size ${spec.sizeMs}, advance ${spec.advanceMs})`);
+  if (!hopping) return null;
+  if (hopping.advanceMs % spec.sizeMs !== 0 || hopping.sizeMs % hopping.advanceMs !== 0 || hopping.graceMs !== spec.graceMs) {
+    throw new Error(
+      `hopping windows need an advance that is a multiple of the tumbling size ${spec.sizeMs}, a size that is a multiple of the advance, and the same grace (size ${hopping.sizeMs}, advance ${hopping.advanceMs}, grace ${hopping.graceMs})`,
+    );
+  }
+  return { perAdvance: hopping.advanceMs / spec.sizeMs, perWindow: hopping.sizeMs / spec.sizeMs };
+}

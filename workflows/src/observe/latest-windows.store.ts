@@ -23,6 +23,9 @@ export class LatestWindowsStore implements OnApplicationBootstrap, OnApplication
   ) {
     this.reader = new WindowMetricsReader(createKafka(config.kafka), {
       groupPrefix: `smartscale-controller-${config.kafka.clientId}`,
+      // The controller, the console and the SQL history (and the CLI reading it) work on tumbling
+      // windows: one per service and period, keyed by service and start.
+      kinds: ['tumbling'],
       onMetric: (m) => this.take(m),
       onInvalid: (where, error) => this.logger.warn(`skipping invalid metric ${where}: ${error}`),
     });

@@ -18,4 +18,15 @@ describe(loadAggregatorConfig.name, () => {
     expect(() => loadAggregatorConfig({ SMARTSCALE_BATCH_MODE: 'auto' })).toThrow(/SMARTSCALE_BATCH_MODE/);
     expect(() => loadAggregatorConfig({ SMARTSCALE_BATCH_MIN_INTERVAL_MS: '2000' })).toThrow(/minimum is above its maximum/);
   });
+
+  it('emits 60 s hopping windows advancing 10 s by default, and none with a size of 0', () => {
+    expect(loadAggregatorConfig({}).windows.hopping).toEqual({ sizeMs: 60_000, advanceMs: 10_000 });
+    expect(loadAggregatorConfig({ SMARTSCALE_HOPPING_WINDOW_MS: '0' }).windows.hopping).toBeNull();
+    expect(loadAggregatorConfig({ SMARTSCALE_WINDOW_MS: '1000', SMARTSCALE_HOPPING_WINDOW_MS: '6000', SMARTSCALE_HOPPING_ADVANCE_MS: '2000' }).windows.hopping).toEqual({ sizeMs: 6_000, advanceMs: 2_000 });
+  });
+
+  it('fails on hopping windows that are not whole runs of tumbling windows, naming each variable', () => {
+    expect(() => loadAggregatorConfig({ SMARTSCALE_WINDOW_MS: '3000' })).toThrow(/SMARTSCALE_HOPPING_ADVANCE_MS: 10000 is not a multiple of SMARTSCALE_WINDOW_MS/);
+    expect(() => loadAggregatorConfig({ SMARTSCALE_HOPPING_WINDOW_MS: '45000' })).toThrow(/SMARTSCALE_HOPPING_WINDOW_MS: 45000 is not a multiple/);
+  });
 });

@@ -12,6 +12,9 @@ const shape = {
   SMARTSCALE_AGGREGATOR_INSTANCE: z.string().default(`aggregator-${process.pid}`),
   SMARTSCALE_PARTITION_IDLE_MS: durationMs(5_000),
   SMARTSCALE_SERVICE_IDLE_MS: durationMs(300_000),
+  // Hopping windows beside the tumbling ones (README, "Windows"); 0 turns them off.
+  SMARTSCALE_HOPPING_WINDOW_MS: z.coerce.number().int().nonnegative().default(60_000),
+  SMARTSCALE_HOPPING_ADVANCE_MS: durationMs(10_000),
   // Overridable so that integration tests and benchmarks get topics of their own on a shared broker.
   SMARTSCALE_AGGREGATOR_EVENTS_TOPIC: z.string().min(1).default(TOPICS.events),
   SMARTSCALE_AGGREGATOR_METRICS_TOPIC: z.string().min(1).default(TOPICS.metrics),
@@ -40,7 +43,14 @@ const shape = {
 export interface AggregatorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string };
   topics: { events: string; metrics: string; deadLetter: string; batches: string };
-  windows: { sizeMs: number; graceMs: number; partitionIdleMs: number; serviceIdleMs: number };
+  windows: {
+    sizeMs: number;
+    graceMs: number;
+    partitionIdleMs: number;
+    serviceIdleMs: number;
+    /** Null when off. Same grace as the tumbling windows, which are their panes. */
+    hopping: { sizeMs: number; advanceMs: number } | null;
+  };
   batching: BatchingConfig;
   /** Where /health and /metrics are served; null (port 0) for none. */
   http: { host: string; port: number } | null;
@@ -65,10 +75,28 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
       deadLetter: e.SMARTSCALE_AGGREGATOR_DEAD_LETTER_TOPIC,
       batches: e.SMARTSCALE_AGGREGATOR_BATCHES_TOPIC,
     },
-    windows: { sizeMs: e.SMARTSCALE_WINDOW_MS, graceMs: e.SMARTSCALE_GRACE_MS, partitionIdleMs: e.SMARTSCALE_PARTITION_IDLE_MS, serviceIdleMs: e.SMARTSCALE_SERVICE_IDLE_MS },
+    windows: {
+      sizeMs: e.SMARTSCALE_WINDOW_MS,
+      graceMs: e.SMARTSCALE_GRACE_MS,
+      partitionIdleMs: e.SMARTSCALE_PARTITION_IDLE_MS,
+      serviceIdleMs: e.SMARTSCALE_SERVICE_IDLE_MS,
+      hopping: hoppingConfig(e),
+    },
     batching: batchingConfig(e),
     http: e.SMARTSCALE_AGGREGATOR_METRICS_PORT === 0 ? null : { host: e.SMARTSCALE_AGGREGATOR_METRICS_HOST, port: e.SMARTSCALE_AGGREGATOR_METRICS_PORT },
   };
+}
+
+/** Hopping windows are merged from whole tumbling windows (panes), so their sizes must line up. */
+function hoppingConfig(e: z.infer<z.ZodObject<typeof shape>>): AggregatorConfig['windows']['hopping'] {
+  const sizeMs = e.SMARTSCALE_HOPPING_WINDOW_MS;
+  const advanceMs = e.SMARTSCALE_HOPPING_ADVANCE_MS;
+  if (sizeMs === 0) return null;
+  const bad: string[] = [];
+  if (advanceMs % e.SMARTSCALE_WINDOW_MS !== 0) bad.push(`SMARTSCALE_HOPPING_ADVANCE_MS: ${advanceMs} is not a multiple of SMARTSCALE_WINDOW_MS (${e.SMARTSCALE_WINDOW_MS})`);
+  if (sizeMs % advanceMs !== 0) bad.push(`SMARTSCALE_HOPPING_WINDOW_MS: ${sizeMs} is not a multiple of SMARTSCALE_HOPPING_ADVANCE_MS (${advanceMs}); 0 turns hopping windows off`);
+  if (bad.length > 0) throw new Error(`invalid configuration:\n${bad.map((b) => `  ${b}`).join('\n')}`);
+  return { sizeMs, advanceMs };
 }
 
 function batchingConfig(e: z.infer<z.ZodObject<typeof shape>>): BatchingConfig {

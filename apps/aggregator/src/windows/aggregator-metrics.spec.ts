@@ -6,11 +6,13 @@ import { AggregatorMetrics } from './aggregator-metrics';
 const window = (windowEnd: number): WindowMetric => windowMetric(windowEnd, { count: 10, eventsPerSecond: 1 });
 
 describe(AggregatorMetrics.name, () => {
-  it('counts a committed step and how long after its end each window closed, in seconds', async () => {
+  it('counts a committed step by window kind, and how long after its end each tumbling window closed, in seconds', async () => {
     const registry = new Registry();
     const metrics = new AggregatorMetrics(registry);
-    metrics.committed([window(10_000), window(20_000)], 3, 1, 22_500);
-    expect(await value(registry, 'smartscale_aggregator_windows_emitted_total')).toBe(2);
+    const hop = windowMetric(20_000, { kind: 'hopping', windowStart: -40_000 });
+    metrics.committed([window(10_000), window(20_000), hop], 3, 1, 22_500);
+    expect(await value(registry, 'smartscale_aggregator_windows_emitted_total', { kind: 'tumbling' })).toBe(2);
+    expect(await value(registry, 'smartscale_aggregator_windows_emitted_total', { kind: 'hopping' })).toBe(1);
     expect(await value(registry, 'smartscale_aggregator_late_events_total')).toBe(3);
     expect(await value(registry, 'smartscale_aggregator_dead_letters_total')).toBe(1);
     // 12.5 s and 2.5 s after their ends.

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BatchMetric, WindowMetric } from '@smartscale/contracts';
+import { BatchMetric, WindowMetric, windowKind } from '@smartscale/contracts';
 import type { BatchChange, BatchKnobs } from '@smartscale/windowing';
 
 /**
@@ -7,7 +7,7 @@ import type { BatchChange, BatchKnobs } from '@smartscale/windowing';
  * module). One class so that the deploy/ checks can list exactly what the app exports.
  */
 export class AggregatorMetrics {
-  readonly emitted: Counter;
+  readonly emitted: Counter<'kind'>;
   readonly deadLettered: Counter;
   readonly late: Counter;
   readonly aborted: Counter;
@@ -23,7 +23,7 @@ export class AggregatorMetrics {
   readonly batchRecordsDropped: Counter;
 
   constructor(registry: Registry) {
-    this.emitted = new Counter({ name: 'smartscale_aggregator_windows_emitted_total', help: 'Closed windows emitted (committed)', registers: [registry] });
+    this.emitted = new Counter({ name: 'smartscale_aggregator_windows_emitted_total', help: 'Closed windows emitted (committed), by kind', labelNames: ['kind'], registers: [registry] });
     this.deadLettered = new Counter({ name: 'smartscale_aggregator_dead_letters_total', help: 'Records sent to the dead-letter topic', registers: [registry] });
     this.late = new Counter({ name: 'smartscale_aggregator_late_events_total', help: 'Events later than the grace period, dropped', registers: [registry] });
     this.aborted = new Counter({ name: 'smartscale_aggregator_transactions_aborted_total', help: 'Aborted output transactions', registers: [registry] });
@@ -85,10 +85,16 @@ export class AggregatorMetrics {
     if (change) this.settingChanges.inc({ direction: change });
   }
 
-  /** Counts one committed step: its windows (and how long after their end they closed), late events and dead letters. */
+  /**
+   * Counts one committed step: its windows (and how long after their end the tumbling ones closed; a
+   * hopping window closes with its last tumbling window), late events and dead letters.
+   */
   committed(windows: readonly WindowMetric[], late: number, deadLetters: number, now: number): void {
-    this.emitted.inc(windows.length);
-    for (const w of windows) this.closeLatency.observe(Math.max(0, now - w.windowEnd) / 1000);
+    for (const w of windows) {
+      const kind = windowKind(w);
+      this.emitted.inc({ kind });
+      if (kind === 'tumbling') this.closeLatency.observe(Math.max(0, now - w.windowEnd) / 1000);
+    }
     this.late.inc(late);
     this.deadLettered.inc(deadLetters);
   }

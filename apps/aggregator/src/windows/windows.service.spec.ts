@@ -31,4 +31,17 @@ describe(WindowsService.name, () => {
     const replay = resumed.ingest(2, [event(1, T0 + 11_000), event(2, T0 + 12_500), event(3, T0 + 23_000)], '4', 0);
     expect(replay.metrics.map((m) => [m.windowStart, m.count])).toEqual([[T0 + 10_000, 2]]);
   });
+
+  it('emits hopping windows in the same step as the tumbling window they end with, and commits back to their oldest pane', () => {
+    const s = new WindowsService({ windows: { ...config.windows, hopping: { sizeMs: 30_000, advanceMs: 10_000 } } } as AggregatorConfig);
+    const out = s.ingest(2, [event(0, T0 + 1_000), event(1, T0 + 11_000), event(2, T0 + 22_500)], '3', 0);
+    expect(out.metrics.map((m) => [m.kind, (m.windowStart - T0) / 1000, m.count])).toEqual([
+      ['tumbling', 0, 1],
+      ['hopping', -20, 1],
+      ['tumbling', 10, 1],
+      ['hopping', -10, 2],
+    ]);
+    expect(out.commit?.offset).toBe('0'); // the window from 0 s to 30 s still needs the first pane
+  });
 });
+

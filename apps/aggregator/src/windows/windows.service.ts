@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { StoredTelemetryEventSchema, TelemetryEvent, WindowMetric } from '@smartscale/contracts';
-import { encodeCheckpoint, PartitionWindows, PartitionWindowsOptions, tumbling, WindowCheckpoint } from '@smartscale/windowing';
+import { encodeCheckpoint, hopping, PartitionWindows, PartitionWindowsOptions, tumbling, WindowCheckpoint } from '@smartscale/windowing';
 import { AGGREGATOR_CONFIG, AggregatorConfig } from '../config/aggregator.config';
 
 export interface InboundRecord {
@@ -63,7 +63,7 @@ export class WindowsService {
     this.lags.delete(partition);
   }
 
-  /** Records of one partition, in offset order. */
+  /** Records of one partition, in offset order. The closed windows come out tumbling and hopping, in the order they closed. */
   ingest(partition: number, records: InboundRecord[], highWatermark: string, wallNow: number): StepOutput {
     const out = emptyOutput(partition);
     const pw = this.windowsOf(partition);
@@ -129,7 +129,12 @@ export class WindowsService {
 
   private windowOptions(): PartitionWindowsOptions {
     const w = this.config.windows;
-    return { spec: tumbling(w.sizeMs, w.graceMs), serviceIdleMs: w.serviceIdleMs, partitionIdleMs: w.partitionIdleMs };
+    return {
+      spec: tumbling(w.sizeMs, w.graceMs),
+      hopping: w.hopping && hopping(w.hopping.sizeMs, w.hopping.advanceMs, w.graceMs),
+      serviceIdleMs: w.serviceIdleMs,
+      partitionIdleMs: w.partitionIdleMs,
+    };
   }
 }
 

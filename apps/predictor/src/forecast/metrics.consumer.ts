@@ -27,6 +27,8 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
   ) {
     this.reader = new WindowMetricsReader(createKafka(config.kafka), {
       groupPrefix: `smartscale-predictor-${config.kafka.clientId}`,
+      // The models expect one window per service and period: the hopping windows overlap them.
+      kinds: ['tumbling'],
       onMetric: (metric) => this.take(metric),
       onInvalid: (where, error) => {
         this.metrics.invalid.inc();
