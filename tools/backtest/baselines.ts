@@ -40,3 +40,32 @@ export class OracleAutoscaler implements Autoscaler {
     return this.need[metrics.now];
   }
 }
+
+/**
+ * The best a purely reactive autoscaler can do, as a reference: it reads the exact demand of every
+ * second as soon as the metrics delay allows (no window to fill, no CPU saturation hiding the load,
+ * no tolerance), decides every second, and holds the highest need of the last `holdSeconds` (HPA's
+ * scale-down stabilisation, 300 s). Whatever it misses, no policy that only reacts can avoid; what
+ * it costs in replica-hours is the price of reacting at once and holding as HPA does.
+ */
+export class ReactiveIdealAutoscaler implements Autoscaler {
+  readonly periodSeconds = 1;
+  /** seconds whose need is still held, with decreasing needs: a sliding-window maximum */
+  private readonly window: { t: number; need: number }[] = [];
+  private nextSecond = 0;
+
+  constructor(
+    private readonly config: SimConfig,
+    private readonly holdSeconds = 300,
+  ) {}
+
+  desiredReplicas(metrics: MetricsView): number {
+    for (; this.nextSecond < metrics.visibleUntil; this.nextSecond++) {
+      const need = replicasFor(metrics.arrivalRate(this.nextSecond, this.nextSecond + 1), this.config);
+      while (this.window.length > 0 && this.window[this.window.length - 1].need <= need) this.window.pop();
+      this.window.push({ t: this.nextSecond, need });
+    }
+    while (this.window.length > 0 && this.window[0].t < metrics.visibleUntil - this.holdSeconds) this.window.shift();
+    return Math.max(this.config.minReplicas, this.window[0]?.need ?? this.config.minReplicas);
+  }
+}

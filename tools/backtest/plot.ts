@@ -23,6 +23,7 @@ const COLOURS: Record<PolicyName, string> = {
   kpa: '#9467bd',
   static: '#7f7f7f',
   oracle: '#ff7f0e',
+  reactive_ideal: '#17becf',
 };
 const MAX_POINTS = 1200;
 

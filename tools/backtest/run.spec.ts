@@ -4,6 +4,7 @@ import { SmartScaleAutoscaler, smartScalePolicyFor } from './smartscale';
 import { POLICY_NAMES, runTrace } from './run';
 import { expandRows, scaleToCapacity } from './trace';
 import { simulate } from './simulator';
+import { ReactiveIdealAutoscaler } from './baselines';
 
 const config: SimConfig = { ...DEFAULT_SIM_CONFIG, peakReplicas: 8, rowSeconds: 60 };
 
@@ -50,5 +51,28 @@ describe(SmartScaleAutoscaler.name, () => {
     expect(changes.length).toBeGreaterThan(1);
     const pause = (Math.min(policy.scaleUpCooldownMs, policy.scaleDownCooldownMs) + policy.tickIntervalMs) / 1000;
     changes.slice(1).forEach((t, i) => expect(t - changes[i]).toBeGreaterThanOrEqual(pause));
+  });
+});
+
+describe(ReactiveIdealAutoscaler.name, () => {
+  it('asks for the need of the newest visible second at once, and holds the highest need of the hold window', () => {
+    // capacity 100 at a 70 % target: 70 ev/s per replica; metrics are 15 s late
+    const small: SimConfig = { ...config, capacityPerReplica: 100, targetUtilisation: 0.7, metricsDelaySeconds: 15, startupSeconds: 30 };
+    const demand = new Float64Array(200).fill(50);
+    demand.fill(300, 60, 70); // a 10 s burst needing ceil(300 / 70) = 5 replicas
+    const { provisioned } = simulate(demand, new ReactiveIdealAutoscaler(small, 60), small, 1);
+    expect(provisioned[75]).toBe(1); // second 60 becomes visible at 76 (metrics up to now − 15)
+    expect(provisioned[76]).toBe(5);
+    expect(provisioned[144]).toBe(5); // second 69, visible at 85, is held for 60 s of visible time
+    expect(provisioned[145]).toBe(1);
+  });
+
+  it('is under-provisioned at least as long as a step takes to see and start, and never more on a rising step', () => {
+    const small: SimConfig = { ...config, capacityPerReplica: 100, targetUtilisation: 0.7, metricsDelaySeconds: 15, startupSeconds: 30 };
+    const demand = new Float64Array(300).fill(50);
+    demand.fill(300, 100); // from 1 replica's worth to 5
+    const run = simulate(demand, new ReactiveIdealAutoscaler(small), small, 1);
+    const short = [...demand.keys()].filter((t) => demand[t] > run.ready[t] * small.capacityPerReplica).length;
+    expect(short).toBe(small.metricsDelaySeconds + 1 + small.startupSeconds);
   });
 });

@@ -1,4 +1,4 @@
-import { OracleAutoscaler, StaticAutoscaler } from './baselines';
+import { OracleAutoscaler, ReactiveIdealAutoscaler, StaticAutoscaler } from './baselines';
 import { SimConfig } from './config';
 import { HpaAutoscaler } from './hpa';
 import { KedaKafkaAutoscaler, kedaSpecFor } from './keda';
@@ -9,7 +9,7 @@ import { SmartScaleAutoscaler, smartScalePolicyFor } from './smartscale';
 import { Autoscaler, replicasFor, RunResult, simulate } from './simulator';
 import { expandRows, Trace } from './trace';
 
-export const POLICY_NAMES = ['smartscale', 'hpa', 'keda', 'kpa', 'static', 'oracle'] as const;
+export const POLICY_NAMES = ['smartscale', 'hpa', 'keda', 'kpa', 'static', 'oracle', 'reactive_ideal'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 export interface TraceResult {
@@ -33,6 +33,7 @@ function contenders(trace: Trace, demand: Float64Array, config: SimConfig, polic
     kpa: { autoscaler: new KpaAutoscaler(kpaSpecFor(config)), initial: start },
     static: { autoscaler: new StaticAutoscaler(config.peakReplicas), initial: config.peakReplicas },
     oracle: { autoscaler: oracle, initial: oracle.initial },
+    reactive_ideal: { autoscaler: new ReactiveIdealAutoscaler(config), initial: start },
   };
 }
 
