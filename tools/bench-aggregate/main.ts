@@ -1,10 +1,10 @@
 /**
  * Consume-to-emit throughput and close latency of the aggregator, against the broker's own ceiling.
  *
- *   npm run bench:aggregate -- [--json] [--seconds N] [--events N]
+ *   npm run bench:aggregate -- [--json] [--seconds N] [--events N] [--events-per-record N]
  *
  * Starts the local broker through tools/infra if it is not running. Pre-loads a topic of its own (6
- * partitions, like the events topic) with --events events, then for one and for two aggregator
+ * partitions, like the events topic) with --events events, packed as ingest stores them, then for one and for two aggregator
  * processes (the built dist/, real consumer-group members with transactional output) measures events
  * per second from the first window read back on the output topic (read_committed) to the last, with
  * the CPU seconds of each process and of the broker. Kafka's ConsumerPerformance reads the same topic
@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { Kafka, Producer } from 'kafkajs';
-import { windowKind, WindowMetric } from '@smartscale/contracts';
+import { DEFAULT_EVENTS_PER_RECORD, packEvents, TelemetryEvent, windowKind, WindowMetric } from '@smartscale/contracts';
 import { createKafka } from '@smartscale/kafka';
 import { ConsumerCeiling, cpuSecondsFromStat, parseConsumerPerformance, percentile } from './bench';
 import { runMain } from '@smartscale/ops';
@@ -44,10 +44,12 @@ const brokerPid = (): number | undefined => {
   }
 };
 
-function event(run: string, i: number, time: number): string {
+function eventObject(run: string, i: number, time: number): TelemetryEvent {
   const service = `bench-${i % SERVICES}`;
-  return JSON.stringify({ v: 1, id: `${run}-${i}`, service, type: i % 50 === 0 ? 'error' : 'request', time, latencyMs: 5 + (i % 200), status: i % 50 === 0 ? 503 : 200 });
+  return { v: 1, id: `${run}-${i}`, service, type: i % 50 === 0 ? 'error' : 'request', time, latencyMs: 5 + (i % 200), status: i % 50 === 0 ? 503 : 200 };
 }
+
+const event = (run: string, i: number, time: number): string => JSON.stringify(eventObject(run, i, time));
 
 const partitionOf = (i: number): number => (i % SERVICES) % PARTITIONS;
 
@@ -58,13 +60,20 @@ async function createTopics(kafka: Kafka, topics: { topic: string; numPartitions
   await admin.disconnect();
 }
 
-/** Pre-loads events spread over event time at 1,000 events per second of event time per service. */
-async function preload(producer: Producer, topic: string, run: string, events: number, t0: number): Promise<void> {
+/**
+ * Pre-loads events spread over event time at 1,000 events per second of event time per service,
+ * stored as ingest stores them: a service's events share records of up to `perRecord` (1 = a record
+ * per event). Returns the number of records written.
+ */
+async function preload(producer: Producer, topic: string, run: string, events: number, t0: number, perRecord: number): Promise<number> {
   const batch = 5_000;
   const inFlight: Promise<unknown>[] = [];
+  let records = 0;
   for (let start = 0; start < events; start += batch) {
-    const messages = [];
-    for (let i = start; i < Math.min(events, start + batch); i++) messages.push({ partition: partitionOf(i), key: `bench-${i % SERVICES}`, value: event(run, i, t0 + Math.floor(i / SERVICES)) });
+    const group = [];
+    for (let i = start; i < Math.min(events, start + batch); i++) group.push(eventObject(run, i, t0 + Math.floor(i / SERVICES)));
+    const messages = packEvents(group, { maxEvents: perRecord, maxBytes: 128 * 1024 }).map((r) => ({ partition: Number(r.key.slice('bench-'.length)) % PARTITIONS, key: r.key, value: r.value }));
+    records += messages.length;
     inFlight.push(producer.send({ topic, acks: 1, messages }));
     if (inFlight.length >= 4) await inFlight.shift();
   }
@@ -72,6 +81,7 @@ async function preload(producer: Producer, topic: string, run: string, events: n
   // One event per partition past the last window plus grace, so that every window closes.
   const end = t0 + Math.floor(events / SERVICES) + WINDOW_MS + GRACE_MS + 1;
   await producer.send({ topic, acks: 1, messages: [...Array(PARTITIONS).keys()].map((p) => ({ partition: p, key: `flush-${p}`, value: JSON.stringify({ v: 1, id: `flush-${p}`, service: `flush-${p}`, type: 'request', time: end }) })) });
+  return records + PARTITIONS;
 }
 
 function startAggregators(n: number, run: string, topics: { events: string; metrics: string }, brokers: string): ChildProcess[] {
@@ -226,9 +236,10 @@ async function main(): Promise<void> {
   const o = new Command('bench-aggregate')
     .option('--seconds <n>', 'seconds of the live close-latency phase', Number, 10)
     .option('--events <n>', 'events pre-loaded for the throughput phase', Number, 600_000)
+    .option('--events-per-record <n>', "a service's events per stored record, as ingest packs them (1 = a record per event)", Number, DEFAULT_EVENTS_PER_RECORD)
     .option('--json', 'print one JSON object instead of lines')
     .parse()
-    .opts<{ seconds: number; events: number; json?: boolean }>();
+    .opts<{ seconds: number; events: number; eventsPerRecord: number; json?: boolean }>();
   const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
 
   const { kafka: k } = infra.config();
@@ -243,11 +254,14 @@ async function main(): Promise<void> {
   await createTopics(kafka, [{ topic: eventsTopic, numPartitions: PARTITIONS }]);
   const t0 = Math.floor(Date.now() / 1000) * 1000 - 86_400_000;
   const loadStart = Date.now();
-  await preload(producer, eventsTopic, run, o.events, t0);
-  log(`pre-loaded ${o.events} events in ${((Date.now() - loadStart) / 1000).toFixed(1)} s`);
+  const records = await preload(producer, eventsTopic, run, o.events, t0, o.eventsPerRecord);
+  log(`pre-loaded ${o.events} events in ${records} records in ${((Date.now() - loadStart) / 1000).toFixed(1)} s`);
 
-  const ceiling = await consumerPerformance(k.brokers, eventsTopic, o.events);
-  log(`ConsumerPerformance: ${Math.round(ceiling.fetch_messages_per_s)} records/s (fetch), ${Math.round(ceiling.messages_per_s)} with the group join`);
+  // The broker's ceiling in events: ConsumerPerformance reads records, each holding this many events.
+  const perRecord = o.events / records;
+  const ceiling = await consumerPerformance(k.brokers, eventsTopic, records);
+  const brokerEvents = Math.round(ceiling.fetch_messages_per_s * perRecord);
+  log(`ConsumerPerformance: ${Math.round(ceiling.fetch_messages_per_s)} records/s (fetch) = ${brokerEvents} events/s at ${perRecord.toFixed(1)} per record, ${Math.round(ceiling.messages_per_s)} records/s with the group join`);
   const runs: ProcessRun[] = [];
   for (const n of [1, 2]) {
     const r = await throughput(kafka, k.brokers, run, eventsTopic, t0, o.events, n);
@@ -271,9 +285,11 @@ async function main(): Promise<void> {
     steady_events_per_s: one.steady_events_per_s,
     steady_events_per_s_two_processes: runs[1].steady_events_per_s,
     steady_scale_out: one.steady_events_per_s && runs[1].steady_events_per_s ? Math.round((runs[1].steady_events_per_s / one.steady_events_per_s) * 100) / 100 : null,
-    broker_events_per_s: Math.round(ceiling.fetch_messages_per_s),
-    broker_events_per_s_with_join: Math.round(ceiling.messages_per_s),
-    ratio: Math.round((one.events_per_s / ceiling.fetch_messages_per_s) * 100) / 100,
+    events_per_record: Math.round(perRecord * 10) / 10,
+    broker_records_per_s: Math.round(ceiling.fetch_messages_per_s),
+    broker_events_per_s: brokerEvents,
+    broker_events_per_s_with_join: Math.round(ceiling.messages_per_s * perRecord),
+    ratio: Math.round((one.events_per_s / brokerEvents) * 100) / 100,
     close_latency_p50_ms: percentile(latencies, 50),
     close_latency_p99_ms: percentile(latencies, 99),
     close_latency_windows: latencies.length,

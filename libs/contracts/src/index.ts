@@ -5,3 +5,4 @@ export * from './batches';
 export * from './policy';
 export * from './policy.schema';
 export * from './controller';
+export * from './event-records';

@@ -19,7 +19,11 @@ export class TopicProbe<T> {
     await probe.consumer.subscribe({ topic, fromBeginning: true });
     await probe.consumer.run({
       eachMessage: async ({ message }) => {
-        if (message.key?.toString() === key && message.value) probe.records.push(JSON.parse(message.value.toString()) as T);
+        if (message.key?.toString() !== key || !message.value) return;
+        // A record of the events topic may hold several events of its service (libs/contracts event-records.ts).
+        const value = JSON.parse(message.value.toString()) as T | T[];
+        if (Array.isArray(value)) probe.records.push(...value);
+        else probe.records.push(value);
       },
     });
     return probe;

@@ -134,6 +134,9 @@ describe(PartitionWindows.name, () => {
   it('carries the consumer position beside the replay offset, and reads checkpoints written without it', () => {
     const withPosition = { streamTime: T0, closedBefore: T0 - 10_000, position: '9007199254740993' };
     expect(decodeCheckpoint(encodeCheckpoint(withPosition))).toEqual(withPosition);
+    const packed = { ...withPosition, eventsPerRecord: 187.5 };
+    expect(decodeCheckpoint(encodeCheckpoint(packed))).toEqual(packed);
+    expect(() => decodeCheckpoint(`w1:[${T0},null,"5",0]`)).toThrow(/unreadable/);
     expect(decodeCheckpoint(`w1:[${T0},null]`)).toEqual({ streamTime: T0, closedBefore: null });
   });
 });

@@ -44,6 +44,11 @@ export interface WindowCheckpoint {
    * (workflows/src/observe/group-lag.probe.ts). Absent in checkpoints written before it existed.
    */
   position?: string;
+  /**
+   * Events per record lately on this partition (ingest packs a service's events into one record), so
+   * that a lag probe can turn the records behind `position` into events. Absent: 1.
+   */
+  eventsPerRecord?: number;
 }
 
 const CHECKPOINT_PREFIX = 'w1:';
@@ -52,6 +57,7 @@ const CHECKPOINT_PREFIX = 'w1:';
 export function encodeCheckpoint(c: WindowCheckpoint): string {
   const fields: (number | string | null)[] = [c.streamTime, c.closedBefore];
   if (c.position !== undefined) fields.push(c.position);
+  if (c.position !== undefined && c.eventsPerRecord !== undefined) fields.push(c.eventsPerRecord);
   return `${CHECKPOINT_PREFIX}${JSON.stringify(fields)}`;
 }
 
@@ -61,10 +67,19 @@ export function decodeCheckpoint(metadata: string | null | undefined): WindowChe
   const parsed: unknown = JSON.parse(metadata.slice(CHECKPOINT_PREFIX.length));
   const isTime = (v: unknown): v is number | null => v === null || Number.isInteger(v);
   const isOffset = (v: unknown): v is string => typeof v === 'string' && /^\d+$/.test(v);
-  if (!Array.isArray(parsed) || (parsed.length !== 2 && parsed.length !== 3) || !isTime(parsed[0]) || !isTime(parsed[1]) || (parsed.length === 3 && !isOffset(parsed[2]))) {
+  const isRatio = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  if (
+    !Array.isArray(parsed) || parsed.length < 2 || parsed.length > 4 || !isTime(parsed[0]) || !isTime(parsed[1]) ||
+    (parsed.length >= 3 && !isOffset(parsed[2])) || (parsed.length === 4 && !isRatio(parsed[3]))
+  ) {
     throw new Error(`unreadable window checkpoint in offset metadata: ${metadata}`);
   }
-  return { streamTime: parsed[0], closedBefore: parsed[1], ...(parsed.length === 3 ? { position: parsed[2] as string } : {}) };
+  return {
+    streamTime: parsed[0],
+    closedBefore: parsed[1],
+    ...(parsed.length >= 3 ? { position: parsed[2] as string } : {}),
+    ...(parsed.length === 4 ? { eventsPerRecord: parsed[3] as number } : {}),
+  };
 }
 
 /**

@@ -9,6 +9,11 @@ describe(pendingEvents.name, () => {
     expect(pendingEvents([{ partition: 0, high: '1000', start: '0', committed: { offset: '400', metadata: checkpoint('990') } }])).toBe(10);
   });
 
+  it('turns records into events with the events per record the aggregator recorded', () => {
+    const metadata = encodeCheckpoint({ streamTime: 1, closedBefore: 0, position: '990', eventsPerRecord: 150 });
+    expect(pendingEvents([{ partition: 0, high: '1000', start: '0', committed: { offset: '400', metadata } }])).toBe(1500);
+  });
+
   it('falls back to the committed offset for checkpoints without a position and for foreign metadata', () => {
     expect(
       pendingEvents([

@@ -16,7 +16,8 @@ interface PartitionOffsets {
 }
 
 /**
- * Events the consumers have not read yet, summed over partitions: high watermark minus the position.
+ * Events the consumers have not read yet, summed over partitions: high watermark minus the position,
+ * in records, times the events per record the aggregator recorded (ingest packs a service's events).
  * The position is the one the aggregator writes in its commit's checkpoint when there is one (its
  * committed offset stays at the oldest open window for replay, so it would count the open windows'
  * records as lag at any steady load), else the committed offset. A partition the group never
@@ -26,15 +27,17 @@ export function pendingEvents(partitions: PartitionOffsets[]): number {
   return partitions.reduce((sum, p) => {
     const committed = p.committed && Number(p.committed.offset) >= 0 ? Number(p.committed.offset) : null;
     let position = committed ?? Number(p.start);
+    let perRecord = 1;
     if (committed !== null) {
       try {
-        const recorded = decodeCheckpoint(p.committed?.metadata)?.position;
-        if (recorded !== undefined) position = Math.max(committed, Number(recorded));
+        const checkpoint = decodeCheckpoint(p.committed?.metadata);
+        if (checkpoint?.position !== undefined) position = Math.max(committed, Number(checkpoint.position));
+        perRecord = checkpoint?.eventsPerRecord ?? 1;
       } catch {
         // metadata this code did not write: the committed offset is all there is
       }
     }
-    return sum + Math.max(0, Number(p.high) - position);
+    return sum + Math.round(Math.max(0, Number(p.high) - position) * perRecord);
   }, 0);
 }
 

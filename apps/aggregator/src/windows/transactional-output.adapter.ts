@@ -73,10 +73,11 @@ export class TransactionalOutput {
       if (out.deadLetters.length > 0) {
         await txn.send({
           topic: this.topics.deadLetter,
-          messages: out.deadLetters.map(({ record, error }) => ({
+          // One bad event of a packed record is sent alone, with its index: the others were aggregated.
+          messages: out.deadLetters.map(({ record, error, item }) => ({
             key: record.key,
-            value: record.value,
-            headers: { error, source: `${this.topics.events}/${record.partition}/${record.offset}` },
+            value: item ? item.value : record.value,
+            headers: { error, source: `${this.topics.events}/${record.partition}/${record.offset}${item ? `#${item.index}` : ''}` },
           })),
         });
       }

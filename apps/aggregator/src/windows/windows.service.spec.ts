@@ -13,7 +13,7 @@ describe(WindowsService.name, () => {
     const out = s.ingest(2, [event(0, T0 + 1_000), event(1, T0 + 11_000), event(2, T0 + 12_500)], '3', 0);
     expect(out.metrics.map((m) => [m.windowStart, m.count])).toEqual([[T0, 1]]);
     expect(out.commit?.offset).toBe('1');
-    expect(decodeCheckpoint(out.commit?.metadata)).toEqual({ streamTime: T0 + 12_500, closedBefore: T0 + 10_000, position: '3' });
+    expect(decodeCheckpoint(out.commit?.metadata)).toEqual({ streamTime: T0 + 12_500, closedBefore: T0 + 10_000, position: '3', eventsPerRecord: 1 });
   });
 
   it('moves the offset past a dead letter, so that a replay does not send it twice', () => {
@@ -42,6 +42,25 @@ describe(WindowsService.name, () => {
       ['hopping', -10, 2],
     ]);
     expect(out.commit?.offset).toBe('0'); // the window from 0 s to 30 s still needs the first pane
+  });
+
+  it('aggregates every event of a packed record, dead-letters only its bad ones, and counts lag in events', () => {
+    const s = new WindowsService(config);
+    const ev = (i: number, time: number): Record<string, unknown> => ({ v: 1, id: `p${i}`, service: 'checkout', type: 'request', time });
+    const packed = [ev(0, T0 + 1_000), { v: 1, id: 'bad', service: 'checkout', type: 'nope', time: T0 }, ev(2, T0 + 2_000), ev(3, T0 + 3_000)];
+    const out = s.ingest(2, [record(7, packed), record(8, [ev(4, T0 + 13_000)])], '18', 0);
+    expect(out.deadLetters.map((d) => [d.record.offset, d.item?.index, d.item && (JSON.parse(d.item.value) as { id: string }).id])).toEqual([['7', 1, 'bad']]);
+    expect(out.metrics.map((m) => [m.windowStart, m.count])).toEqual([[T0, 3]]);
+    const checkpoint = decodeCheckpoint(out.commit?.metadata);
+    expect(checkpoint?.eventsPerRecord).toBe(2.5); // 5 events in 2 records
+    // 10 records behind the high watermark, at 2.5 events each: the next window reports 25 events of lag
+    const later = s.ingest(2, [record(9, [ev(5, T0 + 25_000)])], '19', 0);
+    expect(later.metrics.map((m) => [m.windowStart, m.consumerLag])).toEqual([[T0 + 10_000, Math.round(9 * (0.8 * 2.5 + 0.2 * 1))]]);
+  });
+
+  it('dead-letters an unreadable record whole', () => {
+    const out = new WindowsService(config).ingest(2, [record(3, '[]'), record(4, '{')], '5', 0);
+    expect(out.deadLetters.map((d) => [d.record.offset, d.error.slice(0, 8), d.item])).toEqual([['3', 'an empty', undefined], ['4', 'not JSON', undefined]]);
   });
 });
 

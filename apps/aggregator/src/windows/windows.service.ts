@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { StoredTelemetryEventSchema, TelemetryEvent, WindowMetric } from '@smartscale/contracts';
+import { StoredTelemetryEventSchema, TelemetryEvent, unpackEventRecord, WindowMetric } from '@smartscale/contracts';
 import { encodeCheckpoint, hopping, PartitionWindows, PartitionWindowsOptions, tumbling, WindowCheckpoint } from '@smartscale/windowing';
 import { AGGREGATOR_CONFIG, AggregatorConfig } from '../config/aggregator.config';
 
@@ -13,6 +13,8 @@ export interface InboundRecord {
 export interface DeadLetter {
   record: InboundRecord;
   error: string;
+  /** When one event of a record of several was bad: its index and JSON (the good ones were aggregated). */
+  item?: { index: number; value: string };
 }
 
 /**
@@ -44,6 +46,8 @@ export class WindowsService {
   private readonly partitions = new Map<number, PartitionWindows>();
   private readonly nextOffsets = new Map<number, string>();
   private readonly lags = new Map<number, number>();
+  /** Per partition, events per record lately (ingest packs a service's events): converts record lag to events. */
+  private readonly eventsPerRecord = new Map<number, number>();
   private loggedLate = false;
 
   constructor(@Inject(AGGREGATOR_CONFIG) private readonly config: AggregatorConfig) {}
@@ -67,18 +71,30 @@ export class WindowsService {
   ingest(partition: number, records: InboundRecord[], highWatermark: string, wallNow: number): StepOutput {
     const out = emptyOutput(partition);
     const pw = this.windowsOf(partition);
+    let events = 0;
     for (const record of records) {
       // Dead letters move the offset too, so that a replay does not send them a second time.
       this.nextOffsets.set(partition, (BigInt(record.offset) + 1n).toString());
-      const event = parse(record);
-      if (typeof event === 'string') {
-        out.deadLetters.push({ record, error: event });
+      const unpacked = unpackEventRecord(record.value);
+      if ('error' in unpacked) {
+        out.deadLetters.push({ record, error: unpacked.error });
         continue;
       }
-      if (pw.add(event, record.offset, wallNow) === 'late') out.late++;
+      const packed = unpacked.items.length > 1;
+      unpacked.items.forEach((item, index) => {
+        events++;
+        const event = validate(item);
+        if (typeof event === 'string') out.deadLetters.push({ record, error: event, ...(packed ? { item: { index, value: JSON.stringify(item) } } : {}) });
+        else if (pw.add(event, record.offset, wallNow) === 'late') out.late++;
+      });
+    }
+    if (records.length > 0) {
+      const ratio = events / records.length;
+      const before = this.eventsPerRecord.get(partition);
+      this.eventsPerRecord.set(partition, before === undefined ? ratio : 0.8 * before + 0.2 * ratio);
     }
     const next = this.nextOffsets.get(partition);
-    if (next !== undefined) this.lags.set(partition, Math.max(0, Number(BigInt(highWatermark) - BigInt(next))));
+    if (next !== undefined) this.lags.set(partition, Math.round(Math.max(0, Number(BigInt(highWatermark) - BigInt(next))) * this.perRecord(partition)));
     if (out.late > 0 && !this.loggedLate) {
       this.logger.warn(`dropping events later than the ${this.config.windows.graceMs} ms grace period (counted; logged once)`);
       this.loggedLate = true;
@@ -109,13 +125,21 @@ export class WindowsService {
     this.partitions.delete(partition);
     this.nextOffsets.delete(partition);
     this.lags.delete(partition);
+    this.eventsPerRecord.delete(partition);
   }
 
   private closeInto(out: StepOutput, pw: PartitionWindows, wallNow: number): void {
     const { partition } = out;
     for (const agg of pw.closeReady()) out.metrics.push(agg.toMetric(partition, this.lags.get(partition) ?? 0, wallNow));
     const next = this.nextOffsets.get(partition);
-    if (next !== undefined) out.commit = { partition, offset: pw.commitOffset(next), metadata: encodeCheckpoint({ ...pw.checkpoint(), position: next }) };
+    if (next !== undefined) {
+      const checkpoint = { ...pw.checkpoint(), position: next, eventsPerRecord: Math.round(this.perRecord(partition) * 100) / 100 };
+      out.commit = { partition, offset: pw.commitOffset(next), metadata: encodeCheckpoint(checkpoint) };
+    }
+  }
+
+  private perRecord(partition: number): number {
+    return this.eventsPerRecord.get(partition) ?? 1;
   }
 
   private windowsOf(partition: number): PartitionWindows {
@@ -140,14 +164,7 @@ export class WindowsService {
 
 const emptyOutput = (partition: number): StepOutput => ({ partition, metrics: [], commit: null, deadLetters: [], late: 0 });
 
-function parse(record: InboundRecord): TelemetryEvent | string {
-  if (!record.value) return 'empty record value';
-  let json: unknown;
-  try {
-    json = JSON.parse(record.value.toString('utf8'));
-  } catch (err) {
-    return `not JSON: ${(err as Error).message}`;
-  }
-  const parsed = StoredTelemetryEventSchema.safeParse(json);
+function validate(item: unknown): TelemetryEvent | string {
+  const parsed = StoredTelemetryEventSchema.safeParse(item);
   return parsed.success ? (parsed.data as TelemetryEvent) : `schema: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TOPICS } from '@smartscale/contracts';
+import { DEFAULT_EVENTS_PER_RECORD, TOPICS } from '@smartscale/contracts';
 import { kafkaEnv, loadEnv, port } from '@smartscale/config';
 
 export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
@@ -49,12 +49,14 @@ const shape = {
   SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES: positiveInt(64 * 1024 * 1024),
   /** A request whose events the broker has not acknowledged by then gets 503 (nothing claimed as stored). */
   SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
+  /** Events of one service in one request share a record, up to this many (1 = a record per event). */
+  SMARTSCALE_INGEST_EVENTS_PER_RECORD: positiveInt(DEFAULT_EVENTS_PER_RECORD),
 };
 
 export interface IngestConfig {
   http: { host: string; port: number; bodyLimitBytes: number; maxInflightBytes: number };
   kafka: { brokers: string[]; clientId: string };
-  events: { topic: string; retentionMs: number; publishTimeoutMs: number };
+  events: { topic: string; retentionMs: number; publishTimeoutMs: number; eventsPerRecord: number };
   auth: { apiKeys: ApiKeyScope[]; rateLimitEventsPerSecond: number };
 }
 
@@ -68,7 +70,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
       maxInflightBytes: e.SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES,
     },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: 'smartscale-ingest' },
-    events: { topic: e.SMARTSCALE_EVENTS_TOPIC, retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS, publishTimeoutMs: e.SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS },
+    events: { topic: e.SMARTSCALE_EVENTS_TOPIC, retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS, publishTimeoutMs: e.SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS, eventsPerRecord: e.SMARTSCALE_INGEST_EVENTS_PER_RECORD },
     auth: { apiKeys: e.SMARTSCALE_API_KEYS, rateLimitEventsPerSecond: e.SMARTSCALE_RATE_LIMIT_EVENTS_PER_S },
   };
 }

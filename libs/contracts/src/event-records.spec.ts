@@ -1,0 +1,41 @@
+import type { TelemetryEvent } from './events';
+import { packEvents, unpackEventRecord } from './event-records';
+
+const ev = (i: number, service = 'checkout', time = 1_000 + i): TelemetryEvent => ({ v: 1, id: `e${i}`, service, type: 'request', time });
+
+describe(packEvents.name, () => {
+  it('groups by service, keeps each service in order, and cuts by count', () => {
+    const events = [ev(0), ev(1, 'cart'), ev(2), ev(3), ev(4, 'cart'), ev(5)];
+    const records = packEvents(events, { maxEvents: 2, maxBytes: 1 << 20 });
+    expect(records.map((r) => [r.key, r.events])).toEqual([['checkout', 2], ['checkout', 2], ['cart', 2]]);
+    const ids = records.flatMap((r) => (unpackEventRecord(r.value) as { items: TelemetryEvent[] }).items.map((e) => e.id));
+    expect(ids).toEqual(['e0', 'e2', 'e3', 'e5', 'e1', 'e4']);
+    expect(records[0].timestamp).toBe('1002'); // the newest event of the record
+  });
+
+  it('cuts by bytes, and gives a single event over the bound a record of its own', () => {
+    const one = JSON.stringify(ev(0)).length;
+    const records = packEvents([ev(0), ev(1), ev(2)], { maxEvents: 100, maxBytes: 2 * (one + 1) });
+    expect(records.map((r) => r.events)).toEqual([2, 1]);
+    expect(records.every((r) => r.value.length <= 2 * (one + 1) + 1)).toBe(true);
+    expect(packEvents([ev(0)], { maxEvents: 100, maxBytes: 10 }).map((r) => r.events)).toEqual([1]);
+  });
+
+  it('writes the original form, one event object per record, with maxEvents 1', () => {
+    const records = packEvents([ev(0), ev(1)], { maxEvents: 1, maxBytes: 1 << 20 });
+    expect(records.map((r) => JSON.parse(r.value) as unknown)).toEqual([ev(0), ev(1)]);
+  });
+});
+
+describe(unpackEventRecord.name, () => {
+  it('reads an object as one event and an array as several', () => {
+    expect(unpackEventRecord(Buffer.from(JSON.stringify(ev(0))))).toEqual({ items: [ev(0)] });
+    expect(unpackEventRecord(JSON.stringify([ev(0), ev(1)]))).toEqual({ items: [ev(0), ev(1)] });
+  });
+
+  it('says why a record is unreadable', () => {
+    expect(unpackEventRecord(null)).toEqual({ error: 'empty record value' });
+    expect(unpackEventRecord('{')).toEqual({ error: expect.stringMatching(/^not JSON/) as string });
+    expect(unpackEventRecord('[]')).toEqual({ error: 'an empty array of events' });
+  });
+});
