@@ -21,6 +21,11 @@ describe(packEvents.name, () => {
     expect(packEvents([ev(0)], { maxEvents: 100, maxBytes: 10 }).map((r) => r.events)).toEqual([1]);
   });
 
+  it('packs a single event the same way as many', () => {
+    expect(packEvents([ev(7)], { maxEvents: 200, maxBytes: 1 << 20 })).toEqual([{ key: 'checkout', value: JSON.stringify([ev(7)]), timestamp: '1007', events: 1 }]);
+    expect(packEvents([ev(7)], { maxEvents: 1, maxBytes: 1 << 20 })[0].value).toBe(JSON.stringify(ev(7)));
+  });
+
   it('writes the original form, one event object per record, with maxEvents 1', () => {
     const records = packEvents([ev(0), ev(1)], { maxEvents: 1, maxBytes: 1 << 20 });
     expect(records.map((r) => JSON.parse(r.value) as unknown)).toEqual([ev(0), ev(1)]);

@@ -28,6 +28,12 @@ export interface PackLimits {
 
 /** Events of one request as records: grouped by service (order kept within a service), then cut by count and bytes. */
 export function packEvents(events: readonly TelemetryEvent[], limits: PackLimits): EventRecord[] {
+  if (events.length === 1) {
+    // the common single-event request, without the grouping
+    const [e] = events;
+    const json = JSON.stringify(e);
+    return [{ key: e.service, value: limits.maxEvents === 1 ? json : `[${json}]`, timestamp: String(e.time), events: 1 }];
+  }
   const byService = new Map<string, TelemetryEvent[]>();
   for (const e of events) {
     const list = byService.get(e.service);
