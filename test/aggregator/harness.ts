@@ -69,6 +69,10 @@ export class AggregatorHarness {
   private producer!: Producer;
   private reader!: Consumer;
 
+  get group(): string {
+    return `smartscale-aggregator-${this.run}`;
+  }
+
   constructor(readonly run: string) {
     this.topics = { events: `it.${run}.events`, metrics: `it.${run}.metrics`, deadLetter: `it.${run}.deadletter` };
     this.kafka = createKafka({ brokers, clientId: `test-${run}` });
@@ -112,6 +116,17 @@ export class AggregatorHarness {
     await admin.disconnect();
   }
 
+  /** The state of the aggregators' group, as the broker sees it ('Empty' once every member has left). */
+  async groupState(): Promise<string> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return (await admin.describeGroups([this.group])).groups[0]?.state ?? 'Dead';
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   send(events: TelemetryEvent[]): Promise<unknown> {
     return this.producer.send({ topic: this.topics.events, acks: -1, messages: events.map((e) => ({ partition: partitionOf(e.service), key: e.service, value: JSON.stringify(e) })) });
   }
@@ -130,13 +145,14 @@ export class AggregatorHarness {
     });
   }
 
-  start(name: string): ChildProcess {
+  /** `env` overrides the settings below. */
+  start(name: string, env: Record<string, string> = {}): ChildProcess {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/aggregator/src/main.js')], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         SMARTSCALE_KAFKA_BROKERS: brokers.join(','),
-        SMARTSCALE_AGGREGATOR_GROUP: `smartscale-aggregator-${this.run}`,
+        SMARTSCALE_AGGREGATOR_GROUP: this.group,
         SMARTSCALE_AGGREGATOR_INSTANCE: name,
         SMARTSCALE_AGGREGATOR_EVENTS_TOPIC: this.topics.events,
         SMARTSCALE_AGGREGATOR_METRICS_TOPIC: this.topics.metrics,
@@ -147,6 +163,7 @@ export class AggregatorHarness {
         SMARTSCALE_HOPPING_ADVANCE_MS: String(HOP_ADVANCE_MS),
         // Event times are in the past: keep the wall-clock idle advance out of the way.
         SMARTSCALE_PARTITION_IDLE_MS: '600000',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

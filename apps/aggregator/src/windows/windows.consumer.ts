@@ -1,21 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { Admin, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
 import { decodeCheckpoint } from '@smartscale/windowing';
 import { AGGREGATOR_CONFIG, AggregatorConfig } from '../config/aggregator.config';
 import { AggregatorMetrics } from './aggregator-metrics';
 import { BatchMetricsPublisher, kafkaBatchMetricsSink } from './batch-metrics.adapter';
 import { BatchTuner } from './batch-tuner';
+import type { PartitionFlow } from './events-batch.server';
 import { mergeStep, PendingBatch, StepStats, toBatchMetric } from './pending-batch';
 import { CommittedPosition, isFenced, TransactionalOutput } from './transactional-output.adapter';
 import { InboundRecord, StepOutput, WindowsService } from './windows.service';
-
-/**
- * How often idle partitions are checked so that their last windows close, and pending steps are
- * committed: at most this, and no slower than the shortest commit interval the settings allow.
- */
-const TICK_MS = 100;
 
 /**
  * Kafka side of the aggregator: one consumer-group member. Each batch (and each idle tick) of a
@@ -23,12 +18,13 @@ const TICK_MS = 100;
  * oldest open window with the window checkpoint as metadata; see TransactionalOutput for fencing.
  * A newly assigned partition is claimed (fence, then read the committed position) before its first
  * batch, and replays from that offset: open windows are rebuilt, emitted ones are not emitted again.
+ * The consumer itself belongs to the transport (EventsBatchServer), which calls in through
+ * WindowsController: assigned, batch, tick, and drain before it leaves the group.
  */
 @Injectable()
 export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WindowsConsumer.name);
   private readonly kafka: Kafka;
-  private readonly consumer: Consumer;
   private readonly admin: Admin;
   private readonly output: TransactionalOutput;
   /** Per claimed partition, the committed offset: records below it belong to windows already emitted. */
@@ -51,7 +47,6 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
   private readonly batchRecords: BatchMetricsPublisher | null;
   /** performance.now() when the previous batch was done: the wait for the next one's data starts there. */
   private idleSince: number | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -60,7 +55,6 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     private readonly metrics: AggregatorMetrics,
   ) {
     this.kafka = createKafka(config.kafka);
-    this.consumer = this.kafka.consumer({ groupId: config.kafka.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.admin = this.kafka.admin();
     this.output = new TransactionalOutput(this.kafka, config.topics, config.kafka.groupId);
     this.tuner = new BatchTuner(config.batching, metrics);
@@ -69,29 +63,38 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       : null;
   }
 
+  /** Before the transport starts consuming (Nest runs this hook before a microservice listens). */
   async onApplicationBootstrap(): Promise<void> {
     await withAdmin(this.kafka, (admin) => ensureTopics(admin));
     await this.admin.connect();
-    await this.consumer.connect();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = new Set(payload.memberAssignment[this.config.topics.events] ?? []);
-      this.logger.log(`${this.config.kafka.clientId} assigned partitions [${[...assigned].join(', ')}]`);
-      void this.serialize(() => this.onAssigned(assigned));
-    });
-    await this.consumer.subscribe({ topic: this.config.topics.events, fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.serialize(() => this.onBatch(payload)) });
-    const { batching } = this.config;
-    const shortest = batching.mode === 'fixed' ? batching.initial.commitIntervalMs : batching.controller.minIntervalMs;
-    this.timer = setInterval(() => void this.serialize(() => this.onTick()), Math.min(TICK_MS, shortest));
     this.batchRecords?.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+  /** A rebalance gave this member `assigned`. */
+  assigned(assigned: Set<number>, flow: PartitionFlow): Promise<void> {
+    this.logger.log(`${this.config.kafka.clientId} assigned partitions [${[...assigned].join(', ')}]`);
+    return this.serialize(() => this.onAssigned(assigned, flow));
+  }
+
+  batch(payload: EachBatchPayload, flow: PartitionFlow): Promise<void> {
+    return this.serialize(() => this.onBatch(payload, flow));
+  }
+
+  tick(flow: PartitionFlow): Promise<void> {
+    return this.serialize(() => this.onTick(flow));
+  }
+
+  /**
+   * The transport stops: commits every pending step, after the step in progress, before it leaves the
+   * group. Open windows stay open: the committed offset points at the oldest one, so the next owner replays them.
+   */
+  async drain(flow: PartitionFlow): Promise<void> {
     await this.queue;
-    await this.serialize(() => this.commitPending(0));
-    // Open windows stay open: the committed offset points at the oldest one, so the next owner replays them.
-    await this.consumer.disconnect();
+    await this.serialize(() => this.commitPending(flow, 0));
+  }
+
+  /** After the transport has drained and left the group (Nest closes transports before this hook). */
+  async onApplicationShutdown(): Promise<void> {
     await this.output.close();
     await this.batchRecords?.close();
     await this.admin.disconnect();
@@ -103,7 +106,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
    * rebuilt by replay on the next batch (claim: fence, read the checkpoint), and steps not yet
    * committed are dropped, never committed from an old generation.
    */
-  private async onAssigned(assigned: Set<number>): Promise<void> {
+  private async onAssigned(assigned: Set<number>, flow: PartitionFlow): Promise<void> {
     this.pending.clear();
     this.windows.retain(new Set());
     this.floors.clear();
@@ -111,18 +114,18 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     await this.output.close();
     if (this.fenced.size > 0) {
       const stillOurs = [...this.fenced].filter((p) => assigned.has(p));
-      if (stillOurs.length > 0) this.consumer.resume([{ topic: this.config.topics.events, partitions: stillOurs }]);
+      if (stillOurs.length > 0) flow.resume(stillOurs);
       this.fenced.clear();
     }
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload, flow: PartitionFlow): Promise<void> {
     const p = batch.partition;
     const began = performance.now();
     const fetchWaitMs = this.idleSince === null ? 0 : began - this.idleSince;
     try {
       if (this.fenced.has(p) || isStale()) return;
-      await this.processBatch(batch, fetchWaitMs, { resolveOffset, heartbeat, isStale });
+      await this.processBatch(batch, fetchWaitMs, { resolveOffset, heartbeat, isStale }, flow);
     } finally {
       this.idleSince = performance.now();
       this.tuner.worked(this.idleSince - began);
@@ -138,13 +141,14 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     batch: EachBatchPayload['batch'],
     fetchWaitMs: number,
     { resolveOffset, heartbeat, isStale }: Pick<EachBatchPayload, 'resolveOffset' | 'heartbeat' | 'isStale'>,
+    flow: PartitionFlow,
   ): Promise<void> {
     const p = batch.partition;
     if (!this.windows.has(p) || !this.output.owns(p)) await this.claim(p);
     const floor = this.floors.get(p) ?? 0n;
     if (this.rewind.delete(p)) {
       // The aborted steps are gone from memory: replay from the committed offset (this batch starts later).
-      this.consumer.seek({ topic: this.config.topics.events, partition: p, offset: floor.toString() });
+      flow.seek(p, floor.toString());
       return;
     }
     const messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
@@ -171,7 +175,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       };
       this.lastLag.set(p, lagAfter);
       this.defer(out, stats);
-      if (Date.now() - (this.pending.get(p)?.since ?? Infinity) >= this.tuner.knobs.commitIntervalMs) await this.commitPending(0, p);
+      if (Date.now() - (this.pending.get(p)?.since ?? Infinity) >= this.tuner.knobs.commitIntervalMs) await this.commitPending(flow, 0, p);
       // A failed commit forgot the partition: the next batch claims it again and replays from the committed offset.
       if (!this.windows.has(p) || isStale()) return;
       if (start < messages.length) await heartbeat();
@@ -181,15 +185,15 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     await heartbeat();
   }
 
-  private async onTick(): Promise<void> {
+  private async onTick(flow: PartitionFlow): Promise<void> {
     const began = performance.now();
-    await this.tickStep();
+    await this.tickStep(flow);
     this.tuner.worked(performance.now() - began);
   }
 
-  private async tickStep(): Promise<void> {
+  private async tickStep(flow: PartitionFlow): Promise<void> {
     for (const out of this.windows.tick(Date.now())) if (this.output.owns(out.partition)) this.defer(out);
-    await this.commitPending(this.tuner.knobs.commitIntervalMs);
+    await this.commitPending(flow, this.tuner.knobs.commitIntervalMs);
   }
 
   private defer(out: StepOutput, stats: StepStats | null = null): void {
@@ -198,11 +202,11 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Commits the pending steps that are at least minAgeMs old (of one partition, or all). */
-  private async commitPending(minAgeMs: number, only?: number): Promise<void> {
+  private async commitPending(flow: PartitionFlow, minAgeMs: number, only?: number): Promise<void> {
     for (const [p, entry] of [...this.pending]) {
       if ((only !== undefined && p !== only) || Date.now() - entry.since < minAgeMs) continue;
       this.pending.delete(p);
-      await this.commit(entry);
+      await this.commit(entry, flow);
     }
   }
 
@@ -217,7 +221,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
    * Commits one step; on failure forgets the partition's state (the aborted windows are no longer in
    * memory), so that the next batch claims the partition again and rewinds to the committed offset.
    */
-  private async commit(entry: PendingBatch): Promise<boolean> {
+  private async commit(entry: PendingBatch, flow: PartitionFlow): Promise<boolean> {
     const { out } = entry;
     const p = out.partition;
     const began = performance.now();
@@ -233,7 +237,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       if (isFenced(err)) {
         this.logger.warn(`partition ${p}: fenced by a newer owner, pausing it until the next assignment`);
         this.fenced.add(p);
-        this.consumer.pause([{ topic: this.config.topics.events, partitions: [p] }]);
+        flow.pause([p]);
         return false;
       }
       this.logger.error(`partition ${p}: transaction aborted, replaying from the committed offset: ${(err as Error).message}`);
