@@ -152,7 +152,7 @@ export class PartitionWindows {
     if (!tumblingOpen) {
       // Before the first window closes, a late event's hopping window can end before the oldest pane
       // walked so far: walk from its last pane. Never once a window has closed (it would be closed too).
-      if (hop && counted.length > 0) this.nextToClose = Math.min(this.nextToClose ?? Infinity, counted[0].from * hop.advanceMs - sizeMs);
+      if (hop && counted !== null) this.nextToClose = Math.min(this.nextToClose ?? Infinity, counted * hop.advanceMs - sizeMs);
       this.lateCount++;
       return 'late';
     }

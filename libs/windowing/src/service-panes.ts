@@ -83,35 +83,39 @@ export class ServicePanes {
   /**
    * Counts an event of pane k where it belongs: in the tumbling window if `tumblingOpen`, and in each
    * hopping window of the pane from `firstOpenWindow` on; minus, in both, the windows that already
-   * have its id. Returns the hopping windows it was counted in.
+   * have its id. Returns the first hopping window it was counted in, or null.
    */
-  add(e: TelemetryEvent, k: number, tumblingOpen: boolean, firstOpenWindow: number, offset: string): WindowRange[] {
-    const all = windowsOfPane(this.geometry, k);
-    const open: WindowRange = { from: Math.max(all.from, firstOpenWindow), to: all.to };
+  add(e: TelemetryEvent, k: number, tumblingOpen: boolean, firstOpenWindow: number, offset: string): number | null {
+    // The hot path (a new id) keeps the ranges in numbers: no arrays, no range objects kept.
+    const { from: first, to: last } = windowsOfPane(this.geometry, k);
+    const from = Math.max(first, firstOpenWindow);
     const known = this.ids.get(e.id);
     if (known === undefined) {
-      if (!tumblingOpen && isEmpty(open)) return [];
-      this.contribution(k, tumblingOpen, open, offset).tally.add(e);
+      if (!tumblingOpen && from > last) return null;
+      const pane = this.pane(k);
+      this.contribution(pane, tumblingOpen, from, last, offset).tally.add(e);
       // An open pane's windows are all open: then the bare pane number says "tumbling k, and all of k's windows".
-      const everywhere = tumblingOpen && open.from === all.from;
-      this.ids.set(e.id, everywhere ? k : { lastPane: k, tumblingPanes: tumblingOpen ? [k] : [], counted: isEmpty(open) ? [] : [open] });
-      this.pane(k).ids.push(e.id);
-      return isEmpty(open) ? [] : [open];
+      const everywhere = tumblingOpen && (from === first || first > last);
+      this.ids.set(e.id, everywhere ? k : { lastPane: k, tumblingPanes: tumblingOpen ? [k] : [], counted: from > last ? [] : [{ from, to: last }] });
+      pane.ids.push(e.id);
+      return from > last ? null : from;
     }
     const rec = typeof known === 'number' ? { lastPane: known, tumblingPanes: [known], counted: [windowsOfPane(this.geometry, known)] } : known;
+    const pane = this.pane(k);
     const tumbling = tumblingOpen && !rec.tumblingPanes.includes(k);
-    if (tumblingOpen && !tumbling) this.pane(k).duplicates++;
-    const windows = isEmpty(open) ? [] : subtract(open, rec.counted);
-    if (!tumbling && windows.length === 0) return [];
+    if (tumblingOpen && !tumbling) pane.duplicates++;
+    const windows = from > last ? [] : subtract({ from, to: last }, rec.counted);
+    if (!tumbling && windows.length === 0) return null;
     // Two ranges only when earlier copies sit on both sides of this pane: each gets its own tally.
-    this.contribution(k, tumbling, windows[0] ?? EMPTY, offset).tally.add(e);
-    for (const w of windows.slice(1)) this.contribution(k, false, w, offset).tally.add(e);
+    const [head = EMPTY, ...rest] = windows;
+    this.contribution(pane, tumbling, head.from, head.to, offset).tally.add(e);
+    for (const w of rest) this.contribution(pane, false, w.from, w.to, offset).tally.add(e);
     rec.lastPane = Math.max(rec.lastPane, k);
     if (tumbling) rec.tumblingPanes.push(k);
     rec.counted.push(...windows);
     this.ids.set(e.id, rec);
-    this.pane(k).ids.push(e.id);
-    return windows;
+    pane.ids.push(e.id);
+    return windows[0]?.from ?? null;
   }
 
   /** The tumbling window of pane k. Its tallies no longer change once the pane is closed. */
@@ -157,13 +161,11 @@ export class ServicePanes {
     return pane;
   }
 
-  private contribution(k: number, tumbling: boolean, windows: WindowRange, offset: string): Contribution {
-    const pane = this.pane(k);
-    const same = (c: Contribution): boolean => c.tumbling === tumbling && c.windows.from === windows.from && c.windows.to === windows.to;
-    // The first is the pane's main contribution nearly always: checked before searching.
-    const found = pane.contributions[0] && same(pane.contributions[0]) ? pane.contributions[0] : pane.contributions.find(same);
-    if (found) return found;
-    const created: Contribution = { tumbling, windows: { ...windows }, tally: new Tally(), minOffset: BigInt(offset) };
+  private contribution(pane: Pane, tumbling: boolean, from: number, to: number, offset: string): Contribution {
+    if (from > to) ({ from, to } = EMPTY);
+    // Nearly always the first, the main one: events counted in the tumbling window and all of its hopping windows.
+    for (const c of pane.contributions) if (c.tumbling === tumbling && c.windows.from === from && c.windows.to === to) return c;
+    const created: Contribution = { tumbling, windows: { from, to }, tally: new Tally(), minOffset: BigInt(offset) };
     pane.contributions.push(created);
     if (this.minOffset === null || created.minOffset < this.minOffset) this.minOffset = created.minOffset;
     return created;
