@@ -34,6 +34,8 @@ describe('ingest across a broker restart', () => {
   afterAll(() => app?.close());
 
   it('keeps every accepted event and recovers on its own', async () => {
+    const brokers = [loadIngestConfig(process.env).kafka.brokers].flat();
+    const since = await TopicProbe.ends(brokers, TOPICS.events);
     const timeline: { t: number; accepted: number; rejected: number; failed: number }[] = [];
     const load = runLoad({
       url, service, shape: { kind: 'constant', rate: 200 }, durationSeconds: 40, batchSize: 20, errorRate: 0,
@@ -68,7 +70,7 @@ describe('ingest across a broker restart', () => {
     expect(result.accepted - acceptedAtRestart).toBeGreaterThan(0);
     expect((await fetch(`${url}/health`)).status).toBe(200);
 
-    const events = await TopicProbe.open<TelemetryEvent>([loadIngestConfig(process.env).kafka.brokers].flat(), TOPICS.events, service);
+    const events = await TopicProbe.open<TelemetryEvent>(brokers, TOPICS.events, service, since);
     try {
       const stored = await eventually('every accepted id on the topic', () => {
         const ids = new Set(events.records.map((e) => e.id));

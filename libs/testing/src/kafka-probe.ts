@@ -1,9 +1,14 @@
 import { Consumer, Kafka } from 'kafkajs';
 import { createKafka } from '@smartscale/kafka';
 
+/** Per partition, the offset a probe starts reading at. */
+export type ProbeOffsets = { partition: number; offset: string }[];
+
 /**
- * Reads a topic from the beginning in a throwaway group and keeps the records whose key matches, so
- * a test can assert on what really reached the broker.
+ * Reads a topic in a throwaway group and keeps the records whose key matches, so a test can assert on
+ * what really reached the broker. It starts at the topic's end when it is opened, or at offsets taken
+ * earlier (`TopicProbe.ends`), never at the beginning: a long-lived local topic can hold millions of
+ * records, and reading them all would make a test slow for reasons that have nothing to do with it.
  */
 export class TopicProbe<T> {
   readonly records: T[] = [];
@@ -13,7 +18,19 @@ export class TopicProbe<T> {
     this.consumer = kafka.consumer({ groupId: `probe-${topic}-${key}-${Date.now()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   }
 
-  static async open<T>(brokers: string[], topic: string, key: string): Promise<TopicProbe<T>> {
+  /** The topic's end offsets now: a probe opened later with them reads what was written from here on. */
+  static async ends(brokers: string[], topic: string): Promise<ProbeOffsets> {
+    const admin = createKafka({ brokers, clientId: 'test-probe' }).admin();
+    await admin.connect();
+    try {
+      return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  static async open<T>(brokers: string[], topic: string, key: string, since?: ProbeOffsets): Promise<TopicProbe<T>> {
+    const from = since ?? (await TopicProbe.ends(brokers, topic));
     const probe = new TopicProbe<T>(createKafka({ brokers, clientId: 'test-probe' }), topic, key);
     await probe.consumer.connect();
     await probe.consumer.subscribe({ topic, fromBeginning: true });
@@ -26,6 +43,7 @@ export class TopicProbe<T> {
         else probe.records.push(value);
       },
     });
+    for (const { partition, offset } of from) probe.consumer.seek({ topic, partition, offset });
     return probe;
   }
 
