@@ -144,7 +144,7 @@ interface ProcessRun {
   broker_cpu_s: number;
 }
 
-async function throughput(kafka: Kafka, brokers: string, run: string, eventsTopic: string, t0: number, events: number, processes: number): Promise<ProcessRun> {
+async function throughput(kafka: Kafka, brokers: string, run: string, eventsTopic: string, t0: number, events: number, records: number, processes: number): Promise<ProcessRun> {
   const metrics = `${eventsTopic}.metrics.${processes}`;
   await createTopics(kafka, [{ topic: metrics, numPartitions: 1 }, ...(processes === 1 ? [{ topic: `${eventsTopic}.dlq`, numPartitions: 1 }] : [])]);
   const lastTime = t0 + Math.floor((events - 1) / SERVICES);
@@ -163,7 +163,7 @@ async function throughput(kafka: Kafka, brokers: string, run: string, eventsTopi
   const broker = brokerPid();
   const brokerBefore = cpuOf(broker);
   const children = startAggregators(processes, `${run}-${processes}`, { events: eventsTopic, metrics }, brokers);
-  const steady = sampleSteadyRate(kafka, `bench-aggregator-${run}-${processes}`, eventsTopic, processes, events, () => finished.size >= SERVICES);
+  const steady = sampleSteadyRate(kafka, `bench-aggregator-${run}-${processes}`, eventsTopic, processes, records, events / records, () => finished.size >= SERVICES);
   await until('the last window of every service', () => finished.size >= SERVICES, 300_000);
   const steadyRate = await steady;
   const cpu = children.map((c) => cpuOf(c.pid));
@@ -175,7 +175,8 @@ async function throughput(kafka: Kafka, brokers: string, run: string, eventsTopi
 }
 
 /** Samples the group's committed offsets every 100 ms; the rate from the first sample with every member in a stable group. */
-async function sampleSteadyRate(kafka: Kafka, groupId: string, topic: string, members: number, events: number, done: () => boolean): Promise<number | null> {
+/** Events/s from the group's committed offsets (records, times events per record) while all members are in and most of the topic is unread. */
+async function sampleSteadyRate(kafka: Kafka, groupId: string, topic: string, members: number, records: number, perRecord: number, done: () => boolean): Promise<number | null> {
   const admin = kafka.admin();
   await admin.connect();
   let start: { t: number; sum: number } | null = null;
@@ -188,14 +189,14 @@ async function sampleSteadyRate(kafka: Kafka, groupId: string, topic: string, me
       const sample = { t: Date.now(), sum };
       if (state === 'Stable' && m.length === members) {
         start ??= sample;
-        if (sum < events * 0.9) end = sample;
+        if (sum < records * 0.9) end = sample;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
     await admin.disconnect();
   }
-  return start && end && end.t > start.t ? Math.round(((end.sum - start.sum) * 1000) / (end.t - start.t)) : null;
+  return start && end && end.t > start.t ? Math.round(((end.sum - start.sum) * perRecord * 1000) / (end.t - start.t)) : null;
 }
 
 function consumerPerformance(brokers: string, topic: string, messages: number): Promise<ConsumerCeiling> {
@@ -264,7 +265,7 @@ async function main(): Promise<void> {
   log(`ConsumerPerformance: ${Math.round(ceiling.fetch_messages_per_s)} records/s (fetch) = ${brokerEvents} events/s at ${perRecord.toFixed(1)} per record, ${Math.round(ceiling.messages_per_s)} records/s with the group join`);
   const runs: ProcessRun[] = [];
   for (const n of [1, 2]) {
-    const r = await throughput(kafka, k.brokers, run, eventsTopic, t0, o.events, n);
+    const r = await throughput(kafka, k.brokers, run, eventsTopic, t0, o.events, records, n);
     runs.push(r);
     log(`${n} process(es): ${r.events_per_s} events/s over ${r.seconds.toFixed(1)} s (steady ${r.steady_events_per_s}); CPU s aggregator ${r.aggregator_cpu_s.join(' + ')}, broker ${r.broker_cpu_s}`);
   }
