@@ -13,12 +13,15 @@ describe(packEvents.name, () => {
     expect(records[0].timestamp).toBe('1002'); // the newest event of the record
   });
 
-  it('cuts by bytes, and gives a single event over the bound a record of its own', () => {
-    const one = JSON.stringify(ev(0)).length;
-    const records = packEvents([ev(0), ev(1), ev(2)], { maxEvents: 100, maxBytes: 2 * (one + 1) });
-    expect(records.map((r) => r.events)).toEqual([2, 1]);
-    expect(records.every((r) => r.value.length <= 2 * (one + 1) + 1)).toBe(true);
-    expect(packEvents([ev(0)], { maxEvents: 100, maxBytes: 10 }).map((r) => r.events)).toEqual([1]);
+  it('cuts by bytes, keeping order, and gives a single event over the bound a record of its own', () => {
+    const events = Array.from({ length: 9 }, (_, i) => ev(i));
+    const maxBytes = 3 * JSON.stringify(ev(0)).length;
+    const records = packEvents(events, { maxEvents: 100, maxBytes });
+    expect(records.length).toBeGreaterThan(3);
+    expect(records.every((r) => r.value.length <= maxBytes)).toBe(true);
+    expect(records.flatMap((r) => (unpackEventRecord(r.value) as { items: TelemetryEvent[] }).items.map((e) => e.id))).toEqual(events.map((e) => e.id));
+    expect(records.reduce((n, r) => n + r.events, 0)).toBe(9);
+    expect(packEvents([ev(0), ev(1)], { maxEvents: 100, maxBytes: 10 }).map((r) => r.events)).toEqual([1, 1]);
   });
 
   it('packs a single event the same way as many', () => {

@@ -41,26 +41,21 @@ export function packEvents(events: readonly TelemetryEvent[], limits: PackLimits
     else byService.set(e.service, [e]);
   }
   const records: EventRecord[] = [];
-  for (const [service, list] of byService) {
-    let parts: string[] = [];
-    let bytes = 0;
-    let newest = 0;
-    const flush = (): void => {
-      if (parts.length === 0) return;
-      const value = limits.maxEvents === 1 ? parts[0] : `[${parts.join(',')}]`;
-      records.push({ key: service, value, timestamp: String(newest), events: parts.length });
-      parts = [];
-      bytes = 0;
-      newest = 0;
-    };
-    for (const e of list) {
-      const json = JSON.stringify(e);
-      if (parts.length > 0 && (parts.length >= limits.maxEvents || bytes + json.length + 1 > limits.maxBytes)) flush();
-      parts.push(json);
-      bytes += json.length + 1;
-      newest = Math.max(newest, e.time);
+  // One JSON.stringify per record, not per event: cut by count, then halve a part over the byte bound.
+  const emit = (service: string, part: TelemetryEvent[]): void => {
+    const value = limits.maxEvents === 1 ? JSON.stringify(part[0]) : JSON.stringify(part);
+    if (value.length > limits.maxBytes && part.length > 1) {
+      const half = Math.ceil(part.length / 2);
+      emit(service, part.slice(0, half));
+      emit(service, part.slice(half));
+      return;
     }
-    flush();
+    let newest = 0;
+    for (const e of part) newest = Math.max(newest, e.time);
+    records.push({ key: service, value, timestamp: String(newest), events: part.length });
+  };
+  for (const [service, list] of byService) {
+    for (let i = 0; i < list.length; i += limits.maxEvents) emit(service, list.slice(i, i + limits.maxEvents));
   }
   return records;
 }
