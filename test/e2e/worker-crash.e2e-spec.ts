@@ -137,7 +137,9 @@ describe('a worker killed during apply', () => {
     const seqAfterApply = (status as ControllerStatus).seq;
     await eventually('three more ticks', async () => (await handle.query(statusQuery)).seq >= seqAfterApply + 3, 30_000, 250);
 
-    const key = `${workflowIdFor(run)}/${receiver.calls[0].body.idempotencyKey.split('/').pop()}`;
+    // <workflow id>/<first run id>/<seq>: no continue-as-new happens here, so the first run is the current one.
+    const { runId } = await handle.describe();
+    const key = receiver.calls[0].body.idempotencyKey;
     expect(receiver.calls.length).toBeGreaterThanOrEqual(2);
     expect(receiver.calls.every((c) => c.key === key && c.body.idempotencyKey === key && c.body.replicas === 3)).toBe(true);
     expect(receiver.calls[1].at).toBeGreaterThan(killedAt);
@@ -154,7 +156,7 @@ describe('a worker killed during apply', () => {
     const decisions = await handle.query(decisionsQuery);
     const applied = decisions.filter((d) => d.applied);
     expect(applied.map((d) => [d.from, d.to])).toEqual([[0, 3]]);
-    expect(`${workflowIdFor(run)}/${applied[0].seq}`).toBe(key);
+    expect(`${workflowIdFor(run)}/${runId}/${applied[0].seq}`).toBe(key);
 
     // The SQL history (PGlite, reopened after the kill) recorded that decision once.
     const stored = (await (await fetch(`${controlUrl}/v1/targets/${run}/history`)).json()) as Decision[];

@@ -10,8 +10,15 @@ import searchAttributeTypes from './search-attributes.json';
 export const TASK_QUEUE = 'smartscale-controller';
 export const WORKFLOW_ID_PREFIX = 'scaler/';
 export const workflowIdFor = (targetId: string): string => `${WORKFLOW_ID_PREFIX}${targetId}`;
-/** `<workflowId>/<decision seq>`: a retried or replayed apply never scales twice. */
-export const idempotencyKeyFor = (workflowId: string, seq: number): string => `${workflowId}/${seq}`;
+/**
+ * `<workflowId>/<first run id>/<decision seq>`: a retried or replayed apply never scales twice, and a
+ * controller started again under the same id (after a terminate or a `remove` and `add`) starts its
+ * seq at 1 without its keys colliding with the old ones, which a scaler may still remember. The first
+ * run id stays the same across continue-as-new, as the seq carries on. Without the run id (histories
+ * recorded before it): `<workflowId>/<seq>`.
+ */
+export const idempotencyKeyFor = (workflowId: string, seq: number, firstRunId?: string): string =>
+  firstRunId === undefined ? `${workflowId}/${seq}` : `${workflowId}/${firstRunId}/${seq}`;
 
 export interface PauseInfo {
   reason: string;

@@ -92,7 +92,7 @@ describe('scalingControllerWorkflow', () => {
       world.load = 45;
       const [up] = await world.nextDecisions(1);
       expect([up.action, up.from, up.to, up.applied]).toEqual(['up', 1, 5, true]);
-      expect(world.applied).toEqual([{ replicas: 5, key: `${handle.workflowId}/${up.seq}` }]);
+      expect(world.applied).toEqual([{ replicas: 5, key: `${handle.workflowId}/${handle.firstExecutionRunId}/${up.seq}` }]);
       const status: ControllerStatus = await handle.query(statusQuery);
       expect([status.currentReplicas, status.desiredReplicas]).toEqual([5, 5]);
       world.load = 80;
@@ -100,6 +100,26 @@ describe('scalingControllerWorkflow', () => {
       expect(next.at - up.at).toBeGreaterThanOrEqual(target.policy.scaleUpCooldownMs);
       expect([next.action, next.to]).toEqual(['up', 6]);
     });
+  });
+
+  it('started again under the same id (terminate, then start), never reuses an old idempotency key', async () => {
+    const world = new FakeWorld(env);
+    const workflowId = `scaler/${target.id}-again-${Date.now()}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: world.activities() });
+    await worker.runUntil(async () => {
+      for (const load of [45, 45]) {
+        world.replicas = 1;
+        world.load = load;
+        const handle = await env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId, taskQueue: TASK_QUEUE, args: [{ target }] });
+        const before = world.applied.length;
+        while (world.applied.length === before) await env.sleep(1_000);
+        await handle.terminate('started again below');
+      }
+    });
+    // both runs applied at the same seq, under different keys
+    const [first, second] = world.applied.map((a) => a.key);
+    expect(first.split('/').pop()).toBe(second.split('/').pop());
+    expect(first).not.toBe(second);
   });
 
   it('in recommend mode decides and records with reasons but never calls the scaler', async () => {

@@ -22,6 +22,8 @@ const local = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: 
 const localForecast = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '3s', retry: { maximumAttempts: 2, initialInterval: '200ms' } }).forecast;
 /** Histories recorded before observe, forecast and record ran as local activities replay the old way. */
 const LOCAL_ACTIVITIES = 'observe-forecast-record-as-local-activities';
+/** Idempotency keys carry the first run id: a controller started again under its id must not reuse old keys. */
+const KEY_WITH_RUN = 'idempotency-key-with-first-run-id';
 
 /** One long-lived controller per target (id `scaler/<target>`): observe → predict → decide → apply → cooldown. */
 export async function scalingControllerWorkflow(input: ControllerInput): Promise<void> {
@@ -125,7 +127,8 @@ async function tick(target: ScalingTarget, state: ControllerState): Promise<void
   } else if (decision.action !== 'hold' && policy.mode === 'recommend') {
     decision.reasons.push({ code: 'recommend-only', message: 'recommend mode: recorded for comparison, not applied' });
   } else if (decision.action !== 'hold') {
-    const key = idempotencyKeyFor(workflowInfo().workflowId, decision.seq);
+    const info = workflowInfo();
+    const key = idempotencyKeyFor(info.workflowId, decision.seq, patched(KEY_WITH_RUN) ? info.firstExecutionRunId : undefined);
     state.currentReplicas = await apply.executeWithOptions({ startToCloseTimeout: '30s', summary: summarize(decision) }, [target, decision.to, key]);
     decision.applied = true;
     if (decision.action === 'up') state.lastScaleUpAt = now;
