@@ -1,4 +1,4 @@
-import { best, parseProducerPerformance, summariseSize } from './bench';
+import { best, memoryTrend, parseProducerPerformance, summariseSize } from './bench';
 
 describe(parseProducerPerformance.name, () => {
   it('reads the summary line after the progress lines', () => {
@@ -22,5 +22,19 @@ describe(summariseSize.name, () => {
     expect([one.events_per_s, many.events_per_s, many.requests_per_s]).toEqual([5, 200, 2]);
     expect(one.p50_ms).toBeCloseTo(5, 0);
     expect(best([one, many]).batch).toBe(100);
+  });
+});
+
+describe(memoryTrend.name, () => {
+  it('fits the growth per minute after the first minute, ignoring the warm-up', () => {
+    const samples = Array.from({ length: 13 }, (_, i) => ({ s: i * 10, rss_mb: i < 6 ? 100 + i * 20 : 200 + (i - 6) * 0.5, heap_used_mb: 50 }));
+    const t = memoryTrend(samples);
+    expect(t.rss_mb_per_min).toBeCloseTo(3, 5); // 0.5 MB per 10 s
+    expect(t.heap_used_mb_per_min).toBe(0);
+    expect([t.samples, t.rss_mb_at_1_min, t.rss_mb_at_end]).toEqual([13, 200, 203]);
+  });
+
+  it('says nothing about a run too short to tell', () => {
+    expect(memoryTrend([{ s: 0, rss_mb: 1, heap_used_mb: 1 }]).rss_mb_per_min).toBeNull();
   });
 });

@@ -70,3 +70,42 @@ export function parseProducerPerformance(output: string): BrokerCeiling {
 export function best(sizes: SizeSummary[]): SizeSummary {
   return sizes.reduce((a, b) => (b.events_per_s > a.events_per_s ? b : a));
 }
+
+/** The process's memory at one moment of a run, `s` seconds after the load started. */
+export interface MemorySample {
+  s: number;
+  rss_mb: number;
+  heap_used_mb: number;
+}
+
+export interface MemoryTrend {
+  samples: number;
+  /** least-squares slope over the samples after the first minute (warm-up: JIT, pools, buffers) */
+  rss_mb_per_min: number | null;
+  heap_used_mb_per_min: number | null;
+  rss_mb_at_1_min: number | null;
+  rss_mb_at_end: number | null;
+}
+
+const slopePerMinute = (points: [number, number][]): number | null => {
+  if (points.length < 3) return null;
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  if (sxx === 0) return null;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  return Math.round((sxy / sxx) * 60 * 100) / 100;
+};
+
+/** Whether RSS is flat: its growth per minute once warmed up, and the heap's beside it (a leak grows both). */
+export function memoryTrend(samples: MemorySample[]): MemoryTrend {
+  const warm = samples.filter((m) => m.s >= 60);
+  return {
+    samples: samples.length,
+    rss_mb_per_min: slopePerMinute(warm.map((m) => [m.s, m.rss_mb])),
+    heap_used_mb_per_min: slopePerMinute(warm.map((m) => [m.s, m.heap_used_mb])),
+    rss_mb_at_1_min: warm[0]?.rss_mb ?? null,
+    rss_mb_at_end: samples.at(-1)?.rss_mb ?? null,
+  };
+}

@@ -19,7 +19,7 @@ import { packEvents, TelemetryEvent, TOPICS } from '@smartscale/contracts';
 import { createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
 import { createIngestApp } from '../../apps/ingest/src/bootstrap';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
-import { best, BrokerCeiling, LoadResult, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
+import { best, BrokerCeiling, LoadResult, MemorySample, memoryTrend, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
 import { infra, runKafkaTool } from '../bench-common/broker';
 
 /** Where ProducerPerformance writes: its random bytes must never reach the events topic's consumers. */
@@ -108,6 +108,14 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const url = `${await app.getUrl()}/v1/events`.replace('[::1]', '127.0.0.1');
   const rssBefore = rssMb();
+  // Sampled through the whole load, so "flat RSS" is a slope after warm-up rather than two points.
+  const loadStart = Date.now();
+  const memory: MemorySample[] = [];
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    memory.push({ s: Math.round((Date.now() - loadStart) / 1000), rss_mb: Math.round(m.rss / 1048576), heap_used_mb: Math.round(m.heapUsed / 1048576) });
+  };
+  const sampler = setInterval(sample, 10_000);
 
   const sizes: SizeSummary[] = [];
   let atEighty: SizeSummary | null = null;
@@ -130,6 +138,8 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
   }
+  clearInterval(sampler);
+  sample();
   const rssAfter = rssMb();
 
   // The stored form of the best batch size's request, as the broker sees it: ingest packs a service's
@@ -165,6 +175,7 @@ async function main(): Promise<void> {
     seconds_per_size: o.seconds,
     sizes,
     rss_mb: { before: rssBefore, after: rssAfter },
+    memory: { ...memoryTrend(memory), series: memory },
     broker_started_by_bench: brokerStarted,
   };
   if (o.json) console.log(JSON.stringify(summary));
