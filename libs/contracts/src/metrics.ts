@@ -27,7 +27,10 @@ export interface WindowMetric {
   latencyP50: number | null;
   latencyP95: number | null;
   latencyP99: number | null;
-  /** Records behind the partition's high watermark when the window was emitted. */
+  /**
+   * Events behind the partition's high watermark when the window was emitted: records behind times the
+   * events per record lately (ingest packs a service's events into records).
+   */
   consumerLag: number;
   partition: number;
   emittedAt: number;
