@@ -1,10 +1,10 @@
+import type { ScalingPolicy } from '@smartscale/contracts/workflow';
 import { OracleAutoscaler, ReactiveIdealAutoscaler, StaticAutoscaler } from './baselines';
 import { SimConfig } from './config';
 import { HpaAutoscaler } from './hpa';
 import { KedaKafkaAutoscaler, kedaSpecFor } from './keda';
 import { KpaAutoscaler, kpaSpecFor } from './kpa';
 import { measure, PolicyMetrics, withRatios } from './metrics';
-import { ScalingPolicy } from '@smartscale/contracts/workflow';
 import { SmartScaleAutoscaler, smartScalePolicyFor } from './smartscale';
 import { Autoscaler, replicasFor, RunResult, simulate } from './simulator';
 import { expandRows, Trace } from './trace';

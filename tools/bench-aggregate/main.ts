@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { Kafka, Producer } from 'kafkajs';
-import { DEFAULT_EVENTS_PER_RECORD, packEvents, TelemetryEvent, windowKind, WindowMetric } from '@smartscale/contracts';
+import { DEFAULT_EVENTS_PER_RECORD, MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, windowKind, WindowMetric } from '@smartscale/contracts';
 import { createKafka } from '@smartscale/kafka';
 import { ConsumerCeiling, cpuSecondsFromStat, parseConsumerPerformance, percentile } from './bench';
 import { runMain } from '@smartscale/ops';
@@ -72,7 +72,8 @@ async function preload(producer: Producer, topic: string, run: string, events: n
   for (let start = 0; start < events; start += batch) {
     const group = [];
     for (let i = start; i < Math.min(events, start + batch); i++) group.push(eventObject(run, i, t0 + Math.floor(i / SERVICES)));
-    const messages = packEvents(group, { maxEvents: perRecord, maxBytes: 128 * 1024 }).map((r) => ({ partition: Number(r.key.slice('bench-'.length)) % PARTITIONS, key: r.key, value: r.value }));
+    // A record's key is its service, bench-<i % SERVICES>: the partition of any of its events.
+    const messages = packEvents(group, { maxEvents: perRecord, maxBytes: MAX_EVENT_RECORD_BYTES }).map((r) => ({ partition: partitionOf(Number(r.key.slice('bench-'.length))), key: r.key, value: r.value }));
     records += messages.length;
     inFlight.push(producer.send({ topic, acks: 1, messages }));
     if (inFlight.length >= 4) await inFlight.shift();
@@ -174,8 +175,10 @@ async function throughput(kafka: Kafka, brokers: string, run: string, eventsTopi
   return { processes, events_per_s: Math.round(events / seconds), steady_events_per_s: steadyRate, seconds, aggregator_cpu_s: cpu, broker_cpu_s: Math.round(brokerCpu * 10) / 10 };
 }
 
-/** Samples the group's committed offsets every 100 ms; the rate from the first sample with every member in a stable group. */
-/** Events/s from the group's committed offsets (records, times events per record) while all members are in and most of the topic is unread. */
+/**
+ * Samples the group's committed offsets every 100 ms: events/s (records, times events per record) from
+ * the first sample with every member in a stable group, while most of the topic is unread.
+ */
 async function sampleSteadyRate(kafka: Kafka, groupId: string, topic: string, members: number, records: number, perRecord: number, done: () => boolean): Promise<number | null> {
   const admin = kafka.admin();
   await admin.connect();

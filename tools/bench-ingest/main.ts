@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { packEvents, TelemetryEvent, TOPICS } from '@smartscale/contracts';
+import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, TOPICS } from '@smartscale/contracts';
 import { createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
 import { createIngestApp } from '../../apps/ingest/src/bootstrap';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   const top = best(sizes);
   const stored = packEvents(
     Array.from({ length: top.batch }, (_, i) => ({ v: 1 as const, ...benchEvent(Date.now(), i), id: randomUUID() })),
-    { maxEvents: config.events.eventsPerRecord, maxBytes: Number.MAX_SAFE_INTEGER },
+    { maxEvents: config.events.eventsPerRecord, maxBytes: MAX_EVENT_RECORD_BYTES },
   );
   const recordSize = Math.round(stored.reduce((n, r) => n + Buffer.byteLength(r.value), 0) / stored.length);
   const eventsPerRecord = top.batch / stored.length;

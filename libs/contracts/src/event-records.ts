@@ -9,6 +9,11 @@ import type { TelemetryEvent } from './events';
  */
 /** Ingest's default bound of events per record (SMARTSCALE_INGEST_EVENTS_PER_RECORD). */
 export const DEFAULT_EVENTS_PER_RECORD = 200;
+/**
+ * Ingest's bound of one packed record's value: well under a produce request (512 kB), so several
+ * services' records share one, and far under the broker's max.message.bytes (1 MiB).
+ */
+export const MAX_EVENT_RECORD_BYTES = 128 * 1024;
 
 export interface EventRecord {
   key: string;

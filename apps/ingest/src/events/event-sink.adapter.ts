@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
-import { packEvents, PackLimits, TelemetryEvent, TOPICS } from '@smartscale/contracts';
+import { MAX_EVENT_RECORD_BYTES, packEvents, PackLimits, TelemetryEvent, TOPICS } from '@smartscale/contracts';
 import { createIdempotentProducer, createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { CoalescingPublisher } from './coalescing-publisher';
@@ -10,8 +10,6 @@ import { CoalescingPublisher } from './coalescing-publisher';
  * (1 MiB by default) per partition; half of that over all partitions keeps even one hot key under it.
  */
 const MAX_SEND_BYTES = 512 * 1024;
-/** Bound of one packed record: well under a produce request, so several services' records share one. */
-const MAX_RECORD_BYTES = 128 * 1024;
 
 /** Where accepted events go. publish() resolves only once every event is durably stored. */
 export interface EventSink {
@@ -35,7 +33,7 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
   constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
     this.publishTimeoutMs = config.events.publishTimeoutMs;
     this.topic = config.events.topic;
-    this.pack = { maxEvents: config.events.eventsPerRecord, maxBytes: MAX_RECORD_BYTES };
+    this.pack = { maxEvents: config.events.eventsPerRecord, maxBytes: MAX_EVENT_RECORD_BYTES };
     this.kafka = createKafka(config.kafka);
     this.producer = createIdempotentProducer(this.kafka);
     // acks=-1: the leader answers after every in-sync replica has the batch. Key = service keeps a
@@ -50,7 +48,7 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     if (this.closing) throw new Error('ingest is shutting down');
     // A service's events of one request share records (libs/contracts event-records.ts): the broker's
     // and kafkajs' work is mostly per record.
-    const records = packEvents(events, this.pack).map(({ key, value, timestamp }) => ({ key, value, timestamp }));
+    const records = packEvents(events, this.pack);
     const stored = this.connect().then(() => this.publisher.publish(records));
     await withDeadline(stored, this.publishTimeoutMs);
   }
