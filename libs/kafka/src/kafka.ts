@@ -56,16 +56,21 @@ const TOPIC_READY_TIMEOUT_MS = 15_000;
  * request right after can still fail with NOT_LEADER. Wait until each new topic answers one.
  */
 async function untilServed(admin: Admin, topics: string[]): Promise<void> {
+  for (const topic of topics) await servedTopicOffsets(admin, topic);
+}
+
+/**
+ * The topic's offsets, once it answers: a topic just created (here or by another process, which may
+ * still be creating it) can fail with NOT_LEADER or an unknown partition for a moment.
+ */
+export async function servedTopicOffsets(admin: Admin, topic: string): Promise<Awaited<ReturnType<Admin['fetchTopicOffsets']>>> {
   const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
-  for (const topic of topics) {
-    for (;;) {
-      try {
-        await admin.fetchTopicOffsets(topic);
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw new Error(`topic ${topic} created but not served within ${TOPIC_READY_TIMEOUT_MS} ms: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+  for (;;) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} not served within ${TOPIC_READY_TIMEOUT_MS} ms: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Consumer, Kafka } from 'kafkajs';
-import { createKafka } from '@smartscale/kafka';
+import { createKafka, servedTopicOffsets, withAdmin } from '@smartscale/kafka';
 
 /** Per partition, the offset a probe starts reading at. */
 export type ProbeOffsets = { partition: number; offset: string }[];
@@ -20,13 +20,8 @@ export class TopicProbe<T> {
 
   /** The topic's end offsets now: a probe opened later with them reads what was written from here on. */
   static async ends(brokers: string[], topic: string): Promise<ProbeOffsets> {
-    const admin = createKafka({ brokers, clientId: 'test-probe' }).admin();
-    await admin.connect();
-    try {
-      return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
-    } finally {
-      await admin.disconnect();
-    }
+    const offsets = await withAdmin(createKafka({ brokers, clientId: 'test-probe' }), (admin) => servedTopicOffsets(admin, topic));
+    return offsets.map((p) => ({ partition: p.partition, offset: p.high }));
   }
 
   static async open<T>(brokers: string[], topic: string, key: string, since?: ProbeOffsets): Promise<TopicProbe<T>> {
