@@ -11,24 +11,35 @@
  * ratio is ingest's best events/s over the broker's records/s times the events per record. Last,
  * the best batch size is paced (open loop) at 80% of its sustained rate to measure p99 under load.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, TOPICS } from '@smartscale/contracts';
-import { createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
+import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, TOPIC_PARTITIONS, TOPICS } from '@smartscale/contracts';
+import { createKafka, servedTopicOffsets, withAdmin } from '@smartscale/kafka';
 import { createIngestApp } from '../../apps/ingest/src/bootstrap';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { best, BrokerCeiling, LoadResult, MemorySample, memoryTrend, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
 import { infra, runKafkaTool } from '../bench-common/broker';
 
-/** Where ProducerPerformance writes: its random bytes must never reach the events topic's consumers. */
-const CEILING_TOPIC = 'smartscale.bench.producer-performance';
 /**
- * Where the benchmark's ingest writes: the events topic's settings, but its own topic, so that millions
- * of bench events never reach the aggregators (nor slow down a demo or tests running afterwards).
+ * The run's own topics, with the events topic's partitions: ProducerPerformance's random bytes and
+ * millions of bench events never reach the aggregators, and a run starts on empty topics whatever ran
+ * before. Names carry the run's start so leftovers of a killed run are recognised and deleted.
  */
-const INGEST_TOPIC = 'smartscale.bench.events';
+const BENCH_TOPIC_PREFIX = 'smartscale.bench.ingest.';
+const RUN = `${BENCH_TOPIC_PREFIX}${Date.now()}`;
+const CEILING_TOPIC = `${RUN}.producer-performance`;
+const INGEST_TOPIC = `${RUN}.events`;
+/**
+ * Both topics get the same bound, so neither side of the ratio is favoured: a 10-minute soak writes
+ * tens of GB, which the local disk may not hold. Small segments let retention delete as it goes.
+ */
+const BENCH_TOPIC_CONFIG = [
+  { name: 'retention.bytes', value: String(512 * 1024 * 1024) },
+  { name: 'segment.bytes', value: String(64 * 1024 * 1024) },
+];
 const SIZES: { batch: number; concurrency: number }[] = [
   { batch: 1, concurrency: 64 },
   { batch: 100, concurrency: 16 },
@@ -44,6 +55,14 @@ function benchEvent(now: number, i: number): Omit<TelemetryEvent, 'v' | 'id'> {
   return { service: `bench-${i % 8}`, type: 'request', time: now, latencyMs: 12.5 + (i % 50), status: i % 50 === 0 ? 503 : 200, attributes: { route: '/api/items', region: 'eu-west-1' } };
 }
 
+/**
+ * Each timed phase starts with the page cache written back: otherwise the broker flushes what the
+ * previous phase wrote while the next one runs, and whichever side of the ratio runs second pays for it.
+ */
+function settle(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
 async function ensureBroker(): Promise<boolean> {
   const { kafka } = infra.config();
   if (await infra.kafkaReady(kafka.host, kafka.port).catch(() => false)) return false;
@@ -51,12 +70,22 @@ async function ensureBroker(): Promise<boolean> {
   return true;
 }
 
-async function ensureBenchTopics(brokers: string[]): Promise<void> {
+/** Deletes every bench:ingest topic (leftovers of earlier runs too), then creates this run's. */
+async function benchTopics(brokers: string[], create: boolean): Promise<void> {
   await withAdmin(createKafka({ brokers, clientId: 'smartscale-bench' }), async (admin) => {
-    // Same settings as the events topic: partitions and replication; broker defaults for the rest.
-    await ensureTopicsLike(admin, [CEILING_TOPIC, INGEST_TOPIC].map((topic) => ({ topic, like: TOPICS.events })));
+    const old = (await admin.listTopics()).filter((t) => t.startsWith(BENCH_TOPIC_PREFIX) || LEGACY_TOPICS.includes(t));
+    if (old.length > 0) await admin.deleteTopics({ topics: old });
+    if (!create) return;
+    // Same partitions and replication as the events topic, the same bound on both.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [CEILING_TOPIC, INGEST_TOPIC].map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS[TOPICS.events], replicationFactor: 1, configEntries: BENCH_TOPIC_CONFIG })),
+    });
+    for (const topic of [CEILING_TOPIC, INGEST_TOPIC]) await servedTopicOffsets(admin, topic);
   });
 }
+/** Fixed names earlier versions wrote to without a bound. */
+const LEGACY_TOPICS = ['smartscale.bench.events', 'smartscale.bench.producer-performance'];
 
 function runWorker(job: { url: string; body: string; batch: number; concurrency: number; seconds: number; requestsPerSecond?: number }): Promise<LoadResult> {
   return new Promise((ok, fail) => {
@@ -100,7 +129,7 @@ async function main(): Promise<void> {
 
   const brokerStarted = await ensureBroker();
   const { kafka } = infra.config();
-  await ensureBenchTopics([kafka.brokers]);
+  await benchTopics([kafka.brokers], true);
 
   const config = loadIngestConfig({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_INGEST_PORT: '0', SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC });
   const app = await quietStdout(Boolean(o.json), () => createIngestApp(config));
@@ -125,6 +154,7 @@ async function main(): Promise<void> {
     await runWorker({ url, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => benchEvent(now, i))), batch: 100, concurrency: 4, seconds: 1 });
     for (const { batch, concurrency } of runSizes) {
       const body = JSON.stringify(Array.from({ length: batch }, (_, i) => benchEvent(Date.now(), i)));
+      settle();
       const result = summariseSize(await runWorker({ url, body, batch, concurrency, seconds: o.seconds }));
       sizes.push(result);
       log(`ingest  batch ${String(batch).padStart(4)} ×${concurrency}: ${result.events_per_s} events/s, ${result.requests_per_s} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, failures ${JSON.stringify(result.failures)}`);
@@ -133,6 +163,7 @@ async function main(): Promise<void> {
     const top = best(sizes);
     const body = JSON.stringify(Array.from({ length: top.batch }, (_, i) => benchEvent(Date.now(), i)));
     const requestsPerSecond = Math.max(1, Math.round(0.8 * top.requests_per_s));
+    settle();
     atEighty = summariseSize(await runWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.pacedSeconds ?? o.seconds, requestsPerSecond }));
     log(`ingest  batch ${String(top.batch).padStart(4)} paced at ${requestsPerSecond} req/s (80%): ${atEighty.events_per_s} events/s, p50 ${atEighty.p50_ms} ms, p99 ${atEighty.p99_ms} ms, failures ${JSON.stringify(atEighty.failures)}`);
   } finally {
@@ -152,9 +183,12 @@ async function main(): Promise<void> {
   );
   const recordSize = Math.round(stored.reduce((n, r) => n + Buffer.byteLength(r.value), 0) / stored.length);
   const eventsPerRecord = top.batch / stored.length;
-  // Enough records for about as long as one ingest phase at the broker's expected pace (~80k/s of ~200 B here).
-  const numRecords = Math.max(2_000, Math.round((o.seconds * 80_000 * 200) / Math.max(200, recordSize)));
+  // Enough records for about as long as one ingest phase at the broker's pace here (~100 MB/s with
+  // large records, ~80k/s with 200-byte ones): a short run is mostly the JVM warming up.
+  const numRecords = Math.max(2_000, Math.round((o.seconds * 100e6) / Math.max(1250, recordSize)));
+  settle();
   const ceiling = await producerPerformance(kafka.brokers, recordSize, numRecords);
+  await benchTopics([kafka.brokers], false);
   const brokerEvents = Math.round(ceiling.records_per_s * eventsPerRecord);
   log(`broker  ProducerPerformance ${recordSize} B records (${eventsPerRecord} events each), acks=all: ${ceiling.records_per_s} records/s = ${brokerEvents} events/s (${ceiling.mb_per_s} MB/s), p99 ${ceiling.p99_ms} ms`);
 

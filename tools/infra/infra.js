@@ -462,6 +462,8 @@ log.dirs=${paths.kafkaData}
 num.partitions=6
 auto.create.topics.enable=false
 log.retention.hours=168
+# Retention is checked every minute, so topics bounded by retention.bytes (benchmarks) stay near their bound.
+log.retention.check.interval.ms=60000
 # Single node: every internal topic has one replica; fewer partitions make the first start faster.
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=3
