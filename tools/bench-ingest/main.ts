@@ -1,10 +1,11 @@
 /**
  * Ingest throughput against the broker's own ceiling, in one run on this machine.
  *
- *   npm run bench:ingest -- --json [--seconds N]
+ *   npm run bench:ingest -- --json [--seconds N] [--workers N]
  *
- * Starts the local broker through tools/infra if it is not running, runs the ingest app in this
- * process on 127.0.0.1 (an ephemeral port), and drives it from a worker thread with closed-loop
+ * Starts the local broker through tools/infra if it is not running, runs the ingest app as it is
+ * deployed (dist/apps/ingest/src/main.js, with --workers processes) on 127.0.0.1 (a free port), and
+ * drives it from a worker thread with closed-loop
  * requests of 1, 100 and 1000 events for N seconds each. Then, in the same run, Kafka's own
  * ProducerPerformance (acks=all) writes records of the size ingest stores for the best batch size (a
  * service's events of one request share a record) to a topic with the events topic's settings. The
@@ -18,10 +19,10 @@ import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, TOPIC_PARTITIONS, TOPICS } from '@smartscale/contracts';
 import { createKafka, servedTopicOffsets, withAdmin } from '@smartscale/kafka';
-import { createIngestApp } from '../../apps/ingest/src/bootstrap';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { best, BrokerCeiling, LoadResult, MemorySample, memoryTrend, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
 import { infra, runKafkaTool } from '../bench-common/broker';
+import { startIngestProcess } from './ingest-process';
 
 /**
  * The run's own topics, with the events topic's partitions: ProducerPerformance's random bytes and
@@ -48,7 +49,6 @@ const SIZES: { batch: number; concurrency: number }[] = [
 
 
 
-const rssMb = (): number => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
 /** A request event as a service would send it; ids are assigned by ingest. */
 function benchEvent(now: number, i: number): Omit<TelemetryEvent, 'v' | 'id'> {
@@ -100,29 +100,15 @@ function producerPerformance(brokers: string, recordSize: number, numRecords: nu
   return runKafkaTool('ProducerPerformance', ['--topic', CEILING_TOPIC, '--num-records', String(numRecords), '--record-size', String(recordSize), '--throughput', '-1', '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all']).then(parseProducerPerformance);
 }
 
-/**
- * Nest logs its start-up to stdout, and the app's logger is fixed before we get the app; with --json,
- * stdout must hold only the result, so those lines go to stderr while the app is built.
- */
-async function quietStdout<T>(quiet: boolean, fn: () => Promise<T>): Promise<T> {
-  if (!quiet) return fn();
-  const write = process.stdout.write;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  try {
-    return await fn();
-  } finally {
-    process.stdout.write = write;
-  }
-}
-
 async function main(): Promise<void> {
   const o = new Command('bench-ingest')
     .option('--seconds <n>', 'seconds of load per request size', Number, 10)
     .option('--sizes <list>', 'request sizes to run (events per request), e.g. 1000 for a long soak', (v) => v.split(',').map(Number))
     .option('--paced-seconds <n>', 'seconds of the paced run at 80 % (default: --seconds)', Number)
+    .option('--workers <n>', 'ingest processes sharing the port (SMARTSCALE_INGEST_WORKERS)', Number, 1)
     .option('--json', 'print one JSON object instead of a table')
     .parse()
-    .opts<{ seconds: number; sizes?: number[]; pacedSeconds?: number; json?: boolean }>();
+    .opts<{ seconds: number; sizes?: number[]; pacedSeconds?: number; workers: number; json?: boolean }>();
   const runSizes = o.sizes ? SIZES.filter((s) => o.sizes!.includes(s.batch)) : SIZES;
   if (runSizes.length === 0) throw new Error(`--sizes must name some of ${SIZES.map((s) => s.batch).join(', ')}`);
   const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
@@ -131,20 +117,17 @@ async function main(): Promise<void> {
   const { kafka } = infra.config();
   await benchTopics([kafka.brokers], true);
 
-  const config = loadIngestConfig({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_INGEST_PORT: '0', SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC });
-  const app = await quietStdout(Boolean(o.json), () => createIngestApp(config));
-  app.useLogger(['error', 'warn']);
-  await app.listen(0, '127.0.0.1');
-  const url = `${await app.getUrl()}/v1/events`.replace('[::1]', '127.0.0.1');
-  const rssBefore = rssMb();
+  const config = loadIngestConfig({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) });
+  const ingest = await startIngestProcess({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) }, log);
+  const { url } = ingest;
+  const rssBefore = (await ingest.memory()).rss_mb;
   // Sampled through the whole load, so "flat RSS" is a slope after warm-up rather than two points.
   const loadStart = Date.now();
   const memory: MemorySample[] = [];
-  const sample = (): void => {
-    const m = process.memoryUsage();
-    memory.push({ s: Math.round((Date.now() - loadStart) / 1000), rss_mb: Math.round(m.rss / 1048576), heap_used_mb: Math.round(m.heapUsed / 1048576) });
+  const sample = async (): Promise<void> => {
+    memory.push({ s: Math.round((Date.now() - loadStart) / 1000), ...(await ingest.memory()) });
   };
-  const sampler = setInterval(sample, 10_000);
+  const sampler = setInterval(() => void sample(), 10_000);
 
   const sizes: SizeSummary[] = [];
   let atEighty: SizeSummary | null = null;
@@ -167,11 +150,11 @@ async function main(): Promise<void> {
     atEighty = summariseSize(await runWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.pacedSeconds ?? o.seconds, requestsPerSecond }));
     log(`ingest  batch ${String(top.batch).padStart(4)} paced at ${requestsPerSecond} req/s (80%): ${atEighty.events_per_s} events/s, p50 ${atEighty.p50_ms} ms, p99 ${atEighty.p99_ms} ms, failures ${JSON.stringify(atEighty.failures)}`);
   } finally {
-    await app.close();
+    clearInterval(sampler);
+    await sample();
+    await ingest.stop();
   }
-  clearInterval(sampler);
-  sample();
-  const rssAfter = rssMb();
+  const rssAfter = memory.at(-1)!.rss_mb;
 
   // The stored form of the best batch size's request, as the broker sees it: ingest packs a service's
   // events into records (libs/contracts event-records.ts), so ProducerPerformance writes records of
@@ -210,6 +193,7 @@ async function main(): Promise<void> {
     sizes,
     rss_mb: { before: rssBefore, after: rssAfter },
     memory: { ...memoryTrend(memory), series: memory },
+    workers: o.workers,
     broker_started_by_bench: brokerStarted,
   };
   if (o.json) console.log(JSON.stringify(summary));

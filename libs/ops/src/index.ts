@@ -1,2 +1,3 @@
 export * from './ops.module';
 export * from './http-app';
+export * from './cluster';

@@ -2,9 +2,11 @@ import { Controller, DynamicModule, Get, Global, Header, HttpCode, Inject, Modul
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { metricsText } from './cluster';
 
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+const METRICS_TEXT = Symbol('METRICS_TEXT');
 
 /** A named dependency the app cannot serve without (the broker, Temporal...). */
 export interface ReadinessCheck {
@@ -16,7 +18,7 @@ export interface ReadinessCheck {
 @Controller()
 class OpsController {
   constructor(
-    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(METRICS_TEXT) private readonly text: () => Promise<string>,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
   ) {}
 
@@ -33,7 +35,7 @@ class OpsController {
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    return this.text();
   }
 }
 
@@ -60,6 +62,7 @@ export class OpsModule {
             return registry;
           },
         },
+        { provide: METRICS_TEXT, inject: [METRICS_REGISTRY], useFactory: metricsText },
         { provide: READINESS_CHECKS, inject: options.readiness, useFactory: (...checks: ReadinessCheck[]) => checks },
       ],
       exports: [METRICS_REGISTRY],

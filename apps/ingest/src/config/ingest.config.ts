@@ -40,6 +40,8 @@ const shape = {
   SMARTSCALE_INGEST_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_INGEST_PORT: port(3000),
   SMARTSCALE_INGEST_BODY_LIMIT_BYTES: positiveInt(5 * 1024 * 1024),
+  /** Processes serving the port (node:cluster): one Node process uses one core. */
+  SMARTSCALE_INGEST_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SMARTSCALE_EVENTS_RETENTION_MS: positiveInt(7 * 24 * 60 * 60 * 1000),
   /** Where accepted events go: the events topic, or a benchmark's own topic so that its load never reaches the aggregators. */
   SMARTSCALE_EVENTS_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name').default(TOPICS.events),
@@ -54,7 +56,7 @@ const shape = {
 };
 
 export interface IngestConfig {
-  http: { host: string; port: number; bodyLimitBytes: number; maxInflightBytes: number };
+  http: { host: string; port: number; bodyLimitBytes: number; maxInflightBytes: number; workers: number };
   kafka: { brokers: string[]; clientId: string };
   events: { topic: string; retentionMs: number; publishTimeoutMs: number; eventsPerRecord: number };
   auth: { apiKeys: ApiKeyScope[]; rateLimitEventsPerSecond: number };
@@ -68,6 +70,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
       port: e.SMARTSCALE_INGEST_PORT,
       bodyLimitBytes: e.SMARTSCALE_INGEST_BODY_LIMIT_BYTES,
       maxInflightBytes: e.SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES,
+      workers: e.SMARTSCALE_INGEST_WORKERS,
     },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: 'smartscale-ingest' },
     events: { topic: e.SMARTSCALE_EVENTS_TOPIC, retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS, publishTimeoutMs: e.SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS, eventsPerRecord: e.SMARTSCALE_INGEST_EVENTS_PER_RECORD },

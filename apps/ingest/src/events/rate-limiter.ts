@@ -22,7 +22,8 @@ export class RateLimiter {
     @Inject(INGEST_CONFIG) config: IngestConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.rate = config.auth.rateLimitEventsPerSecond;
+    // Each of N workers (SMARTSCALE_INGEST_WORKERS) gets about 1/N of the connections, so 1/N of the rate.
+    this.rate = config.auth.rateLimitEventsPerSecond / config.http.workers;
   }
 
   /** Takes `cost` tokens for `key`; returns 0 when admitted, else whole seconds to wait before retrying. */
