@@ -6,13 +6,23 @@ import { REPO } from '../bench-common/broker';
 
 /** The ingest app as it is deployed (dist/apps/ingest/src/main.js), in its own process tree. */
 export interface IngestProcess {
+  /** http://127.0.0.1:<port> */
+  base: string;
+  /** The events endpoint. */
   url: string;
+  /** The cluster's primary (or the only process). */
+  pid: number;
+  /** The primary's workers now (empty with one worker: the primary serves). */
+  workerPids(): number[];
   /** RSS of the whole tree (the cluster's primary and workers), and the JS heap in use summed over the workers. */
   memory(): Promise<{ rss_mb: number; heap_used_mb: number }>;
+  /** SIGTERM, then SIGKILL after 20 s. */
   stop(): Promise<void>;
+  /** The primary's exit code (or signal). */
+  exited: Promise<number | string>;
 }
 
-export async function startIngestProcess(env: Record<string, string>, log: (line: string) => void): Promise<IngestProcess> {
+export async function startIngestProcess(env: Record<string, string>, log: (line: string) => void = () => undefined): Promise<IngestProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(REPO, 'dist', 'apps', 'ingest', 'src', 'main.js')], {
     env: { ...process.env, ...env, SMARTSCALE_INGEST_HOST: '127.0.0.1', SMARTSCALE_INGEST_PORT: String(port) },
@@ -25,9 +35,13 @@ export async function startIngestProcess(env: Record<string, string>, log: (line
   await untilLive(base, child);
   log(`ingest  ${base} (pid ${child.pid}, ${env.SMARTSCALE_INGEST_WORKERS ?? '1'} worker(s))`);
   return {
+    base,
     url: `${base}/v1/events`,
-    memory: async () => ({ rss_mb: Math.round(treeRssKb(child.pid!) / 1024), heap_used_mb: Math.round((await heapUsedBytes(base)) / 1048576) }),
+    pid: child.pid!,
+    workerPids: () => processTree(child.pid!).filter((pid) => pid !== child.pid),
+    memory: async () => ({ rss_mb: Math.round(rssKb(processTree(child.pid!)) / 1024), heap_used_mb: Math.round((await heapUsedBytes(base)) / 1048576) }),
     stop: () => stop(child),
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'))),
   };
 }
 
@@ -54,8 +68,8 @@ async function untilLive(base: string, child: ChildProcess): Promise<void> {
   throw new Error('ingest did not become ready within 60 s');
 }
 
-/** Sum of VmRSS over a process and its descendants, from /proc (Linux). */
-function treeRssKb(root: number): number {
+/** A process and its descendants, from /proc (Linux). */
+function processTree(root: number): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -77,8 +91,12 @@ function treeRssKb(root: number): number {
       }
     }
   }
+  return [...tree];
+}
+
+function rssKb(pids: number[]): number {
   let kb = 0;
-  for (const pid of tree) {
+  for (const pid of pids) {
     try {
       kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
