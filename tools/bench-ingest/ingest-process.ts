@@ -22,9 +22,10 @@ export interface IngestProcess {
   exited: Promise<number | string>;
 }
 
-export async function startIngestProcess(env: Record<string, string>, log: (line: string) => void = () => undefined): Promise<IngestProcess> {
+/** `nodeArgs` go to node before the script (a cluster's workers inherit them), e.g. V8 heap flags. */
+export async function startIngestProcess(env: Record<string, string>, log: (line: string) => void = () => undefined, nodeArgs: string[] = []): Promise<IngestProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO, 'dist', 'apps', 'ingest', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'dist', 'apps', 'ingest', 'src', 'main.js')], {
     env: { ...process.env, ...env, SMARTSCALE_INGEST_HOST: '127.0.0.1', SMARTSCALE_INGEST_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -53,12 +53,14 @@ const shape = {
   SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
   /** Events of one service in one request share a record, up to this many (1 = a record per event). */
   SMARTSCALE_INGEST_EVENTS_PER_RECORD: positiveInt(DEFAULT_EVENTS_PER_RECORD),
+  /** Idempotent producers per process, each with one produce request in flight: more overlap broker round trips. */
+  SMARTSCALE_INGEST_PRODUCERS: z.coerce.number().int().min(1).max(16).default(2),
 };
 
 export interface IngestConfig {
   http: { host: string; port: number; bodyLimitBytes: number; maxInflightBytes: number; workers: number };
   kafka: { brokers: string[]; clientId: string };
-  events: { topic: string; retentionMs: number; publishTimeoutMs: number; eventsPerRecord: number };
+  events: { topic: string; retentionMs: number; publishTimeoutMs: number; eventsPerRecord: number; producers: number };
   auth: { apiKeys: ApiKeyScope[]; rateLimitEventsPerSecond: number };
 }
 
@@ -73,7 +75,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
       workers: e.SMARTSCALE_INGEST_WORKERS,
     },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: 'smartscale-ingest' },
-    events: { topic: e.SMARTSCALE_EVENTS_TOPIC, retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS, publishTimeoutMs: e.SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS, eventsPerRecord: e.SMARTSCALE_INGEST_EVENTS_PER_RECORD },
+    events: { topic: e.SMARTSCALE_EVENTS_TOPIC, retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS, publishTimeoutMs: e.SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS, eventsPerRecord: e.SMARTSCALE_INGEST_EVENTS_PER_RECORD, producers: e.SMARTSCALE_INGEST_PRODUCERS },
     auth: { apiKeys: e.SMARTSCALE_API_KEYS, rateLimitEventsPerSecond: e.SMARTSCALE_RATE_LIMIT_EVENTS_PER_S },
   };
 }

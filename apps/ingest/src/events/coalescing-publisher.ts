@@ -24,6 +24,8 @@ export class CoalescingPublisher {
   private readonly queue: Pending[] = [];
   private sending = false;
   private idle: (() => void)[] = [];
+  private queuedBytes = 0;
+  private sendingBytes = 0;
 
   constructor(
     private readonly send: (messages: OutgoingMessage[]) => Promise<void>,
@@ -41,10 +43,16 @@ export class CoalescingPublisher {
       (part) =>
         new Promise<void>((resolve, reject) => {
           this.queue.push({ messages: part.messages, bytes: part.bytes, resolve, reject });
+          this.queuedBytes += part.bytes;
         }),
     );
     this.pump();
     return parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
+  }
+
+  /** Value bytes handed in and not yet acknowledged (queued or in flight): where a new request would wait least. */
+  get backlogBytes(): number {
+    return this.queuedBytes + this.sendingBytes;
   }
 
   /** Resolves once every message handed in so far is acknowledged or failed: shutdown awaits it. */
@@ -67,6 +75,8 @@ export class CoalescingPublisher {
       batch.push(next);
     }
     this.sending = true;
+    this.queuedBytes -= bytes;
+    this.sendingBytes = bytes;
     const messages = batch.length === 1 ? batch[0].messages : batch.flatMap((p) => p.messages);
     this.send(messages)
       .then(
@@ -75,6 +85,7 @@ export class CoalescingPublisher {
       )
       .finally(() => {
         this.sending = false;
+        this.sendingBytes = 0;
         this.pump();
       })
       .catch(() => undefined);

@@ -22,10 +22,10 @@ export const EVENT_SINK = Symbol('EVENT_SINK');
 export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('EventSink');
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private readonly producers: Producer[];
   private connecting: Promise<void> | null = null;
   private closing = false;
-  private readonly publisher: CoalescingPublisher;
+  private readonly publishers: CoalescingPublisher[];
   private readonly publishTimeoutMs: number;
   private readonly topic: string;
   private readonly pack: PackLimits;
@@ -35,12 +35,18 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     this.topic = config.events.topic;
     this.pack = { maxEvents: config.events.eventsPerRecord, maxBytes: MAX_EVENT_RECORD_BYTES };
     this.kafka = createKafka(config.kafka);
-    this.producer = createIdempotentProducer(this.kafka);
-    // acks=-1: the leader answers after every in-sync replica has the batch. Key = service keeps a
-    // service's events in order on one partition, which the aggregator's per-partition stream time needs.
-    this.publisher = new CoalescingPublisher(async (messages) => {
-      await this.producer.send({ topic: this.topic, acks: -1, messages });
-    }, MAX_SEND_BYTES);
+    // Several idempotent producers, each one produce request in flight (kafkajs' condition for
+    // idempotence): while one waits for the broker, the next carries the requests that arrived meanwhile.
+    this.producers = Array.from({ length: config.events.producers }, () => createIdempotentProducer(this.kafka));
+    // acks=-1: the leader answers after every in-sync replica has the batch. Key = service puts a
+    // service's events on one partition, which the aggregator's per-partition stream time reads; across
+    // requests (and producers, and ingest processes) their order is event time's business: windows have grace.
+    this.publishers = this.producers.map(
+      (producer) =>
+        new CoalescingPublisher(async (messages) => {
+          await producer.send({ topic: this.topic, acks: -1, messages });
+        }, MAX_SEND_BYTES),
+    );
   }
 
   async publish(events: TelemetryEvent[]): Promise<void> {
@@ -49,7 +55,7 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     // A service's events of one request share records (libs/contracts event-records.ts): the broker's
     // and kafkajs' work is mostly per record.
     const records = packEvents(events, this.pack);
-    const stored = this.connect().then(() => this.publisher.publish(records));
+    const stored = this.connect().then(() => leastBacklog(this.publishers).publish(records));
     await withDeadline(stored, this.publishTimeoutMs);
   }
 
@@ -73,8 +79,8 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
    */
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
-    await this.publisher.drain();
-    await this.producer.disconnect();
+    await Promise.all(this.publishers.map((p) => p.drain()));
+    await Promise.all(this.producers.map((p) => p.disconnect()));
   }
 
   /** Connects (and creates the events topic on a fresh cluster) before the first request needs it. */
@@ -86,13 +92,19 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     // One connect shared by concurrent requests; reset on failure so the next request retries.
     this.connecting ??= (async () => {
       await withAdmin(this.kafka, (admin) => ensureTopicsLike(admin, [{ topic: this.topic, like: TOPICS.events }]));
-      await this.producer.connect();
+      await Promise.all(this.producers.map((p) => p.connect()));
     })().catch((err: unknown) => {
       this.connecting = null;
       throw err;
     });
     return this.connecting;
   }
+}
+
+function leastBacklog(publishers: CoalescingPublisher[]): CoalescingPublisher {
+  let best = publishers[0];
+  for (const p of publishers) if (p.backlogBytes < best.backlogBytes) best = p;
+  return best;
 }
 
 /**
