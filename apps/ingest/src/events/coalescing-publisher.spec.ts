@@ -35,6 +35,21 @@ describe(CoalescingPublisher.name, () => {
     expect([await settled(b), await settled(c)]).toEqual(['resolved', 'resolved']);
   });
 
+  it('counts unacknowledged bytes, queued and in flight, down to zero once acknowledged or failed', async () => {
+    const broker = new ManualBroker();
+    const pub = new CoalescingPublisher(broker.send, 1000);
+    expect(pub.backlogBytes).toBe(0);
+    const a = pub.publish([msg('aaaa')]);
+    const b = pub.publish([msg('bb'), msg('b')]);
+    expect(pub.backlogBytes).toBe(7);
+    broker.sends[0].done();
+    await settled(a);
+    expect(pub.backlogBytes).toBe(3); // b's send in flight
+    broker.sends[1].done(new Error('broker gone'));
+    await settled(b);
+    expect(pub.backlogBytes).toBe(0);
+  });
+
   it('fails exactly the requests of a failed send and carries on with the next', async () => {
     const broker = new ManualBroker();
     const pub = new CoalescingPublisher(broker.send, 1000);
