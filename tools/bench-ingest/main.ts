@@ -130,6 +130,7 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => void sample(), 10_000);
 
   const sizes: SizeSummary[] = [];
+  let pacedFromS = Infinity;
   let atEighty: SizeSummary | null = null;
   try {
     const now = Date.now();
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
     const body = JSON.stringify(Array.from({ length: top.batch }, (_, i) => benchEvent(Date.now(), i)));
     const requestsPerSecond = Math.max(1, Math.round(0.8 * top.requests_per_s));
     settle();
+    pacedFromS = (Date.now() - loadStart) / 1000;
     atEighty = summariseSize(await runWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.pacedSeconds ?? o.seconds, requestsPerSecond }));
     log(`ingest  batch ${String(top.batch).padStart(4)} paced at ${requestsPerSecond} req/s (80%): ${atEighty.events_per_s} events/s, p50 ${atEighty.p50_ms} ms, p99 ${atEighty.p99_ms} ms, failures ${JSON.stringify(atEighty.failures)}`);
   } finally {
@@ -167,8 +169,9 @@ async function main(): Promise<void> {
   const recordSize = Math.round(stored.reduce((n, r) => n + Buffer.byteLength(r.value), 0) / stored.length);
   const eventsPerRecord = top.batch / stored.length;
   // Enough records for about as long as one ingest phase at the broker's pace here (~100 MB/s with
-  // large records, ~80k/s with 200-byte ones): a short run is mostly the JVM warming up.
-  const numRecords = Math.max(2_000, Math.round((o.seconds * 100e6) / Math.max(1250, recordSize)));
+  // large records, ~80k/s with 200-byte ones), a short run being mostly the JVM warming up; at most a
+  // minute's worth, so a soak does not write tens of GB more to measure a ceiling.
+  const numRecords = Math.max(2_000, Math.round((Math.min(o.seconds, 60) * 100e6) / Math.max(1250, recordSize)));
   settle();
   const ceiling = await producerPerformance(kafka.brokers, recordSize, numRecords);
   await benchTopics([kafka.brokers], false);
@@ -192,7 +195,8 @@ async function main(): Promise<void> {
     seconds_per_size: o.seconds,
     sizes,
     rss_mb: { before: rssBefore, after: rssAfter },
-    memory: { ...memoryTrend(memory), series: memory },
+    // the trend of the closed-loop phases (a soak's steady load); the paced run's samples stay in the series
+    memory: { ...memoryTrend(memory.filter((m) => m.s <= pacedFromS)), series: memory },
     workers: o.workers,
     broker_started_by_bench: brokerStarted,
   };
