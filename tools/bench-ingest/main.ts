@@ -106,9 +106,10 @@ async function main(): Promise<void> {
     .option('--sizes <list>', 'request sizes to run (events per request), e.g. 1000 for a long soak', (v) => v.split(',').map(Number))
     .option('--paced-seconds <n>', 'seconds of the paced run at 80 % (default: --seconds)', Number)
     .option('--workers <n>', 'ingest processes sharing the port (SMARTSCALE_INGEST_WORKERS)', Number, 1)
+    .option('--node-args <args>', 'node options for the ingest processes, e.g. "--max-semi-space-size=32"', (v) => v.split(' ').filter(Boolean), [] as string[])
     .option('--json', 'print one JSON object instead of a table')
     .parse()
-    .opts<{ seconds: number; sizes?: number[]; pacedSeconds?: number; workers: number; json?: boolean }>();
+    .opts<{ seconds: number; sizes?: number[]; pacedSeconds?: number; workers: number; nodeArgs: string[]; json?: boolean }>();
   const runSizes = o.sizes ? SIZES.filter((s) => o.sizes!.includes(s.batch)) : SIZES;
   if (runSizes.length === 0) throw new Error(`--sizes must name some of ${SIZES.map((s) => s.batch).join(', ')}`);
   const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
   await benchTopics([kafka.brokers], true);
 
   const config = loadIngestConfig({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) });
-  const ingest = await startIngestProcess({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) }, log);
+  const ingest = await startIngestProcess({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) }, log, o.nodeArgs);
   const { url } = ingest;
   const rssBefore = (await ingest.memory()).rss_mb;
   // Sampled through the whole load, so "flat RSS" is a slope after warm-up rather than two points.
@@ -198,6 +199,7 @@ async function main(): Promise<void> {
     // the trend of the closed-loop phases (a soak's steady load); the paced run's samples stay in the series
     memory: { ...memoryTrend(memory.filter((m) => m.s <= pacedFromS)), series: memory },
     workers: o.workers,
+    node_args: o.nodeArgs,
     broker_started_by_bench: brokerStarted,
   };
   if (o.json) console.log(JSON.stringify(summary));

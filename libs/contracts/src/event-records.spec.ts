@@ -1,5 +1,5 @@
 import type { TelemetryEvent } from './events';
-import { packEvents, unpackEventRecord } from './event-records';
+import { mergeRecords, packEvents, unpackEventRecord } from './event-records';
 
 const ev = (i: number, service = 'checkout', time = 1_000 + i): TelemetryEvent => ({ v: 1, id: `e${i}`, service, type: 'request', time });
 
@@ -45,5 +45,31 @@ describe(unpackEventRecord.name, () => {
     expect(unpackEventRecord(null)).toEqual({ error: 'empty record value' });
     expect(unpackEventRecord('{')).toEqual({ error: expect.stringMatching(/^not JSON/) as string });
     expect(unpackEventRecord('[]')).toEqual({ error: 'an empty array of events' });
+  });
+});
+
+describe(mergeRecords.name, () => {
+  const ids = (records: { value: string }[]): string[] => records.flatMap((r) => (unpackEventRecord(r.value) as { items: TelemetryEvent[] }).items.map((e) => e.id));
+  const limits = { maxEvents: 3, maxBytes: 1 << 20 };
+
+  it('merges the records of one key, in order, up to the limits, and keeps the newest timestamp', () => {
+    const records = [ev(0), ev(1, 'cart'), ev(2), ev(3), ev(4, 'cart', 5), ev(5)].flatMap((e) => packEvents([e], limits));
+    const merged = mergeRecords(records, limits);
+    expect(merged.map((r) => [r.key, r.events])).toEqual([['checkout', 3], ['cart', 2], ['checkout', 1]]);
+    expect(ids(merged)).toEqual(['e0', 'e2', 'e3', 'e1', 'e4', 'e5']);
+    expect(merged[1].timestamp).toBe('1001');
+    expect(merged.every((r) => JSON.parse(r.value).length === r.events)).toBe(true);
+    // the inputs are untouched
+    expect(records.map((r) => r.events)).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  it('keeps to the byte bound and leaves the one-event form alone', () => {
+    const one = packEvents([ev(0)], limits)[0];
+    const merged = mergeRecords([one, one, one], { maxEvents: 100, maxBytes: 2 * one.value.length });
+    expect(merged.map((r) => r.events)).toEqual([2, 1]);
+    expect(merged.every((r) => r.value.length <= 2 * one.value.length)).toBe(true);
+    const objects = [ev(0), ev(1)].flatMap((e) => packEvents([e], { maxEvents: 1, maxBytes: 1 << 20 }));
+    expect(mergeRecords(objects, { maxEvents: 1, maxBytes: 1 << 20 })).toEqual(objects);
+    expect(mergeRecords(objects, limits)).toEqual(objects);
   });
 });

@@ -66,6 +66,33 @@ export function packEvents(events: readonly TelemetryEvent[], limits: PackLimits
 }
 
 /**
+ * Records bound for one produce request, merged per key: ingest groups concurrent requests into one
+ * send, and without this each single-event request would cost the broker and kafkajs a record of its
+ * own. Within a key, order is kept; a merged record keeps to the same limits as `packEvents`. Records
+ * in the one-event form (`maxEvents: 1`, a JSON object) are left as they are. The inputs are not changed.
+ */
+export function mergeRecords(records: readonly EventRecord[], limits: PackLimits): EventRecord[] {
+  if (limits.maxEvents <= 1 || records.length < 2) return records as EventRecord[];
+  const filling = new Map<string, EventRecord>();
+  const out: EventRecord[] = [];
+  for (const r of records) {
+    const array = r.value.startsWith('[');
+    const into = filling.get(r.key);
+    if (array && into && into.events + r.events <= limits.maxEvents && into.value.length + r.value.length - 1 <= limits.maxBytes) {
+      into.value = `${into.value.slice(0, -1)},${r.value.slice(1)}`;
+      into.events += r.events;
+      if (Number(r.timestamp) > Number(into.timestamp)) into.timestamp = r.timestamp;
+      continue;
+    }
+    const record = { key: r.key, value: r.value, timestamp: r.timestamp, events: r.events };
+    out.push(record);
+    if (array) filling.set(r.key, record);
+    else filling.delete(r.key);
+  }
+  return out;
+}
+
+/**
  * The items of one stored record, not validated yet (consumers validate each one: CONVENTIONS §5), or
  * why the record itself is unreadable. An object is one event; an array is several.
  */

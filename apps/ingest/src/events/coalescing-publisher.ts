@@ -5,8 +5,8 @@ export interface OutgoingMessage {
   timestamp: string;
 }
 
-interface Pending {
-  messages: OutgoingMessage[];
+interface Pending<M extends OutgoingMessage> {
+  messages: M[];
   bytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -20,15 +20,15 @@ interface Pending {
  * means "acknowledged with acks=all", and a failed send fails exactly the requests it carried. No timer
  * is involved: an idle publisher sends at once, a busy one batches by itself.
  */
-export class CoalescingPublisher {
-  private readonly queue: Pending[] = [];
+export class CoalescingPublisher<M extends OutgoingMessage = OutgoingMessage> {
+  private readonly queue: Pending<M>[] = [];
   private sending = false;
   private idle: (() => void)[] = [];
   private queuedBytes = 0;
   private sendingBytes = 0;
 
   constructor(
-    private readonly send: (messages: OutgoingMessage[]) => Promise<void>,
+    private readonly send: (messages: M[]) => Promise<void>,
     /** Upper bound of one send, in value bytes (a single larger message still goes out alone). */
     private readonly maxBytes: number,
   ) {}
@@ -38,7 +38,7 @@ export class CoalescingPublisher {
    * several sends (in order), since the broker refuses a record batch over max.message.bytes; if one
    * of them fails the caller gets the error, and its retry with the same ids is de-duplicated downstream.
    */
-  publish(messages: OutgoingMessage[]): Promise<void> {
+  publish(messages: M[]): Promise<void> {
     const parts = chunk(messages, this.maxBytes).map(
       (part) =>
         new Promise<void>((resolve, reject) => {
@@ -67,7 +67,7 @@ export class CoalescingPublisher {
       this.idle.splice(0).forEach((resolve) => resolve());
       return;
     }
-    const batch: Pending[] = [this.queue.shift()!];
+    const batch: Pending<M>[] = [this.queue.shift()!];
     let bytes = batch[0].bytes;
     while (this.queue.length > 0 && bytes + this.queue[0].bytes <= this.maxBytes) {
       const next = this.queue.shift()!;
@@ -92,9 +92,9 @@ export class CoalescingPublisher {
   }
 }
 
-function chunk(messages: OutgoingMessage[], maxBytes: number): { messages: OutgoingMessage[]; bytes: number }[] {
-  const parts: { messages: OutgoingMessage[]; bytes: number }[] = [];
-  let current: { messages: OutgoingMessage[]; bytes: number } = { messages: [], bytes: 0 };
+function chunk<M extends OutgoingMessage>(messages: M[], maxBytes: number): { messages: M[]; bytes: number }[] {
+  const parts: { messages: M[]; bytes: number }[] = [];
+  let current: { messages: M[]; bytes: number } = { messages: [], bytes: 0 };
   for (const m of messages) {
     if (current.messages.length > 0 && current.bytes + m.value.length > maxBytes) {
       parts.push(current);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
-import { MAX_EVENT_RECORD_BYTES, packEvents, PackLimits, TelemetryEvent, TOPICS } from '@smartscale/contracts';
+import { EventRecord, MAX_EVENT_RECORD_BYTES, mergeRecords, packEvents, PackLimits, TelemetryEvent, TOPICS } from '@smartscale/contracts';
 import { createIdempotentProducer, createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { CoalescingPublisher } from './coalescing-publisher';
@@ -25,7 +25,7 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
   private readonly producers: Producer[];
   private connecting: Promise<void> | null = null;
   private closing = false;
-  private readonly publishers: CoalescingPublisher[];
+  private readonly publishers: CoalescingPublisher<EventRecord>[];
   private readonly publishTimeoutMs: number;
   private readonly topic: string;
   private readonly pack: PackLimits;
@@ -43,8 +43,9 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     // requests (and producers, and ingest processes) their order is event time's business: windows have grace.
     this.publishers = this.producers.map(
       (producer) =>
-        new CoalescingPublisher(async (messages) => {
-          await producer.send({ topic: this.topic, acks: -1, messages });
+        new CoalescingPublisher<EventRecord>(async (records) => {
+          // the requests grouped into this send share records where they can (single events above all)
+          await producer.send({ topic: this.topic, acks: -1, messages: mergeRecords(records, this.pack) });
         }, MAX_SEND_BYTES),
     );
   }
@@ -101,7 +102,7 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
   }
 }
 
-function leastBacklog(publishers: CoalescingPublisher[]): CoalescingPublisher {
+function leastBacklog<M extends EventRecord>(publishers: CoalescingPublisher<M>[]): CoalescingPublisher<M> {
   let best = publishers[0];
   for (const p of publishers) if (p.backlogBytes < best.backlogBytes) best = p;
   return best;
