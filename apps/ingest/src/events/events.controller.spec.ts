@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
-import type { TelemetryEvent } from '@smartscale/contracts';
+import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, unpackEventRecord } from '@smartscale/contracts';
 import { INGEST_CONFIG, IngestConfig, loadIngestConfig } from '../config/ingest.config';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeys } from './api-keys';
@@ -18,7 +18,11 @@ import { RateLimiter } from './rate-limiter';
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const BODY_LIMIT = 4096;
 
-/** The sink is the broker adapter, replaced here; the HTTP contract and validation are under test. */
+/**
+ * The sink is the broker adapter, replaced here; the HTTP contract and validation are under test. It
+ * keeps what a consumer would read back from the records ingest writes (packed as the real sink packs
+ * them), so every assertion on `stored` checks the stored form.
+ */
 class RecordingSink implements EventSink {
   stored: TelemetryEvent[] = [];
   down = false;
@@ -27,7 +31,11 @@ class RecordingSink implements EventSink {
   async publish(events: TelemetryEvent[]): Promise<void> {
     if (this.gate) await this.gate;
     if (this.down) throw new Error('KafkaJSNumberOfRetriesExceeded');
-    this.stored.push(...events);
+    const records = packEvents(events, { maxEvents: 200, maxBytes: MAX_EVENT_RECORD_BYTES });
+    const readBack = records.flatMap((r) => (unpackEventRecord(r.value) as { items: TelemetryEvent[] }).items);
+    // in the order of the request, as the tests expect (records group by service)
+    const order = new Map(events.map((e, i) => [e.id, i]));
+    this.stored.push(...readBack.sort((a, b) => order.get(a.id)! - order.get(b.id)!));
   }
   async ready(): Promise<boolean> {
     return !this.down;
@@ -89,6 +97,29 @@ describe(EventsController.name, () => {
     const res = await post(ev({ time: '2026-11-23T11:59:00Z', latencyMs: 12 }));
     expect(res.statusCode).toBe(202);
     expect(h.sink.stored).toEqual([expect.objectContaining({ v: 1, service: 'checkout', time: NOW - 60_000, id: res.json().ids[0] })]);
+  });
+
+  it('stores each event of a pretty-printed array or CRLF NDJSON with its version and id, times normalised', async () => {
+    const items = [
+      { service: 'checkout', type: 'request', time: NOW, attributes: { note: 'a "quoted", [bracketed] {value}', n: -1.5e3 } },
+      { id: 'client-1', service: 'cart', type: 'metric', time: NOW, name: 'queue', value: 3 },
+      { service: 'checkout', type: 'error', time: '2026-11-23T11:59:00Z', status: 503 },
+    ];
+    for (const [body, type] of [
+      [JSON.stringify(items, null, 2), 'application/json'],
+      [items.map((e) => `  ${JSON.stringify(e)}  `).join('\r\n'), 'application/x-ndjson'],
+    ] as const) {
+      h.sink.stored = [];
+      const res = await postRaw(body, { 'content-type': type });
+      expect(res.statusCode).toBe(202);
+      const ids = res.json().ids as string[];
+      expect(ids[1]).toBe('client-1');
+      expect(h.sink.stored).toEqual([
+        { v: 1, id: ids[0], ...items[0] },
+        { v: 1, ...items[1] },
+        { v: 1, id: ids[2], ...items[2], time: NOW - 60_000 },
+      ]);
+    }
   });
 
   it('keeps a client-supplied id so that retries can be de-duplicated', async () => {
