@@ -1,3 +1,4 @@
+import { AddressInfo, createServer } from 'node:net';
 import { TelemetryEvent, TOPICS } from '@smartscale/contracts';
 import { eventually, TopicProbe } from '@smartscale/testing';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
@@ -14,6 +15,19 @@ const acceptedTotal = async (base: string): Promise<number> => {
   const text = await (await fetch(`${base}/metrics`)).text();
   return Number(/^smartscale_ingest_events_accepted_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? NaN);
 };
+
+describe('ingest with two workers that cannot start', () => {
+  it('stops with exit code 1 after three quick deaths instead of restarting forever', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = String((busy.address() as AddressInfo).port);
+    try {
+      await expect(startIngestProcess({ SMARTSCALE_KAFKA_BROKERS: brokers.join(','), SMARTSCALE_INGEST_WORKERS: '2', SMARTSCALE_INGEST_PORT: port })).rejects.toThrow('ingest exited with 1');
+    } finally {
+      busy.close();
+    }
+  });
+});
 
 describe('ingest with two workers on one port', () => {
   const service = `cluster${Date.now().toString(36)}`;

@@ -24,7 +24,7 @@ export interface IngestProcess {
 
 /** `nodeArgs` go to node before the script (a cluster's workers inherit them), e.g. V8 heap flags. */
 export async function startIngestProcess(env: Record<string, string>, log: (line: string) => void = () => undefined, nodeArgs: string[] = []): Promise<IngestProcess> {
-  const port = await freePort();
+  const port = env.SMARTSCALE_INGEST_PORT ? Number(env.SMARTSCALE_INGEST_PORT) : await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'dist', 'apps', 'ingest', 'src', 'main.js')], {
     env: { ...process.env, ...env, SMARTSCALE_INGEST_HOST: '127.0.0.1', SMARTSCALE_INGEST_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,7 +61,7 @@ async function untilLive(base: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`ingest exited with ${child.exitCode} before it answered`);
-    const live = await fetch(`${base}/health`).then((r) => r.status === 200, () => false);
+    const live = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status === 200, () => false);
     if (live) return;
     await new Promise((r) => setTimeout(r, 250));
   }

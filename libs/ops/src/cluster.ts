@@ -16,6 +16,7 @@ const METRICS_ANSWER = 'smartscale:metrics';
 /** A worker that dies this soon after its start, this many times in a row, stops the app: it cannot start. */
 const QUICK_EXIT_MS = 10_000;
 const QUICK_EXITS_TO_GIVE_UP = 3;
+const DRAIN_LIMIT_MS = 30_000;
 
 interface Message {
   type?: string;
@@ -28,9 +29,17 @@ interface Message {
 export function runClustered(name: string, workers: number, main: () => Promise<void>): void {
   if (workers <= 1 || !cluster.isPrimary) {
     if (cluster.isWorker) {
+      let started = false;
       // The primary's shutdown request: the same path as a signal (Nest's hooks drain, then exit). If a
-      // terminal's Ctrl-C already reached this worker, Nest's listener is gone and this does nothing.
-      process.on('message', (m: Message) => void (m?.type === SHUTDOWN && process.emit('SIGTERM' as never)));
+      // terminal's Ctrl-C already reached this worker, Nest's listener is gone and this does nothing;
+      // a worker still starting has accepted nothing and just exits.
+      process.on('message', (m: Message) => {
+        if (m?.type !== SHUTDOWN) return;
+        if (!started) process.exit(0);
+        process.emit('SIGTERM' as never);
+      });
+      runMain(() => main().then(() => void (started = true)));
+      return;
     }
     runMain(main);
     return;
@@ -38,6 +47,7 @@ export function runClustered(name: string, workers: number, main: () => Promise<
   const logger = new Logger(name);
   serveClusterMetrics();
   let stopping = false;
+  let exitCode = 0;
   let quickExits = 0;
   const started = new Map<number, number>();
   const fork = (): void => {
@@ -47,26 +57,32 @@ export function runClustered(name: string, workers: number, main: () => Promise<
   cluster.on('exit', (worker, code, signal) => {
     const alive = Object.values(cluster.workers ?? {}).filter(Boolean).length;
     if (stopping) {
-      if (alive === 0) process.exit(0);
+      if (alive === 0) process.exit(exitCode);
       return;
     }
     quickExits = Date.now() - (started.get(worker.id) ?? 0) < QUICK_EXIT_MS ? quickExits + 1 : 0;
     if (quickExits >= QUICK_EXITS_TO_GIVE_UP) {
       logger.error(`workers keep exiting right after their start (last: ${signal ?? code}); stopping`);
-      stopping = true;
-      Object.values(cluster.workers ?? {}).forEach((w) => w?.send({ type: SHUTDOWN }));
-      if (alive === 0) process.exit(1);
+      exitCode = 1;
+      stop();
       return;
     }
     logger.warn(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    setTimeout(fork, 500);
+    // not once a stop has begun meanwhile: that worker would never be asked to drain
+    setTimeout(() => stopping || fork(), 500);
   });
-  const stop = (): void => {
+  function stop(): void {
     if (stopping) return;
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ type: SHUTDOWN });
-    if (Object.values(cluster.workers ?? {}).filter(Boolean).length === 0) process.exit(0);
-  };
+    if (Object.values(cluster.workers ?? {}).filter(Boolean).length === 0) process.exit(exitCode);
+    // bounded: a worker that has not drained by then (its produce deadline is seconds) is killed
+    setTimeout(() => {
+      logger.error(`workers still running ${DRAIN_LIMIT_MS / 1000} s after the stop; killing them`);
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      process.exit(exitCode || 1);
+    }, DRAIN_LIMIT_MS).unref();
+  }
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   for (let i = 0; i < workers; i++) fork();
