@@ -9,11 +9,10 @@
  * which is what the adapter changes. Prints requests/s per adapter and Fastify's ratio over Express.
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
-import { LoadResult, SizeSummary, summariseSize } from '../bench-ingest/bench';
+import { SizeSummary, summariseSize } from '../bench-ingest/bench';
+import { freePort, runLoadWorker } from '../bench-ingest/load';
 import { printResult } from '../bench-common/broker';
 
 const ADAPTERS = ['express', 'fastify'] as const;
@@ -24,25 +23,6 @@ const SIZES = [
 
 const event = (i: number): Record<string, unknown> => ({ service: `bench-${i % 8}`, type: 'request', time: Date.now(), latencyMs: 12.5, status: 200, attributes: { route: '/api/items', region: 'eu-west-1' } });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function load(job: { url: string; body: string; batch: number; concurrency: number; seconds: number }): Promise<LoadResult> {
-  return new Promise((ok, fail) => {
-    const worker = new Worker(join(__dirname, '..', 'bench-ingest', 'load-worker.js'), { workerData: job });
-    worker.once('message', ok);
-    worker.once('error', fail);
-  });
-}
-
 async function measure(adapter: (typeof ADAPTERS)[number], seconds: number): Promise<SizeSummary[]> {
   const port = await freePort();
   const server = fork(join(__dirname, 'server.js'), [adapter, String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -52,11 +32,11 @@ async function measure(adapter: (typeof ADAPTERS)[number], seconds: number): Pro
       server.once('exit', (code) => fail(new Error(`${adapter} server exited with ${code}`)));
     });
     const url = `http://127.0.0.1:${port}/v1/events`;
-    await load({ url, body: JSON.stringify([event(0)]), batch: 1, concurrency: 8, seconds: 1 }); // warm-up
+    await runLoadWorker({ url, body: JSON.stringify([event(0)]), batch: 1, concurrency: 8, seconds: 1 }); // warm-up
     const out: SizeSummary[] = [];
     for (const { batch, concurrency } of SIZES) {
       const body = JSON.stringify(batch === 1 ? event(0) : Array.from({ length: batch }, (_, i) => event(i)));
-      out.push(summariseSize(await load({ url, body, batch, concurrency, seconds })));
+      out.push(summariseSize(await runLoadWorker({ url, body, batch, concurrency, seconds })));
     }
     return out;
   } finally {

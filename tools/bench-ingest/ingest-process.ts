@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO } from '../bench-common/broker';
+import { freePort } from './load';
 
 /** The ingest app as it is deployed (dist/apps/ingest/src/main.js), in its own process tree. */
 export interface IngestProcess {
@@ -44,17 +44,6 @@ export async function startIngestProcess(env: Record<string, string>, log: (line
     stop: () => stop(child),
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'))),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function untilLive(base: string, child: ChildProcess): Promise<void> {

@@ -1,27 +1,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildPost, RawHttpConnection } from '../bench-common/raw-http';
 import type { LoadResult } from './bench';
-
-/**
- * Closed-loop load from a worker thread, so the client's event loop does not compete with the ingest
- * app's in the main thread: `concurrency` loops each POST the same body back to back until the deadline,
- * each on its own keep-alive connection. A raw client (bench-common/raw-http.ts) rather than fetch (about
- * 1 ms of CPU per request here) or node:http (about 100 µs): the client shares the server's two cores,
- * and for single-event requests it was taking a third of them.
- */
-interface Job {
-  url: string;
-  body: string;
-  batch: number;
-  concurrency: number;
-  seconds: number;
-  /** Open loop: send this many requests per second whatever the answers (at most `concurrency` waiting). */
-  requestsPerSecond?: number;
-}
+import type { LoadJob as Job } from './load';
 
 /** Open-loop requests not sent because too many were already waiting. */
 let skipped = 0;
 
+/**
+ * Closed-loop load from a worker thread, so the client's event loop is not the benchmark's main one:
+ * `concurrency` loops each POST the same body back to back until the deadline,
+ * each on its own keep-alive connection. A raw client (bench-common/raw-http.ts) rather than fetch (about
+ * 1 ms of CPU per request here) or node:http (about 100 µs): the client shares the server's two cores,
+ * and for single-event requests it was taking a third of them.
+ */
 async function run(job: Job): Promise<LoadResult> {
   const result: LoadResult = { batch: job.batch, concurrency: job.concurrency, seconds: job.seconds, requests: 0, accepted: 0, failures: {}, latenciesMs: [] };
   const url = new URL(job.url);

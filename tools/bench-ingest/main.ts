@@ -13,16 +13,15 @@
  * the best batch size is paced (open loop) at 80% of its sustained rate to measure p99 under load.
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, TOPIC_PARTITIONS, TOPICS } from '@smartscale/contracts';
 import { createKafka, servedTopicOffsets, withAdmin } from '@smartscale/kafka';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
-import { best, BrokerCeiling, LoadResult, MemorySample, memoryTrend, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
+import { best, BrokerCeiling, MemorySample, memoryTrend, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
 import { infra, runKafkaTool } from '../bench-common/broker';
 import { startIngestProcess } from './ingest-process';
+import { runLoadWorker } from './load';
 
 /**
  * The run's own topics, with the events topic's partitions: ProducerPerformance's random bytes and
@@ -87,15 +86,6 @@ async function benchTopics(brokers: string[], create: boolean): Promise<void> {
 /** Fixed names earlier versions wrote to without a bound. */
 const LEGACY_TOPICS = ['smartscale.bench.events', 'smartscale.bench.producer-performance'];
 
-function runWorker(job: { url: string; body: string; batch: number; concurrency: number; seconds: number; requestsPerSecond?: number }): Promise<LoadResult> {
-  return new Promise((ok, fail) => {
-    const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: job });
-    worker.once('message', (r: LoadResult) => ok(r));
-    worker.once('error', fail);
-    worker.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`load worker exited with ${code}`))));
-  });
-}
-
 function producerPerformance(brokers: string, recordSize: number, numRecords: number): Promise<BrokerCeiling> {
   return runKafkaTool('ProducerPerformance', ['--topic', CEILING_TOPIC, '--num-records', String(numRecords), '--record-size', String(recordSize), '--throughput', '-1', '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all']).then(parseProducerPerformance);
 }
@@ -136,11 +126,11 @@ async function main(): Promise<void> {
   try {
     const now = Date.now();
     // Warm-up: connects the producer and lets the JIT compile the hot path before anything is timed.
-    await runWorker({ url, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => benchEvent(now, i))), batch: 100, concurrency: 4, seconds: 1 });
+    await runLoadWorker({ url, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => benchEvent(now, i))), batch: 100, concurrency: 4, seconds: 1 });
     for (const { batch, concurrency } of runSizes) {
       const body = JSON.stringify(Array.from({ length: batch }, (_, i) => benchEvent(Date.now(), i)));
       settle();
-      const result = summariseSize(await runWorker({ url, body, batch, concurrency, seconds: o.seconds }));
+      const result = summariseSize(await runLoadWorker({ url, body, batch, concurrency, seconds: o.seconds }));
       sizes.push(result);
       log(`ingest  batch ${String(batch).padStart(4)} ×${concurrency}: ${result.events_per_s} events/s, ${result.requests_per_s} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, failures ${JSON.stringify(result.failures)}`);
     }
@@ -150,7 +140,7 @@ async function main(): Promise<void> {
     const requestsPerSecond = Math.max(1, Math.round(0.8 * top.requests_per_s));
     settle();
     pacedFromS = (Date.now() - loadStart) / 1000;
-    atEighty = summariseSize(await runWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.pacedSeconds ?? o.seconds, requestsPerSecond }));
+    atEighty = summariseSize(await runLoadWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.pacedSeconds ?? o.seconds, requestsPerSecond }));
     log(`ingest  batch ${String(top.batch).padStart(4)} paced at ${requestsPerSecond} req/s (80%): ${atEighty.events_per_s} events/s, p50 ${atEighty.p50_ms} ms, p99 ${atEighty.p99_ms} ms, failures ${JSON.stringify(atEighty.failures)}`);
   } finally {
     clearInterval(sampler);

@@ -1,0 +1,36 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { LoadResult } from './bench';
+
+export interface LoadJob {
+  url: string;
+  body: string;
+  batch: number;
+  concurrency: number;
+  seconds: number;
+  /** Open loop: this many requests per second whatever the answers (a request due while every connection waits is skipped). */
+  requestsPerSecond?: number;
+}
+
+/** Runs load-worker.ts on a worker thread, so the client's event loop is not the measured one. */
+export function runLoadWorker(job: LoadJob): Promise<LoadResult> {
+  return new Promise((ok, fail) => {
+    const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: job });
+    worker.once('message', (r: LoadResult) => ok(r));
+    worker.once('error', fail);
+    worker.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`load worker exited with ${code}`))));
+  });
+}
+
+/** A port on 127.0.0.1 that was free a moment ago, for a server the benchmark starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
