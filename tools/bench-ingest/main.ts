@@ -5,8 +5,7 @@
  *
  * Starts the local broker through tools/infra if it is not running, runs the ingest app as it is
  * deployed (dist/apps/ingest/src/main.js, with --workers processes) on 127.0.0.1 (a free port), and
- * drives it from a worker thread with closed-loop
- * requests of 1, 100 and 1000 events for N seconds each. Then, in the same run, Kafka's own
+ * drives it from a worker thread with closed-loop requests of 1, 100 and 1000 events for N seconds each. Then, in the same run, Kafka's own
  * ProducerPerformance (acks=all) writes records of the size ingest stores for the best batch size (a
  * service's events of one request share a record) to a topic with the events topic's settings. The
  * ratio is ingest's best events/s over the broker's records/s times the events per record. Last,
@@ -15,8 +14,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, TOPIC_PARTITIONS, TOPICS } from '@smartscale/contracts';
-import { createKafka, servedTopicOffsets, withAdmin } from '@smartscale/kafka';
+import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, TOPICS } from '@smartscale/contracts';
+import { createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { best, BrokerCeiling, MemorySample, memoryTrend, parseProducerPerformance, SizeSummary, summariseSize } from './bench';
 import { infra, runKafkaTool } from '../bench-common/broker';
@@ -46,9 +45,6 @@ const SIZES: { batch: number; concurrency: number }[] = [
   { batch: 1000, concurrency: 8 },
 ];
 
-
-
-
 /** A request event as a service would send it; ids are assigned by ingest. */
 function benchEvent(now: number, i: number): Omit<TelemetryEvent, 'v' | 'id'> {
   return { service: `bench-${i % 8}`, type: 'request', time: now, latencyMs: 12.5 + (i % 50), status: i % 50 === 0 ? 503 : 200, attributes: { route: '/api/items', region: 'eu-west-1' } };
@@ -74,13 +70,8 @@ async function benchTopics(brokers: string[], create: boolean): Promise<void> {
   await withAdmin(createKafka({ brokers, clientId: 'smartscale-bench' }), async (admin) => {
     const old = (await admin.listTopics()).filter((t) => t.startsWith(BENCH_TOPIC_PREFIX) || LEGACY_TOPICS.includes(t));
     if (old.length > 0) await admin.deleteTopics({ topics: old });
-    if (!create) return;
     // Same partitions and replication as the events topic, the same bound on both.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [CEILING_TOPIC, INGEST_TOPIC].map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS[TOPICS.events], replicationFactor: 1, configEntries: BENCH_TOPIC_CONFIG })),
-    });
-    for (const topic of [CEILING_TOPIC, INGEST_TOPIC]) await servedTopicOffsets(admin, topic);
+    if (create) await ensureTopicsLike(admin, [CEILING_TOPIC, INGEST_TOPIC].map((topic) => ({ topic, like: TOPICS.events, config: BENCH_TOPIC_CONFIG })));
   });
 }
 /** Fixed names earlier versions wrote to without a bound. */
@@ -108,8 +99,10 @@ async function main(): Promise<void> {
   const { kafka } = infra.config();
   await benchTopics([kafka.brokers], true);
 
-  const config = loadIngestConfig({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) });
-  const ingest = await startIngestProcess({ SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) }, log, o.nodeArgs);
+  // the app's settings, read here too (its record packing sizes the broker's ceiling run)
+  const env = { SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) };
+  const config = loadIngestConfig(env);
+  const ingest = await startIngestProcess(env, log, o.nodeArgs);
   const { url } = ingest;
   const rssBefore = (await ingest.memory()).rss_mb;
   // Sampled through the whole load, so "flat RSS" is a slope after warm-up rather than two points.

@@ -32,15 +32,18 @@ export async function ensureTopics(admin: Admin, topics: TopicName[] = Object.ke
   await ensureTopicsLike(admin, topics.map((topic) => ({ topic, like: topic })));
 }
 
-/** Creates each missing topic with the partitions of the project topic it stands in for (a benchmark's own events topic). */
-export async function ensureTopicsLike(admin: Admin, topics: { topic: string; like: TopicName }[]): Promise<void> {
+/**
+ * Creates each missing topic with the partitions of the project topic it stands in for (a benchmark's
+ * own events topic), and with `config` (topic-level settings, e.g. a benchmark's retention bound) if given.
+ */
+export async function ensureTopicsLike(admin: Admin, topics: { topic: string; like: TopicName; config?: { name: string; value: string }[] }[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map(({ topic, like }) => ({ topic, numPartitions: TOPIC_PARTITIONS[like], replicationFactor: 1 })),
+      topics: missing.map(({ topic, like, config }) => ({ topic, numPartitions: TOPIC_PARTITIONS[like], replicationFactor: 1, configEntries: config })),
     });
   } catch (err) {
     // Another process may have created them between listTopics and createTopics.

@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { runMain } from './http-app';
@@ -49,18 +49,21 @@ export function runClustered(name: string, workers: number, main: () => Promise<
   let stopping = false;
   let exitCode = 0;
   let quickExits = 0;
+  /** Start time of each live worker (by cluster id), for telling a crash loop from a late death. */
   const started = new Map<number, number>();
+  const live = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
   const fork = (): void => {
     const worker = cluster.fork();
     started.set(worker.id, Date.now());
   };
   cluster.on('exit', (worker, code, signal) => {
-    const alive = Object.values(cluster.workers ?? {}).filter(Boolean).length;
+    const startedAt = started.get(worker.id) ?? 0;
+    started.delete(worker.id);
     if (stopping) {
-      if (alive === 0) process.exit(exitCode);
+      if (live().length === 0) process.exit(exitCode);
       return;
     }
-    quickExits = Date.now() - (started.get(worker.id) ?? 0) < QUICK_EXIT_MS ? quickExits + 1 : 0;
+    quickExits = Date.now() - startedAt < QUICK_EXIT_MS ? quickExits + 1 : 0;
     if (quickExits >= QUICK_EXITS_TO_GIVE_UP) {
       logger.error(`workers keep exiting right after their start (last: ${signal ?? code}); stopping`);
       exitCode = 1;
@@ -74,12 +77,12 @@ export function runClustered(name: string, workers: number, main: () => Promise<
   function stop(): void {
     if (stopping) return;
     stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ type: SHUTDOWN });
-    if (Object.values(cluster.workers ?? {}).filter(Boolean).length === 0) process.exit(exitCode);
+    for (const w of live()) if (w.isConnected()) w.send({ type: SHUTDOWN });
+    if (live().length === 0) process.exit(exitCode);
     // bounded: a worker that has not drained by then (its produce deadline is seconds) is killed
     setTimeout(() => {
       logger.error(`workers still running ${DRAIN_LIMIT_MS / 1000} s after the stop; killing them`);
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      for (const w of live()) w.process.kill('SIGKILL');
       process.exit(exitCode || 1);
     }, DRAIN_LIMIT_MS).unref();
   }
