@@ -8,6 +8,17 @@ import { InflightBudget } from './inflight-budget';
 import { IngestMetrics, RequestRejection } from './ingest-metrics';
 
 export const EVENTS_PATH = '/v1/events';
+/**
+ * Routes whose bodies are events: every check that runs before the body is read (API key, Content-Type,
+ * declared length, in-flight budget) applies to a POST on any of them. A new receiver (OTLP) adds its
+ * paths here rather than re-implementing the door.
+ */
+export const INGEST_PATHS: Set<string> = new Set([EVENTS_PATH]);
+/**
+ * Content-Types refused early (415 before the body is read) per ingest path. A path missing here has its
+ * Content-Type judged by its own parser (e.g. OTLP's protobuf), the other checks still apply.
+ */
+export const INGEST_CONTENT_TYPES: Map<string, ReadonlySet<string>> = new Map([[EVENTS_PATH, new Set([JSON_TYPE, NDJSON_TYPE])]]);
 /** Seconds a client should wait before retrying when the API or the broker cannot take more. */
 export const RETRY_AFTER_SECONDS = 2;
 
@@ -28,7 +39,7 @@ export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBy
   registerEventBodyParsers(fastify, bodyLimitBytes);
 
   fastify.addHook('onRequest', async (req: Tracked, reply: FastifyReply) => {
-    if (req.method !== 'POST' || req.routeOptions.url !== EVENTS_PATH) return;
+    if (req.method !== 'POST' || !INGEST_PATHS.has(req.routeOptions.url ?? '')) return;
     // A client without a valid key never gets its body read nor a share of the in-flight budget.
     const key = keys.check(req.headers);
     if (!key.ok) {
@@ -66,7 +77,7 @@ export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBy
 
   fastify.addHook('onError', async (req, _reply, err: Error & { statusCode?: number }) => {
     const status = err instanceof HttpException ? err.getStatus() : (err.statusCode ?? 0);
-    const reason = req.routeOptions.url === EVENTS_PATH ? REJECTION_BY_STATUS[status] : undefined;
+    const reason = INGEST_PATHS.has(req.routeOptions.url ?? '') ? REJECTION_BY_STATUS[status] : undefined;
     if (reason) metrics.rejectRequest(reason);
   });
 }
@@ -74,7 +85,8 @@ export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBy
 /** 415 or 413 decided from the headers alone, before a byte of the body is read. */
 function refuseEarly(req: FastifyRequest, bodyLimitBytes: number): { statusCode: 413 | 415; error: string; message: string } | null {
   const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== '' && type !== JSON_TYPE && type !== NDJSON_TYPE) {
+  const accepted = INGEST_CONTENT_TYPES.get(req.routeOptions.url ?? '');
+  if (accepted && type !== '' && !accepted.has(type)) {
     return { statusCode: 415, error: 'Unsupported Media Type', message: `Content-Type "${type}" is not accepted: send ${JSON_TYPE} (an event or an array) or ${NDJSON_TYPE}` };
   }
   const declared = Number(req.headers['content-length']);
