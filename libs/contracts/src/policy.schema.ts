@@ -1,47 +1,31 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY, ScalingPolicy, ScalingTarget, scalerPolicyProblem } from './policy';
+import { DEFAULT_POLICY, DEFAULT_TARGET_LIMITS, POLICY_FIELD_RULES, PolicyFieldRule, ScalingPolicy, ScalingTarget, scalerPolicyProblem, TargetLimits, targetLimitProblems } from './policy';
 
-const ms = z.number().int().nonnegative();
+/** The zod form of one row of POLICY_FIELD_RULES: the REST API and the workflow check share the table. */
+function zodFor(rule: PolicyFieldRule): z.ZodType {
+  let schema: z.ZodType;
+  if (rule.type === 'boolean') schema = z.boolean();
+  else if (rule.type === 'enum') schema = z.enum(rule.values);
+  else {
+    let n = rule.type === 'int' ? z.number().int() : z.number();
+    n = rule.minExclusive ? n.gt(rule.min) : n.min(rule.min);
+    if (rule.max !== undefined) n = n.max(rule.max);
+    schema = n;
+  }
+  return rule.optional ? schema.optional() : schema;
+}
+
+const policyShape = Object.fromEntries(Object.entries(POLICY_FIELD_RULES).map(([field, rule]) => [field, zodFor(rule)])) as Record<keyof ScalingPolicy, z.ZodType>;
 
 export const ScalingPolicySchema = z
-  .object({
-    mode: z.enum(['enforce', 'recommend']),
-    minReplicas: z.number().int().min(0),
-    maxReplicas: z.number().int().min(1).max(1000),
-    capacityPerReplica: z.number().positive(),
-    tolerance: z.number().min(0).max(1),
-    scaleUpTolerance: z.number().min(0).max(1).optional(),
-    scaleDownTolerance: z.number().min(0).max(1).optional(),
-    lagDrainMs: ms.optional(),
-    lagGrowthMs: ms.optional(),
-    lagGrowthNoiseMs: ms.optional(),
-    lagSettleMs: ms.optional(),
-    latencyP95TargetMs: z.number().positive().optional(),
-    maxErrorRate: z.number().min(0).max(1).optional(),
-    forecastUpperBand: z.boolean().optional(),
-    upperBandLoadFactor: z.number().min(1).max(10).optional(),
-    headroom: z.number().min(0).max(10),
-    forecastHorizonWindows: z.number().int().min(0).max(100),
-    scaleUpMaxStep: z.number().int().min(1),
-    scaleDownMaxStep: z.number().int().min(1),
-    scaleUpCooldownMs: ms,
-    scaleDownCooldownMs: ms,
-    scaleDownStabilizationMs: ms,
-    forecastStabilizationMs: ms.optional(),
-    tickIntervalMs: z.number().int().min(100),
-    forecastStaleMs: ms,
-    observationStaleMs: ms,
-    onAnomaly: z.enum(['hold', 'follow', 'scaleUpOnly']),
-    anomalyThreshold: z.number().min(0).max(1),
-    activationLag: z.number().int().min(1),
-  })
+  .object(policyShape)
   .strict()
-  .refine((p) => p.minReplicas <= p.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
+  .refine((p) => (p.minReplicas as number) <= (p.maxReplicas as number), { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
 
 /** Partial policies are completed from DEFAULT_POLICY before validation: defaults live in one place. */
 export function parsePolicy(input: unknown): ScalingPolicy {
   const partial = z.record(z.string(), z.unknown()).parse(input ?? {});
-  return ScalingPolicySchema.parse({ ...DEFAULT_POLICY, ...partial });
+  return ScalingPolicySchema.parse({ ...DEFAULT_POLICY, ...partial }) as ScalingPolicy;
 }
 
 // The API server's own rules (k8s.io/apimachinery/pkg/util/validation): a namespace is a DNS-1123
@@ -65,17 +49,41 @@ export const ScalingTargetSchema = z.object({
   service: z.string().min(1),
   scaler: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('local') }),
-    z.object({ kind: z.literal('webhook'), url: z.url() }),
+    // http and https only: a scaler is called over HTTP, never file:, gopher: or data: (issue 18).
+    z.object({ kind: z.literal('webhook'), url: z.url({ protocol: /^https?$/, error: 'url: an http:// or https:// URL' }) }),
     KubernetesWorkloadSchema,
     z.strictObject({ kind: z.literal('observe'), source: KubernetesWorkloadSchema }),
   ]),
   policy: z.unknown().optional(),
 });
 
-export function parseTarget(input: unknown): ScalingTarget {
+/**
+ * The one check for a target, wherever it comes from: the REST API, the targets file, and a workflow's
+ * input or memo (the worker's validateTarget activity). `limits` are the deployment's configured caps.
+ */
+export function parseTarget(input: unknown, limits: TargetLimits = DEFAULT_TARGET_LIMITS): ScalingTarget {
   const t = ScalingTargetSchema.parse(input);
-  const policy = parsePolicy(t.policy);
+  let policy: ScalingPolicy;
+  try {
+    policy = parsePolicy(t.policy);
+  } catch (err) {
+    if (!(err instanceof z.ZodError)) throw err;
+    throw new z.ZodError(err.issues.map((i) => ({ ...i, path: ['policy', ...i.path] })));
+  }
   const problem = scalerPolicyProblem(t.scaler, policy);
   if (problem) throw new z.ZodError([{ code: 'custom', path: ['policy', 'mode'], message: problem, input: policy.mode }]);
+  const breaches = targetLimitProblems({ scaler: t.scaler, policy }, limits);
+  if (breaches.length > 0) throw new z.ZodError(breaches.map(([path, message]) => ({ code: 'custom' as const, path: path.split('.'), message, input: undefined })));
   return { id: t.id, service: t.service, scaler: t.scaler, policy };
+}
+
+/** A target's problems as `path: message` lines, empty when it is valid: what a workflow records when it refuses one. */
+export function targetProblems(input: unknown, limits: TargetLimits = DEFAULT_TARGET_LIMITS): string[] {
+  try {
+    parseTarget(input, limits);
+    return [];
+  } catch (err) {
+    if (err instanceof z.ZodError) return err.issues.map((i) => `${i.path.join('.') || 'target'}: ${i.message}`);
+    return [(err as Error).message];
+  }
 }

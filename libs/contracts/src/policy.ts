@@ -190,3 +190,89 @@ export interface Decision {
   /** False while paused, in recommend mode, or when the action is hold. */
   applied: boolean;
 }
+
+/** The most replicas any policy may ask for, whatever the scaler. */
+export const MAX_POLICY_REPLICAS = 1000;
+
+/** One field's rule. Numbers: `min` inclusive unless `minExclusive`; `max` inclusive. */
+export type PolicyFieldRule =
+  | { type: 'int' | 'number'; min: number; minExclusive?: true; max?: number; optional?: true }
+  | { type: 'enum'; values: readonly [string, ...string[]]; optional?: true }
+  | { type: 'boolean'; optional?: true };
+
+/**
+ * Every policy field's rule, in one place (CONVENTIONS §17): the zod schema the REST API, the
+ * targets file and the worker's target check parse with (policy.schema.ts) and the hand-written check
+ * inside the workflow's update validator (libs/policy validate-policy.ts), which must not import zod,
+ * are both built from this table, so a cap cannot be in one and missing from the other. A new
+ * policy field does not type-check until it has a rule here.
+ */
+export const POLICY_FIELD_RULES: { readonly [K in keyof ScalingPolicy]-?: PolicyFieldRule } = {
+  mode: { type: 'enum', values: ['enforce', 'recommend'] },
+  minReplicas: { type: 'int', min: 0, max: MAX_POLICY_REPLICAS },
+  maxReplicas: { type: 'int', min: 1, max: MAX_POLICY_REPLICAS },
+  capacityPerReplica: { type: 'number', min: 0, minExclusive: true },
+  tolerance: { type: 'number', min: 0, max: 1 },
+  scaleUpTolerance: { type: 'number', min: 0, max: 1, optional: true },
+  scaleDownTolerance: { type: 'number', min: 0, max: 1, optional: true },
+  lagDrainMs: { type: 'int', min: 0, optional: true },
+  lagGrowthMs: { type: 'int', min: 0, optional: true },
+  lagGrowthNoiseMs: { type: 'int', min: 0, optional: true },
+  lagSettleMs: { type: 'int', min: 0, optional: true },
+  latencyP95TargetMs: { type: 'number', min: 0, minExclusive: true, optional: true },
+  maxErrorRate: { type: 'number', min: 0, max: 1, optional: true },
+  forecastUpperBand: { type: 'boolean', optional: true },
+  upperBandLoadFactor: { type: 'number', min: 1, max: 10, optional: true },
+  headroom: { type: 'number', min: 0, max: 10 },
+  forecastHorizonWindows: { type: 'int', min: 0, max: 100 },
+  scaleUpMaxStep: { type: 'int', min: 1 },
+  scaleDownMaxStep: { type: 'int', min: 1 },
+  scaleUpCooldownMs: { type: 'int', min: 0 },
+  scaleDownCooldownMs: { type: 'int', min: 0 },
+  scaleDownStabilizationMs: { type: 'int', min: 0 },
+  forecastStabilizationMs: { type: 'int', min: 0, optional: true },
+  tickIntervalMs: { type: 'int', min: 100 },
+  forecastStaleMs: { type: 'int', min: 0 },
+  observationStaleMs: { type: 'int', min: 0 },
+  onAnomaly: { type: 'enum', values: ['hold', 'follow', 'scaleUpOnly'] },
+  anomalyThreshold: { type: 'number', min: 0, max: 1 },
+  activationLag: { type: 'int', min: 1 },
+};
+
+/** Why one value breaks its rule, or null. Written by hand because workflow code cannot use zod. */
+export function fieldRuleProblem(field: string, rule: PolicyFieldRule, v: unknown): string | null {
+  if (v === undefined) return rule.optional ? null : `${field} is required`;
+  if (rule.type === 'boolean') return typeof v === 'boolean' ? null : `${field} must be true or false`;
+  if (rule.type === 'enum') return typeof v === 'string' && rule.values.includes(v) ? null : `${field} must be one of ${rule.values.join(', ')}`;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} must be a finite number`;
+  if (rule.type === 'int' && !Number.isInteger(v)) return `${field} must be an integer`;
+  if (rule.minExclusive ? !(v > rule.min) : !(v >= rule.min)) return `${field} must be ${rule.minExclusive ? 'greater than' : 'at least'} ${rule.min}`;
+  if (rule.max !== undefined && v > rule.max) return `${field} must be at most ${rule.max}`;
+  return null;
+}
+
+/**
+ * Caps a deployment sets in its worker's configuration, checked with the target. The defaults are
+ * what the REST API, the targets file and a workflow started directly all get unless configured.
+ */
+export interface TargetLimits {
+  /** Most replicas a `local` target may run: each is a process on this machine. */
+  maxLocalReplicas: number;
+  /** Shortest tick interval a target may ask for: each tick is workflow history and three reads. */
+  minTickIntervalMs: number;
+}
+
+export const DEFAULT_TARGET_LIMITS: TargetLimits = { maxLocalReplicas: 8, minTickIntervalMs: 1_000 };
+
+/** Breaches of the configured limits, as [field path, message]; the fixed rules are in POLICY_FIELD_RULES. */
+export function targetLimitProblems(target: Pick<ScalingTarget, 'scaler' | 'policy'>, limits: TargetLimits): [string, string][] {
+  const problems: [string, string][] = [];
+  const { policy } = target;
+  if (target.scaler.kind === 'local' && policy.maxReplicas > limits.maxLocalReplicas) {
+    problems.push(['policy.maxReplicas', `a local target runs each replica as a process on this machine: maxReplicas must be at most ${limits.maxLocalReplicas} (SMARTSCALE_LOCAL_SCALER_MAX_REPLICAS)`]);
+  }
+  if (policy.tickIntervalMs < limits.minTickIntervalMs) {
+    problems.push(['policy.tickIntervalMs', `tickIntervalMs must be at least ${limits.minTickIntervalMs} (SMARTSCALE_MIN_TICK_INTERVAL_MS)`]);
+  }
+  return problems;
+}

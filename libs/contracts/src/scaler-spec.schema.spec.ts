@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseTarget } from './policy.schema';
+import { parseTarget, targetProblems } from './policy.schema';
 
 const target = (scaler: unknown) => ({ id: 'shop-web', service: 'web', scaler });
 const issues = (scaler: unknown): string[] => {
@@ -44,5 +44,24 @@ describe('ScalerSpec observe', () => {
   it('validates its source as a kubernetes workload', () => {
     const bad = { ...target({ kind: 'observe', source: { ...source, namespace: 'Shop' } }), policy: { mode: 'recommend' } };
     expect(() => parseTarget(bad)).toThrow(/DNS-1123 label/);
+  });
+});
+
+describe('ScalerSpec webhook and the configured caps', () => {
+  it('takes http and https webhooks only', () => {
+    expect(issues({ kind: 'webhook', url: 'https://scaler.example/scale' })).toEqual([]);
+    for (const url of ['file:///etc/passwd', 'gopher://127.0.0.1:70/x', 'data:text/plain,hi']) {
+      expect(issues({ kind: 'webhook', url })).toEqual(['scaler.url: url: an http:// or https:// URL']);
+    }
+  });
+
+  it('caps a local target at a few processes and the tick interval at a floor, both configurable', () => {
+    const local = (policy: unknown) => ({ ...target({ kind: 'local' }), policy });
+    expect(targetProblems(local({ minReplicas: 1000, maxReplicas: 1000 }))).toEqual([expect.stringMatching(/^policy\.maxReplicas: .*at most 8/)]);
+    expect(targetProblems(local({ maxReplicas: 8, tickIntervalMs: 999 }))).toEqual([expect.stringMatching(/^policy\.tickIntervalMs: .*at least 1000/)]);
+    expect(targetProblems(local({ maxReplicas: 20, tickIntervalMs: 200 }), { maxLocalReplicas: 20, minTickIntervalMs: 200 })).toEqual([]);
+    // the cap is for processes on this machine; a webhook target may ask for more
+    expect(targetProblems({ ...target({ kind: 'webhook', url: 'http://127.0.0.1:9/x' }), policy: { maxReplicas: 50 } })).toEqual([]);
+    expect(targetProblems(local({ maxReplicas: 1001 }), { maxLocalReplicas: 5000, minTickIntervalMs: 100 })).toEqual([expect.stringMatching(/^policy\.maxReplicas: .*<=1000/)]);
   });
 });

@@ -1,5 +1,5 @@
-import { DEFAULT_POLICY } from '@smartscale/contracts/workflow';
-import { parsePolicy } from '@smartscale/contracts';
+import { DEFAULT_POLICY, POLICY_FIELD_RULES, PolicyFieldRule, ScalingPolicy } from '@smartscale/contracts/workflow';
+import { parsePolicy, ScalingPolicySchema } from '@smartscale/contracts';
 import { policyProblems } from './validate-policy';
 
 describe(policyProblems.name, () => {
@@ -13,15 +13,48 @@ describe(policyProblems.name, () => {
   it('names every bad optional field', () => {
     const bad = { ...DEFAULT_POLICY, scaleUpTolerance: -0.1, scaleDownTolerance: 1.5, lagGrowthMs: Number.NaN, forecastUpperBand: 'yes' as unknown as boolean };
     expect(policyProblems(bad)).toEqual([
-      'scaleUpTolerance must be a non-negative number when set',
-      'lagGrowthMs must be a non-negative number when set',
+      'scaleUpTolerance must be at least 0',
       'scaleDownTolerance must be at most 1',
-      'forecastUpperBand must be true or false when set',
+      'lagGrowthMs must be a finite number',
+      'forecastUpperBand must be true or false',
     ]);
   });
 
   it('agrees with the REST schema on the same bad band', () => {
     expect(() => parsePolicy({ scaleDownTolerance: 1.5 })).toThrow(/scaleDownTolerance/);
     expect(parsePolicy({}).scaleUpTolerance).toBe(DEFAULT_POLICY.scaleUpTolerance);
+  });
+});
+
+/** Values on and just past each rule's edges, plus the types a hostile sender would try. */
+function edgeValues(rule: PolicyFieldRule): unknown[] {
+  const common = [undefined, null, 'x', Number.NaN, Number.POSITIVE_INFINITY, true];
+  if (rule.type === 'boolean') return [...common, false, 0];
+  if (rule.type === 'enum') return [...common, ...rule.values, `${rule.values[0]}!`];
+  const edges = [rule.min, rule.min - 1, rule.min - 0.5, rule.min + 0.5, rule.min - 1e-9, 0, -1, 1, 1e9];
+  if (rule.max !== undefined) edges.push(rule.max, rule.max + 1, rule.max + 0.5, rule.max - 0.5, rule.max + 1e-9);
+  return [...common, ...edges];
+}
+
+describe('policyProblems and the REST schema', () => {
+  it('agree on every field at and past its edges (one table yields both)', () => {
+    const disagreements: string[] = [];
+    for (const [field, rule] of Object.entries(POLICY_FIELD_RULES)) {
+      for (const value of edgeValues(rule)) {
+        // minReplicas and maxReplicas are probed where the cross-field rule cannot interfere.
+        const base: ScalingPolicy = { ...DEFAULT_POLICY, minReplicas: field === 'maxReplicas' ? 0 : DEFAULT_POLICY.minReplicas, maxReplicas: field === 'minReplicas' ? 1000 : DEFAULT_POLICY.maxReplicas };
+        const policy = { ...base, [field]: value } as ScalingPolicy;
+        const zodOk = ScalingPolicySchema.safeParse(policy).success;
+        const workflowOk = policyProblems(policy).length === 0;
+        if (zodOk !== workflowOk) disagreements.push(`${field}=${String(value)}: zod ${zodOk ? 'accepts' : 'refuses'}, workflow ${workflowOk ? 'accepts' : 'refuses'}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('refuses the caps the workflow used to miss: maxReplicas, tolerance and horizon', () => {
+    for (const bad of [{ maxReplicas: 1001 }, { tolerance: 1.5 }, { forecastHorizonWindows: 101 }, { activationLag: 0 }, { minReplicas: 1.5 }]) {
+      expect(policyProblems({ ...DEFAULT_POLICY, ...bad })).toEqual([expect.stringContaining(Object.keys(bad)[0])]);
+    }
   });
 });
