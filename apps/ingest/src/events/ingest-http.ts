@@ -2,6 +2,7 @@ import { HttpException, Inject, Injectable, OnModuleInit } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
+import { OTLP_CONTENT_TYPES, OTLP_METRICS_PATH, OTLP_TRACES_PATH } from '../otlp/otlp-paths';
 import { ApiKeys } from './api-keys';
 import { JSON_TYPE, NDJSON_TYPE, registerEventBodyParsers } from './body-parsers';
 import { InflightBudget } from './inflight-budget';
@@ -13,12 +14,16 @@ export const EVENTS_PATH = '/v1/events';
  * declared length, in-flight budget) applies to a POST on any of them. A new receiver (OTLP) adds its
  * paths here rather than re-implementing the door.
  */
-export const INGEST_PATHS: Set<string> = new Set([EVENTS_PATH]);
+export const INGEST_PATHS: Set<string> = new Set([EVENTS_PATH, OTLP_TRACES_PATH, OTLP_METRICS_PATH]);
 /**
  * Content-Types refused early (415 before the body is read) per ingest path. A path missing here has its
  * Content-Type judged by its own parser (e.g. OTLP's protobuf), the other checks still apply.
  */
-export const INGEST_CONTENT_TYPES: Map<string, ReadonlySet<string>> = new Map([[EVENTS_PATH, new Set([JSON_TYPE, NDJSON_TYPE])]]);
+export const INGEST_CONTENT_TYPES: Map<string, ReadonlySet<string>> = new Map([
+  [EVENTS_PATH, new Set([JSON_TYPE, NDJSON_TYPE])],
+  [OTLP_TRACES_PATH, OTLP_CONTENT_TYPES],
+  [OTLP_METRICS_PATH, OTLP_CONTENT_TYPES],
+]);
 /** Seconds a client should wait before retrying when the API or the broker cannot take more. */
 export const RETRY_AFTER_SECONDS = 2;
 
@@ -87,7 +92,7 @@ function refuseEarly(req: FastifyRequest, bodyLimitBytes: number): { statusCode:
   const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const accepted = INGEST_CONTENT_TYPES.get(req.routeOptions.url ?? '');
   if (accepted && type !== '' && !accepted.has(type)) {
-    return { statusCode: 415, error: 'Unsupported Media Type', message: `Content-Type "${type}" is not accepted: send ${JSON_TYPE} (an event or an array) or ${NDJSON_TYPE}` };
+    return { statusCode: 415, error: 'Unsupported Media Type', message: `Content-Type "${type}" is not accepted here: send ${[...accepted].join(' or ')}` };
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > bodyLimitBytes) {
