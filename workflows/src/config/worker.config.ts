@@ -28,6 +28,15 @@ const shape = {
   SMARTSCALE_KUBECONFIG: z.string().min(1).optional(),
   /** Set by the kubelet in every pod: only its presence is read, to choose the in-cluster service account. */
   KUBERNETES_SERVICE_HOST: z.string().optional(),
+  /** Serve KEDA's external scaler gRPC contract (docs/kubernetes.md): off unless a ScaledObject points at this worker. */
+  SMARTSCALE_KEDA_ENABLED: z.stringbool().default(false),
+  /** The external scaler's gRPC port, on SMARTSCALE_CONTROL_HOST; 0 picks a free one (tests). */
+  SMARTSCALE_KEDA_PORT: port(3004),
+  /** PEM certificate and key for the gRPC port; both or neither (then plaintext, inside the cluster network only). */
+  SMARTSCALE_KEDA_TLS_CERT: z.string().min(1).optional(),
+  SMARTSCALE_KEDA_TLS_KEY: z.string().min(1).optional(),
+  /** A CA bundle: when set, KEDA must present a client certificate it signed (mutual TLS). */
+  SMARTSCALE_KEDA_TLS_CA: z.string().min(1).optional(),
   /** Decision and window history: `pglite:<dir>` (in-process Postgres), `pglite:memory`, or a `postgres://` URL. */
   SMARTSCALE_HISTORY_URL: z.string().regex(/^(pglite:.+|postgres(ql)?:\/\/.+)$/, 'must be pglite:<dir>, pglite:memory or postgres://…').default('pglite:.smartscale/history'),
   SMARTSCALE_HISTORY_RETENTION_HOURS: z.coerce.number().positive().default(168),
@@ -52,12 +61,15 @@ export interface WorkerConfig {
   localScaler: { entry: string; stateDir: string };
   /** How the kubernetes scaler reaches the API server; loaded only when a kubernetes target first needs it. */
   kubernetes: KubernetesConnection;
+  /** KEDA's external scaler (gRPC); tls holds file paths, read when the server starts. */
+  keda: { enabled: boolean; host: string; port: number; tls: { cert: string; key: string; ca: string | null } | null };
   history: { url: string; retentionMs: number };
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = loadEnv(shape, env);
   const root = resolve(e.SMARTSCALE_ROOT);
+  if (Boolean(e.SMARTSCALE_KEDA_TLS_CERT) !== Boolean(e.SMARTSCALE_KEDA_TLS_KEY)) throw new Error('SMARTSCALE_KEDA_TLS_CERT and SMARTSCALE_KEDA_TLS_KEY: set both or neither');
   return {
     root,
     http: { host: e.SMARTSCALE_CONTROL_HOST, port: e.SMARTSCALE_CONTROL_PORT, token: e.SMARTSCALE_CONTROL_TOKEN ?? null },
@@ -73,6 +85,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       : e.KUBERNETES_SERVICE_HOST
         ? { source: 'in-cluster' }
         : { source: 'default' },
+    keda: {
+      enabled: e.SMARTSCALE_KEDA_ENABLED,
+      host: e.SMARTSCALE_CONTROL_HOST,
+      port: e.SMARTSCALE_KEDA_PORT,
+      tls: e.SMARTSCALE_KEDA_TLS_CERT && e.SMARTSCALE_KEDA_TLS_KEY
+        ? { cert: resolve(root, e.SMARTSCALE_KEDA_TLS_CERT), key: resolve(root, e.SMARTSCALE_KEDA_TLS_KEY), ca: e.SMARTSCALE_KEDA_TLS_CA ? resolve(root, e.SMARTSCALE_KEDA_TLS_CA) : null }
+        : null,
+    },
     history: { url: e.SMARTSCALE_HISTORY_URL, retentionMs: e.SMARTSCALE_HISTORY_RETENTION_HOURS * 3_600_000 },
   };
 }
