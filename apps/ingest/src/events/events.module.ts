@@ -27,6 +27,7 @@ import { RateLimiter } from './rate-limiter';
     { provide: CLOCK, useValue: () => Date.now() },
     { provide: IngestMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new IngestMetrics(r) },
   ],
-  exports: [EVENT_SINK, BrokerReadiness],
+  // The OTLP receiver (../otlp) stores through the same service, keys, rate limiter and metrics.
+  exports: [EVENT_SINK, BrokerReadiness, EventsService, ApiKeys, RateLimiter, IngestMetrics],
 })
 export class EventsModule {}
