@@ -8,7 +8,13 @@ export const EVENT_LIMITS = {
   maxAttributes: 32,
   maxAttributeValueLength: 256,
   maxBatch: 5000,
-  maxFutureSkewMs: 60 * 60 * 1000,
+  /**
+   * How far ahead of the receiving clock an event time may be: ingest refuses beyond it, and the
+   * aggregator never lets a partition's stream time run further ahead of its wall clock, so one
+   * client's clock (or a forged time) cannot close another service's windows. Small: real clocks
+   * agree within seconds.
+   */
+  maxFutureSkewMs: 2 * 60 * 1000,
 } as const;
 
 const serviceName = z

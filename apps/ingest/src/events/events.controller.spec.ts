@@ -147,10 +147,26 @@ describe(EventsController.name, () => {
     expect(h.sink.stored).toEqual([]);
   });
 
-  it('rejects an event more than an hour in the future', async () => {
-    const res = await post(ev({ time: NOW + 61 * 60_000 }));
+  it('rejects an event more than the future-skew bound (2 min by default) ahead, naming the bound, and counts it', async () => {
+    expect((await post(ev({ time: NOW + 2 * 60_000 }))).statusCode).toBe(202);
+    const res = await post(ev({ time: NOW + 2 * 60_000 + 1 }));
     expect(res.statusCode).toBe(400);
-    expect(res.json().issues[0].message).toMatch(/future/);
+    expect(res.json().issues).toEqual([{ index: 0, path: 'time', message: 'event time is more than 2 min ahead of the server clock (SMARTSCALE_MAX_FUTURE_SKEW_MS=120000)' }]);
+    expect((await h.metrics.rejected.get()).values.find((v) => v.labels.reason === 'future')?.value).toBe(1);
+  });
+
+  it('takes the future-skew and age bounds from the configuration', async () => {
+    const own = await harness({ SMARTSCALE_MAX_FUTURE_SKEW_MS: '1000', SMARTSCALE_INGEST_MAX_EVENT_AGE_MS: String(3_600_000) });
+    try {
+      const send = (payload: object) => own.app.inject({ method: 'POST', url: '/v1/events', payload });
+      expect((await send(ev({ time: NOW + 1001 }))).json().issues[0].message).toMatch(/SMARTSCALE_MAX_FUTURE_SKEW_MS=1000/);
+      const old = await send(ev({ time: NOW - 3_600_001 }));
+      expect(old.statusCode).toBe(400);
+      expect(old.json().issues[0].message).toBe('event time is older than 1 h (SMARTSCALE_INGEST_MAX_EVENT_AGE_MS)');
+      expect((await own.metrics.rejected.get()).values.find((v) => v.labels.reason === 'too_old')?.value).toBe(1);
+    } finally {
+      await own.app.close();
+    }
   });
 
   it('rejects an event older than the topic retention, naming the retention', async () => {

@@ -46,6 +46,8 @@ type IssueReason = 'invalid' | 'too_old' | 'future';
 @Injectable()
 export class EventsService {
   private readonly retentionMs: number;
+  private readonly maxAgeMs: number;
+  private readonly maxFutureSkewMs: number;
   /** Ajv compiled from the zod schema: accepts the valid majority fast; zod then explains the rest. */
   private readonly accept = compileEventAcceptor();
 
@@ -56,6 +58,8 @@ export class EventsService {
     @Inject(INGEST_CONFIG) config: IngestConfig,
   ) {
     this.retentionMs = config.events.retentionMs;
+    this.maxAgeMs = config.events.maxAgeMs;
+    this.maxFutureSkewMs = config.events.maxFutureSkewMs;
   }
 
   /** Validates the whole batch first, then stores what is accepted; resolves once the broker acknowledged. */
@@ -87,7 +91,8 @@ export class EventsService {
       throw new InvalidEventsError([{ index: -1, path: '', message: `a batch holds 1 to ${EVENT_LIMITS.maxBatch} events, got ${items.length}` }]);
     }
     const now = this.clock();
-    const oldest = now - this.retentionMs;
+    const oldest = now - this.maxAgeMs;
+    const latest = now + this.maxFutureSkewMs;
     const issues: EventIssue[] = [];
     const events: TelemetryEvent[] = [];
     const indexes: number[] = [];
@@ -105,13 +110,17 @@ export class EventsService {
         event = { v: 1, ...parsed.data, id: parsed.data.id ?? randomUUID() };
       }
       const { time } = event;
-      if (time > now + EVENT_LIMITS.maxFutureSkewMs) {
-        return reject('future', [{ index, path: 'time', message: 'event time is more than 1 h in the future' }]);
+      // A time ahead of this clock would move the stream time of its partition, and so close the
+      // windows of every service on it: the bound is small (SMARTSCALE_MAX_FUTURE_SKEW_MS).
+      if (time > latest) {
+        return reject('future', [{ index, path: 'time', message: `event time is more than ${formatDuration(this.maxFutureSkewMs)} ahead of the server clock (SMARTSCALE_MAX_FUTURE_SKEW_MS=${this.maxFutureSkewMs})` }]);
       }
       // The broker deletes (and, with message.timestamp.type=CreateTime, may refuse) records older than
-      // the topic's retention: accepting one would claim a store that cannot hold.
+      // the topic's retention: accepting one would claim a store that cannot hold. An old event cannot
+      // move stream time (it only goes forward), so the default bound is the retention itself.
       if (time < oldest) {
-        return reject('too_old', [{ index, path: 'time', message: `event time is older than the events topic's retention (${formatDuration(this.retentionMs)})` }]);
+        const bound = this.maxAgeMs === this.retentionMs ? `the events topic's retention (${formatDuration(this.retentionMs)})` : `${formatDuration(this.maxAgeMs)} (SMARTSCALE_INGEST_MAX_EVENT_AGE_MS)`;
+        return reject('too_old', [{ index, path: 'time', message: `event time is older than ${bound}` }]);
       }
       events.push(event);
       indexes.push(index);
@@ -125,5 +134,7 @@ const toIssues = (index: number, error: z.ZodError): EventIssue[] =>
 
 function formatDuration(ms: number): string {
   const h = ms / 3_600_000;
-  return h >= 24 && h % 24 === 0 ? `${h / 24} d` : h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(ms / 1000)} s`;
+  if (h >= 24 && h % 24 === 0) return `${h / 24} d`;
+  if (h >= 1) return `${Math.round(h * 10) / 10} h`;
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }
