@@ -53,6 +53,7 @@ export const ScalingTargetSchema = z.object({
     z.object({ kind: z.literal('webhook'), url: z.url({ protocol: /^https?$/, error: 'url: an http:// or https:// URL' }) }),
     KubernetesWorkloadSchema,
     z.strictObject({ kind: z.literal('observe'), source: KubernetesWorkloadSchema }),
+    z.strictObject({ kind: z.literal('keda') }),
   ]),
   policy: z.unknown().optional(),
 });

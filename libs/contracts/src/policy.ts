@@ -141,10 +141,17 @@ export type ScalerSpec =
    * Reads the replica count another autoscaler (HPA, KEDA) sets on the workload and never changes it:
    * with `mode: recommend`, the history shows what SmartScale would have had next to what the cluster had.
    */
-  | { kind: 'observe'; source: KubernetesWorkload };
+  | { kind: 'observe'; source: KubernetesWorkload }
+  /**
+   * KEDA scales the workload (a ScaledObject with an `external` or `external-push` trigger pointed at the
+   * worker's gRPC port, docs/kubernetes.md); SmartScale decides and records, and serves each decision as
+   * KEDA's metric. The worker never touches the workload. Enforce mode only: it is KEDA that enforces.
+   */
+  | { kind: 'keda' };
 
 /** Why a policy cannot run with this scaler, or null: an observe scaler only ever recommends. */
 export function scalerPolicyProblem(scaler: ScalerSpec, policy: Pick<ScalingPolicy, 'mode'>): string | null {
+  if (scaler.kind === 'keda' && policy.mode === 'recommend') return 'mode: a "keda" target hands each decision to KEDA, so the policy must be mode "enforce" (use an "observe" scaler to only recommend)';
   return scaler.kind === 'observe' && policy.mode !== 'recommend'
     ? 'mode: an "observe" scaler never changes replicas, so the policy must be mode "recommend" (switch the scaler to "kubernetes" to enforce)'
     : null;

@@ -47,6 +47,15 @@ describe('ScalerSpec observe', () => {
   });
 });
 
+describe('ScalerSpec keda', () => {
+  it('hands decisions to KEDA, in enforce mode only, with nothing else to configure', () => {
+    expect(parseTarget(target({ kind: 'keda' })).scaler).toEqual({ kind: 'keda' });
+    expect(issues({ kind: 'keda' })).toEqual([]);
+    expect(targetProblems({ ...target({ kind: 'keda' }), policy: { mode: 'recommend' } })).toEqual([expect.stringMatching(/^policy\.mode: mode: a "keda" target hands each decision to KEDA/)]);
+    expect(issues({ kind: 'keda', namespace: 'shop' })).toEqual([expect.stringMatching(/^scaler: Unrecognized key/)]);
+  });
+});
+
 describe('ScalerSpec webhook and the configured caps', () => {
   it('takes http and https webhooks only', () => {
     expect(issues({ kind: 'webhook', url: 'https://scaler.example/scale' })).toEqual([]);
