@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { ScalerMisconfigured } from './scaler';
+import { ScalerMisconfigured, ScalerRefused } from './scaler';
 import { SIGNATURE_HEADER, signBody, WebhookScaler } from './webhook.scaler';
 
 const SECRET = 'a-webhook-secret-of-length';
@@ -35,12 +35,17 @@ describe(WebhookScaler.name, () => {
     expect(last.signature).not.toBe(signBody('another-secret-value', last.body));
   });
 
-  it('treats a 4xx as permanent misconfiguration and a 5xx as retryable', async () => {
-    status = 403;
-    await expect(new WebhookScaler('demo', url).apply(2, 'k1')).rejects.toBeInstanceOf(ScalerMisconfigured);
-    status = 503;
+  it.each([400, 401, 403, 404, 422])('treats HTTP %i as a refusal (recorded, retried slowly by the workflow)', async (code) => {
+    status = code;
+    await expect(new WebhookScaler('demo', url).apply(2, 'k1')).rejects.toBeInstanceOf(ScalerRefused);
+    status = 200;
+  });
+
+  it.each([408, 409, 429, 500, 503])('keeps HTTP %i retryable', async (code) => {
+    status = code;
     const err = await new WebhookScaler('demo', url).apply(2, 'k2').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(ScalerRefused);
     expect(err).not.toBeInstanceOf(ScalerMisconfigured);
     status = 200;
   });

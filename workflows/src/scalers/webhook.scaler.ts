@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { Scaler, ScalerMisconfigured } from './scaler';
+import { httpStatusClass, Scaler, ScalerRefused } from './scaler';
 
 const TIMEOUT_MS = 5_000;
 
@@ -37,8 +37,9 @@ export class WebhookScaler implements Scaler {
       body,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    if (res.status >= 400 && res.status < 500) throw new ScalerMisconfigured(`webhook ${this.url} refused the decision: HTTP ${res.status}`);
-    if (!res.ok) throw new Error(`webhook ${this.url} failed: HTTP ${res.status}`);
+    const status = httpStatusClass(res.status);
+    if (status === 'refused') throw new ScalerRefused(`webhook ${this.url} refused the decision: HTTP ${res.status}`);
+    if (status === 'transient') throw new Error(`webhook ${this.url} failed: HTTP ${res.status} (retried)`);
     const answer = (await res.json().catch(() => ({}))) as { replicas?: unknown };
     this.last = typeof answer.replicas === 'number' ? answer.replicas : replicas;
     return this.last;
