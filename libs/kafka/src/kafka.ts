@@ -1,13 +1,26 @@
-import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Admin, Kafka, KafkaConfig, logLevel, Partitioners, Producer } from 'kafkajs';
+import type { KafkaSecurity } from '@smartscale/config';
 import { TOPIC_PARTITIONS, TopicName } from '@smartscale/contracts';
 
 export interface KafkaConnection {
   brokers: string[];
   clientId: string;
+  /** TLS and SASL from the app's config (libs/config kafkaSecurity); absent is plaintext without authentication. */
+  security?: KafkaSecurity;
 }
 
-export function createKafka({ brokers, clientId }: KafkaConnection): Kafka {
-  return new Kafka({ brokers, clientId, logLevel: logLevel.WARN, retry: { retries: 8, initialRetryTime: 200 } });
+export function createKafka({ brokers, clientId, security }: KafkaConnection): Kafka {
+  return new Kafka({ brokers, clientId, logLevel: logLevel.WARN, retry: { retries: 8, initialRetryTime: 200 }, ...securityOptions(security) });
+}
+
+/** kafkajs's `ssl` and `sasl` options; exported for its unit spec. */
+export function securityOptions(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  if (!security) return {};
+  const { tls, sasl } = security;
+  return {
+    ...(tls ? { ssl: Object.keys(tls).length > 0 ? tls : true } : {}),
+    ...(sasl ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'] } : {}),
+  };
 }
 
 /**

@@ -118,16 +118,38 @@ export interface WorkerConfig {
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = loadEnv(shape, env);
+  const loopback = isLoopbackHost(e.SMARTSCALE_CONTROL_HOST);
+  if (!loopback && !e.SMARTSCALE_CONTROL_TOKEN) {
+    throw new Error(
+      `invalid configuration:\n  SMARTSCALE_CONTROL_TOKEN: required when SMARTSCALE_CONTROL_HOST (${e.SMARTSCALE_CONTROL_HOST}) is not a loopback address: ` +
+        'without it anyone who reaches the port could read every target and pause its controller. Set a random token of 16+ characters ' +
+        '(e.g. `openssl rand -hex 24`), or keep SMARTSCALE_CONTROL_HOST=127.0.0.1.',
+    );
+  }
   const root = resolve(e.SMARTSCALE_ROOT);
   if (Boolean(e.SMARTSCALE_KEDA_TLS_CERT) !== Boolean(e.SMARTSCALE_KEDA_TLS_KEY)) throw new Error('SMARTSCALE_KEDA_TLS_CERT and SMARTSCALE_KEDA_TLS_KEY: set both or neither');
   return {
     root,
-    http: { host: e.SMARTSCALE_CONTROL_HOST, port: e.SMARTSCALE_CONTROL_PORT, token: e.SMARTSCALE_CONTROL_TOKEN ?? null },
-    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: `smartscale-worker-${process.pid}`, aggregatorGroup: e.SMARTSCALE_AGGREGATOR_GROUP },
-    temporal: { address: e.SMARTSCALE_TEMPORAL_ADDRESS, namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE, uiUrl: e.SMARTSCALE_TEMPORAL_UI_URL, taskQueue: e.SMARTSCALE_TASK_QUEUE },
+    http: {
+      host: e.SMARTSCALE_CONTROL_HOST,
+      port: e.SMARTSCALE_CONTROL_PORT,
+      token: e.SMARTSCALE_CONTROL_TOKEN ?? null,
+      allowedHosts: e.SMARTSCALE_CONTROL_ALLOWED_HOSTS ?? null,
+      allowedOrigins: e.SMARTSCALE_CONTROL_ALLOWED_ORIGINS ?? null,
+      bodyLimitBytes: e.SMARTSCALE_CONTROL_BODY_LIMIT_BYTES,
+    },
+    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: `smartscale-worker-${process.pid}`, aggregatorGroup: e.SMARTSCALE_AGGREGATOR_GROUP, security: kafkaSecurity(e) },
+    temporal: {
+      address: e.SMARTSCALE_TEMPORAL_ADDRESS,
+      namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE,
+      uiUrl: e.SMARTSCALE_TEMPORAL_UI_URL,
+      taskQueue: e.SMARTSCALE_TASK_QUEUE,
+      connection: temporalConnection(e),
+    },
     predictorUrl: e.SMARTSCALE_PREDICTOR_URL,
     targetsFile: resolve(root, e.SMARTSCALE_TARGETS_FILE),
     webhookSecret: e.SMARTSCALE_WEBHOOK_SECRET ?? null,
+    webhookAllowedNetworks: e.SMARTSCALE_WEBHOOK_ALLOWED_NETWORKS ?? (loopback ? LOOPBACK_NETWORKS : []),
     workflowBundle: e.SMARTSCALE_WORKFLOW_BUNDLE ? resolve(root, e.SMARTSCALE_WORKFLOW_BUNDLE) : null,
     localScaler: { entry: resolve(root, e.SMARTSCALE_LOCAL_SCALER_ENTRY), stateDir: resolve(root, e.SMARTSCALE_LOCAL_SCALER_STATE_DIR) },
     limits: { maxLocalReplicas: e.SMARTSCALE_LOCAL_SCALER_MAX_REPLICAS, minTickIntervalMs: e.SMARTSCALE_MIN_TICK_INTERVAL_MS, maxTargets: e.SMARTSCALE_MAX_TARGETS },

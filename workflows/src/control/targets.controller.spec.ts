@@ -1,12 +1,13 @@
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WORKER_CONFIG } from '../config/worker.config';
-import { BearerTokenGuard } from './bearer-token.guard';
+import { ControlAccessGuard } from './control-access.guard';
 import { parseTarget } from '@smartscale/contracts';
 import { ControllersService, TargetExistsError, UnknownTargetError } from './controllers.service';
 import { TargetsController } from './targets.controller';
 
 const TOKEN = 'a-long-enough-control-token';
+const HTTP = { host: '127.0.0.1', port: 3003, token: TOKEN, allowedHosts: null, allowedOrigins: null, bodyLimitBytes: 65_536 };
 
 /** ControllersService is the Temporal side, replaced here: the REST contract and its guard are under test. */
 class FakeControllers {
@@ -40,14 +41,15 @@ describe(TargetsController.name, () => {
   let app: NestFastifyApplication;
   const fake = new FakeControllers();
   const send = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload: object, token?: string) =>
-    app.inject({ method, url, payload, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    app.inject({ method, url, payload, headers: { host: '127.0.0.1:3003', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [TargetsController],
-      providers: [BearerTokenGuard, { provide: ControllersService, useValue: fake }, { provide: WORKER_CONFIG, useValue: { http: { token: TOKEN } } }],
+      providers: [{ provide: ControllersService, useValue: fake }, { provide: WORKER_CONFIG, useValue: { http: HTTP, webhookAllowedNetworks: [] } }],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    app.useGlobalGuards(new ControlAccessGuard(HTTP));
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });
@@ -86,5 +88,30 @@ describe(TargetsController.name, () => {
     expect((await send('DELETE', '/v1/targets/demo', {}, TOKEN)).statusCode).toBe(202);
     expect((await send('DELETE', '/v1/targets/nope', {}, TOKEN)).statusCode).toBe(404);
     expect(fake.calls).toEqual(['create:cart', 'remove:demo']);
+  });
+
+  it('refuses a webhook target that points at a metadata address, another scheme or a private address, with the reason', async () => {
+    fake.calls = [];
+    const webhook = (url: string) => send('POST', '/v1/targets', { id: 'hook', service: 'hook', scaler: { kind: 'webhook', url } }, TOKEN);
+    for (const [url, reason] of [
+      ['http://169.254.169.254/latest/meta-data/', /link-local, metadata/],
+      ['file:///etc/passwd', /scheme "file" is not allowed/],
+      ['gopher://127.0.0.1:6379/_INFO', /scheme "gopher" is not allowed/],
+      ['http://metadata.google.internal/computeMetadata/v1/', /cloud metadata service/],
+      ['http://10.0.0.5/scale', /private address outside SMARTSCALE_WEBHOOK_ALLOWED_NETWORKS/],
+    ] as const) {
+      const res = await webhook(url);
+      expect([url, res.statusCode]).toEqual([url, 400]);
+      expect(res.json().message).toMatch(reason);
+    }
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('refuses reads without the token when one is set, and calls for another Host or from another Origin', async () => {
+    expect((await app.inject({ method: 'GET', url: '/v1/targets/demo/decisions', headers: { host: '127.0.0.1:3003' } })).statusCode).toBe(401);
+    const foreignHost = await app.inject({ method: 'POST', url: '/v1/targets/demo/pause', payload: {}, headers: { host: 'attacker.example', authorization: `Bearer ${TOKEN}` } });
+    expect([foreignHost.statusCode, foreignHost.json().message]).toEqual([403, expect.stringMatching(/Host "attacker.example" is not one this control API answers for/)]);
+    const foreignOrigin = await app.inject({ method: 'POST', url: '/v1/targets/demo/pause', payload: {}, headers: { host: '127.0.0.1:3003', origin: 'http://attacker.example', authorization: `Bearer ${TOKEN}` } });
+    expect([foreignOrigin.statusCode, foreignOrigin.json().message]).toEqual([403, expect.stringMatching(/Origin "http:\/\/attacker.example" may not call/)]);
   });
 });

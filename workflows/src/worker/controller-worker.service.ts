@@ -37,8 +37,9 @@ export class ControllerWorkerService implements OnApplicationBootstrap, OnApplic
         await this.recorder.record(targetId, decision);
         this.metrics.decisionRecorded(targetId, decision, Date.now());
       },
+      limits: this.config.limits,
     });
-    const connection = await NativeConnection.connect({ address: this.config.temporal.address });
+    const connection = await NativeConnection.connect(this.config.temporal.connection);
     this.worker = await Worker.create({
       connection,
       namespace: this.config.temporal.namespace,

@@ -13,7 +13,7 @@ export class TemporalClientProvider implements OnApplicationShutdown, ReadinessC
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
 
   client(): Promise<Client> {
-    this.clientPromise ??= Connection.connect({ address: this.config.temporal.address }).then((connection) => {
+    this.clientPromise ??= Connection.connect(this.config.temporal.connection).then((connection) => {
       this.connection = connection;
       return new Client({ connection, namespace: this.config.temporal.namespace });
     });
