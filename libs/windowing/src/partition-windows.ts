@@ -19,13 +19,37 @@ export interface PartitionWindowsOptions {
    * follow. Without it a quiet partition would hold its windows open forever.
    */
   partitionIdleMs: number;
+  /**
+   * How far event time may run ahead of the processing wall clock. Stream time is one clock for every
+   * service of the partition, so without these one event dated ahead (from any client, of any service
+   * that hashes here) would close everyone's windows early and make their real events late. Absent:
+   * event time alone, as when replaying a recorded stream whose times are far from today's clock.
+   */
+  clock?: ClockBounds | null;
+}
+
+export interface ClockBounds {
+  /**
+   * Stream time never runs ahead of the wall clock by more than this. At most the grace period: stream
+   * time that leads the clock by L leaves the real events of a closing window only grace − L of delay.
+   */
+  maxStreamLeadMs: number;
+  /**
+   * Events dated further ahead of the wall clock than this are refused (the caller dead-letters them);
+   * those in between count in their window but move stream time only up to the lead above.
+   */
+  maxFutureMs: number;
 }
 
 export interface ClosedWindow {
   aggregate: WindowAggregate;
 }
 
-export type AddOutcome = 'accepted' | 'late';
+/**
+ * 'ahead': accepted, but dated past the wall clock plus the allowed lead, so it moved stream time only
+ * that far; 'refused': dated beyond ClockBounds.maxFutureMs, nothing recorded.
+ */
+export type AddOutcome = 'accepted' | 'ahead' | 'late' | 'refused';
 
 /**
  * What a restart needs, besides replaying from the committed offset, to take the same decisions as the
@@ -96,7 +120,19 @@ export class PartitionWindows {
   private nextToClose: number | null = null;
   private lastEventWall = 0;
   private wallMinusStream = 0;
+  /**
+   * After a resume, the checkpoint's consumer position: records before it were processed by the
+   * process that committed, their part of stream time is already in the restored value, so replaying
+   * them must not move it again (a wall-clock bound may have held one back the first time).
+   */
+  private replayBefore: bigint | null = null;
   lateCount = 0;
+  refusedCount = 0;
+  aheadCount = 0;
+  /** Services forgotten after serviceIdleMs without an event (no more zero windows, no state). */
+  evictedServices = 0;
+  /** The stream time of a checkpoint that was ahead of the wall clock, clamped on resume; null if none was. */
+  healedFrom: number | null = null;
 
   constructor(
     readonly partition: number,
@@ -111,8 +147,19 @@ export class PartitionWindows {
     if (checkpoint) {
       p.streamTime = checkpoint.streamTime ?? -Infinity;
       p.nextToClose = checkpoint.closedBefore;
+      const limit = options.clock ? wallNow + options.clock.maxStreamLeadMs : Infinity;
+      if (p.streamTime > limit) {
+        // Written by a process that let one event move stream time ahead of the clock: clamp it, and
+        // re-open the windows it closed ahead of time (they were emitted empty; they will be emitted
+        // again with their real events). Its replay offsets carry the poisoned stream time: not kept.
+        p.healedFrom = p.streamTime;
+        p.streamTime = limit;
+        if (p.nextToClose !== null) p.nextToClose = Math.min(p.nextToClose, p.firstOpenStart(limit));
+      } else if (checkpoint.position !== undefined) {
+        p.replayBefore = BigInt(checkpoint.position);
+      }
       p.lastEventWall = wallNow;
-      p.wallMinusStream = checkpoint.streamTime === null ? 0 : wallNow - checkpoint.streamTime;
+      p.wallMinusStream = Number.isFinite(p.streamTime) ? wallNow - p.streamTime : 0;
     }
     return p;
   }
@@ -131,9 +178,17 @@ export class PartitionWindows {
     return this.streamTime;
   }
 
-  /** 'late': too late for its tumbling window (it may still count in hopping windows still open). */
+  /**
+   * 'late': too late for its tumbling window (it may still count in hopping windows still open).
+   * wallNow is the processing clock, passed in so that this stays pure.
+   */
   add(event: TelemetryEvent, offset: string, wallNow: number): AddOutcome {
     const { sizeMs, graceMs } = this.options.spec;
+    const clock = this.options.clock;
+    if (clock && event.time > wallNow + clock.maxFutureMs) {
+      this.refusedCount++;
+      return 'refused';
+    }
     const k = Math.floor(event.time / sizeMs);
     const start = k * sizeMs;
     const tumblingOpen = this.streamTime < start + sizeMs + graceMs;
@@ -163,34 +218,59 @@ export class PartitionWindows {
     } else {
       this.seen.set(event.service, { first: event.time, last: event.time });
     }
-    if (event.time > this.streamTime) this.streamTime = event.time;
+    // Stream time goes no further than the wall clock allows: an event dated ahead waits in its window.
+    const reach = clock ? Math.min(event.time, wallNow + clock.maxStreamLeadMs) : event.time;
+    if (reach > this.streamTime && !this.replayed(offset)) this.streamTime = reach;
     // min, not ??=: an out-of-order first few events inside the grace period can open an older window
     // than the first event did, and closeReady only walks forward from nextToClose.
     this.nextToClose = Math.min(this.nextToClose ?? Infinity, start);
     this.lastEventWall = wallNow;
     this.wallMinusStream = wallNow - this.streamTime;
+    if (reach < event.time) {
+      this.aheadCount++;
+      return 'ahead';
+    }
     return 'accepted';
   }
 
   /** Moves stream time with the wall clock when the partition has been idle; see partitionIdleMs. */
   advanceIfIdle(wallNow: number): void {
     if (this.nextToClose === null || wallNow - this.lastEventWall < this.options.partitionIdleMs) return;
-    this.streamTime = Math.max(this.streamTime, wallNow - this.wallMinusStream);
+    const limit = this.options.clock ? wallNow + this.options.clock.maxStreamLeadMs : Infinity;
+    this.streamTime = Math.max(this.streamTime, Math.min(wallNow - this.wallMinusStream, limit));
+  }
+
+  /** Services this partition keeps state for (zero windows, open panes). */
+  get serviceCount(): number {
+    let n = this.seen.size;
+    for (const service of this.services.keys()) if (!this.seen.has(service)) n++;
+    return n;
   }
 
   /**
    * Closes, in window order, every tumbling window stream time has passed, with zero windows for quiet
-   * services; after each, the hopping window that ends with it, if one does.
+   * services; after each, the hopping window that ends with it, if one does. Never a window that ends
+   * after wallNow (the caller's clock): a result dated in the future is wrong whatever stream time says.
    */
-  closeReady(): WindowAggregate[] {
+  closeReady(wallNow = Infinity): WindowAggregate[] {
     const { sizeMs, graceMs } = this.options.spec;
     const hop = this.options.hopping;
     const out: WindowAggregate[] = [];
     const before = this.nextToClose;
-    while (this.nextToClose !== null && this.streamTime >= this.nextToClose + sizeMs + graceMs) {
+    while (this.nextToClose !== null && this.streamTime >= this.nextToClose + sizeMs + graceMs && this.nextToClose + sizeMs <= wallNow) {
       const start = this.nextToClose;
       const end = start + sizeMs;
-      for (const service of this.activeServices(start, end)) {
+      const active = this.activeServices(start, end);
+      if (active.length === 0) {
+        // Nothing to emit here: jump to the next window that can emit, instead of walking, say, from a
+        // very old first event to today one window at a time.
+        const busy = this.nextBusyStart(start, wallNow);
+        if (busy > start) {
+          this.nextToClose = busy;
+          continue;
+        }
+      }
+      for (const service of active) {
         const t = this.services.get(service)?.tumbling(start / sizeMs);
         out.push(new WindowAggregate(service, start, end, 'tumbling', t?.tally, t?.duplicates));
       }
@@ -235,6 +315,45 @@ export class PartitionWindows {
       keepFrom = Math.min(keepFrom, firstOpen * this.geometry.perAdvance - this.geometry.perWindow);
     }
     for (const [service, panes] of this.services) if (panes.evictBefore(keepFrom)) this.services.delete(service);
+    // A service quiet for serviceIdleMs before the oldest open window gets no more zero windows: forget it.
+    const idleBefore = this.nextToClose - this.options.serviceIdleMs;
+    for (const [service, s] of this.seen) {
+      if (s.last >= idleBefore) continue;
+      this.seen.delete(service);
+      this.evictedServices++;
+    }
+  }
+
+  /**
+   * With no service active in the window at `start`, the first window start from which something may
+   * be emitted: a pane at or after it, an older pane whose last hopping window is still to come, or the
+   * first window that cannot close yet (stream time or the wall clock), where new events may still land.
+   */
+  private nextBusyStart(start: number, wallNow: number): number {
+    const { sizeMs, graceMs } = this.options.spec;
+    const hop = this.options.hopping;
+    let busy = (Math.floor((Math.min(this.streamTime - graceMs, wallNow) - sizeMs) / sizeMs) + 1) * sizeMs;
+    for (const panes of this.services.values()) {
+      for (const k of panes.paneIndices()) {
+        const from = k * sizeMs;
+        const lastUse = hop ? windowsOfPane(this.geometry, k).to * hop.advanceMs - sizeMs : from;
+        if (lastUse >= start) busy = Math.min(busy, Math.max(start, from));
+      }
+    }
+    return Math.max(start, busy);
+  }
+
+  /** The start of the oldest tumbling window that stream time `t` has not closed. */
+  private firstOpenStart(t: number): number {
+    const { sizeMs, graceMs } = this.options.spec;
+    return (Math.floor((t - graceMs - sizeMs) / sizeMs) + 1) * sizeMs;
+  }
+
+  private replayed(offset: string): boolean {
+    if (this.replayBefore === null) return false;
+    if (BigInt(offset) < this.replayBefore) return true;
+    this.replayBefore = null;
+    return false;
   }
 
   private activeServices(start: number, end: number): string[] {

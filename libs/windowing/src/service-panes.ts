@@ -80,6 +80,11 @@ export class ServicePanes {
     return this.minOffset;
   }
 
+  /** The panes kept, by number (any order). */
+  paneIndices(): IterableIterator<number> {
+    return this.panes.keys();
+  }
+
   /**
    * Counts an event of pane k where it belongs: in the tumbling window if `tumblingOpen`, and in each
    * hopping window of the pane from `firstOpenWindow` on; minus, in both, the windows that already
