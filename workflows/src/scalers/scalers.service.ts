@@ -6,6 +6,7 @@ import { LocalSupervisorScaler } from './local-supervisor.scaler';
 import { ObserveScaler } from './observe.scaler';
 import { Scaler } from './scaler';
 import { WebhookScaler } from './webhook.scaler';
+import { WebhookUrlPolicy } from './webhook-url';
 
 /** One scaler per target, created on first use from the target's scaler spec. */
 @Injectable()
@@ -28,7 +29,7 @@ export class ScalersService implements OnApplicationShutdown {
   }
 
   private async create(target: ScalingTarget): Promise<Scaler> {
-    if (target.scaler.kind === 'webhook') return new WebhookScaler(target.id, target.scaler.url, this.config.webhookSecret);
+    if (target.scaler.kind === 'webhook') return new WebhookScaler(target.id, target.scaler.url, this.config.webhookSecret, new WebhookUrlPolicy(this.config.webhookAllowedNetworks));
     if (target.scaler.kind === 'kubernetes') return KubernetesScaler.connect(target.id, target.scaler, this.config.kubernetes);
     if (target.scaler.kind === 'observe') return new ObserveScaler(await KubernetesScaler.connect(target.id, target.scaler.source, this.config.kubernetes));
     const local = new LocalSupervisorScaler({
