@@ -46,11 +46,16 @@
   const runLink = (workflowUrl, runId) => (runId ? `${workflowUrl}/${encodeURIComponent(runId)}/history` : workflowUrl);
 
   // ---------------------------------------------------------------- live feed
-  function connect() {
-    const es = new EventSource('/v1/console/events');
-    const on = (type, fn) => es.addEventListener(type, (e) => fn(JSON.parse(e.data)));
-    on('snapshot', onSnapshot);
-    on('status', (d) => {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  /** The control API's token, asked for once per tab (sessionStorage) when the API answers 401. */
+  const authHeaders = () => {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
+
+  const handlers = {
+    snapshot: onSnapshot,
+    status: (d) => {
       state.targets = d.targets;
       // Targets come and go through the API: a removed one hands the chart to the first left.
       if (!state.targets.some((t) => t.id === state.selected) && state.targets.length > 0) {
@@ -60,20 +65,70 @@
       }
       renderTargets();
       renderDetailHead();
-    });
-    on('decision', onDecision);
-    on('window', onWindow);
-    on('forecast', onForecast);
-    on('health', (h) => {
+    },
+    decision: onDecision,
+    window: onWindow,
+    forecast: onForecast,
+    health: (h) => {
       state.health = h;
       renderBanner();
-    });
-    es.addEventListener('error', () => {
+    },
+  };
+
+  /**
+   * The event stream is read with fetch and an Authorization header, not EventSource: EventSource cannot
+   * send headers, and a token in the URL would be kept in server logs, proxies and the browser history.
+   * The server-sent events format is a few lines to parse (blank-line separated blocks of `event:` and
+   * `data:` fields), so no library is loaded for it. Reconnects after 3 s, as EventSource would.
+   */
+  async function connect() {
+    for (;;) {
+      let res = null;
+      try {
+        res = await fetch('/v1/console/events', { headers: { accept: 'text/event-stream', ...authHeaders() }, cache: 'no-store' });
+      } catch {
+        res = null;
+      }
+      if (res && res.status === 401) {
+        const had = sessionStorage.getItem(TOKEN_KEY);
+        const given = await askToken(had ? 'That token was refused. Enter the control API token (SMARTSCALE_CONTROL_TOKEN):' : 'This control API needs its bearer token (SMARTSCALE_CONTROL_TOKEN) to show targets:');
+        if (given) {
+          sessionStorage.setItem(TOKEN_KEY, given);
+          continue;
+        }
+      } else if (res && res.ok && res.body) {
+        try {
+          await readEvents(res.body);
+        } catch {
+          // The connection dropped: reconnect below.
+        }
+      }
       state.connected = false;
       renderBanner();
-      // The browser retries by itself unless the answer was not an event stream (then it gives up).
-      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 3_000);
-    });
+      await sleep(3_000);
+    }
+  }
+
+  async function readEvents(body) {
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value.replace(/\r\n?/g, '\n');
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let type = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) type = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length > 0 && handlers[type]) handlers[type](JSON.parse(data.join('\n')));
+      }
+    }
   }
 
   function onSnapshot(s) {
@@ -297,7 +352,7 @@
     $('#range-mode').textContent = isLive() ? 'live' : 'history';
     $('#chart-msg').textContent = 'loading…';
     try {
-      const res = await fetch(`/v1/console/targets/${encodeURIComponent(t.id)}/chart?from=${Math.floor(from)}&to=${Math.ceil(to)}`);
+      const res = await fetch(`/v1/console/targets/${encodeURIComponent(t.id)}/chart?from=${Math.floor(from)}&to=${Math.ceil(to)}`, { headers: authHeaders() });
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.json().catch(() => ({}))).message ?? ''}`);
       const data = await res.json();
       if (data.targetId !== state.selected) return;
@@ -481,5 +536,5 @@
 
   wireControls();
   renderBanner();
-  connect();
+  void connect();
 })();
