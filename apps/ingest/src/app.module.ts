@@ -3,6 +3,7 @@ import { configModule, OpsModule } from '@smartscale/ops';
 import { INGEST_CONFIG, IngestConfig } from './config/ingest.config';
 import { EventsModule } from './events/events.module';
 import { BrokerReadiness } from './events/kafka-readiness';
+import { OtlpModule } from './otlp/otlp.module';
 
 /** Only composes (CONVENTIONS §1). */
 @Module({})
@@ -10,7 +11,7 @@ export class AppModule {
   static forConfig(config: IngestConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [configModule(INGEST_CONFIG, config), OpsModule.forRoot({ app: 'ingest', readiness: [BrokerReadiness], imports: [EventsModule] }), EventsModule],
+      imports: [configModule(INGEST_CONFIG, config), OpsModule.forRoot({ app: 'ingest', readiness: [BrokerReadiness], imports: [EventsModule] }), EventsModule, OtlpModule],
     };
   }
 }
