@@ -6,6 +6,8 @@ import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { ControllersService } from './control/controllers.service';
 import { TargetsController } from './control/targets.controller';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers';
+import { ExternalScalerService } from './keda/external-scaler.service';
+import { KedaDecisions } from './keda/keda-decisions';
 import { GroupLagProbe } from './observe/group-lag.probe';
 import { LatestWindowsStore } from './observe/latest-windows.store';
 import { PredictorClient } from './observe/predictor.client';
@@ -24,6 +26,8 @@ import { WorkerMetrics } from './worker/worker-metrics';
     LatestWindowsStore,
     PredictorClient,
     ScalersService,
+    KedaDecisions,
+    ExternalScalerService,
     DecisionRecorder,
     TemporalClientProvider,
     ControllerWorkerService,
