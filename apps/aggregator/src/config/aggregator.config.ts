@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONSUMER_GROUPS, TOPICS } from '@smartscale/contracts';
-import { durationMs, kafkaEnv, loadEnv, port, windowEnv } from '@smartscale/config';
+import { durationMs, kafkaEnv, KafkaSecurity, kafkaSecurity, loadEnv, port, windowEnv } from '@smartscale/config';
 import { BatchControllerOptions, BatchKnobs, clampKnobs } from '@smartscale/windowing';
 
 export const AGGREGATOR_CONFIG = Symbol('AGGREGATOR_CONFIG');
@@ -41,7 +41,7 @@ const shape = {
 };
 
 export interface AggregatorConfig {
-  kafka: { brokers: string[]; clientId: string; groupId: string };
+  kafka: { brokers: string[]; clientId: string; groupId: string; security: KafkaSecurity };
   topics: { events: string; metrics: string; deadLetter: string; batches: string };
   windows: {
     sizeMs: number;
@@ -68,7 +68,7 @@ export interface BatchingConfig {
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   const e = loadEnv(shape, env);
   return {
-    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_AGGREGATOR_INSTANCE, groupId: e.SMARTSCALE_AGGREGATOR_GROUP },
+    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_AGGREGATOR_INSTANCE, groupId: e.SMARTSCALE_AGGREGATOR_GROUP, security: kafkaSecurity(e) },
     topics: {
       events: e.SMARTSCALE_AGGREGATOR_EVENTS_TOPIC,
       metrics: e.SMARTSCALE_AGGREGATOR_METRICS_TOPIC,

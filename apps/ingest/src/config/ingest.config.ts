@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_EVENTS_PER_RECORD, EVENT_LIMITS, TOPICS } from '@smartscale/contracts';
-import { kafkaEnv, loadEnv, port } from '@smartscale/config';
+import { kafkaEnv, kafkaSecurity, KafkaSecurity, loadEnv, port } from '@smartscale/config';
 
 export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
 
@@ -107,7 +107,7 @@ export interface IngestConfig {
     timeouts: { headersMs: number; requestMs: number; idleMs: number; keepAliveMs: number };
     perClient: { maxInflightRequests: number; maxInflightBytes: number };
   };
-  kafka: { brokers: string[]; clientId: string };
+  kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
   events: { topic: string; retentionMs: number; publishTimeoutMs: number; eventsPerRecord: number; producers: number; maxFutureSkewMs: number; maxAgeMs: number };
   services: { maxPerClient: number; maxTotal: number; windowMs: number };
   auth: { apiKeys: ApiKeyScope[]; rateLimitEventsPerSecond: number; allowAnonymous: boolean };
@@ -137,7 +137,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
       },
       perClient: { maxInflightRequests: e.SMARTSCALE_INGEST_MAX_INFLIGHT_REQUESTS_PER_CLIENT, maxInflightBytes: e.SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES_PER_CLIENT },
     },
-    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: 'smartscale-ingest' },
+    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: 'smartscale-ingest', security: kafkaSecurity(e) },
     events: {
       topic: e.SMARTSCALE_EVENTS_TOPIC,
       retentionMs: e.SMARTSCALE_EVENTS_RETENTION_MS,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { kafkaEnv, loadEnv, port, windowEnv } from '@smartscale/config';
+import { kafkaEnv, kafkaSecurity, KafkaSecurity, loadEnv, port, windowEnv } from '@smartscale/config';
 
 export const PREDICTOR_CONFIG = Symbol('PREDICTOR_CONFIG');
 
@@ -22,7 +22,7 @@ const shape = {
 
 export interface PredictorConfig {
   http: { host: string; port: number };
-  kafka: { brokers: string[]; clientId: string };
+  kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
   windowMs: number;
   maxHorizon: number;
   periods: number[];
@@ -33,7 +33,7 @@ export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): Predi
   const e = loadEnv(shape, env);
   return {
     http: { host: e.SMARTSCALE_PREDICTOR_HOST, port: e.SMARTSCALE_PREDICTOR_PORT },
-    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_PREDICTOR_INSTANCE },
+    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_PREDICTOR_INSTANCE, security: kafkaSecurity(e) },
     windowMs: e.SMARTSCALE_WINDOW_MS,
     maxHorizon: e.SMARTSCALE_PREDICTOR_MAX_HORIZON,
     periods: e.SMARTSCALE_PREDICTOR_PERIODS,
