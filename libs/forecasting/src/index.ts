@@ -14,3 +14,5 @@ export * from './forecasters/lag-regression.forecaster';
 export * from './forecasters/ensemble.forecaster';
 export * from './forecasters/default-ensemble';
 export * from './forecasters/restore';
+export * from './forecasters/period-detector';
+export * from './forecasters/auto-seasonal.forecaster';

@@ -1,3 +1,4 @@
+import { AutoSeasonalForecaster } from './auto-seasonal.forecaster';
 import { EnsembleForecaster } from './ensemble.forecaster';
 import { ForecasterJSON, OnlineForecaster } from './forecaster';
 import { HoltWintersForecaster } from './holt-winters.forecaster';
@@ -22,6 +23,8 @@ export function restoreForecaster(json: ForecasterJSON): OnlineForecaster {
       return LagRegressionForecaster.fromJSON(json as Parameters<typeof LagRegressionForecaster.fromJSON>[0]);
     case 'ensemble':
       return EnsembleForecaster.fromJSON(json as Parameters<typeof EnsembleForecaster.fromJSON>[0], restoreForecaster);
+    case 'auto-seasonal':
+      return AutoSeasonalForecaster.fromJSON(json as Parameters<typeof AutoSeasonalForecaster.fromJSON>[0], restoreForecaster);
     default:
       throw new Error(`unknown forecaster kind "${json.kind}"`);
   }

@@ -1,0 +1,276 @@
+import FFT from 'fft.js';
+
+export interface PeriodDetectorConfig {
+  /** shortest period looked for, in steps: below it a "cycle" is indistinguishable from noise */
+  minPeriod: number;
+  /** longest period looked for, in steps; the detector keeps twice this much history */
+  maxPeriod: number;
+  /** at most this many periods at once (e.g. an hour and a day) */
+  maxPeriods: number;
+  /** autocorrelation at the period must reach this (and 4 standard errors of white noise) */
+  threshold: number;
+  /** ...and rise this much above the lowest autocorrelation at shorter lags (the trough of the cycle) */
+  prominence: number;
+}
+
+/**
+ * Chosen on synthetic cycles (7 min, 1 h, 1 day at 10 s windows, with noise) and white noise, then
+ * checked on the forecast-eval series (docs/forecasting.md): 0.35 / 0.3 find every cycle whose
+ * amplitude is at least the noise's standard deviation after two cycles and nothing in white noise.
+ */
+export const DEFAULT_PERIOD_DETECTOR: Omit<PeriodDetectorConfig, 'maxPeriod'> = { minPeriod: 4, maxPeriods: 3, threshold: 0.35, prominence: 0.3 };
+
+export interface DetectedPeriod {
+  period: number;
+  /** autocorrelation at the period when it was chosen (0..1) */
+  strength: number;
+}
+
+/**
+ * Seasonal periods of a series by autocorrelation, none when there is no cycle. The strongest
+ * cycle is taken first (the shortest lag whose autocorrelation is within 10 % of the best peak, so a
+ * cycle wins over its own multiples), its mean profile is subtracted, and the rest is searched
+ * again: that is how a day is found under an hour (MSTL removes seasons the same way). Only lags of
+ * at most half the series are candidates, so a period needs two full cycles to be seen.
+ *
+ * Written here rather than taken from @bsull/augurs: its `seasonalities` (periodogram) reported 51
+ * for nyc_taxi's 48, 254 for a 360-step cycle and [4, 14] in white noise (docs/forecasting.md).
+ */
+export function detectPeriods(values: ArrayLike<number>, config: PeriodDetectorConfig): DetectedPeriod[] {
+  const n = values.length;
+  if (n < 2 * config.minPeriod + 2) return [];
+  const x = detrend(clipOutliers(Float64Array.from(values)));
+  const found: DetectedPeriod[] = [];
+  const total = variance(x);
+  // Once the cycles found leave less than a tenth of the variance, what remains is noise.
+  while (found.length < config.maxPeriods && (found.length === 0 || variance(x) > 0.1 * total)) {
+    const r = autocorrelation(x);
+    if (r === null) break;
+    const best = bestPeriod(x, r, config, found);
+    if (best === null) break;
+    found.push(best);
+    removeProfile(x, best.period);
+  }
+  return found.sort((a, b) => a.period - b.period);
+}
+
+/**
+ * The shortest strong peak of the autocorrelation, or null. Lags up to 5 % past half the series
+ * are looked at, because with exactly two cycles the noisy peak falls on either side of the period.
+ */
+function bestPeriod(x: Float64Array, r: Float64Array, config: PeriodDetectorConfig, found: DetectedPeriod[]): DetectedPeriod | null {
+  const n = x.length;
+  const last = Math.min(Math.floor(1.05 * config.maxPeriod), Math.floor(0.525 * n), r.length - 1);
+  const candidates: DetectedPeriod[] = [];
+  let trough = Infinity;
+  for (let k = 1; k <= last; k++) {
+    trough = Math.min(trough, r[k]);
+    if (k < config.minPeriod) continue;
+    // A second period is searched in residuals of a fit, which look more regular than they are.
+    const floor = Math.max(config.threshold, (found.length === 0 ? 4 : 5) / Math.sqrt(n - k));
+    if (r[k] < floor || r[k] - trough < config.prominence) continue;
+    const w = Math.max(1, Math.round(k * 0.05));
+    let isPeak = true;
+    for (let j = Math.max(1, k - w); j <= Math.min(r.length - 1, k + w) && isPeak; j++) isPeak = r[j] <= r[k];
+    if (isPeak && !found.some((f) => Math.abs(f.period - k) <= Math.max(1, 0.03 * k))) candidates.push({ period: k, strength: r[k] });
+  }
+  if (candidates.length === 0) return null;
+  const top = Math.max(...candidates.map((c) => c.strength));
+  const chosen = candidates.find((c) => c.strength >= 0.9 * top) as DetectedPeriod;
+  return { period: refine(x, chosen.period, config.minPeriod, last), strength: chosen.strength };
+}
+
+/**
+ * The autocorrelation peak is only as precise as one cycle against the next (42 read as 44 after
+ * four cycles in the specs); folding the whole series at each nearby length and keeping the one whose
+ * mean profile explains the most uses every cycle at once. Coarse steps first, then single steps.
+ */
+function refine(x: Float64Array, around: number, lo: number, hi: number): number {
+  const w = Math.max(1, Math.round(around * 0.05));
+  const residual = (p: number): number => foldedResidual(x, p);
+  let best = around;
+  let bestResidual = residual(around);
+  let span = w;
+  // Coarse to fine: about 16 folds per stage instead of one per candidate length (865 for a day).
+  for (let step = Math.max(1, Math.ceil(w / 8)); ; step = Math.max(1, Math.floor(step / 8))) {
+    const centre = best;
+    for (let p = Math.max(lo, centre - span); p <= Math.min(hi, centre + span); p += step) {
+      const v = residual(p);
+      if (v < bestResidual) [best, bestResidual] = [p, v];
+    }
+    if (step === 1) return best;
+    span = step;
+  }
+}
+
+/**
+ * Variance left after subtracting the mean profile of period p, per degree of freedom: a phase seen
+ * once fits itself exactly, so without that a longer period would always look better.
+ */
+function foldedResidual(x: Float64Array, p: number): number {
+  const sum = new Float64Array(p);
+  const sq = new Float64Array(p);
+  const count = new Float64Array(p);
+  for (let start = 0; start < x.length; start += p) {
+    const end = Math.min(p, x.length - start);
+    for (let i = 0; i < end; i++) {
+      const v = x[start + i];
+      sum[i] += v;
+      sq[i] += v * v;
+      count[i]++;
+    }
+  }
+  let left = 0;
+  let phases = 0;
+  for (let i = 0; i < p; i++) {
+    if (count[i] === 0) continue;
+    left += sq[i] - (sum[i] * sum[i]) / count[i];
+    phases++;
+  }
+  return left / Math.max(1, x.length - phases);
+}
+
+/**
+ * Unbiased autocorrelation r(k) = mean(x_t·x_{t+k}) / mean(x_t²) for every lag, by FFT (Wiener–
+ * Khinchin): a day of 10 s windows is 17,280 points, too many for the O(n²) sum on every re-check.
+ */
+function autocorrelation(x: Float64Array): Float64Array | null {
+  const n = x.length;
+  let size = 2;
+  while (size < 2 * n) size *= 2;
+  const fft = fftOfSize(size);
+  const input = new Array<number>(size).fill(0);
+  for (let i = 0; i < n; i++) input[i] = x[i];
+  const spectrum = fft.createComplexArray() as number[];
+  fft.realTransform(spectrum, input);
+  fft.completeSpectrum(spectrum);
+  for (let i = 0; i < size; i++) {
+    spectrum[2 * i] = spectrum[2 * i] ** 2 + spectrum[2 * i + 1] ** 2;
+    spectrum[2 * i + 1] = 0;
+  }
+  const back = fft.createComplexArray() as number[];
+  fft.inverseTransform(back, spectrum);
+  const r0 = back[0] / n;
+  if (!(r0 > 1e-12)) return null;
+  const r = new Float64Array(n);
+  for (let k = 0; k < n; k++) r[k] = back[2 * k] / (n - k) / r0;
+  return r;
+}
+
+const ffts = new Map<number, FFT>();
+/** An FFT object holds its twiddle table: built once per size, a few sizes per process. */
+function fftOfSize(size: number): FFT {
+  let fft = ffts.get(size);
+  if (!fft) ffts.set(size, (fft = new FFT(size)));
+  return fft;
+}
+
+/** Load spikes would dominate the autocorrelation: values beyond 6 MADs of the median are capped. */
+function clipOutliers(x: Float64Array): Float64Array {
+  const sorted = Float64Array.from(x).sort();
+  const median = sorted[sorted.length >> 1];
+  const deviations = x.map((v) => Math.abs(v - median)).sort();
+  const mad = 1.4826 * deviations[deviations.length >> 1];
+  if (mad > 0) for (let i = 0; i < x.length; i++) x[i] = Math.min(median + 6 * mad, Math.max(median - 6 * mad, x[i]));
+  return x;
+}
+
+/** Least-squares line removed: a trend would make every lag look correlated. */
+function detrend(x: Float64Array): Float64Array {
+  const n = x.length;
+  const tMean = (n - 1) / 2;
+  const mean = x.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let t = 0; t < n; t++) {
+    sxy += (t - tMean) * (x[t] - mean);
+    sxx += (t - tMean) ** 2;
+  }
+  const slope = sxy / sxx;
+  for (let t = 0; t < n; t++) x[t] -= mean + slope * (t - tMean);
+  return x;
+}
+
+function variance(x: Float64Array): number {
+  const mean = x.reduce((a, b) => a + b, 0) / x.length;
+  return x.reduce((sum, v) => sum + (v - mean) ** 2, 0) / x.length;
+}
+
+function removeProfile(x: Float64Array, period: number): void {
+  const sum = new Float64Array(period);
+  const count = new Float64Array(period);
+  for (let t = 0; t < x.length; t++) {
+    sum[t % period] += x[t];
+    count[t % period]++;
+  }
+  for (let t = 0; t < x.length; t++) x[t] -= sum[t % period] / count[t % period];
+}
+
+export interface PeriodTrackerState {
+  /** ring of the last `capacity` values; `next` is the oldest slot once full */
+  history: number[];
+  next: number;
+  sinceCheck: number;
+  periods: number[];
+}
+
+/**
+ * Detection over a rolling history, re-checked as data arrives: often while the history is short
+ * (a few-minute cycle is found right after its second cycle), about every 60 steps (10 min of 10 s
+ * windows) once it is long, because each check is an FFT of twice the history.
+ */
+export class PeriodTracker {
+  readonly capacity: number;
+
+  constructor(
+    readonly config: PeriodDetectorConfig,
+    private readonly state: PeriodTrackerState = { history: [], next: 0, sinceCheck: 0, periods: [] },
+  ) {
+    this.capacity = 2 * config.maxPeriod + 2 * RECHECK_MAX;
+  }
+
+  get periods(): number[] {
+    return this.state.periods;
+  }
+
+  /** values held, up to `capacity` */
+  get length(): number {
+    return this.state.history.length;
+  }
+
+  /** The history, oldest first. */
+  values(): number[] {
+    const { history, next } = this.state;
+    return history.length < this.capacity ? [...history] : [...history.slice(next), ...history.slice(0, next)];
+  }
+
+  /** Adds a value; true when a re-check changed the periods (new ones, or some gone). */
+  push(value: number): boolean {
+    const s = this.state;
+    if (s.history.length < this.capacity) s.history.push(value);
+    else s.history[s.next] = value;
+    s.next = (s.next + 1) % this.capacity;
+    if (++s.sinceCheck < Math.max(RECHECK_MIN, Math.min(RECHECK_MAX, Math.floor(s.history.length / 16)))) return false;
+    s.sinceCheck = 0;
+    const detected = detectPeriods(this.values(), this.config).map((d) => d.period);
+    const changed = !samePeriods(detected, s.periods);
+    s.periods = detected;
+    return changed;
+  }
+
+  toJSON(): PeriodTrackerState {
+    return structuredClone(this.state);
+  }
+}
+
+const RECHECK_MIN = 3;
+const RECHECK_MAX = 60;
+
+/**
+ * Within 0.5 %: exact for cycles under 200 steps, where one step off misaligns a seasonal model,
+ * while a day found as 8699 and then 8706 windows is the same cycle and rebuilding its models (a
+ * replay of two days) for it would be waste.
+ */
+export function samePeriods(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((p, i) => Math.abs(p - b[i]) <= 0.005 * p);
+}
