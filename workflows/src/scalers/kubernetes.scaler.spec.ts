@@ -7,12 +7,16 @@ import type { KubernetesConnection } from '../config/worker.config';
 import { FIELD_MANAGER, KubernetesScaler, KubernetesScalerSpec } from './kubernetes.scaler';
 import { ObserveScaler } from './observe.scaler';
 import { ScalerMisconfigured } from './scaler';
-import { KubeApiStub } from './testing/kube-api.stub';
+import { KubeApiStub } from '../../../test/support/kube-api.stub';
 
 const TOKEN = 'stub-service-account-token';
 const SCALE = '/apis/apps/v1/namespaces/shop/deployments/web/scale';
 
-/** The real client-node against a stub API server over HTTP, through a kubeconfig file as a user writes one. */
+/**
+ * The real client-node against a stub API server over HTTP, through a kubeconfig file as a user writes one:
+ * the faults a real server cannot be made to show. The same paths against a real kube-apiserver:
+ * test/kubernetes/kubernetes-scaler.e2e-spec.ts.
+ */
 describe(KubernetesScaler.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'smartscale-kube-'));
   let stub: KubeApiStub;
