@@ -62,6 +62,20 @@ export interface ScalingPolicy {
    * Unset: the point forecast.
    */
   forecastUpperBand?: boolean;
+  /**
+   * Plan for this quantile of the forecast peak over the horizon (docs/forecasting.md): 0.99 is
+   * "under-provisioned in at most 1 % of windows" as far as the calibrated forecast knows, so a
+   * confident forecast costs fewer replicas and an uncertain one buys more. 0.9 is the upper bound
+   * of the predictor's 80 % interval (what `forecastUpperBand` plans for); 0.5 the point. Replaces
+   * `forecastUpperBand` when set.
+   */
+  serviceLevel?: number;
+  /**
+   * Scale in ahead of a forecast drop: when the `serviceLevel` quantile of the forecast over the
+   * horizon fits in fewer replicas, remove them without waiting out the stabilisation window on
+   * observed load (step limits, the down band and cooldowns still hold). Unset: false.
+   */
+  predictiveScaleIn?: boolean;
   /** Extra capacity planned above the demand, e.g. 0.2 plans for 120 %. */
   headroom: number;
   /** How many windows ahead the forecast is read; the peak of that horizon is planned for. */
@@ -100,7 +114,8 @@ export interface ScalingPolicy {
  * step once that exceeds capacity by 30 % (capacity is at the target utilisation, so that is still
  * short of saturation) or as soon as the lag grows, and scale down only to the highest
  * recommendation of the last 5 minutes, by at least 30 %, at most every 5 minutes. The step limits
- * are high on purpose: one step to the needed count instead of many small ones.
+ * are high on purpose: one step to the needed count instead of many small ones. A forecast whose
+ * 0.9 quantile over the horizon fits in fewer replicas scales in at once (predictive scale-in).
  */
 export const DEFAULT_POLICY: ScalingPolicy = {
   mode: 'enforce',
@@ -115,6 +130,8 @@ export const DEFAULT_POLICY: ScalingPolicy = {
   lagGrowthNoiseMs: 1_000,
   lagSettleMs: 60_000,
   forecastUpperBand: true,
+  serviceLevel: 0.9,
+  predictiveScaleIn: true,
   headroom: 0,
   forecastHorizonWindows: 3,
   scaleUpMaxStep: 1000,
@@ -230,6 +247,8 @@ export const POLICY_FIELD_RULES: { readonly [K in keyof ScalingPolicy]-?: Policy
   maxErrorRate: { type: 'number', min: 0, max: 1, optional: true },
   forecastUpperBand: { type: 'boolean', optional: true },
   upperBandLoadFactor: { type: 'number', min: 1, max: 10, optional: true },
+  serviceLevel: { type: 'number', min: 0.5, max: 0.9999, optional: true },
+  predictiveScaleIn: { type: 'boolean', optional: true },
   headroom: { type: 'number', min: 0, max: 10 },
   forecastHorizonWindows: { type: 'int', min: 0, max: 100 },
   scaleUpMaxStep: { type: 'int', min: 1 },
