@@ -1,9 +1,12 @@
 import { SimConfig } from './config';
-import { Autoscaler, MetricsView, replicasFor } from './simulator';
+import { Autoscaler, DataAge, MetricsView, replicasFor } from './simulator';
+
+const LIVE: DataAge = { metricsSeconds: 0, lagSeconds: 0 };
 
 /** Provisioned once for the trace's peak at full capacity; it cannot be under-provisioned. */
 export class StaticAutoscaler implements Autoscaler {
   readonly periodSeconds = 3600;
+  readonly dataAge = LIVE;
   constructor(private readonly replicas: number) {}
 
   desiredReplicas(): number {
@@ -12,12 +15,16 @@ export class StaticAutoscaler implements Autoscaler {
 }
 
 /**
- * Perfect foresight, the lower bound: at t it holds enough replicas at 100 % for the highest demand
- * in [t, t + startup]. Replicas requested now are ready exactly when that demand arrives, and the
- * simulator removes the newest replicas first, so ready capacity never falls below demand.
+ * Perfect foresight and free scaling, a reference: at t it holds enough replicas at 100 % for the
+ * highest demand in [t, t + startup]. Replicas requested now are ready exactly when that demand
+ * arrives, and the simulator removes the newest replicas first, so ready capacity never falls below
+ * demand. It changes its count nearly every second, so it pays no rebalance: it is a bound only for
+ * scaling that costs nothing, which no consumer group has.
  */
 export class OracleAutoscaler implements Autoscaler {
   readonly periodSeconds = 1;
+  readonly dataAge = LIVE;
+  readonly paysRebalances = false;
   private readonly need: Int32Array;
 
   constructor(demand: Float64Array, config: SimConfig) {
@@ -42,14 +49,14 @@ export class OracleAutoscaler implements Autoscaler {
 }
 
 /**
- * The best a purely reactive autoscaler can do, as a reference: it reads the exact demand of every
- * second as soon as the metrics delay allows (no window to fill, no CPU saturation hiding the load,
- * no tolerance), decides every second, and holds the highest need of the last `holdSeconds` (HPA's
- * scale-down stabilisation, 300 s). Whatever it misses, no policy that only reacts can avoid; what
- * it costs in replica-hours is the price of reacting at once and holding as HPA does.
+ * A reference, not a bound: a reactive rule that reads the exact demand of every second at the HPA's
+ * data age (no window to fill, no CPU saturation hiding the load, no tolerance), decides every
+ * second, and holds the highest need of the last `holdSeconds` (HPA's scale-down stabilisation,
+ * 300 s). A reactive policy with fresher data (KPA reads its pods every second) can beat it.
  */
 export class ReactiveIdealAutoscaler implements Autoscaler {
   readonly periodSeconds = 1;
+  readonly dataAge: DataAge;
   /** seconds whose need is still held, with decreasing needs: a sliding-window maximum */
   private readonly window: { t: number; need: number }[] = [];
   private nextSecond = 0;
@@ -57,7 +64,9 @@ export class ReactiveIdealAutoscaler implements Autoscaler {
   constructor(
     private readonly config: SimConfig,
     private readonly holdSeconds = 300,
-  ) {}
+  ) {
+    this.dataAge = { metricsSeconds: config.hpaMetricsAgeSeconds, lagSeconds: config.hpaMetricsAgeSeconds };
+  }
 
   desiredReplicas(metrics: MetricsView): number {
     for (; this.nextSecond < metrics.visibleUntil; this.nextSecond++) {

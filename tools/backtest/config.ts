@@ -1,7 +1,10 @@
 /**
  * The one capacity model every policy and every trace is replayed against. Defaults live here and
  * nowhere else, so "same parameters for everyone" is true by construction: policies receive this
- * object and derive their own targets from it.
+ * object and derive their own targets from it. What differs between policies is only what differs
+ * in the real systems: how old the data each one reads is (docs/backtest.md, "Data ages").
+ * SmartScale's own settings (window size, grace, tick, horizon, periods) are not here: they are
+ * read from the product's config schemas and DEFAULT_POLICY (smartscale.ts).
  */
 export interface SimConfig {
   /** Seconds of simulated time per trace row. NAB rows are 5 or 30 minutes apart; replaying each as
@@ -12,10 +15,25 @@ export interface SimConfig {
   capacityPerReplica: number;
   /** The trace is scaled so that its peak row needs exactly this many replicas at 100 %. */
   peakReplicas: number;
-  /** Utilisation every autoscaler aims for (HPA target, KEDA lag per replica, KPA target, SmartScale capacity). */
+  /** Default utilisation every autoscaler aims for (HPA target, KEDA lag per replica, KPA target, SmartScale capacity); the frontier sweeps it per policy. */
   targetUtilisation: number;
-  /** Age of the newest metric any policy can see: scrape interval plus pipeline. */
-  metricsDelaySeconds: number;
+  /** Age of what an HPA reads: metrics-server's or Prometheus' 15 s scrape before the 15 s sync reads it. */
+  hpaMetricsAgeSeconds: number;
+  /** The rate the external-metric HPA reads is averaged over this window (Prometheus: a rate() range of at least 4 scrapes). */
+  hpaRateWindowSeconds: number;
+  /** Knative's metric collector scrapes every pod's queue-proxy every second. */
+  kpaMetricsAgeSeconds: number;
+  /** Kafka lag as KEDA's scaler and SmartScale's lag probe read it: offsets fetched on request, about live. */
+  kafkaLagAgeSeconds: number;
+  /** Seconds one event occupies a replica's slot: concurrency = in-flight + queued events. With 1 s, a replica at 100 % holds 100 in flight, Knative's container-concurrency-target-default. */
+  requestSeconds: number;
+  /**
+   * Every member change of the consumer group (replicas joining when ready, or leaving) stops the
+   * whole group for this long: kafkajs uses the eager ("stop-the-world") protocol; members learn of
+   * the rebalance on their next heartbeat (heartbeat.interval.ms, 3 s by default), then join and
+   * sync. 0 turns it off (a workload that is not a Kafka consumer).
+   */
+  rebalanceSeconds: number;
   /** From "replica requested" to "replica serving". */
   startupSeconds: number;
   minReplicas: number;
@@ -31,7 +49,12 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   capacityPerReplica: 100,
   peakReplicas: 20,
   targetUtilisation: 0.7,
-  metricsDelaySeconds: 15,
+  hpaMetricsAgeSeconds: 15,
+  hpaRateWindowSeconds: 60,
+  kpaMetricsAgeSeconds: 1,
+  kafkaLagAgeSeconds: 1,
+  requestSeconds: 1,
+  rebalanceSeconds: 4,
   startupSeconds: 30,
   minReplicas: 1,
   maxReplicas: 100,

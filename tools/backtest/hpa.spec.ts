@@ -1,4 +1,6 @@
-import { DEFAULT_HPA_BEHAVIOR, HpaBehavior, perPodValueReplicas, utilisationReplicas } from './hpa';
+import { DEFAULT_SIM_CONFIG, SimConfig } from './config';
+import { DEFAULT_HPA_BEHAVIOR, HpaBehavior, HpaCpuAutoscaler, HpaRateAutoscaler, perPodValueReplicas, utilisationReplicas } from './hpa';
+import { MetricsView } from './simulator';
 
 describe(utilisationReplicas.name, () => {
   // Kubernetes docs (HPA "Algorithm details"): desired = ceil(current × currentMetric / desiredMetric).
@@ -58,5 +60,35 @@ describe(HpaBehavior.name, () => {
     const hpa = new HpaBehavior({ minReplicas: 2, maxReplicas: 5, ...DEFAULT_HPA_BEHAVIOR });
     expect(hpa.normalize(0, 4, 50)).toBe(5);
     expect(hpa.normalize(400, 5, 0)).toBe(2);
+  });
+});
+
+describe('HPA on the ingest rate against HPA on CPU', () => {
+  const config: SimConfig = { ...DEFAULT_SIM_CONFIG, rebalanceSeconds: 0 };
+  const view = (now: number, rate: number, served: number): MetricsView => ({
+    now,
+    visibleUntil: now - config.hpaMetricsAgeSeconds,
+    lagVisibleUntil: now - config.hpaMetricsAgeSeconds,
+    arrivalRate: () => rate,
+    servedRate: () => served,
+    concurrency: () => 0,
+    backlogAt: () => 0,
+  });
+
+  it('sees a saturated deployment in full on the rate, where CPU reads at most 100 %', () => {
+    // one replica serving its 100 ev/s while 500 ev/s arrive
+    const cluster = { desired: 1, ready: 1, starting: 0 };
+    // the rate asks for ceil(500 / 70) = 8, limited by the default scale-up rule to max(2 × 1, 1 + 4)
+    expect(new HpaRateAutoscaler(config).desiredReplicas(view(120, 500, 100), cluster)).toBe(5);
+    expect(new HpaCpuAutoscaler(config).desiredReplicas(view(120, 500, 100), cluster)).toBe(2); // ceil(1.0 / 0.7)
+  });
+
+  it('holds until a full rate window is visible, and scales on its own target utilisation', () => {
+    const cluster = { desired: 3, ready: 3, starting: 0 };
+    expect(new HpaRateAutoscaler(config).desiredReplicas(view(config.hpaRateWindowSeconds + config.hpaMetricsAgeSeconds - 1, 500, 100), cluster)).toBe(3);
+    const eight = { desired: 8, ready: 8, starting: 0 };
+    expect(new HpaRateAutoscaler(config).desiredReplicas(view(120, 500, 100), eight)).toBe(8);
+    expect(new HpaRateAutoscaler(config, 0.5).desiredReplicas(view(120, 500, 100), eight)).toBe(10);
+    expect(new HpaRateAutoscaler(config).dataAge).toEqual({ metricsSeconds: 15, lagSeconds: 15 });
   });
 });

@@ -1,5 +1,5 @@
 import { SimConfig } from './config';
-import { Autoscaler, ClusterState, MetricsView } from './simulator';
+import { Autoscaler, ClusterState, DataAge, MetricsView } from './simulator';
 
 /**
  * Kubernetes HPA v2, re-implemented from kubernetes/kubernetes
@@ -116,15 +116,20 @@ export class HpaBehavior {
 }
 
 /**
- * HPA on CPU utilisation, the setup most people run. CPU measures work done, so a saturated
- * deployment reads at most 100 % and the HPA grows by at most 1/target per sync: that is the
- * real behaviour, not a handicap we added. The metric is the last 15 s (metrics-server resolution).
+ * HPA on CPU utilisation (the `hpa_cpu` row). CPU measures work done, so a saturated deployment
+ * reads at most 100 % and the HPA grows by at most 1/target per sync: that is the real behaviour,
+ * not a handicap we added. The metric is the last 15 s (metrics-server resolution), 15 s old.
  */
-export class HpaAutoscaler implements Autoscaler {
+export class HpaCpuAutoscaler implements Autoscaler {
   readonly periodSeconds = 15; // --horizontal-pod-autoscaler-sync-period default
+  readonly dataAge: DataAge;
   private readonly behavior: HpaBehavior;
 
-  constructor(private readonly config: SimConfig) {
+  constructor(
+    private readonly config: SimConfig,
+    private readonly targetUtilisation = config.targetUtilisation,
+  ) {
+    this.dataAge = { metricsSeconds: config.hpaMetricsAgeSeconds, lagSeconds: config.hpaMetricsAgeSeconds };
     this.behavior = new HpaBehavior({ minReplicas: config.minReplicas, maxReplicas: config.maxReplicas, ...DEFAULT_HPA_BEHAVIOR });
   }
 
@@ -133,7 +138,36 @@ export class HpaAutoscaler implements Autoscaler {
     if (metrics.visibleUntil < 15) return cluster.desired;
     const served = metrics.servedRate(metrics.visibleUntil - 15, metrics.visibleUntil);
     const usageSum = served / this.config.capacityPerReplica;
-    const raw = utilisationReplicas(cluster.desired, cluster.ready, cluster.starting, usageSum, this.config.targetUtilisation);
+    const raw = utilisationReplicas(cluster.desired, cluster.ready, cluster.starting, usageSum, this.targetUtilisation);
+    return this.behavior.normalize(metrics.now, cluster.desired, raw);
+  }
+}
+
+/**
+ * HPA on the ingest rate as an External metric with an AverageValue target (the `hpa` row, the
+ * usual setup for a Kafka consumer): replica_calculator.go GetExternalPerPodMetricReplicas divides
+ * the total rate by the target per pod, with the 0.1 tolerance against the current count. Unlike
+ * CPU, the rate is not capped by what the replicas serve, so a saturated deployment is seen in full.
+ * The rate is averaged over `hpaRateWindowSeconds` and is `hpaMetricsAgeSeconds` old.
+ */
+export class HpaRateAutoscaler implements Autoscaler {
+  readonly periodSeconds = 15;
+  readonly dataAge: DataAge;
+  private readonly behavior: HpaBehavior;
+
+  constructor(
+    private readonly config: SimConfig,
+    private readonly targetUtilisation = config.targetUtilisation,
+  ) {
+    this.dataAge = { metricsSeconds: config.hpaMetricsAgeSeconds, lagSeconds: config.hpaMetricsAgeSeconds };
+    this.behavior = new HpaBehavior({ minReplicas: config.minReplicas, maxReplicas: config.maxReplicas, ...DEFAULT_HPA_BEHAVIOR });
+  }
+
+  desiredReplicas(metrics: MetricsView, cluster: ClusterState): number {
+    const window = this.config.hpaRateWindowSeconds;
+    if (metrics.visibleUntil < window) return cluster.desired;
+    const rate = metrics.arrivalRate(metrics.visibleUntil - window, metrics.visibleUntil);
+    const raw = perPodValueReplicas(cluster.desired, rate, this.config.capacityPerReplica * this.targetUtilisation);
     return this.behavior.normalize(metrics.now, cluster.desired, raw);
   }
 }

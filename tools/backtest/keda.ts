@@ -1,6 +1,6 @@
 import { SimConfig } from './config';
 import { DEFAULT_HPA_BEHAVIOR, HpaBehavior, perPodValueReplicas } from './hpa';
-import { Autoscaler, ClusterState, MetricsView } from './simulator';
+import { Autoscaler, ClusterState, DataAge, MetricsView } from './simulator';
 
 /**
  * KEDA's Kafka scaler driving an HPA, re-implemented from kedacore/keda
@@ -26,9 +26,9 @@ export interface KedaKafkaSpec {
  * We model that as one second of arrivals, so lagThreshold = capacity × target utilisation × 1 s
  * asks for the same utilisation as the HPA and KPA targets.
  */
-export function kedaSpecFor(config: SimConfig): KedaKafkaSpec {
+export function kedaSpecFor(config: SimConfig, targetUtilisation = config.targetUtilisation): KedaKafkaSpec {
   return {
-    lagThreshold: config.capacityPerReplica * config.targetUtilisation,
+    lagThreshold: config.capacityPerReplica * targetUtilisation,
     activationLagThreshold: 0,
     pollingIntervalSeconds: 30,
     cooldownPeriodSeconds: 300,
@@ -50,20 +50,26 @@ export function executorDecision(current: number, active: boolean, lastActiveAt:
   return null;
 }
 
+/**
+ * The HPA asks KEDA's metrics server for the lag on every sync, and the Kafka scaler fetches the
+ * offsets then (no cache by default): the lag it scales on is about live (`kafkaLagAgeSeconds`).
+ */
 export class KedaKafkaAutoscaler implements Autoscaler {
   /** the HPA's sync period; KEDA's polling is every second tick of it */
   readonly periodSeconds = 15;
+  readonly dataAge: DataAge;
   private readonly hpa: HpaBehavior;
   private lastActiveAt = 0;
 
   constructor(private readonly spec: KedaKafkaSpec, config: SimConfig) {
+    this.dataAge = { metricsSeconds: config.kafkaLagAgeSeconds, lagSeconds: config.kafkaLagAgeSeconds };
     // KEDA creates the HPA with minReplicas ≥ 1; the executor owns 0.
     const maxReplicas = Math.min(config.maxReplicas, spec.partitions);
     this.hpa = new HpaBehavior({ minReplicas: Math.max(1, spec.minReplicaCount), maxReplicas, ...DEFAULT_HPA_BEHAVIOR });
   }
 
   desiredReplicas(metrics: MetricsView, cluster: ClusterState): number {
-    const t = metrics.visibleUntil;
+    const t = metrics.lagVisibleUntil;
     if (t <= 0) return cluster.desired; // nothing scraped yet: the metrics adapter has no value
     const lag = cappedLag(metrics.backlogAt(t) + metrics.arrivalRate(t - 1, t), this.spec);
     if (metrics.now % this.spec.pollingIntervalSeconds === 0) {

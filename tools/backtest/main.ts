@@ -1,101 +1,187 @@
 /**
- * Backtester: replays NAB traces through SmartScale's decide() and re-implementations of HPA,
- * KEDA (Kafka) and Knative KPA, plus static-at-peak and an oracle, on one capacity model.
+ * Backtester: replays traces through SmartScale's own code paths (the predictor's ModelsService and
+ * the workflow's decide()) and re-implementations of HPA (rate and CPU), KEDA (Kafka) and Knative
+ * KPA, plus static-at-peak, an oracle and a reactive reference, each with its real data age, on one
+ * capacity model; optionally sweeps each policy's cost knob for equal-cost frontiers.
  *
- *   npm run backtest -- --trace ../shared/data/nab/data/realKnownCause/nyc_taxi.csv --json --out out/backtest
+ *   npm run backtest -- --set dev --frontier --out out/backtest
  */
 import { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { parsePolicy } from '@smartscale/contracts';
 import type { ScalingPolicy } from '@smartscale/contracts/workflow';
 import { DEFAULT_SIM_CONFIG, SimConfig } from './config';
 import { PolicyMetrics } from './metrics';
-import { writePlots, writeSummary } from './plot';
+import { writeFrontierPlot, writePlots, writeSummary } from './plot';
 import { renderHtml } from './report-html';
-import { PolicyName, runTrace } from './run';
-import { smartScalePolicyFor } from './smartscale';
+import { PolicyName, prepareTrace, runPrepared } from './run';
+import { ProductSettings, productSettings, smartScalePolicyFor } from './smartscale';
+import { SweepSpec, sweepTrace, TraceFrontier } from './sweep';
+import { frontierTable, table } from './tables';
 import { readTrace } from './trace';
 
 interface Options {
   trace: string[];
+  set: string[];
+  manifest: string;
   json?: boolean;
   out?: string;
   plots: boolean;
   peakReplicas: string;
   rowSeconds: string;
+  rebalanceSeconds: string;
   policy?: string;
+  frontier?: boolean;
+  utilisations: string;
+  smartscaleSweep?: string;
+  predictorPeriods: 'product' | 'trace';
 }
 
-function positive(name: string, raw: string): number {
+function integer(name: string, raw: string, min: number): number {
   const n = Number(raw);
-  if (!(Number.isInteger(n) && n > 0)) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  if (!(Number.isInteger(n) && n >= min)) throw new Error(`--${name} must be an integer ≥ ${min}, got ${raw}`);
   return n;
 }
 
-/** The JSON object of `--policy`; its fields are checked against the policy schema once merged. */
-function policyOverrides(raw: string): Partial<ScalingPolicy> {
-  let parsed: unknown;
+function json(name: string, raw: string): unknown {
   try {
-    parsed = JSON.parse(raw);
+    return JSON.parse(raw);
   } catch (error) {
-    throw new Error(`--policy must be a JSON object: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`--${name} must be JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('--policy must be a JSON object of policy fields');
+}
+
+/** The JSON object of `--policy`; its fields are checked against the policy schema once merged. */
+function policyOverrides(raw: string, name = 'policy'): Partial<ScalingPolicy> {
+  const parsed = json(name, raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`--${name} must be a JSON object of policy fields`);
   return parsed as Partial<ScalingPolicy>;
 }
 
-function checkedPolicy(policy: ScalingPolicy): ScalingPolicy {
+function checkedPolicy(policy: ScalingPolicy, name = 'policy'): ScalingPolicy {
   try {
     return parsePolicy(policy);
   } catch (error) {
     if (!(error instanceof ZodError)) throw error;
-    throw new Error(`--policy: ${error.issues.map((i) => `${i.path.join('.') || 'policy'}: ${i.message}`).join('; ')}`);
+    throw new Error(`--${name}: ${error.issues.map((i) => `${i.path.join('.') || 'policy'}: ${i.message}`).join('; ')}`);
   }
 }
 
-function table(name: string, metrics: Record<PolicyName, PolicyMetrics>): string {
-  const lines = [`${name}`, 'policy      under_min  replica_h  actions  backlog_peak  ttscale_s  under/HPA  rh/HPA  act/HPA'];
-  for (const [policy, m] of Object.entries(metrics)) {
-    const r = m.vs_hpa;
-    const cols = [m.under_provisioned_minutes, m.replica_hours, m.scaling_actions, m.backlog_peak_events, m.time_to_scale_seconds ?? '-', r?.under_provisioned_minutes ?? '-', r?.replica_hours ?? '-', r?.scaling_actions ?? '-'];
-    lines.push(`${policy.padEnd(10)} ${cols.map((c) => String(c).padStart(10)).join(' ')}`);
+function utilisations(raw: string): number[] {
+  const values = raw.split(',').map(Number);
+  if (values.length === 0 || values.some((v) => !(v > 0 && v <= 1))) throw new Error(`--utilisations must be numbers in (0, 1], got ${raw}`);
+  return values;
+}
+
+/**
+ * SmartScale's sweep: by default its capacity per replica at each utilisation (over the --policy
+ * overrides); with --smartscale-sweep, a JSON array of policy fields, each merged over them (headroom,
+ * a service level, ... whatever the policy schema accepts).
+ */
+function smartScaleSweep(options: Options, config: SimConfig, overrides: Partial<ScalingPolicy>, us: number[]): SweepSpec['smartscale'] {
+  if (!options.smartscaleSweep) return us.map((u) => ({ knob: `u=${u}`, policy: checkedPolicy(smartScalePolicyFor(config, overrides, u)) }));
+  const list = json('smartscale-sweep', options.smartscaleSweep);
+  if (!Array.isArray(list) || list.length === 0) throw new Error('--smartscale-sweep must be a non-empty JSON array of policy-field objects');
+  return list.map((item) => {
+    const fields = policyOverrides(JSON.stringify(item), 'smartscale-sweep');
+    return { knob: JSON.stringify(fields), policy: checkedPolicy(smartScalePolicyFor(config, { ...overrides, ...fields }), 'smartscale-sweep') };
+  });
+}
+
+interface Manifest {
+  sets: Record<string, string[]>;
+}
+
+function traceFiles(options: Options): string[] {
+  const files = [...options.trace];
+  if (options.set.length > 0) {
+    const manifest = json('manifest', readFileSync(options.manifest, 'utf8')) as Manifest;
+    for (const set of options.set) {
+      const listed = manifest.sets[set];
+      if (!listed) throw new Error(`--set ${set}: not in ${options.manifest} (sets: ${Object.keys(manifest.sets).join(', ')})`);
+      files.push(...listed);
+    }
   }
-  return lines.join('\n');
+  if (files.length === 0) throw new Error('give at least one --trace or --set');
+  return files;
 }
 
 async function main(argv: string[]): Promise<void> {
   const options = new Command('backtest')
-    .requiredOption('--trace <csv>', 'NAB timestamp,value CSV (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--trace <csv>', 'timestamp,value CSV (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--set <name>', 'a trace set of the manifest: dev, tuning, reporting (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--manifest <json>', 'the trace manifest', 'tools/backtest/traces/manifest.json')
     .option('--json', 'print the JSON report to stdout')
-    .option('--out <dir>', 'write report.json and plots here')
+    .option('--out <dir>', 'write report.json, report.html and plots here')
     .option('--no-plots', 'skip the PNG plots')
     .option('--peak-replicas <n>', 'replicas the trace peak needs at 100 %', String(DEFAULT_SIM_CONFIG.peakReplicas))
     .option('--row-seconds <n>', 'simulated seconds per trace row', String(DEFAULT_SIM_CONFIG.rowSeconds))
-    .option('--policy <json>', "SmartScale policy fields over the product's defaults, e.g. '{\"scaleDownTolerance\":0.1}' (an ablation)")
+    .option('--rebalance-seconds <n>', 'consumer-group pause per member change (0: not a Kafka consumer)', String(DEFAULT_SIM_CONFIG.rebalanceSeconds))
+    .option('--policy <json>', "SmartScale policy fields over the product's defaults, e.g. '{\"scaleDownTolerance\":0.1}' (a tuned setting: reported as such)")
+    .option('--frontier', 'sweep every policy\'s cost knob and report the equal-cost frontiers')
+    .option('--utilisations <list>', 'target utilisations swept for every policy', '0.5,0.6,0.7,0.8,0.9')
+    .option('--smartscale-sweep <json>', 'SmartScale\'s sweep as a JSON array of policy fields, e.g. \'[{"headroom":0},{"headroom":0.2}]\'')
+    .option('--predictor-periods <from>', "the predictor's seasonal periods: 'product' (its defaults) or 'trace' (each trace's day and week, a tuned setting)", 'product')
     .parse(argv)
     .opts<Options>();
-  const config: SimConfig = { ...DEFAULT_SIM_CONFIG, peakReplicas: positive('peak-replicas', options.peakReplicas), rowSeconds: positive('row-seconds', options.rowSeconds) };
+  const config: SimConfig = {
+    ...DEFAULT_SIM_CONFIG,
+    peakReplicas: integer('peak-replicas', options.peakReplicas, 1),
+    rowSeconds: integer('row-seconds', options.rowSeconds, 1),
+    rebalanceSeconds: integer('rebalance-seconds', options.rebalanceSeconds, 0),
+  };
+  if (options.predictorPeriods !== 'product' && options.predictorPeriods !== 'trace') throw new Error(`--predictor-periods must be product or trace, got ${options.predictorPeriods}`);
+  const settings: ProductSettings = { ...productSettings(), periodsFrom: options.predictorPeriods };
+  if (config.rowSeconds % settings.windowSeconds !== 0) throw new Error(`--row-seconds must be a multiple of the product's ${settings.windowSeconds} s window`);
   const overrides = options.policy ? policyOverrides(options.policy) : {};
   const policy = checkedPolicy(smartScalePolicyFor(config, overrides));
-  const report: { config: SimConfig; policyOverrides: Partial<ScalingPolicy>; traces: Record<string, Record<PolicyName, PolicyMetrics>> } = { config, policyOverrides: overrides, traces: {} };
+  const us = utilisations(options.utilisations);
+  const sweep: SweepSpec | null = options.frontier ? { utilisations: us, smartscale: smartScaleSweep(options, config, overrides, us) } : null;
+  const tuned = [
+    ...Object.keys(overrides).map((k) => `policy.${k}`),
+    ...(settings.periodsFrom === 'trace' ? ['predictor periods from the trace'] : []),
+    ...(options.smartscaleSweep ? ['smartscale sweep'] : []),
+  ];
+  const report: {
+    generatedAt: string;
+    config: SimConfig;
+    smartscale: { windowSeconds: number; graceSeconds: number; tickPhaseSeconds: number; periods: string; policy: ScalingPolicy; tuned: string[] };
+    policyOverrides: Partial<ScalingPolicy>;
+    traces: Record<string, Record<PolicyName, PolicyMetrics>>;
+    frontiers?: Record<string, TraceFrontier>;
+  } = {
+    generatedAt: new Date().toISOString(),
+    config,
+    smartscale: { windowSeconds: settings.windowSeconds, graceSeconds: settings.graceSeconds, tickPhaseSeconds: settings.tickPhaseSeconds, periods: settings.periodsFrom === 'product' ? settings.predictor.periods.join(',') : 'trace', policy, tuned },
+    policyOverrides: overrides,
+    traces: {},
+    ...(sweep ? { frontiers: {} } : {}),
+  };
   const plots: Record<string, string[]> = {};
   if (options.out) mkdirSync(options.out, { recursive: true });
-  for (const path of options.trace) {
+  for (const path of traceFiles(options)) {
     const trace = readTrace(path, config);
-    const result = runTrace(trace, config, policy);
+    const prepared = prepareTrace(trace, config, settings, policy.forecastHorizonWindows);
+    const result = runPrepared(prepared, policy);
     report.traces[trace.name] = result.metrics;
     if (options.out && options.plots) plots[trace.name] = await writePlots(options.out, trace, result, config);
     if (!options.json) process.stdout.write(`${table(trace.name, result.metrics)}\n\n`);
+    if (sweep && report.frontiers) {
+      const frontier = sweepTrace(prepared, sweep, result.metrics);
+      report.frontiers[trace.name] = frontier;
+      if (options.out && options.plots) (plots[trace.name] ??= []).push(await writeFrontierPlot(options.out, trace.name, frontier, result.metrics));
+      if (!options.json) process.stdout.write(`${frontierTable(trace.name, frontier)}\n\n`);
+    }
   }
-  const json = JSON.stringify(report, null, 2);
+  const text = JSON.stringify(report, null, 2);
   if (options.out) {
-    writeFileSync(join(options.out, 'report.json'), `${json}\n`);
+    writeFileSync(join(options.out, 'report.json'), `${text}\n`);
     const summaryPlots = options.plots ? await writeSummary(options.out, report.traces) : [];
-    writeFileSync(join(options.out, 'report.html'), renderHtml({ config, metrics: report.traces, plots, summaryPlots }));
+    writeFileSync(join(options.out, 'report.html'), renderHtml({ config, metrics: report.traces, frontiers: report.frontiers ?? {}, plots, summaryPlots }));
   }
-  if (options.json) process.stdout.write(`${json}\n`);
+  if (options.json) process.stdout.write(`${text}\n`);
 }
 
 main(process.argv).catch((error: unknown) => {

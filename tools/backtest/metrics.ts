@@ -5,6 +5,8 @@ export interface PolicyMetrics {
   under_provisioned_minutes: number;
   replica_hours: number;
   scaling_actions: number;
+  /** consumer-group rebalances: each stopped every replica for `rebalanceSeconds` */
+  rebalances: number;
   backlog_peak_events: number;
   /** time to drain the queue at the ready capacity: what a newly arrived event waits */
   latency_peak_seconds: number;
@@ -34,7 +36,7 @@ function timeToScale(run: RunResult, steps: number[], config: SimConfig): number
   for (const s of steps) {
     let t = s;
     const end = Math.min(run.arrivals.length, s + config.timeToScaleCapSeconds);
-    while (t < end && run.arrivals[t] > run.ready[t] * config.capacityPerReplica + 1e-9) t++;
+    while (t < end && run.arrivals[t] > run.serving[t] + 1e-9) t++;
     total += t - s;
   }
   return total / steps.length;
@@ -42,13 +44,14 @@ function timeToScale(run: RunResult, steps: number[], config: SimConfig): number
 
 export function measure(run: RunResult, rows: number[], config: SimConfig): PolicyMetrics {
   const c = config.capacityPerReplica;
+  // Under-provisioned: demand above what the group could serve that second (nothing during a rebalance).
   let under = 0;
   let replicaSeconds = 0;
   let backlogPeak = 0;
   let latencyPeak = 0;
   let latencySum = 0;
   for (let t = 0; t < run.arrivals.length; t++) {
-    if (run.arrivals[t] > run.ready[t] * c + 1e-9) under++;
+    if (run.arrivals[t] > run.serving[t] + 1e-9) under++;
     replicaSeconds += run.provisioned[t];
     backlogPeak = Math.max(backlogPeak, run.backlog[t]);
     const latency = run.backlog[t] / (Math.max(1, run.ready[t]) * c);
@@ -61,6 +64,7 @@ export function measure(run: RunResult, rows: number[], config: SimConfig): Poli
     under_provisioned_minutes: round(under / 60),
     replica_hours: round(replicaSeconds / 3600),
     scaling_actions: run.scalingActions,
+    rebalances: run.rebalances,
     backlog_peak_events: round(backlogPeak),
     latency_peak_seconds: round(latencyPeak),
     latency_mean_seconds: round(latencySum / Math.max(1, run.arrivals.length)),

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimConfig } from './config';
 import { PolicyMetrics } from './metrics';
-import { POLICY_NAMES, PolicyName, TraceResult } from './run';
+import { POLICY_NAMES, PolicyName, SWEPT_POLICIES, TraceResult } from './run';
+import { TraceFrontier } from './sweep';
 import { Trace } from './trace';
 
 // chart.js ships ESM types; a dynamic import is how a CommonJS build loads it (its `require` export at run time).
@@ -19,6 +20,7 @@ type ChartItem = ConstructorParameters<ChartJs['Chart']>[0];
 const COLOURS: Record<PolicyName, string> = {
   smartscale: '#d62728',
   hpa: '#1f77b4',
+  hpa_cpu: '#8c564b',
   keda: '#2ca02c',
   kpa: '#9467bd',
   static: '#7f7f7f',
@@ -114,4 +116,29 @@ export async function writeSummary(dir: string, metrics: Record<string, Record<P
     files.push(file);
   }
   return files;
+}
+
+/** Each swept policy's points (small) and frontier (line), and every default (large): replica-hours against under-provisioned minutes. */
+export async function writeFrontierPlot(dir: string, traceName: string, f: TraceFrontier, defaults: Record<PolicyName, PolicyMetrics>): Promise<string> {
+  const chartJs = await loadChartJs();
+  const xy = (rh: number, under: number) => ({ x: rh, y: under });
+  const datasets = SWEPT_POLICIES.flatMap((name) => [
+    { type: 'line' as const, label: `${name} frontier`, data: f.frontier[name].map((p) => xy(p.replica_hours, p.under_provisioned_minutes)), borderColor: COLOURS[name], backgroundColor: COLOURS[name], borderWidth: 2, pointRadius: 3, showLine: true },
+    { type: 'scatter' as const, label: `${name} swept`, data: f.points[name].map((p) => xy(p.replica_hours, p.under_provisioned_minutes)), borderColor: COLOURS[name], backgroundColor: 'rgba(0,0,0,0)', pointRadius: 4, pointStyle: 'crossRot' as const },
+    { type: 'scatter' as const, label: `${name} default`, data: [xy(defaults[name].replica_hours, defaults[name].under_provisioned_minutes)], borderColor: '#000000', backgroundColor: COLOURS[name], pointRadius: 9, pointStyle: 'rectRot' as const },
+  ]);
+  const chart = {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      responsive: false,
+      animation: false,
+      devicePixelRatio: 1,
+      plugins: { title: { display: true, text: `${traceName}: cost against under-provisioning (lower left is better; large marks are defaults)` } },
+      scales: { x: { type: 'linear', title: { display: true, text: 'replica-hours' } }, y: { type: 'linear', title: { display: true, text: 'under-provisioned minutes' } } },
+    },
+  } as unknown as ChartConfiguration;
+  const file = `${traceName.replace(/\.csv$/, '')}-frontier.png`;
+  writeFileSync(join(dir, file), render(chartJs, chart, 1400, 800));
+  return file;
 }

@@ -1,10 +1,14 @@
 import { SimConfig } from './config';
 import { PolicyMetrics } from './metrics';
 import { PolicyName } from './run';
+import { TraceFrontier } from './sweep';
+import { frontierTable } from './tables';
 
 export interface HtmlReportInput {
   config: SimConfig;
   metrics: Record<string, Record<PolicyName, PolicyMetrics>>;
+  /** equal-cost figures per trace, when the frontiers were swept */
+  frontiers: Record<string, TraceFrontier>;
   /** PNG file names per trace, relative to the report */
   plots: Record<string, string[]>;
   summaryPlots: string[];
@@ -15,6 +19,7 @@ const COLUMNS: [keyof PolicyMetrics, string][] = [
   ['under_provisioned_minutes', 'under-provisioned min'],
   ['replica_hours', 'replica-hours'],
   ['scaling_actions', 'scaling actions'],
+  ['rebalances', 'rebalances'],
   ['backlog_peak_events', 'backlog peak'],
   ['latency_peak_seconds', 'latency peak (s)'],
   ['time_to_scale_seconds', 'time to scale (s)'],
@@ -35,7 +40,8 @@ function table(byPolicy: Record<PolicyName, PolicyMetrics>): string {
 export function renderHtml(input: HtmlReportInput): string {
   const img = (file: string): string => `<img src="${escape(file)}" alt="${escape(file)}">`;
   const traces = Object.entries(input.metrics).map(
-    ([name, byPolicy]) => `<h2>${escape(name)}</h2>${table(byPolicy)}${(input.plots[name] ?? []).map(img).join('')}`,
+    ([name, byPolicy]) =>
+      `<h2>${escape(name)}</h2><h3>Default against default</h3>${table(byPolicy)}${input.frontiers[name] ? `<h3>At equal cost</h3><pre>${escape(frontierTable(name, input.frontiers[name]))}</pre>` : ''}${(input.plots[name] ?? []).map(img).join('')}`,
   );
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>SmartScale backtest</title>

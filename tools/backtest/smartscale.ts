@@ -1,68 +1,169 @@
+import type { Forecast, WindowMetric } from '@smartscale/contracts';
 import { DEFAULT_POLICY, ScalingPolicy } from '@smartscale/contracts/workflow';
-import { AnomalyDetector, createDefaultEnsemble, OnlineForecaster } from '@smartscale/forecasting';
 import { decide, DecideState, ForecastSummary } from '@smartscale/policy';
+import { loadAggregatorConfig } from '../../apps/aggregator/src/config/aggregator.config';
+import { loadPredictorConfig, PredictorConfig } from '../../apps/predictor/src/config/predictor.config';
+import { ModelsService } from '../../apps/predictor/src/forecast/models.service';
 import { SimConfig } from './config';
-import { Autoscaler, ClusterState, MetricsView } from './simulator';
+import { Autoscaler, ClusterState, DataAge, MetricsView } from './simulator';
 
 /**
- * The product's own policy with only what depends on the target's size and the replay's window
- * changed: bounds and capacity come from the shared model; a forecast is "fresh" for one trace row
- * plus the pipeline delay, because the forecaster learns one value per row (as the predictor
- * learns one per metrics window).
+ * What SmartScale runs with when nothing is configured, read from the product's own config schemas
+ * (defaults of an empty environment), never retyped: the aggregator's window size and grace, the
+ * predictor's settings (window, seasonal periods, horizon cap and whatever else its schema grows).
  */
-export function smartScalePolicyFor(config: SimConfig, overrides: Partial<ScalingPolicy> = {}): ScalingPolicy {
-  const tickMs = overrides.tickIntervalMs ?? DEFAULT_POLICY.tickIntervalMs;
+export interface ProductSettings {
+  windowSeconds: number;
+  graceSeconds: number;
+  predictor: PredictorConfig;
+  /**
+   * The workflow's ticks are not aligned with window ends. A tick 7 s after a window boundary reads
+   * a window that ended 7 s ago (it was emitted at end + grace): the mean over a uniformly random
+   * phase, ((phase − grace) mod window) + grace, for 10 s windows and 2 s grace.
+   */
+  tickPhaseSeconds: number;
+  /** Which periods the predictor was given: 'product' (its defaults) or 'trace' (the trace's own day and week, a tuned setting). */
+  periodsFrom: 'product' | 'trace';
+}
+
+export function productSettings(): ProductSettings {
+  const windows = loadAggregatorConfig({}).windows;
+  const predictor = loadPredictorConfig({});
+  const windowSeconds = windows.sizeMs / 1000;
+  const graceSeconds = windows.graceMs / 1000;
+  return { windowSeconds, graceSeconds, predictor, tickPhaseSeconds: Math.round(graceSeconds + windowSeconds / 2), periodsFrom: 'product' };
+}
+
+/** The predictor's settings for one trace: its own defaults, or the trace's day and week (in windows) as configured hints. */
+export function predictorFor(settings: ProductSettings, tracePeriodsInRows: number[], config: SimConfig): PredictorConfig {
+  if (settings.periodsFrom === 'product') return settings.predictor;
+  const periods = tracePeriodsInRows.map((p) => Math.round((p * config.rowSeconds) / settings.windowSeconds));
+  return { ...settings.predictor, periods };
+}
+
+/** The product's policy sized to the replayed target (bounds, and capacity at the target utilisation); nothing else changes unless overridden. */
+export function smartScalePolicyFor(config: SimConfig, overrides: Partial<ScalingPolicy> = {}, utilisation = config.targetUtilisation): ScalingPolicy {
   return {
     ...DEFAULT_POLICY,
     minReplicas: config.minReplicas,
     maxReplicas: config.maxReplicas,
-    capacityPerReplica: config.capacityPerReplica * config.targetUtilisation,
-    forecastStaleMs: (config.rowSeconds + config.metricsDelaySeconds) * 1000 + tickMs,
+    capacityPerReplica: config.capacityPerReplica * utilisation,
     ...overrides,
   };
 }
 
 /**
- * SmartScale replayed: every tick, the same `decide()` the scalingController workflow runs, fed
- * with the latest visible 10 s window (ingest rate and consumer lag) and a forecast from the
- * default ensemble that has learned only the rows already visible, so there is no look-ahead.
+ * workflows/src/observe/predictor.client.ts reduces the predictor's answer to this; the reduction is
+ * repeated here because it sits inside the HTTP client (a shared `summarize(forecast)` would let the
+ * backtest call the same function).
+ */
+export function forecastSummary(f: Forecast): ForecastSummary {
+  return {
+    peakEventsPerSecond: Math.max(...f.points.map((p) => p.eventsPerSecond)),
+    upperPeakEventsPerSecond: Math.max(...f.points.map((p) => p.upper)),
+    basedOnWindowEnd: f.basedOnWindowEnd,
+    anomalyScore: f.anomalyScore,
+  };
+}
+
+const SERVICE = 'backtest';
+
+/**
+ * The predictor's answers, window by window: the predictor's own ModelsService learns each 10 s
+ * window of the arrival rate (what the aggregator emits) and is asked for the policy's horizon after
+ * each. The arrivals do not depend on any policy, so one track serves every policy and sweep point;
+ * `at(k)` is the answer after window k, computed from windows 0..k only (no look-ahead, tested).
+ */
+export class ForecastTrack {
+  private readonly answers: ForecastSummary[] = [];
+
+  constructor(demand: Float64Array, windowSeconds: number, predictor: PredictorConfig, horizon: number) {
+    if (horizon === 0) return;
+    const models = new ModelsService(predictor);
+    const windows = Math.floor(demand.length / windowSeconds);
+    for (let k = 0, t = 0; k < windows; k++) {
+      let count = 0;
+      for (const end = t + windowSeconds; t < end; t++) count += demand[t];
+      const windowEnd = t * 1000;
+      models.observe(windowOf(windowEnd, windowSeconds * 1000, count));
+      this.answers.push(forecastSummary(models.forecast(SERVICE, Math.min(horizon, predictor.maxHorizon), windowEnd) as Forecast));
+    }
+  }
+
+  /** The forecast after window k, or null when forecasting is off or nothing was learned yet. */
+  at(k: number): ForecastSummary | null {
+    return k >= 0 && k < this.answers.length ? this.answers[k] : null;
+  }
+}
+
+function windowOf(windowEnd: number, windowMs: number, count: number): WindowMetric {
+  return {
+    v: 1,
+    kind: 'tumbling',
+    service: SERVICE,
+    windowStart: windowEnd - windowMs,
+    windowEnd,
+    count,
+    eventsPerSecond: count / (windowMs / 1000),
+    errorCount: 0,
+    errorRate: 0,
+    countByType: {},
+    latencyP50: null,
+    latencyP95: null,
+    latencyP99: null,
+    consumerLag: 0,
+    partition: 0,
+    emittedAt: windowEnd,
+  };
+}
+
+/**
+ * SmartScale replayed at the product's cadence: every tick, the same `decide()` the scalingController
+ * workflow runs, fed with the newest window the aggregator has emitted (window + grace), the group's
+ * lag as the worker's probe reads it (about live) and the predictor's answer after that window.
  */
 export class SmartScaleAutoscaler implements Autoscaler {
   readonly periodSeconds: number;
-  private readonly forecaster: OnlineForecaster;
-  private readonly detector = new AnomalyDetector();
-  private learnedRows = 0;
-  private anomalyScore = 0;
+  readonly phaseSeconds: number;
+  readonly dataAge: DataAge;
+  private readonly windowSeconds: number;
+  private readonly graceSeconds: number;
   private asleepUntil = -Infinity;
   private state: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 
   constructor(
     private readonly policy: ScalingPolicy,
-    private readonly config: SimConfig,
-    periods: number[],
+    config: SimConfig,
+    private readonly track: ForecastTrack,
+    settings: ProductSettings,
   ) {
     this.periodSeconds = policy.tickIntervalMs / 1000;
-    this.forecaster = createDefaultEnsemble(periods);
+    this.phaseSeconds = settings.tickPhaseSeconds % this.periodSeconds;
+    this.windowSeconds = settings.windowSeconds;
+    this.graceSeconds = settings.graceSeconds;
+    // Rates come only through windows, visible once window + grace has passed.
+    this.dataAge = { metricsSeconds: settings.graceSeconds, lagSeconds: config.kafkaLagAgeSeconds };
   }
 
   desiredReplicas(metrics: MetricsView, cluster: ClusterState): number {
-    this.learnVisibleRows(metrics);
     const nowMs = metrics.now * 1000;
     if (nowMs < this.asleepUntil) return cluster.desired;
-    const windowEnd = Math.floor(metrics.visibleUntil / this.periodSeconds) * this.periodSeconds;
+    const w = this.windowSeconds;
+    const k = Math.floor(metrics.visibleUntil / w) - 1; // newest emitted window
+    const windowEnd = (k + 1) * w;
     const observation =
-      windowEnd > 0
+      k >= 0
         ? {
-            eventsPerSecond: metrics.arrivalRate(windowEnd - this.periodSeconds, windowEnd),
+            eventsPerSecond: metrics.arrivalRate(windowEnd - w, windowEnd),
             windowEnd: windowEnd * 1000,
-            consumerLag: metrics.backlogAt(windowEnd),
+            // the aggregator reads the lag when it emits the window
+            consumerLag: metrics.backlogAt(windowEnd + this.graceSeconds),
             currentReplicas: cluster.desired,
           }
         : null;
-    // The group's lag is read at the tick (the workflow's observe activity), so it is as fresh as
-    // the metrics delay allows, like KEDA's; the window's own lag is as old as the window.
-    const pendingEvents = metrics.visibleUntil > 0 ? metrics.backlogAt(metrics.visibleUntil) : null;
-    const result = decide({ now: nowMs, observation, forecast: this.forecast(), policy: this.policy, state: this.state, lastKnownReplicas: cluster.desired, pendingEvents });
+    const pendingEvents = metrics.lagVisibleUntil > 0 ? metrics.backlogAt(metrics.lagVisibleUntil) : null;
+    const forecast = this.policy.forecastHorizonWindows === 0 ? null : this.track.at(k);
+    const result = decide({ now: nowMs, observation, forecast, policy: this.policy, state: this.state, lastKnownReplicas: cluster.desired, pendingEvents });
     // The caller owns state, exactly as scaling-controller.workflow.ts updates it after applying.
     this.state = {
       lastScaleUpAt: result.action === 'up' ? nowMs : this.state.lastScaleUpAt,
@@ -72,26 +173,5 @@ export class SmartScaleAutoscaler implements Autoscaler {
     // After applying, the workflow sleeps the shorter cooldown and then waits for its next tick.
     if (result.action !== 'hold') this.asleepUntil = nowMs + Math.min(this.policy.scaleUpCooldownMs, this.policy.scaleDownCooldownMs) + this.policy.tickIntervalMs;
     return result.to;
-  }
-
-  private learnVisibleRows(metrics: MetricsView): void {
-    const row = this.config.rowSeconds;
-    while ((this.learnedRows + 1) * row <= metrics.visibleUntil) {
-      const value = metrics.arrivalRate(this.learnedRows * row, (this.learnedRows + 1) * row);
-      this.forecaster.learn(value);
-      this.anomalyScore = this.detector.score(value, (this.learnedRows + 1) * row * 1000);
-      this.learnedRows++;
-    }
-  }
-
-  private forecast(): ForecastSummary | null {
-    if (this.learnedRows === 0) return null;
-    const points = this.forecaster.forecast(this.policy.forecastHorizonWindows);
-    return {
-      peakEventsPerSecond: Math.max(...points.map((p) => p.point)),
-      upperPeakEventsPerSecond: Math.max(...points.map((p) => p.upper)),
-      basedOnWindowEnd: this.learnedRows * this.config.rowSeconds * 1000,
-      anomalyScore: this.anomalyScore,
-    };
   }
 }

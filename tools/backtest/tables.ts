@@ -1,0 +1,29 @@
+import { PolicyMetrics } from './metrics';
+import { PolicyName, SWEPT_POLICIES } from './run';
+import { TraceFrontier } from './sweep';
+
+/** Default-vs-default: every policy at its default setting, with its ratios to HPA. */
+export function table(name: string, metrics: Record<PolicyName, PolicyMetrics>): string {
+  const head = ['under_min', 'replica_h', 'actions', 'rebal', 'backlog_pk', 'ttscale_s', 'under/HPA', 'rh/HPA', 'act/HPA'];
+  const lines = [name, `${'policy'.padEnd(15)}${head.map((h) => h.padStart(11)).join('')}`];
+  for (const [policy, m] of Object.entries(metrics)) {
+    const r = m.vs_hpa;
+    const cols = [m.under_provisioned_minutes, m.replica_hours, m.scaling_actions, m.rebalances, m.backlog_peak_events, m.time_to_scale_seconds ?? '-', r?.under_provisioned_minutes ?? '-', r?.replica_hours ?? '-', r?.scaling_actions ?? '-'];
+    lines.push(`${policy.padEnd(15)}${cols.map((c) => String(c).padStart(11)).join('')}`);
+  }
+  return lines.join('\n');
+}
+
+/** Equal cost: each policy's under-provisioned minutes on its frontier at each baseline's default replica-hours. */
+export function frontierTable(name: string, f: TraceFrontier): string {
+  const refs = Object.keys(f.at_default_cost) as (keyof TraceFrontier['at_default_cost'])[];
+  const lines = [`${name}: under-provisioned minutes at equal cost (frontier, interpolated; '-' = cannot run that cheaply)`];
+  lines.push(`${'policy'.padEnd(15)}${refs.map((r) => `@${r} ${f.at_default_cost[r].replica_hours} rh`.padStart(22)).join('')}`);
+  for (const p of SWEPT_POLICIES) lines.push(`${p.padEnd(15)}${refs.map((r) => String(f.at_default_cost[r].by_policy[p] ?? '-').padStart(22)).join('')}`);
+  lines.push(`${'(default)'.padEnd(15)}${refs.map((r) => String(f.at_default_cost[r].under_provisioned_minutes).padStart(22)).join('')}`);
+  lines.push(`smartscale at HPA-default's cost: ${f.smartscale_at_hpa_cost.under_provisioned_minutes ?? '-'} min (${f.smartscale_at_hpa_cost.ratio_to_hpa ?? '-'}× HPA's)`);
+  lines.push(`lowest frontier by cost: ${f.best_by_cost.map((r) => `${r.best} ${r.from_replica_hours}–${r.to_replica_hours} rh`).join('; ')}`);
+  const dom = SWEPT_POLICIES.filter((p) => f.dominates[p].length > 0).map((p) => `${p} > ${f.dominates[p].join(', ')}`);
+  lines.push(`dominates: ${dom.length > 0 ? dom.join('; ') : 'none'}`);
+  return lines.join('\n');
+}
