@@ -8,5 +8,6 @@ export function createIngestApp(config: IngestConfig): Promise<NestFastifyApplic
     title: 'SmartScale ingest',
     description: 'Telemetry in: 202 means the broker stored every event of the request.',
     bodyLimitBytes: config.http.bodyLimitBytes,
+    timeouts: config.http.timeouts,
   });
 }

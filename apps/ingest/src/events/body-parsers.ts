@@ -1,4 +1,5 @@
-import { gunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -26,23 +27,34 @@ function bodyError(statusCode: keyof typeof BODY_ERRORS, code: string, message: 
 }
 
 /**
- * Replaces Fastify's parsers with exactly the two the events API speaks, so any other Content-Type is
- * answered 415 by Fastify itself, before a byte of it is buffered. `bodyLimit` bounds the bytes on the
- * wire (413 from Fastify); the same limit bounds a gzip body after inflation, so a small bomb cannot
- * expand without bound.
+ * Charges bytes of a request's body as they arrive on the wire and again as they are inflated; returns
+ * the error that answers the request when the bytes cannot be taken (the in-flight budget is full).
  */
-export function registerEventBodyParsers(fastify: FastifyInstance, bodyLimitBytes: number): void {
+export type BodyMeter = (req: FastifyRequest, bytes: number) => Error | null;
+
+/** The body bytes as read (gzip inflated): the seed of the ids of events sent without one. */
+export const RAW_BODY = Symbol('rawBody');
+export type WithRawBody = FastifyRequest & { [RAW_BODY]?: Buffer };
+
+/**
+ * Replaces Fastify's parsers with exactly the two the events API speaks, so any other Content-Type is
+ * answered 415 by Fastify itself, before a byte of it is buffered. The body is read here rather than
+ * by Fastify's buffering parser so that every chunk is charged to the in-flight budget as it arrives,
+ * and every inflated chunk of a gzip body too: memory held is memory charged. `bodyLimitBytes` bounds
+ * both the bytes on the wire and the inflated bytes (413), so a small bomb cannot expand without bound.
+ */
+export function registerEventBodyParsers(fastify: FastifyInstance, bodyLimitBytes: number, meter: BodyMeter): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(JSON_TYPE, { parseAs: 'buffer' }, async (req: FastifyRequest, raw: Buffer) => {
-    const text = await decode(req, raw, bodyLimitBytes);
+  fastify.addContentTypeParser(JSON_TYPE, async (req: FastifyRequest, payload: Readable) => {
+    const text = (await readBody(req, payload, bodyLimitBytes, meter)).toString('utf8');
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
       throw bodyError(400, 'INVALID_JSON', `body is not valid JSON: ${(err as Error).message}`);
     }
   });
-  fastify.addContentTypeParser(NDJSON_TYPE, { parseAs: 'buffer' }, async (req: FastifyRequest, raw: Buffer) =>
-    parseNdjson(await decode(req, raw, bodyLimitBytes)),
+  fastify.addContentTypeParser(NDJSON_TYPE, async (req: FastifyRequest, payload: Readable) =>
+    parseNdjson((await readBody(req, payload, bodyLimitBytes, meter)).toString('utf8')),
   );
 }
 
@@ -60,17 +72,51 @@ export function parseNdjson(text: string): unknown[] {
   return items;
 }
 
-async function decode(req: FastifyRequest, raw: Buffer, limit: number): Promise<string> {
+async function readBody(req: WithRawBody, payload: Readable, limit: number, meter: BodyMeter): Promise<Buffer> {
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-  if (encoding === 'identity' || encoding === '') return raw.toString('utf8');
-  if (encoding !== 'gzip') throw bodyError(415, 'UNSUPPORTED_ENCODING', `Content-Encoding "${encoding}" is not supported; use gzip or none`);
+  if (encoding !== 'identity' && encoding !== '' && encoding !== 'gzip') {
+    throw bodyError(415, 'UNSUPPORTED_ENCODING', `Content-Encoding "${encoding}" is not supported; use gzip or none`);
+  }
+  const tooLarge = (what: string) => () => bodyError(413, 'BODY_TOO_LARGE', `body ${what} more than the ${limit}-byte limit: split the batch`);
+  const wire = await collect(payload, limit, (n) => meter(req, n), tooLarge('is'));
+  if (encoding !== 'gzip') return (req[RAW_BODY] = wire);
+  const gunzip = createGunzip();
+  const inflated = collect(gunzip, limit, (n) => meter(req, n), tooLarge('inflates to'), (err) => bodyError(400, 'INVALID_GZIP', `body is not valid gzip: ${err.message}`));
+  gunzip.end(wire);
+  return (req[RAW_BODY] = await inflated);
+}
+
+/**
+ * Reads a stream whole, charging each chunk before keeping it. On a refusal the stream is left paused
+ * (a request body) or destroyed (an inflater), and the caller answers with `Connection: close`.
+ */
+function collect(stream: Readable, limit: number, charge: (bytes: number) => Error | null, tooLarge: () => Error, streamError?: (err: Error) => Error): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    gunzip(raw, { maxOutputLength: limit }, (err, out) => {
-      if (!err) return resolve(out.toString('utf8'));
-      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        return reject(bodyError(413, 'BODY_TOO_LARGE', `body inflates to more than the ${limit}-byte limit`));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: Error | null): void => {
+      if (done) return;
+      done = true;
+      stream.removeListener('data', onData);
+      if (err) {
+        stream.pause();
+        if (streamError) stream.destroy();
+        return reject(err);
       }
-      reject(bodyError(400, 'INVALID_GZIP', `body is not valid gzip: ${err.message}`));
-    });
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) return finish(tooLarge());
+      const refused = charge(chunk.length);
+      if (refused) return finish(refused);
+      chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => finish(null));
+    stream.once('error', (err: Error) => finish(streamError ? streamError(err) : err));
+    // a client that goes away mid-body: the request is over (the budget is released by its reply's close)
+    stream.once('close', () => finish(new Error('the client closed the connection before the body ended')));
   });
 }

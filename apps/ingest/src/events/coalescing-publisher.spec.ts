@@ -107,4 +107,44 @@ describe(CoalescingPublisher.name, () => {
     await expect(b).rejects.toThrow('down');
     expect(await settled(drained)).toBe('resolved');
   });
+
+  it('withdraws the queued parts of a request whose signal aborted (answered 503), so retries do not pile up', async () => {
+    const broker = new ManualBroker();
+    const pub = new CoalescingPublisher(broker.send, 1000);
+    const inFlight = pub.publish([msg('a')]);
+    const timedOut = new AbortController();
+    const late = pub.publish([msg('b1'), msg('b2')], timedOut.signal);
+    const waiting = pub.publish([msg('c')]);
+    expect(pub.queuedMessages).toBe(3);
+    timedOut.abort(new Error('the broker did not acknowledge within 5 ms'));
+    expect(await settled(late)).toBe('rejected');
+    await expect(late).rejects.toThrow(/did not acknowledge/);
+    expect(pub.queuedMessages).toBe(1);
+    expect(pub.backlogBytes).toBe(2); // 'a' in flight, 'c' queued
+    broker.sends[0].done();
+    expect(await settled(inFlight)).toBe('resolved');
+    expect(broker.sends.map((s) => s.messages)).toEqual([['a'], ['c']]);
+    broker.sends[1].done();
+    expect(await settled(waiting)).toBe('resolved');
+    await pub.drain();
+  });
+
+  it('refuses at once with a signal already aborted, and drain() resolves once withdrawals emptied the queue', async () => {
+    const broker = new ManualBroker();
+    const pub = new CoalescingPublisher(broker.send, 1000);
+    const gone = new AbortController();
+    gone.abort(new Error('late'));
+    await expect(pub.publish([msg('x')], gone.signal)).rejects.toThrow('late');
+    expect(broker.sends).toEqual([]);
+    const first = pub.publish([msg('a')]);
+    const queued = new AbortController();
+    const second = pub.publish([msg('b')], queued.signal);
+    const drained = pub.drain();
+    queued.abort(new Error('503'));
+    await expect(second).rejects.toThrow('503');
+    broker.sends[0].done();
+    await first;
+    expect(await settled(drained)).toBe('resolved');
+    expect(broker.sends.map((s) => s.messages)).toEqual([['a']]);
+  });
 });

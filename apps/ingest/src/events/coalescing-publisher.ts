@@ -37,17 +37,51 @@ export class CoalescingPublisher<M extends OutgoingMessage = OutgoingMessage> {
    * Resolves once the broker acknowledged every message. A request over `maxBytes` goes out in
    * several sends (in order), since the broker refuses a record batch over max.message.bytes; if one
    * of them fails the caller gets the error, and its retry with the same ids is de-duplicated downstream.
+   *
+   * When `signal` aborts (the request was answered 503), the parts still queued are withdrawn and the
+   * promise rejects with the abort reason: the queue then only ever holds requests someone still waits
+   * for, which the in-flight budget bounds, instead of growing with every retry of a timed-out request
+   * while the broker is down. A part already in flight may still land (its retry is de-duplicated).
    */
-  publish(messages: M[]): Promise<void> {
+  publish(messages: M[], signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const pending: Pending<M>[] = [];
     const parts = chunk(messages, this.maxBytes).map(
       (part) =>
         new Promise<void>((resolve, reject) => {
-          this.queue.push({ messages: part.messages, bytes: part.bytes, resolve, reject });
+          const p = { messages: part.messages, bytes: part.bytes, resolve, reject };
+          pending.push(p);
+          this.queue.push(p);
           this.queuedBytes += part.bytes;
         }),
     );
     this.pump();
-    return parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
+    const all = parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
+    if (!signal) return all;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.withdraw(pending);
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      all.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** Messages queued and not yet sent (in flight excluded). */
+  get queuedMessages(): number {
+    return this.queue.reduce((n, p) => n + p.messages.length, 0);
+  }
+
+  private withdraw(pending: Pending<M>[]): void {
+    for (const p of pending) {
+      const i = this.queue.indexOf(p);
+      if (i < 0) continue; // in flight or done
+      this.queue.splice(i, 1);
+      this.queuedBytes -= p.bytes;
+      p.resolve(); // nobody awaits it any more: the caller already got the abort
+    }
+    this.pump(); // wakes drain() if that emptied the queue
   }
 
   /** Value bytes handed in and not yet acknowledged (queued or in flight): where a new request would wait least. */

@@ -15,7 +15,7 @@ import { EVENT_LIMITS, TelemetryEvent, TelemetryEventSchema } from '@smartscale/
  * Two rules of the zod schema are refinements, which JSON Schema output cannot carry; they are added
  * here in JSON Schema's own terms (maxProperties, if/then).
  */
-export function compileEventAcceptor(): (item: unknown) => TelemetryEvent | undefined {
+export function compileEventAcceptor(): (item: unknown, missingId?: () => string) => TelemetryEvent | undefined {
   const schema = z.toJSONSchema(TelemetryEventSchema, { io: 'input', unrepresentable: 'throw' }) as Record<string, unknown> & {
     properties: Record<string, Record<string, unknown>>;
   };
@@ -26,13 +26,13 @@ export function compileEventAcceptor(): (item: unknown) => TelemetryEvent | unde
   // Ajv (the generated schema carries zod's own date-time pattern).
   const ajv = new Ajv2020({ allErrors: false, validateFormats: false, strict: false });
   const valid = ajv.compile(schema);
-  return (item) => {
+  return (item, missingId = randomUUID) => {
     if (!valid(item)) return undefined;
     // Ajv accepted exactly the shape zod accepts, with no unknown keys: normalise in place (the item is
     // this request's freshly parsed JSON) as zod's transform would, with no copy.
     const event = item as Record<string, unknown>;
     if (typeof event.time === 'string') event.time = Date.parse(event.time);
-    event.id ??= randomUUID();
+    event.id ??= missingId();
     event.v = 1;
     return event as unknown as TelemetryEvent;
   };

@@ -56,8 +56,15 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     // A service's events of one request share records (libs/contracts event-records.ts): the broker's
     // and kafkajs' work is mostly per record.
     const records = packEvents(events, this.pack);
-    const stored = this.connect().then(() => leastBacklog(this.publishers).publish(records));
-    await withDeadline(stored, this.publishTimeoutMs);
+    await withDeadline(this.publishTimeoutMs, async (signal) => {
+      await this.connect();
+      await leastBacklog(this.publishers).publish(records, signal);
+    });
+  }
+
+  /** Messages waiting in the publishers' queues (not yet handed to a producer). */
+  get queuedMessages(): number {
+    return this.publishers.reduce((n, p) => n + p.queuedMessages, 0);
   }
 
   async ready(): Promise<boolean> {
@@ -110,17 +117,19 @@ function leastBacklog<M extends EventRecord>(publishers: CoalescingPublisher<M>[
 
 /**
  * A broker that is down makes kafkajs retry for tens of seconds; the client is told 503 well before
- * its own timeout instead. The produce goes on and may still land: the client's retry carries the
- * same event ids, which the aggregator de-duplicates.
+ * its own timeout instead. At the deadline the request's records still queued are withdrawn (so the
+ * queue does not grow with every retry); those already in flight may still land: the client's retry
+ * carries the same event ids (its own, or ids derived from the body), which the aggregator de-duplicates.
  */
-async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the broker did not acknowledge within ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined); // a late failure after the deadline has already been answered
+async function withDeadline(ms: number, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`the broker did not acknowledge within ${ms} ms`)), ms);
+  const done = work(controller.signal);
+  const deadline = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true }));
+  done.catch(() => undefined); // a late failure after the deadline has already been answered
+  deadline.catch(() => undefined);
   try {
-    await Promise.race([work, deadline]);
+    await Promise.race([done, deadline]);
   } finally {
     clearTimeout(timer);
   }

@@ -14,6 +14,7 @@ import { InflightBudget } from './inflight-budget';
 import { IngestHttpSetup } from './ingest-http';
 import { IngestMetrics } from './ingest-metrics';
 import { RateLimiter } from './rate-limiter';
+import { ServiceCap } from './service-cap';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const BODY_LIMIT = 4096;
@@ -61,6 +62,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
       ApiKeyGuard,
       ApiKeys,
       RateLimiter,
+      ServiceCap,
       InflightBudget,
       IngestHttpSetup,
       { provide: INGEST_CONFIG, useValue: config },
@@ -316,6 +318,123 @@ describe('EventsController back-pressure', () => {
     expect((await first).statusCode).toBe(202);
     expect((await h.metrics.inflightBytes.get()).values[0].value).toBe(0);
     expect((await h.app.inject({ method: 'POST', url: '/v1/events', payload: body, headers: { 'content-type': 'application/json' } })).statusCode).toBe(202);
+  });
+});
+
+describe('EventsController ids of events sent without one', () => {
+  let h: Harness;
+  const secret = (s: string) => createHash('sha256').update(s).digest('hex');
+  const send = (payload: unknown, headers: Record<string, string> = {}) => h.app.inject({ method: 'POST', url: '/v1/events', payload: payload as object, headers });
+
+  beforeAll(async () => {
+    h = await harness({ SMARTSCALE_API_KEYS: `${secret('one')}:*,${secret('two')}:*` });
+  });
+  afterAll(() => h.app.close());
+
+  it('gives a retried body the same ids (so it is counted once), and identical events of one body distinct ids', async () => {
+    const body = [ev({ latencyMs: 5 }), ev({ latencyMs: 5 }), ev({ id: 'mine' })];
+    const first = (await send(body, { 'x-api-key': 'one' })).json().ids as string[];
+    const retry = (await send(body, { 'x-api-key': 'one' })).json().ids as string[];
+    expect(retry).toEqual(first);
+    expect(new Set(first).size).toBe(3);
+    expect(first[2]).toBe('mine');
+    expect(first[0]).toMatch(/^[A-Za-z0-9_-]{22}-0$/);
+    // the same ids whether the retry comes gzipped or not: the seed is the body as read
+    const gz = await h.app.inject({ method: 'POST', url: '/v1/events', payload: gzipSync(JSON.stringify(body)), headers: { 'x-api-key': 'one', 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(gz.json().ids).toEqual(first);
+    // another key's identical body is another client's events
+    expect((await send(body, { 'x-api-key': 'two' })).json().ids[0]).not.toBe(first[0]);
+    expect((await send([ev({ latencyMs: 6 })], { 'x-api-key': 'one' })).json().ids[0]).not.toBe(first[0]);
+  });
+});
+
+describe('EventsController service caps', () => {
+  let h: Harness;
+  const secret = (s: string) => createHash('sha256').update(s).digest('hex');
+  const send = (services: string[], key: string) =>
+    h.app.inject({ method: 'POST', url: '/v1/events', payload: services.map((service) => ev({ service })), headers: { 'x-api-key': key } });
+
+  beforeAll(async () => {
+    h = await harness({
+      SMARTSCALE_API_KEYS: `${secret('a')}:*,${secret('b')}:*,${secret('c')}:*`,
+      SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT: '3',
+      SMARTSCALE_INGEST_MAX_SERVICES: '5',
+      SMARTSCALE_INGEST_SERVICE_WINDOW_MS: '60000',
+    });
+  });
+  afterAll(() => h.app.close());
+
+  it('refuses a request naming services past the per-key cap with 429 naming the cap, storing nothing of it', async () => {
+    expect((await send(['s1', 's2'], 'a')).statusCode).toBe(202);
+    const over = await send(['s1', 's3', 's4'], 'a');
+    expect(over.statusCode).toBe(429);
+    expect(over.json()).toEqual(expect.objectContaining({ cap: 'per_client', services: ['s3', 's4'], message: expect.stringMatching(/cap of 3 distinct services for this client \(SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT\)/) }));
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    expect(h.sink.stored.filter((e) => e.service === 's3')).toEqual([]);
+    // services already admitted still pass, and one more fits
+    expect((await send(['s1', 's2', 's3'], 'a')).statusCode).toBe(202);
+    expect((await requestsRejected(h.metrics, 'service_cap'))).toBe(1);
+  });
+
+  it('refuses past the overall cap with 429 naming it, while known services of every key pass', async () => {
+    expect((await send(['t1', 't2'], 'b')).statusCode).toBe(202); // s1..s3, t1, t2: 5
+    const over = await send(['t3'], 'c');
+    expect(over.statusCode).toBe(429);
+    expect(over.json()).toEqual(expect.objectContaining({ cap: 'total', message: expect.stringMatching(/this server \(SMARTSCALE_INGEST_MAX_SERVICES\)/) }));
+    expect((await send(['s1', 't1'], 'c')).statusCode).toBe(202);
+  });
+
+  it('frees places once services leave the sliding window', async () => {
+    h.clock.now += 61_000;
+    expect((await send(['u1', 'u2', 'u3'], 'c')).statusCode).toBe(202);
+    expect((await h.metrics.servicesTracked.get()).values[0].value).toBe(3);
+  });
+});
+
+describe('EventsController in-flight budget charged as bytes arrive', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await harness({ SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES: '2000', SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES_PER_CLIENT: '100000' });
+  });
+  afterAll(() => h.app.close());
+
+  it('charges a gzip body for its inflated bytes: a small compressed body that inflates past the budget gets 503', async () => {
+    let open!: () => void;
+    h.sink.gate = new Promise<void>((r) => (open = r));
+    const first = h.app.inject({ method: 'POST', url: '/v1/events', payload: [ev({ id: 'held' })] });
+    await until(async () => (await h.metrics.inflightBytes.get()).values[0]?.value > 0);
+    const padded = JSON.stringify([ev({ attributes: { pad: 'x'.repeat(250) } })]) + ' '.repeat(3000);
+    const gz = gzipSync(padded);
+    expect(gz.length).toBeLessThan(400);
+    const res = await h.app.inject({ method: 'POST', url: '/v1/events', payload: gz, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.headers.connection).toBe('close');
+    expect(await requestsRejected(h.metrics, 'overloaded')).toBe(1);
+    open();
+    h.sink.gate = null;
+    expect((await first).statusCode).toBe(202);
+    expect((await h.metrics.inflightBytes.get()).values[0].value).toBe(0);
+  });
+
+  it('refuses a client past its own share with 429 while another client still gets in', async () => {
+    const own = await harness({ SMARTSCALE_INGEST_MAX_INFLIGHT_REQUESTS_PER_CLIENT: '1' });
+    try {
+      let open!: () => void;
+      own.sink.gate = new Promise<void>((r) => (open = r));
+      const first = own.app.inject({ method: 'POST', url: '/v1/events', payload: ev({ id: 'x1' }), remoteAddress: '10.0.0.1' });
+      await until(async () => (await own.metrics.inflightBytes.get()).values[0]?.value > 0);
+      const second = await own.app.inject({ method: 'POST', url: '/v1/events', payload: ev({ id: 'x2' }), remoteAddress: '10.0.0.1' });
+      expect(second.statusCode).toBe(429);
+      expect(second.json().message).toMatch(/SMARTSCALE_INGEST_MAX_INFLIGHT_REQUESTS_PER_CLIENT/);
+      const other = own.app.inject({ method: 'POST', url: '/v1/events', payload: ev({ id: 'y1' }), remoteAddress: '10.0.0.2' });
+      open();
+      own.sink.gate = null;
+      expect([(await first).statusCode, (await other).statusCode]).toEqual([202, 202]);
+    } finally {
+      await own.app.close();
+    }
   });
 });
 

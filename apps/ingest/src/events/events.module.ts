@@ -12,6 +12,7 @@ import { IngestHttpSetup } from './ingest-http';
 import { IngestMetrics } from './ingest-metrics';
 import { BrokerReadiness } from './kafka-readiness';
 import { RateLimiter } from './rate-limiter';
+import { ServiceCap } from './service-cap';
 
 @Module({
   controllers: [EventsController],
@@ -21,6 +22,7 @@ import { RateLimiter } from './rate-limiter';
     ApiKeyGuard,
     ApiKeys,
     RateLimiter,
+    ServiceCap,
     InflightBudget,
     IngestHttpSetup,
     { provide: EVENT_SINK, useClass: KafkaEventSink },

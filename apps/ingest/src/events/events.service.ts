@@ -8,6 +8,7 @@ import { Clock, CLOCK } from './clock';
 import { compileEventAcceptor } from './event-acceptor';
 import { EVENT_SINK, EventSink } from './event-sink.adapter';
 import { IngestMetrics } from './ingest-metrics';
+import { ServiceCap, ServiceCapError } from './service-cap';
 
 export { CLOCK } from './clock';
 export type { Clock } from './clock';
@@ -31,6 +32,13 @@ export class SinkUnavailableError extends Error {}
 export interface IngestOptions {
   /** Store the valid items of a mixed batch and report the others; default all-or-nothing. */
   partial: boolean;
+  /**
+   * The seed of the ids of events sent without one (a digest of the client's key and the body): a
+   * retry of the same body gets the same ids, so the aggregator counts it once. Unset: random ids.
+   */
+  idSeed?: () => string;
+  /** Whose request this is (API key or address), for the per-client service cap. */
+  clientId?: string;
 }
 
 export interface IngestResult {
@@ -55,6 +63,7 @@ export class EventsService {
     @Inject(EVENT_SINK) private readonly sink: EventSink,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: IngestMetrics,
+    private readonly serviceCap: ServiceCap,
     @Inject(INGEST_CONFIG) config: IngestConfig,
   ) {
     this.retentionMs = config.events.retentionMs;
@@ -64,13 +73,23 @@ export class EventsService {
 
   /** Validates the whole batch first, then stores what is accepted; resolves once the broker acknowledged. */
   async ingest(body: unknown, options: IngestOptions = { partial: false }): Promise<IngestResult> {
-    const { events, indexes, issues, reasons } = this.validate(body);
+    const { events, indexes, issues, reasons } = this.validate(body, options.idSeed);
     for (const [reason, n] of reasons) this.metrics.rejected.inc({ reason }, n);
     if (issues.length > 0 && (!options.partial || events.length === 0)) {
       // All-or-nothing: the valid items of a rejected batch are rejected too.
       if (!options.partial) this.metrics.rejected.inc({ reason: 'batch_rejected' }, events.length);
       throw new InvalidEventsError(issues);
     }
+    try {
+      this.serviceCap.admit(options.clientId ?? 'anonymous', distinctServices(events));
+    } catch (err) {
+      if (err instanceof ServiceCapError) {
+        this.metrics.rejected.inc({ reason: 'service_cap' }, events.length);
+        this.metrics.rejectRequest('service_cap');
+      }
+      throw err;
+    }
+    this.metrics.servicesTracked.set(this.serviceCap.tracked);
     const stop = this.metrics.produceSeconds.startTimer();
     try {
       await this.sink.publish(events);
@@ -84,7 +103,7 @@ export class EventsService {
     return { stored: events, indexes, issues };
   }
 
-  private validate(body: unknown): { events: TelemetryEvent[]; indexes: number[]; issues: EventIssue[]; reasons: Map<IssueReason, number> } {
+  private validate(body: unknown, idSeed?: () => string): { events: TelemetryEvent[]; indexes: number[]; issues: EventIssue[]; reasons: Map<IssueReason, number> } {
     const items = Array.isArray(body) ? body : [body];
     if (items.length === 0 || items.length > EVENT_LIMITS.maxBatch) {
       this.metrics.rejected.inc({ reason: 'batch_size' }, items.length);
@@ -101,13 +120,18 @@ export class EventsService {
       issues.push(...found);
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     };
+    // id of an event sent without one: the body's seed and the event's index (computed once, lazily)
+    let at = 0;
+    let seed: string | undefined;
+    const missingId = idSeed ? () => `${(seed ??= idSeed())}-${at}` : randomUUID;
     items.forEach((item: unknown, index) => {
       if (item instanceof MalformedLine) return reject('invalid', [{ index, path: '', message: item.message }]);
-      let event = this.accept(item);
+      at = index;
+      let event = this.accept(item, missingId);
       if (event === undefined) {
         const parsed = TelemetryEventSchema.safeParse(item);
         if (!parsed.success) return reject('invalid', toIssues(index, parsed.error));
-        event = { v: 1, ...parsed.data, id: parsed.data.id ?? randomUUID() };
+        event = { v: 1, ...parsed.data, id: parsed.data.id ?? missingId() };
       }
       const { time } = event;
       // A time ahead of this clock would move the stream time of its partition, and so close the
@@ -127,6 +151,13 @@ export class EventsService {
     });
     return { events, indexes, issues, reasons };
   }
+}
+
+function distinctServices(events: TelemetryEvent[]): Iterable<string> {
+  if (events.length === 1) return [events[0].service];
+  const services = new Set<string>();
+  for (const e of events) services.add(e.service);
+  return services;
 }
 
 const toIssues = (index: number, error: z.ZodError): EventIssue[] =>

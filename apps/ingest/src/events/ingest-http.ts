@@ -5,7 +5,7 @@ import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { OTLP_CONTENT_TYPES, OTLP_METRICS_PATH, OTLP_TRACES_PATH } from '../otlp/otlp-paths';
 import { ApiKeys } from './api-keys';
 import { JSON_TYPE, NDJSON_TYPE, registerEventBodyParsers } from './body-parsers';
-import { InflightBudget } from './inflight-budget';
+import { Admission, InflightBudget } from './inflight-budget';
 import { IngestMetrics, RequestRejection } from './ingest-metrics';
 
 export const EVENTS_PATH = '/v1/events';
@@ -27,21 +27,40 @@ export const INGEST_CONTENT_TYPES: Map<string, ReadonlySet<string>> = new Map([
 /** Seconds a client should wait before retrying when the API or the broker cannot take more. */
 export const RETRY_AFTER_SECONDS = 2;
 
-const RESERVED = Symbol('inflightBytes');
-type Tracked = FastifyRequest & { [RESERVED]?: number };
+const ADMISSION = Symbol('admission');
+const REPLY = Symbol('reply');
+type Tracked = FastifyRequest & { [ADMISSION]?: Admission; [REPLY]?: FastifyReply };
 
-const REJECTION_BY_STATUS: Record<number, RequestRejection> = { 400: 'malformed_body', 413: 'too_large', 415: 'unsupported_media_type' };
+const REJECTION_BY_STATUS: Record<number, RequestRejection> = { 400: 'malformed_body', 408: 'timed_out', 413: 'too_large', 415: 'unsupported_media_type' };
+
+/** This request's slot in the in-flight budget (undefined before the pre-body checks admitted it). */
+export const admissionOf = (req: FastifyRequest): Admission | undefined => (req as Tracked)[ADMISSION];
 
 /**
- * What the events route needs from Fastify itself, below Nest: its body parsers, and the checks that
+ * The budget is per API key, or per client address when auth is off (every client is then the same
+ * anonymous key): one client cannot hold the share of all the others.
+ */
+function clientIdOf(req: FastifyRequest, keyId: string, anonymous: boolean): string {
+  return anonymous ? `addr:${req.socket.remoteAddress ?? 'unknown'}` : keyId;
+}
+
+/**
+ * What the ingest routes need from Fastify itself, below Nest: their body parsers, and the checks that
  * can and should run before the body is read (a guard runs after buffering it): API key, Content-Type,
- * declared length, in-flight budget. Runs from
- * IngestHttpSetup's init hook, after Nest registered its default parsers (which it replaces) and before
- * Fastify is ready (Fastify binds hooks to routes at ready).
+ * declared length, a slot among the client's requests in flight. Bytes are charged to the in-flight
+ * budget by the parsers as they arrive. Runs from IngestHttpSetup's init hook, after Nest registered its
+ * default parsers (which it replaces) and before Fastify is ready (Fastify binds hooks to routes at ready).
  */
 export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBytes: number; budget: InflightBudget; metrics: IngestMetrics; keys: ApiKeys }): void {
   const { bodyLimitBytes, budget, metrics, keys } = deps;
-  registerEventBodyParsers(fastify, bodyLimitBytes);
+  registerEventBodyParsers(fastify, bodyLimitBytes, (req: Tracked, bytes) => {
+    const admission = req[ADMISSION];
+    const refusal = admission ? budget.charge(admission, bytes) : null;
+    if (!refusal) return null;
+    // the error handler keeps headers already set on the reply
+    void req[REPLY]?.header('Retry-After', String(RETRY_AFTER_SECONDS)).header('Connection', 'close');
+    return new BudgetRefusal(refusal);
+  });
 
   fastify.addHook('onRequest', async (req: Tracked, reply: FastifyReply) => {
     if (req.method !== 'POST' || !INGEST_PATHS.has(req.routeOptions.url ?? '')) return;
@@ -57,34 +76,51 @@ export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBy
       metrics.rejectRequest(refusal.statusCode === 413 ? 'too_large' : 'unsupported_media_type');
       return reply.code(refusal.statusCode).send(refusal);
     }
-    // Without a usable Content-Length (chunked upload), reserve the most the body may be.
+    const admission = budget.admit(clientIdOf(req, key.id, key.scope === null), key.id);
+    if (!admission) return refuse(reply, metrics, new BudgetRefusal('client_requests'));
+    // Released once, when the response is done or the connection is gone, whichever comes first. An
+    // abort mid-produce releases early: the bound is then briefly loose by one body, which is better
+    // than a leak that would close the API for good.
+    reply.raw.once('close', () => budget.release(admission));
+    req[ADMISSION] = admission;
+    req[REPLY] = reply;
+    // Nothing is reserved for a declared length (a stalled client would hold it), but a body that could
+    // not fit now is refused before it is read.
     const declared = Number(req.headers['content-length']);
-    const bytes = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, bodyLimitBytes) : bodyLimitBytes;
-    if (!budget.tryAcquire(bytes)) {
-      metrics.rejectRequest('overloaded');
-      return reply
-        .code(503)
-        .header('Retry-After', String(RETRY_AFTER_SECONDS))
-        .send({ statusCode: 503, error: 'Service Unavailable', message: 'ingest is at its in-flight limit; retry after Retry-After', retryAfterSeconds: RETRY_AFTER_SECONDS });
-    }
-    req[RESERVED] = bytes;
+    const early = Number.isFinite(declared) && declared > 0 ? budget.wouldRefuse(admission, declared) : null;
+    if (early) return refuse(reply, metrics, new BudgetRefusal(early));
   });
-  // Released once, on whichever comes first. An abort mid-produce releases early: the bound is then
-  // briefly loose by one body, which is better than a leak that would close the API for good.
-  const release = async (req: Tracked): Promise<void> => {
-    const bytes = req[RESERVED];
-    if (bytes === undefined) return;
-    req[RESERVED] = undefined;
-    budget.release(bytes);
-  };
-  fastify.addHook('onResponse', release);
-  fastify.addHook('onRequestAbort', release);
 
   fastify.addHook('onError', async (req, _reply, err: Error & { statusCode?: number }) => {
+    if (!INGEST_PATHS.has(req.routeOptions.url ?? '')) return;
+    if (err instanceof BudgetRefusal) return void metrics.rejectRequest(err.reason);
     const status = err instanceof HttpException ? err.getStatus() : (err.statusCode ?? 0);
-    const reason = INGEST_PATHS.has(req.routeOptions.url ?? '') ? REJECTION_BY_STATUS[status] : undefined;
+    const reason = REJECTION_BY_STATUS[status];
     if (reason) metrics.rejectRequest(reason);
   });
+}
+
+/**
+ * A request the in-flight budget cannot take: 503 when the server is full, 429 when this client holds
+ * its own share. Thrown by a body parser mid-body, so it carries its headers: Retry-After, and
+ * `Connection: close`, since the rest of the body will not be read.
+ */
+export class BudgetRefusal extends HttpException {
+  constructor(readonly reason: 'overloaded' | 'client_overloaded' | 'client_requests') {
+    const status = reason === 'overloaded' ? 503 : 429;
+    const message =
+      reason === 'overloaded'
+        ? 'ingest is at its in-flight limit; retry after Retry-After'
+        : reason === 'client_overloaded'
+          ? 'this client holds its in-flight byte share (SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES_PER_CLIENT); retry after Retry-After'
+          : 'this client has its most requests in flight (SMARTSCALE_INGEST_MAX_INFLIGHT_REQUESTS_PER_CLIENT); retry after Retry-After';
+    super({ statusCode: status, error: status === 503 ? 'Service Unavailable' : 'Too Many Requests', message, retryAfterSeconds: RETRY_AFTER_SECONDS }, status);
+  }
+}
+
+function refuse(reply: FastifyReply, metrics: IngestMetrics, refusal: BudgetRefusal): FastifyReply {
+  metrics.rejectRequest(refusal.reason);
+  return reply.code(refusal.getStatus()).header('Retry-After', String(RETRY_AFTER_SECONDS)).header('Connection', 'close').send(refusal.getResponse());
 }
 
 /** 415 or 413 decided from the headers alone, before a byte of the body is read. */

@@ -1,6 +1,18 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type RequestRejection = 'unauthorized' | 'forbidden' | 'rate_limited' | 'overloaded' | 'too_large' | 'unsupported_media_type' | 'malformed_body';
+/** A closed set: every label value of the rejection counters is one of these (bounded series). */
+export type RequestRejection =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'overloaded'
+  | 'client_overloaded'
+  | 'client_requests'
+  | 'service_cap'
+  | 'timed_out'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'malformed_body';
 
 export class IngestMetrics {
   readonly accepted: Counter;
@@ -8,6 +20,7 @@ export class IngestMetrics {
   readonly requestsRejected: Counter<'reason'>;
   readonly produceSeconds: Histogram;
   readonly inflightBytes: Gauge;
+  readonly servicesTracked: Gauge;
 
   constructor(registry: Registry) {
     this.accepted = new Counter({ name: 'smartscale_ingest_events_accepted_total', help: 'Events acknowledged by the broker', registers: [registry] });
@@ -25,6 +38,7 @@ export class IngestMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     });
+    this.servicesTracked = new Gauge({ name: 'smartscale_ingest_services_tracked', help: 'Distinct services sent within the service window (capped by SMARTSCALE_INGEST_MAX_SERVICES)', registers: [registry] });
     this.inflightBytes = new Gauge({ name: 'smartscale_ingest_inflight_bytes', help: 'Request body bytes admitted and not yet answered', registers: [registry] });
   }
 
