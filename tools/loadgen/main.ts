@@ -7,6 +7,7 @@ import { naturalDuration, parseSteps, replaySecondsPerRow, Shape } from './shape
 // tools/loadgen: traffic for SmartScale's ingest API. Examples:
 //   node dist/tools/loadgen/main.js --shape steps --steps 15:40,120:80,15:120
 //   node dist/tools/loadgen/main.js --shape replay --csv ../shared/data/nab/data/realKnownCause/nyc_taxi.csv --speedup 1800 --scale 0.02
+//   node dist/tools/loadgen/main.js --protocol otlp --shape steps --steps 15:40,60:120   (OpenTelemetry SERVER spans to /v1/traces)
 //   node dist/tools/loadgen/main.js --mix realistic --shape sine --rate 200 --peak 800 --period 60 --services checkout,cart,search --burst-every 30
 // Progress goes to stderr (a bar on a terminal, a line a second otherwise); the JSON summary to stdout.
 const program = new Command('loadgen')
@@ -17,6 +18,7 @@ const program = new Command('loadgen')
   .option('--services <list>', 'comma-separated services of the realistic mix', 'checkout,cart,search,payments')
   // Request-only stays the default: `npm start`'s demo sizes its steps for one service's requests.
   .addOption(new Option('--mix <mix>', 'request events of --service only, or a realistic mix of types over --services').choices(['requests', 'realistic']).default('requests'))
+  .addOption(new Option('--protocol <protocol>', 'events: JSON to /v1/events; otlp: OpenTelemetry SERVER spans (OTLP/HTTP protobuf) to /v1/traces').choices(['events', 'otlp']).default('events'))
   .addOption(new Option('--shape <shape>', 'traffic shape').choices(['constant', 'ramp', 'spike', 'sine', 'steps', 'replay']).default('constant'))
   .option('--rate <n>', 'constant rate, or base rate of spike/sine (events/s)', Number, 20)
   .option('--peak <n>', 'peak rate of spike/ramp, or of replay without --scale (events/s)', Number, 200)
@@ -90,6 +92,7 @@ function progress(quiet: boolean, duration: number): { tick: (s: LoadStats, rate
 async function main(): Promise<void> {
   const o = program.parse().opts();
   assertLoopback(o.url, Boolean(o.allowRemote));
+  if (o.protocol === 'otlp' && o.mix === 'realistic') throw new Error('--protocol otlp sends request spans of --service only: it cannot carry the realistic mix');
   const shape = shapeOf(o);
   const duration = Math.min((o.duration as number | undefined) ?? naturalDuration(shape) ?? 60, o.maxDuration as number);
   const bar = progress(Boolean(o.quiet), Math.ceil(duration));
@@ -105,11 +108,12 @@ async function main(): Promise<void> {
     batchSize: o.batch,
     errorRate: o.errorRate,
     apiKey: o.apiKey,
+    protocol: o.protocol,
     keepIds: false,
     onSecond: bar.tick,
   });
   bar.stop();
-  console.log(JSON.stringify({ url: o.url, shape: shape.kind, duration_s: duration, ...summarise(stats, (performance.now() - started) / 1000) }));
+  console.log(JSON.stringify({ url: o.url, protocol: o.protocol, shape: shape.kind, duration_s: duration, ...summarise(stats, (performance.now() - started) / 1000) }));
   if (stats.failed + stats.rejected > 0) process.exitCode = 1;
 }
 
