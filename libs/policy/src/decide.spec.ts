@@ -4,7 +4,7 @@ import { decide, DecideInput, DecideState } from './decide';
 
 const NOW = 1_700_000_000_000;
 // The rule as it was before the asymmetric band, lag and step defaults: the new optional fields unset.
-const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, ...base } = DEFAULT_POLICY;
+const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, serviceLevel, predictiveScaleIn, ...base } = DEFAULT_POLICY;
 const policy: ScalingPolicy = {
   ...base, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10, headroom: 0, tolerance: 0.1, scaleUpMaxStep: 4, scaleDownMaxStep: 1,
   scaleUpCooldownMs: 20_000, scaleDownCooldownMs: 30_000, scaleDownStabilizationMs: 60_000,
@@ -12,7 +12,7 @@ const policy: ScalingPolicy = {
 // Today's default rule at the same size.
 const defaults: ScalingPolicy = { ...DEFAULT_POLICY, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10 };
 const withGrowth = defaults;
-void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand];
+void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, serviceLevel, predictiveScaleIn];
 const fresh: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 
 function input(eps: number, current: number, over: Partial<DecideInput> = {}): DecideInput {
@@ -232,6 +232,56 @@ describe(decide.name, () => {
         },
       ),
     );
+  });
+
+  describe('service level and predictive scale-in', () => {
+    const forecast = (point: number, upper: number) => ({ peakEventsPerSecond: point, upperPeakEventsPerSecond: upper, basedOnWindowEnd: NOW - 5_000, anomalyScore: 0, seasonalPeriodsMs: [420_000] });
+
+    it('plans the service-level quantile: a confident forecast costs fewer replicas than an uncertain one', () => {
+      const at = (level: number, upper: number) => decide(input(40, 1, { policy: { ...defaults, serviceLevel: level }, forecast: forecast(100, upper) })).to;
+      // 80 % interval up to 120 ev/s: q0.9 is 120 (3 replicas); q0.99 rescales the half-width by z(0.99)/z(0.9) = 1.82: 136 ev/s
+      expect([at(0.5, 120), at(0.9, 120), at(0.99, 120)]).toEqual([2, 3, 3]);
+      // the same point with a four times wider interval buys more at the same level
+      expect(at(0.99, 180)).toBe(5);
+      expect(at(0.9, 180)).toBe(4);
+    });
+
+    it('names the quantile and the periods in use in its reasons', () => {
+      const d = decide(input(40, 1, { policy: { ...defaults, serviceLevel: 0.99 }, forecast: forecast(100, 120) }));
+      expect(d.reasons.find((r) => r.code === 'forecast')?.message).toMatch(/q0\.99 peak 136\.\d ev\/s over the next 3 windows .*period 7 min/);
+      const none = decide(input(40, 1, { policy: defaults, forecast: { ...forecast(100, 120), seasonalPeriodsMs: [] } }));
+      expect(none.reasons.find((r) => r.code === 'forecast')?.message).toMatch(/q0\.9 .*no seasonal period found/);
+    });
+
+    it('scales in ahead of a forecast drop without waiting out the stabilisation window, and says so', () => {
+      // 120 ev/s on 5 replicas (3 would do), a minute after a recommendation of 5: HPA-style stabilisation holds 5
+      const state = { ...fresh, recommendations: [{ at: NOW - 60_000, replicas: 5 }] };
+      const d = decide(input(120, 5, { policy: defaults, state, forecast: forecast(40, 60) }));
+      expect([d.action, d.to]).toEqual(['down', 2]);
+      expect(d.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['forecast', 'predictive-scale-in', 'scale-in']));
+      expect(d.reasons.find((r) => r.code === 'scale-in')?.message).toMatch(/^predictive scale-in/);
+      // off: the window holds, as before
+      const off = decide(input(120, 5, { policy: { ...defaults, predictiveScaleIn: false }, state, forecast: forecast(40, 60) }));
+      expect([off.action, off.to]).toEqual(['hold', 5]);
+      expect(off.reasons.map((r) => r.code)).toContain('stabilizing');
+    });
+
+    it('does not scale in predictively on an uncertain forecast, against an observed overload, or while failing', () => {
+      const state = { ...fresh, recommendations: [{ at: NOW - 60_000, replicas: 5 }] };
+      // the point drops, but the 0.9 quantile (upper bound 250) still needs all 5
+      expect(decide(input(200, 5, { policy: defaults, state, forecast: forecast(40, 250) })).to).toBe(5);
+      // observed 400 ev/s on 5 replicas asks for 8: the forecast of a drop does not remove any
+      expect(decide(input(400, 5, { policy: defaults, state, forecast: forecast(40, 60) })).to).toBe(8);
+      const failing = decide({ ...input(200, 5, { policy: { ...defaults, maxErrorRate: 0.05 }, state, forecast: forecast(40, 60) }), observation: { eventsPerSecond: 200, windowEnd: NOW - 5_000, consumerLag: 0, currentReplicas: 5, errorRate: 0.2 } });
+      expect(failing.to).toBe(5);
+      expect(failing.reasons.map((r) => r.code)).not.toContain('predictive-scale-in');
+    });
+
+    it('says when a scale-in is reactive', () => {
+      const d = decide(input(50, 8, { policy: defaults }));
+      expect(d.action).toBe('down');
+      expect(d.reasons.find((r) => r.code === 'scale-in')?.message).toMatch(/^reactive scale-in: on observed load, after the 300 s stabilisation window/);
+    });
   });
 
   it.each([['legacy', policy], ['default', defaults]] as const)('property (%s): a steady signal settles and then never flaps', (_name, policy) => {

@@ -1,5 +1,6 @@
 import type { DecisionInputs, Reason, ScalingAction, ScalingPolicy } from '@smartscale/contracts/workflow';
 import { errorsHoldDown, latencyReplicas, QualitySignals } from './signals';
+import { DEFAULT_INTERVAL_COVERAGE, describePeriods, forecastQuantile, quantileLabel } from './signals-forecast';
 
 /** The latest closed window of the target's service, and what the scaler reports now. */
 export interface Observation extends QualitySignals {
@@ -16,6 +17,10 @@ export interface ForecastSummary {
   upperPeakEventsPerSecond?: number;
   basedOnWindowEnd: number;
   anomalyScore: number;
+  /** Seasonal periods (ms) the forecaster uses, shortest first; [] when it found none; absent when it did not say. */
+  seasonalPeriodsMs?: number[];
+  /** Nominal coverage of the interval the upper bound belongs to; absent: DEFAULT_INTERVAL_COVERAGE (0.8). */
+  intervalCoverage?: number;
 }
 
 export interface DecideState {
@@ -54,35 +59,65 @@ const fmt = (n: number): string => (Math.round(n * 10) / 10).toString();
 interface Demand {
   eventsPerSecond: number;
   forecastUsed: boolean;
+  /**
+   * The forecast quantile over the horizon, as load, when it is below the observed rate and the
+   * policy scales in predictively: the demand a predictive scale-in plans for.
+   */
+  predictiveEps: number | null;
   allowDown: boolean;
   hold: boolean;
   reasons: Reason[];
 }
 
-/** Which load to plan for: the observed rate, or the forecast peak when it is fresh and higher. */
+/**
+ * The quantile planned for: the policy's service level, or (policies without one) the interval's
+ * upper bound with `forecastUpperBand`, else the point.
+ */
+function serviceLevelOf(policy: ScalingPolicy, coverage: number): number {
+  return policy.serviceLevel ?? (policy.forecastUpperBand === true ? (1 + coverage) / 2 : 0.5);
+}
+
+/** The forecast as load: the service-level quantile of its peak over the horizon, and a reason naming it. */
+function forecastLoad(forecast: ForecastSummary, policy: ScalingPolicy, reasons: Reason[]): { load: number; text: string } {
+  const coverage = forecast.intervalCoverage ?? DEFAULT_INTERVAL_COVERAGE;
+  const band = forecast.upperPeakEventsPerSecond;
+  const level = band === undefined ? 0.5 : serviceLevelOf(policy, coverage);
+  const quantile = band === undefined ? forecast.peakEventsPerSecond : forecastQuantile(forecast.peakEventsPerSecond, band, level, coverage);
+  // The upper quantiles are a worst case: they may fill replicas beyond their target load, up to the factor.
+  const factor = level > 0.5 ? (policy.upperBandLoadFactor ?? 1) : 1;
+  // ...but never below the median: a factor that brings the quantile under the point plans the point.
+  const load = Math.max(quantile / factor, forecast.peakEventsPerSecond);
+  const text =
+    load > quantile / factor
+      ? `forecast point peak ${fmt(load)} ev/s`
+      : `forecast ${band === undefined ? 'point (no interval sent)' : quantileLabel(level)} peak ${fmt(quantile)} ev/s` +
+        (factor !== 1 ? ` at ${fmt(factor)}× the target load (${fmt(quantile / factor)})` : '');
+  reasons.push({
+    code: 'forecast',
+    message: `${text} over the next ${policy.forecastHorizonWindows} windows (${quantileLabel(level)}; ${describePeriods(forecast.seasonalPeriodsMs)}; point ${fmt(forecast.peakEventsPerSecond)} ev/s)`,
+  });
+  return { load, text };
+}
+
+/** Which load to plan for: the observed rate, or the forecast quantile when it is fresh and higher. */
 function planDemand(input: DecideInput, obs: Observation): Demand {
   const { policy, forecast, now } = input;
   const reasons: Reason[] = [];
   let eps = obs.eventsPerSecond;
   let forecastUsed = false;
+  let predictiveEps: number | null = null;
   if (!forecast) {
     reasons.push({ code: 'reactive-fallback', message: `no forecast (${input.forecastError ?? 'predictor unavailable'}): reactive rule on observed load` });
   } else if (now - forecast.basedOnWindowEnd > policy.forecastStaleMs) {
     reasons.push({ code: 'reactive-fallback', message: `forecast is stale (${Math.round((now - forecast.basedOnWindowEnd) / 1000)} s old): reactive rule on observed load` });
   } else {
     forecastUsed = true;
-    const upper = policy.forecastUpperBand === true && forecast.upperPeakEventsPerSecond !== undefined;
-    // The upper bound is a worst case: it may fill replicas beyond their target load, up to the factor.
-    const factor = policy.upperBandLoadFactor ?? 1;
-    const upperAsLoad = upper ? (forecast.upperPeakEventsPerSecond ?? 0) / factor : 0;
-    const peak = Math.max(forecast.peakEventsPerSecond, upperAsLoad);
-    if (peak > eps) {
-      const what =
-        upperAsLoad > forecast.peakEventsPerSecond
-          ? `upper bound of the forecast ${fmt(forecast.upperPeakEventsPerSecond ?? 0)} ev/s${factor !== 1 ? ` at ${fmt(factor)}× the target load (${fmt(upperAsLoad)})` : ''}`
-          : `forecast peak ${fmt(forecast.peakEventsPerSecond)} ev/s`;
-      reasons.push({ code: 'forecast-peak', message: `${what} over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s` });
-      eps = peak;
+    const { load, text } = forecastLoad(forecast, policy, reasons);
+    if (load > eps) {
+      reasons.push({ code: 'forecast-peak', message: `${text} over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s` });
+      eps = load;
+    } else if (policy.predictiveScaleIn === true) {
+      predictiveEps = load;
     }
   }
   const anomalous = forecastUsed && forecast !== null && forecast.anomalyScore >= policy.anomalyThreshold;
@@ -92,6 +127,7 @@ function planDemand(input: DecideInput, obs: Observation): Demand {
   return {
     eventsPerSecond: eps,
     forecastUsed,
+    predictiveEps: anomalous ? null : predictiveEps,
     allowDown: !(anomalous && policy.onAnomaly === 'scaleUpOnly'),
     hold: anomalous && policy.onAnomaly === 'hold',
     reasons,
@@ -163,10 +199,11 @@ function rawRecommendation(demandEps: number, lagEps: number, current: number, p
 }
 
 /** Stabilisation, step limits and cooldowns: the rules that keep a correct target from flapping. */
-function limit(input: DecideInput, current: number, bounded: number, recent: DecideResult['recommendations'], forecastUsed: boolean, reasons: Reason[]): number {
+function limit(input: DecideInput, current: number, bounded: number, recent: DecideResult['recommendations'], forecastUsed: boolean, predictive: boolean, reasons: Reason[]): number {
   const { policy, state, now } = input;
   let desired = bounded;
-  if (desired < current) {
+  // A predictive scale-in skips the window: the forecast's quantile over the horizon already says the drop lasts.
+  if (desired < current && !predictive) {
     // A fresh forecast already plans for the load ahead: the window that guards against a dip that
     // will not last can be shorter then.
     const windowMs = forecastUsed ? Math.min(policy.forecastStabilizationMs ?? Infinity, policy.scaleDownStabilizationMs) : policy.scaleDownStabilizationMs;
@@ -200,6 +237,24 @@ function limit(input: DecideInput, current: number, bounded: number, recent: Dec
     return current;
   }
   return desired;
+}
+
+/**
+ * Predictive scale-in (policy.predictiveScaleIn): the forecast's service-level quantile over the
+ * horizon, with what the lag asks, fits in fewer replicas than run now. Null when it does not, when
+ * the lag grows (the replicas are saturated whatever the forecast says) or when the observed load
+ * asks for more replicas.
+ */
+function predictiveTarget(demand: Demand, lag: LagPlan, obs: Observation, bounded: number, policy: ScalingPolicy): { target: number; reasons: Reason[] } | null {
+  if (demand.predictiveEps === null || lag.growing) return null;
+  const current = obs.currentReplicas;
+  const scratch: Reason[] = [];
+  const raw = Math.max(rawRecommendation(demand.predictiveEps, lag.eps, current, policy, scratch), latencyReplicas(obs, current, policy, scratch));
+  const target = clamp(raw, policy.minReplicas, policy.maxReplicas);
+  // Observed load that asks for more than runs now wins: the forecast may be wrong, the overload is not.
+  if (target >= current || bounded > current) return null;
+  const reason = `forecast ${fmt(demand.predictiveEps)} ev/s over the next ${policy.forecastHorizonWindows} windows, below the observed ${fmt(obs.eventsPerSecond)}, fits in ${target} replicas`;
+  return { target, reasons: [{ code: 'predictive-scale-in', message: reason }] };
 }
 
 /**
@@ -253,10 +308,26 @@ export function decide(input: DecideInput): DecideResult {
   }
   let bounded = clamp(raw, policy.minReplicas, policy.maxReplicas);
   if (bounded !== raw) reasons.push({ code: 'bounds', message: `clamped to [${policy.minReplicas}, ${policy.maxReplicas}]` });
-  if (bounded < current && (!demand.allowDown || errorsHoldDown(obs, policy, reasons))) bounded = current;
+  let predictive = predictiveTarget(demand, lag, obs, bounded, policy);
+  if ((bounded < current || predictive !== null) && (!demand.allowDown || errorsHoldDown(obs, policy, reasons))) {
+    bounded = current;
+    predictive = null;
+  }
+  if (predictive !== null) {
+    reasons.push(...predictive.reasons);
+    bounded = predictive.target;
+  }
   const recommendations = [...recent, { at: now, replicas: remembered(demand, lag, bounded, current, policy) }];
   // Bounds win over stabilisation and step limits: a lowered maximum (setPolicy) applies at once.
-  const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, demand.forecastUsed, reasons), policy.minReplicas, policy.maxReplicas);
+  const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, demand.forecastUsed, predictive !== null, reasons), policy.minReplicas, policy.maxReplicas);
+  if (to < current) {
+    const windowS = (demand.forecastUsed ? Math.min(policy.forecastStabilizationMs ?? Infinity, policy.scaleDownStabilizationMs) : policy.scaleDownStabilizationMs) / 1000;
+    reasons.push(
+      predictive !== null
+        ? { code: 'scale-in', message: `predictive scale-in: ahead of the forecast drop, without waiting out the ${windowS} s stabilisation window` }
+        : { code: 'scale-in', message: `reactive scale-in: on observed load, after the ${windowS} s stabilisation window` },
+    );
+  }
   const action: ScalingAction = to > current ? 'up' : to < current ? 'down' : 'hold';
   return { action, from: current, to, reasons, inputs, recommendations };
 }
