@@ -32,6 +32,15 @@ function bodyError(statusCode: keyof typeof BODY_ERRORS, code: string, message: 
  */
 export type BodyMeter = (req: FastifyRequest, bytes: number) => Error | null;
 
+/** Where an ingest route's pre-body checks leave the request's meter (ingest-http.ts). */
+export const BODY_METER = Symbol('bodyMeter');
+type Metered = FastifyRequest & { [BODY_METER]?: BodyMeter };
+
+/** Puts the meter the body readers charge on this request (done for every ingest path before its body is read). */
+export function meterBody(req: FastifyRequest, meter: BodyMeter): void {
+  (req as Metered)[BODY_METER] = meter;
+}
+
 /** The body bytes as read (gzip inflated): the seed of the ids of events sent without one. */
 export const RAW_BODY = Symbol('rawBody');
 export type WithRawBody = FastifyRequest & { [RAW_BODY]?: Buffer };
@@ -43,10 +52,10 @@ export type WithRawBody = FastifyRequest & { [RAW_BODY]?: Buffer };
  * and every inflated chunk of a gzip body too: memory held is memory charged. `bodyLimitBytes` bounds
  * both the bytes on the wire and the inflated bytes (413), so a small bomb cannot expand without bound.
  */
-export function registerEventBodyParsers(fastify: FastifyInstance, bodyLimitBytes: number, meter: BodyMeter): void {
+export function registerEventBodyParsers(fastify: FastifyInstance, bodyLimitBytes: number): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(JSON_TYPE, async (req: FastifyRequest, payload: Readable) => {
-    const text = (await readBody(req, payload, bodyLimitBytes, meter)).toString('utf8');
+    const text = (await readBody(req, payload, bodyLimitBytes)).toString('utf8');
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
@@ -54,7 +63,7 @@ export function registerEventBodyParsers(fastify: FastifyInstance, bodyLimitByte
     }
   });
   fastify.addContentTypeParser(NDJSON_TYPE, async (req: FastifyRequest, payload: Readable) =>
-    parseNdjson((await readBody(req, payload, bodyLimitBytes, meter)).toString('utf8')),
+    parseNdjson((await readBody(req, payload, bodyLimitBytes)).toString('utf8')),
   );
 }
 
@@ -72,19 +81,28 @@ export function parseNdjson(text: string): unknown[] {
   return items;
 }
 
-async function readBody(req: WithRawBody, payload: Readable, limit: number, meter: BodyMeter): Promise<Buffer> {
+/**
+ * Reads a request body whole (gzip inflated, under `limit` both ways), charging the request's meter for
+ * every chunk as it arrives and as it inflates. Any ingest route's parser reads through this (an OTLP
+ * protobuf parser too: `addContentTypeParser(type, (req, payload) => readBody(req, payload, limit))`),
+ * so that no body is held without being charged. Refusals are HttpExceptions (400, 413, 415, 429, 503).
+ */
+export async function readBody(req: FastifyRequest, payload: Readable, limit: number): Promise<Buffer> {
+  const meter = (req as Metered)[BODY_METER] ?? noMeter;
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding !== 'identity' && encoding !== '' && encoding !== 'gzip') {
     throw bodyError(415, 'UNSUPPORTED_ENCODING', `Content-Encoding "${encoding}" is not supported; use gzip or none`);
   }
   const tooLarge = (what: string) => () => bodyError(413, 'BODY_TOO_LARGE', `body ${what} more than the ${limit}-byte limit: split the batch`);
   const wire = await collect(payload, limit, (n) => meter(req, n), tooLarge('is'));
-  if (encoding !== 'gzip') return (req[RAW_BODY] = wire);
+  if (encoding !== 'gzip') return ((req as WithRawBody)[RAW_BODY] = wire);
   const gunzip = createGunzip();
   const inflated = collect(gunzip, limit, (n) => meter(req, n), tooLarge('inflates to'), (err) => bodyError(400, 'INVALID_GZIP', `body is not valid gzip: ${err.message}`));
   gunzip.end(wire);
-  return (req[RAW_BODY] = await inflated);
+  return ((req as WithRawBody)[RAW_BODY] = await inflated);
 }
+
+const noMeter: BodyMeter = () => null;
 
 /**
  * Reads a stream whole, charging each chunk before keeping it. On a refusal the stream is left paused

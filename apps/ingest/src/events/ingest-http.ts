@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { OTLP_CONTENT_TYPES, OTLP_METRICS_PATH, OTLP_TRACES_PATH } from '../otlp/otlp-paths';
 import { ApiKeys } from './api-keys';
-import { JSON_TYPE, NDJSON_TYPE, registerEventBodyParsers } from './body-parsers';
+import { JSON_TYPE, meterBody, NDJSON_TYPE, registerEventBodyParsers } from './body-parsers';
 import { Admission, InflightBudget } from './inflight-budget';
 import { IngestMetrics, RequestRejection } from './ingest-metrics';
 
@@ -53,14 +53,15 @@ function clientIdOf(req: FastifyRequest, keyId: string, anonymous: boolean): str
  */
 export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBytes: number; budget: InflightBudget; metrics: IngestMetrics; keys: ApiKeys }): void {
   const { bodyLimitBytes, budget, metrics, keys } = deps;
-  registerEventBodyParsers(fastify, bodyLimitBytes, (req: Tracked, bytes) => {
+  registerEventBodyParsers(fastify, bodyLimitBytes);
+  const meter = (req: Tracked, bytes: number): Error | null => {
     const admission = req[ADMISSION];
     const refusal = admission ? budget.charge(admission, bytes) : null;
     if (!refusal) return null;
     // the error handler keeps headers already set on the reply
     void req[REPLY]?.header('Retry-After', String(RETRY_AFTER_SECONDS)).header('Connection', 'close');
     return new BudgetRefusal(refusal);
-  });
+  };
 
   fastify.addHook('onRequest', async (req: Tracked, reply: FastifyReply) => {
     if (req.method !== 'POST' || !INGEST_PATHS.has(req.routeOptions.url ?? '')) return;
@@ -84,6 +85,7 @@ export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBy
     reply.raw.once('close', () => budget.release(admission));
     req[ADMISSION] = admission;
     req[REPLY] = reply;
+    meterBody(req, meter);
     // Nothing is reserved for a declared length (a stalled client would hold it), but a body that could
     // not fit now is refused before it is read.
     const declared = Number(req.headers['content-length']);
