@@ -1,4 +1,5 @@
 import type { ControllerActivities, ObserveResult } from '../../workflows/src/activities/controller-activity.types';
+import { MAX_POLICY_REPLICAS, parseTarget } from '@smartscale/contracts';
 import { percentile } from '../bench-aggregate/bench';
 
 /**
@@ -73,6 +74,8 @@ export class InstrumentedActivities {
         this.decisions++;
         this.toRecorded.push(Date.now() - (this.tickStart.get(targetId) ?? Date.now()));
       },
+      // The worker's schema check, without the deployment caps: the bench sets its own tick interval.
+      validateTarget: async (target) => ({ ok: true, target: parseTarget(target, { maxLocalReplicas: MAX_POLICY_REPLICAS, minTickIntervalMs: 100 }) }),
     };
   }
 

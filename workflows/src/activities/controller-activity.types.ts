@@ -9,10 +9,18 @@ export interface ObserveResult {
   pendingEvents: number | null;
 }
 
+export type TargetCheck = { ok: true; target: ScalingTarget } | { ok: false; problems: string[] };
+
 /** What the workflow may call. Types only: the workflow file imports this with `import type`. */
 export interface ControllerActivities {
   observe(target: ScalingTarget): Promise<ObserveResult>;
   forecast(service: string, horizonWindows: number): Promise<ForecastSummary>;
   apply(target: ScalingTarget, replicas: number, idempotencyKey: string): Promise<number>;
   record(targetId: string, decision: Decision): Promise<void>;
+  /**
+   * The target under the same zod schema and configured caps as the REST API: parsed (defaults filled
+   * in), or its problems. A workflow started directly in Temporal is checked like a POST.
+   */
+  validateTarget(target: unknown): Promise<TargetCheck>;
 }
+

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Decision, ScalingTarget } from '@smartscale/contracts';
+import { Decision, parseTarget, ScalingTarget, TargetLimits, targetProblems } from '@smartscale/contracts';
+import { CONTROLLER_FAILURE } from '@smartscale/contracts/workflow';
 import type { ForecastSummary } from '@smartscale/policy';
-import { ScalerMisconfigured, Scaler } from '../scalers/scaler';
+import { ScalerMisconfigured, ScalerRefused, Scaler } from '../scalers/scaler';
 import type { ControllerActivities, ObserveResult } from './controller-activity.types';
 
 /** The adapters the activities need, injected so that each activity stays a thin call (CONVENTIONS §10). */
@@ -11,6 +12,8 @@ export interface ControllerActivityDeps {
   forecast(service: string, horizon: number): Promise<ForecastSummary>;
   scalerFor(target: ScalingTarget): Promise<Scaler>;
   record(targetId: string, decision: Decision): Promise<void>;
+  /** The deployment's configured caps, checked with every target that reaches the worker. */
+  limits: TargetLimits;
 }
 
 export function createControllerActivities(deps: ControllerActivityDeps): ControllerActivities {
@@ -28,15 +31,23 @@ export function createControllerActivities(deps: ControllerActivityDeps): Contro
       return permanent(() => scaler.apply(replicas, idempotencyKey));
     },
     record: (targetId, decision) => deps.record(targetId, decision),
+    async validateTarget(target) {
+      const problems = targetProblems(target, deps.limits);
+      return problems.length > 0 ? { ok: false, problems } : { ok: true, target: parseTarget(target, deps.limits) };
+    },
   };
 }
 
-/** Misconfiguration is not retried: it becomes a non-retryable failure the Web UI shows at once. */
+/**
+ * Misconfiguration and refusals are not retried by the activity: they become non-retryable failures of
+ * their type, which the workflow records as a hold and asks again slowly (never a failed workflow).
+ */
 async function permanent<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ScalerMisconfigured) throw ApplicationFailure.nonRetryable(err.message, err.name);
+    if (err instanceof ScalerMisconfigured) throw ApplicationFailure.nonRetryable(err.message, CONTROLLER_FAILURE.scalerMisconfigured);
+    if (err instanceof ScalerRefused) throw ApplicationFailure.nonRetryable(err.message, CONTROLLER_FAILURE.scalerRefused);
     throw err;
   }
 }

@@ -70,3 +70,46 @@ export function overrideResult(o: OverrideInfo, current: number, now: number, re
     recommendations,
   };
 }
+
+/**
+ * What a controller knows about the faults it is riding out, carried across ticks and continue-as-new
+ * (optional: state from before it existed has none).
+ */
+export interface FaultState {
+  /** Ticks in a row with a fault (observe, apply or record failed); 0 after a clean tick. */
+  streak: number;
+  /** No scaler call before this time: backoff after a failed apply. */
+  applyNotBefore: number | null;
+  /** Failed applies in a row, for the backoff. */
+  applyFailures: number;
+  /** Decisions whose record failed, oldest first, retried before the next one is recorded. */
+  unrecorded: Decision[];
+}
+
+export type RunState = ControllerState & { faults?: FaultState };
+
+export const MAX_UNRECORDED = 50;
+/** Ticks back off to this while faults continue (or the tick interval, if longer). */
+export const MAX_FAULT_BACKOFF_MS = 60_000;
+/** A scaler that refused (403, 404, misconfigured) is asked again this long after, not every tick. */
+export const REFUSED_RETRY_MS = 300_000;
+
+export const faultsOf = (state: RunState): FaultState => (state.faults ??= { streak: 0, applyNotBefore: null, applyFailures: 0, unrecorded: [] });
+
+/** Doubling from the tick interval while a fault lasts, up to MAX_FAULT_BACKOFF_MS (never below the tick). */
+export function faultBackoffMs(streak: number, tickIntervalMs: number): number {
+  if (streak <= 0) return tickIntervalMs;
+  return Math.min(tickIntervalMs * 2 ** Math.min(streak - 1, 16), Math.max(tickIntervalMs, MAX_FAULT_BACKOFF_MS));
+}
+
+/** When a failed apply may be tried again: slowly after a refusal, doubling from 1 s after a transient fault. */
+export function nextApplyAt(now: number, failures: number, refused: boolean, tickIntervalMs: number): number {
+  return now + (refused ? REFUSED_RETRY_MS : faultBackoffMs(failures, Math.min(tickIntervalMs, 1_000)));
+}
+
+export const NO_INPUTS: Decision['inputs'] = { observedEventsPerSecond: null, observedWindowEnd: null, forecastPeakEventsPerSecond: null, forecastUsed: false, anomalyScore: null, consumerLag: null };
+
+/** A hold that records a fault: nothing was decided or applied, and the reason says why. */
+export const faultHold = (seq: number, at: number, replicas: number, code: string, message: string): Decision => ({
+  seq, at, action: 'hold', from: replicas, to: replicas, reasons: [{ code, message }], inputs: { ...NO_INPUTS }, applied: false,
+});

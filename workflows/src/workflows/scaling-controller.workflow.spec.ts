@@ -3,67 +3,18 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundle } from '@temporalio/worker';
 import {
-  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, DEFAULT_POLICY, Decision, decisionsQuery, overrideSignal, pauseSignal, resumeSignal, SA, ScalingTarget, setPolicyUpdate,
+  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, decisionsQuery, overrideSignal, pauseSignal, resumeSignal, SA, ScalingTarget, setPolicyUpdate,
   statusQuery, TASK_QUEUE,
 } from '@smartscale/contracts';
-import type { ForecastSummary } from '@smartscale/policy';
 import { createTimeSkippingEnv, REPO_ROOT } from '@smartscale/testing';
-import type { ControllerActivities, ObserveResult } from '../activities/controller-activity.types';
 import { bundleControllerWorkflows } from '../worker/workflow-bundle';
+import { FakeWorld, target } from './testing/fake-world';
 
 jest.setTimeout(60_000);
 
 // Histories recorded from real runs on the dev server (`temporal workflow show -w <id> -o json`):
 // replaying them with today's code catches a change that would break running controllers.
 const HISTORIES = join(__dirname, 'histories');
-
-const target: ScalingTarget = {
-  id: 'checkout',
-  service: 'checkout',
-  scaler: { kind: 'local' },
-  policy: { ...DEFAULT_POLICY, minReplicas: 1, maxReplicas: 6, capacityPerReplica: 10, headroom: 0, scaleUpMaxStep: 4, tickIntervalMs: 10_000, scaleUpCooldownMs: 30_000 },
-};
-
-/** A fake world for the workflow under test: a scaler that remembers what it was told, and a load knob. */
-class FakeWorld {
-  replicas = 1;
-  load = 5;
-  forecastFails = false;
-  pending: number | null = 0;
-  applied: { replicas: number; key: string }[] = [];
-  recorded: Decision[] = [];
-
-  constructor(private readonly env: TestWorkflowEnvironment) {}
-
-  activities(): ControllerActivities {
-    return {
-      // Windows are stamped with the test server's skipped clock, which the workflow's Date.now() follows.
-      observe: async (): Promise<ObserveResult> => {
-        const windowEnd = await this.env.currentTimeMs();
-        return { window: { eventsPerSecond: this.load, windowEnd, consumerLag: 0 }, currentReplicas: this.replicas, pendingEvents: this.pending };
-      },
-      forecast: async (): Promise<ForecastSummary> => {
-        if (this.forecastFails) throw new Error('connect ECONNREFUSED 127.0.0.1:3002');
-        return { peakEventsPerSecond: this.load, basedOnWindowEnd: await this.env.currentTimeMs(), anomalyScore: 0 };
-      },
-      apply: async (_t, replicas, key) => {
-        this.applied.push({ replicas, key });
-        this.replicas = replicas;
-        return replicas;
-      },
-      record: async (_id, d) => {
-        this.recorded.push(d);
-      },
-    };
-  }
-
-  /** Skips test-server time until the workflow has recorded more decisions. */
-  async nextDecisions(n: number): Promise<Decision[]> {
-    const want = this.recorded.length + n;
-    while (this.recorded.length < want) await this.env.sleep(1_000);
-    return this.recorded.slice(-n);
-  }
-}
 
 describe('scalingControllerWorkflow', () => {
   let env: TestWorkflowEnvironment;

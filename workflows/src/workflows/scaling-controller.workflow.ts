@@ -1,34 +1,25 @@
 import {
-  allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, upsertMemo, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, patched, proxyLocalActivities, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
-  clearOverrideSignal, ControllerInput, ControllerState, Decision, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, idempotencyKeyFor, overrideSignal, pauseSignal,
+  clearOverrideSignal, CONTROLLER_FAILURE, ControllerInput, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, overrideSignal, pauseSignal,
   resumeSignal, SA, scalerPolicyProblem, ScalingTarget, setPolicyUpdate, statusQuery,
 } from '@smartscale/contracts/workflow';
-import { decide, ForecastSummary, policyProblems } from '@smartscale/policy';
+import { policyProblems } from '@smartscale/policy';
 import type { ControllerActivities } from '../activities/controller-activity.types';
-import { detailsOf, initialState, overrideResult, remember, statusOf, summarize, toOverride } from './controller-state';
+import { detailsOf, faultBackoffMs, faultHold, initialState, RunState, statusOf, toOverride } from './controller-state';
+import { causeOf, tick } from './controller-tick';
 
-// Grouped by timeout and retry profile (CONVENTIONS §10). The forecast is optional, so it gets one
-// quick retry and the decision falls back to the reactive rule; apply must happen, so it retries long.
-const { observe, record } = proxyActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 5, initialInterval: '500ms' } });
-const { forecast } = proxyActivities<ControllerActivities>({ startToCloseTimeout: '3s', retry: { maximumAttempts: 2, initialInterval: '200ms' } });
-const { apply } = proxyActivities<ControllerActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['ScalerMisconfigured'] } });
-// The same reads and the record as local activities: run inside the workflow task, one marker event
-// each instead of three events and another workflow task (bench:controller: events per decision and
-// decisions per second). They are short and idempotent; apply stays a regular activity, durable and
-// retried for as long as it takes.
-const local = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 5, initialInterval: '500ms' } });
-const localForecast = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '3s', retry: { maximumAttempts: 2, initialInterval: '200ms' } }).forecast;
-/** Histories recorded before observe, forecast and record ran as local activities replay the old way. */
-const LOCAL_ACTIVITIES = 'observe-forecast-record-as-local-activities';
-/** Idempotency keys carry the first run id: a controller started again under its id must not reuse old keys. */
-const KEY_WITH_RUN = 'idempotency-key-with-first-run-id';
+// The worker's check of a target (the REST API's zod schema and caps), and the record of a refusal.
+const check = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { initialInterval: '1s', maximumInterval: '30s' } });
+const refusalRecord = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '500ms' } });
+/** Histories recorded before targets were checked by the worker replay without the check. */
+const VALIDATE_TARGET = 'validate-target-in-worker';
 
 /** One long-lived controller per target (id `scaler/<target>`): observe → predict → decide → apply → cooldown. */
 export async function scalingControllerWorkflow(input: ControllerInput): Promise<void> {
-  const { target } = input;
-  const state = input.state ?? initialState();
+  const state: RunState = input.state ?? initialState();
+  const target = patched(VALIDATE_TARGET) ? await checkedTarget(input.target, state) : input.target;
   let wake = false;
   setHandler(pauseSignal, (arg) => {
     const reason = typeof arg === 'string' ? arg : (arg?.reason ?? 'paused by operator');
@@ -54,7 +45,12 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
   });
   setHandler(
     setPolicyUpdate,
-    (policy) => {
+    async (policy) => {
+      // The synchronous validator has the fixed rules; the worker adds the deployment's caps (local replicas, tick floor).
+      if (patched(VALIDATE_TARGET)) {
+        const checked = await check.validateTarget({ ...target, policy });
+        if (!checked.ok) throw ApplicationFailure.nonRetryable(`invalid policy: ${checked.problems.join('; ')}`, CONTROLLER_FAILURE.invalidTarget);
+      }
       target.policy = policy;
       upsertMemo({ policy });
       wake = true;
@@ -88,75 +84,33 @@ function assertValidPolicy(target: ScalingTarget, policy: ScalingTarget['policy'
 }
 
 /** The loop's durable timer: the next tick, or an override's or timed pause's expiry if that comes first. */
-function nextWakeMs(target: ScalingTarget, state: ControllerState): number {
+function nextWakeMs(target: ScalingTarget, state: RunState): number {
   const expiries = [state.override?.expiresAt, state.paused?.until].filter((t): t is number => typeof t === 'number');
-  return Math.min(target.policy.tickIntervalMs, ...expiries.map((t) => Math.max(1, t - Date.now())));
+  return Math.min(faultBackoffMs(state.faults?.streak ?? 0, target.policy.tickIntervalMs), ...expiries.map((t) => Math.max(1, t - Date.now())));
 }
 
-function expireTimed(state: ControllerState): void {
+/**
+ * A workflow started directly in Temporal (or rediscovered from its memo) passes the same schema and
+ * caps as a POST /v1/targets, checked by the worker, and runs as parsed (defaults filled in). A bad target never acts: one hold is recorded
+ * with every problem, and the run fails non-retryably, so the Web UI shows why and nothing revives it.
+ * (A hold loop that never applies would keep a target nobody can fix running forever: its scaler
+ * spec cannot be changed, only its policy.)
+ */
+async function checkedTarget(target: unknown, state: RunState): Promise<ScalingTarget> {
+  const checked = await check.validateTarget(target);
+  if (checked.ok) return checked.target;
+  const message = `invalid target, refused: ${checked.problems.join('; ')}`;
+  const id = typeof (target as { id?: unknown } | null)?.id === 'string' ? (target as { id: string }).id : workflowInfo().workflowId;
+  state.seq += 1;
+  const hold = faultHold(state.seq, Date.now(), state.currentReplicas ?? 0, 'invalid-target', message);
+  state.decisions.push(hold);
+  await refusalRecord.record(id, hold).catch((err: unknown) => log.warn(`the refusal of ${id} was not recorded: ${causeOf(err)}`));
+  throw ApplicationFailure.nonRetryable(message, CONTROLLER_FAILURE.invalidTarget);
+}
+
+function expireTimed(state: RunState): void {
   if (state.override && Date.now() >= state.override.expiresAt) state.override = null;
   if (state.paused?.until != null && Date.now() >= state.paused.until) state.paused = null;
-}
-
-async function tick(target: ScalingTarget, state: ControllerState): Promise<void> {
-  const { policy } = target;
-  const useLocal = patched(LOCAL_ACTIVITIES);
-  const observeSummary = { startToCloseTimeout: '10s', summary: `observe ${target.service}` } as const;
-  const observed = useLocal ? await local.observe.executeWithOptions(observeSummary, [target]) : await observe.executeWithOptions(observeSummary, [target]);
-  const fc = await tryForecast(target, useLocal);
-  const now = Date.now();
-  const result = state.override
-    ? overrideResult(state.override, observed.currentReplicas, now, state.recommendations)
-    : decide({
-    now,
-    observation: observed.window && { ...observed.window, currentReplicas: observed.currentReplicas },
-    forecast: fc.forecast,
-    forecastError: fc.error,
-    policy,
-    state,
-    lastKnownReplicas: observed.currentReplicas,
-      pendingEvents: observed.pendingEvents,
-    });
-  state.seq += 1;
-  state.recommendations = result.recommendations;
-  state.currentReplicas = observed.currentReplicas;
-  const decision: Decision = { seq: state.seq, at: now, action: result.action, from: result.from, to: result.to, reasons: result.reasons, inputs: result.inputs, applied: false };
-  if (decision.action !== 'hold' && state.paused) {
-    // The pause arrived while this tick was observing: it is recorded, never applied.
-    decision.reasons.push({ code: 'paused', message: `paused during the decision (${state.paused.reason}): not applied` });
-  } else if (decision.action !== 'hold' && policy.mode === 'recommend') {
-    decision.reasons.push({ code: 'recommend-only', message: 'recommend mode: recorded for comparison, not applied' });
-  } else if (decision.action !== 'hold') {
-    const info = workflowInfo();
-    const key = idempotencyKeyFor(info.workflowId, decision.seq, patched(KEY_WITH_RUN) ? info.firstExecutionRunId : undefined);
-    state.currentReplicas = await apply.executeWithOptions({ startToCloseTimeout: '30s', summary: summarize(decision) }, [target, decision.to, key]);
-    decision.applied = true;
-    if (decision.action === 'up') state.lastScaleUpAt = now;
-    else state.lastScaleDownAt = now;
-  }
-  state.desiredReplicas = decision.to;
-  remember(state, decision);
-  setCurrentDetails(detailsOf(target, state));
-  const recordOptions = { startToCloseTimeout: '10s', summary: summarize(decision) } as const;
-  if (useLocal) await local.record.executeWithOptions(recordOptions, [target.id, decision]);
-  else await record.executeWithOptions(recordOptions, [target.id, decision]);
-  if (decision.applied && !state.override) {
-    const cooldown = Math.min(policy.scaleUpCooldownMs, policy.scaleDownCooldownMs);
-    await sleep(cooldown, { summary: `cooldown ${cooldown / 1000} s after scaling ${decision.from}→${decision.to}` });
-  }
-}
-
-async function tryForecast(target: ScalingTarget, useLocal: boolean): Promise<{ forecast: ForecastSummary | null; error?: string }> {
-  if (target.policy.forecastHorizonWindows === 0) return { forecast: null, error: 'forecasting disabled by policy' };
-  try {
-    const horizon = target.policy.forecastHorizonWindows;
-    const options = { startToCloseTimeout: '3s', summary: `forecast ${horizon} windows` } as const;
-    const fn = useLocal ? localForecast : forecast;
-    return { forecast: await fn.executeWithOptions(options, [target.service, horizon]) };
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-    return { forecast: null, error: cause };
-  }
 }
 
 /** Histories recorded before search attributes were published only on change replay the old way. */
@@ -166,7 +120,7 @@ const PUBLISH_ON_CHANGE = 'publish-search-attributes-on-change';
  * Search attributes for filtering in the Web UI, upserted only when one changes: each upsert is a
  * history event and a visibility write, and most ticks change nothing. Returns what is published.
  */
-function publish(target: ScalingTarget, state: ControllerState, last: string | null): string {
+function publish(target: ScalingTarget, state: RunState, last: string | null): string {
   const attributes = [
     { key: SA.target, value: target.id },
     { key: SA.paused, value: state.paused !== null },
