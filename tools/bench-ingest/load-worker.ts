@@ -16,7 +16,8 @@ let skipped = 0;
 async function run(job: Job): Promise<LoadResult> {
   const result: LoadResult = { batch: job.batch, concurrency: job.concurrency, seconds: job.seconds, requests: 0, accepted: 0, failures: {}, latenciesMs: [] };
   const url = new URL(job.url);
-  const request = buildPost(url, Buffer.from(job.body));
+  const request = buildPost(url, typeof job.body === 'string' ? Buffer.from(job.body) : Buffer.from(job.body), job.contentType);
+  const accepted = String(job.acceptedStatus ?? 202);
   const idle = Array.from({ length: job.concurrency }, () => new RawHttpConnection(url.hostname, Number(url.port)));
   const connections = [...idle];
   const start = performance.now();
@@ -37,7 +38,7 @@ async function run(job: Job): Promise<LoadResult> {
       idle.push(connection);
     }
     result.requests += 1;
-    if (status === '202') {
+    if (status === accepted) {
       result.accepted += 1;
       result.latenciesMs.push(performance.now() - t0);
     } else result.failures[status] = (result.failures[status] ?? 0) + 1;

@@ -5,7 +5,12 @@ import type { LoadResult } from './bench';
 
 export interface LoadJob {
   url: string;
-  body: string;
+  /** A JSON body as text, or any body as bytes (with its contentType). */
+  body: string | Uint8Array;
+  /** Default application/json. */
+  contentType?: string;
+  /** The status that means stored: 202 for /v1/events (default), 200 for OTLP. */
+  acceptedStatus?: number;
   batch: number;
   concurrency: number;
   seconds: number;

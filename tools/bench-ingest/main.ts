@@ -10,6 +10,9 @@
  * service's events of one request share a record) to a topic with the events topic's settings. The
  * ratio is ingest's best events/s over the broker's records/s times the events per record. Last,
  * the best batch size is paced (open loop) at 80% of its sustained rate to measure p99 under load.
+ * With --otlp (default on), the same process also takes OpenTelemetry SERVER spans through
+ * POST /v1/traces (binary protobuf, 512 spans a request, as an SDK's BatchSpanProcessor sends them) and,
+ * right after, the same 512 requests as JSON events through POST /v1/events: spans/s beside events/s.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +24,7 @@ import { best, BrokerCeiling, MemorySample, memoryTrend, parseProducerPerformanc
 import { infra, runKafkaTool } from '../bench-common/broker';
 import { startIngestProcess } from './ingest-process';
 import { runLoadWorker } from './load';
+import { encodeSpans } from '../loadgen/otlp-spans';
 
 /**
  * The run's own topics, with the events topic's partitions: ProducerPerformance's random bytes and
@@ -48,6 +52,25 @@ const SIZES: { batch: number; concurrency: number }[] = [
 /** A request event as a service would send it; ids are assigned by ingest. */
 function benchEvent(now: number, i: number): Omit<TelemetryEvent, 'v' | 'id'> {
   return { service: `bench-${i % 8}`, type: 'request', time: now, latencyMs: 12.5 + (i % 50), status: i % 50 === 0 ? 503 : 200, attributes: { route: '/api/items', region: 'eu-west-1' } };
+}
+
+/** OTLP exporters' default batch (BatchSpanProcessor maxExportBatchSize). */
+const OTLP_BATCH = 512;
+const OTLP_CONCURRENCY = 8;
+
+/** benchEvent's requests as OTLP SERVER spans, one ResourceSpans per service. */
+function benchSpans(now: number, n: number): Buffer {
+  return encodeSpans(Array.from({ length: n }, (_, i) => {
+    const e = benchEvent(now, i);
+    return { service: e.service, time: now, latencyMs: e.latencyMs!, status: e.status! };
+  })).body;
+}
+
+/** The OTLP body must be taken whole before it is timed: a partial success would count rejected spans. */
+async function checkSpansAccepted(url: string, body: Buffer): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+  const answer = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200 || answer.length > 0) throw new Error(`POST /v1/traces answered ${res.status} with ${answer.length} bytes: the bench body is not fully accepted`);
 }
 
 /**
@@ -88,9 +111,10 @@ async function main(): Promise<void> {
     .option('--paced-seconds <n>', 'seconds of the paced run at 80 % (default: --seconds)', Number)
     .option('--workers <n>', 'ingest processes sharing the port (SMARTSCALE_INGEST_WORKERS)', Number, 1)
     .option('--node-args <args>', 'node options for the ingest processes, e.g. "--max-semi-space-size=32"', (v) => v.split(' ').filter(Boolean), [] as string[])
+    .option('--no-otlp', 'skip the OTLP phase (spans through POST /v1/traces beside the same requests as events)')
     .option('--json', 'print one JSON object instead of a table')
     .parse()
-    .opts<{ seconds: number; sizes?: number[]; pacedSeconds?: number; workers: number; nodeArgs: string[]; json?: boolean }>();
+    .opts<{ seconds: number; sizes?: number[]; pacedSeconds?: number; workers: number; nodeArgs: string[]; otlp: boolean; json?: boolean }>();
   const runSizes = o.sizes ? SIZES.filter((s) => o.sizes!.includes(s.batch)) : SIZES;
   if (runSizes.length === 0) throw new Error(`--sizes must name some of ${SIZES.map((s) => s.batch).join(', ')}`);
   const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
@@ -116,6 +140,7 @@ async function main(): Promise<void> {
   const sizes: SizeSummary[] = [];
   let pacedFromS = Infinity;
   let atEighty: SizeSummary | null = null;
+  let otlp: OtlpSummary | null = null;
   try {
     const now = Date.now();
     // Warm-up: connects the producer and lets the JIT compile the hot path before anything is timed.
@@ -127,6 +152,7 @@ async function main(): Promise<void> {
       sizes.push(result);
       log(`ingest  batch ${String(batch).padStart(4)} ×${concurrency}: ${result.events_per_s} events/s, ${result.requests_per_s} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, failures ${JSON.stringify(result.failures)}`);
     }
+    if (o.otlp) otlp = await otlpPhase(url, o.seconds, log);
     // Latency at 80% of the best sustained rate, paced (open loop), with the best batch size.
     const top = best(sizes);
     const body = JSON.stringify(Array.from({ length: top.batch }, (_, i) => benchEvent(Date.now(), i)));
@@ -175,6 +201,7 @@ async function main(): Promise<void> {
     broker_p99_ms: ceiling.p99_ms,
     ratio,
     at_80pct: atEighty,
+    otlp,
     record_size_bytes: recordSize,
     seconds_per_size: o.seconds,
     sizes,
@@ -187,6 +214,33 @@ async function main(): Promise<void> {
   };
   if (o.json) console.log(JSON.stringify(summary));
   else log(`ratio ingest/broker: ${ratio} (best batch ${top.batch}: ${top.events_per_s} events/s vs ${brokerEvents} events/s)`);
+}
+
+interface OtlpSummary {
+  spans_per_s: number;
+  events_per_s_same_batch: number;
+  ratio_spans_to_events: number;
+  batch: number;
+  concurrency: number;
+  traces: SizeSummary;
+  events: SizeSummary;
+}
+
+/** Spans/s through /v1/traces, then events/s of the same requests through /v1/events, closed loop, same connections. */
+async function otlpPhase(eventsUrl: string, seconds: number, log: (line: string) => void): Promise<OtlpSummary> {
+  const tracesUrl = eventsUrl.replace(/\/v1\/events$/, '/v1/traces');
+  const spans = benchSpans(Date.now(), OTLP_BATCH);
+  await checkSpansAccepted(tracesUrl, spans);
+  await runLoadWorker({ url: tracesUrl, body: spans, contentType: 'application/x-protobuf', acceptedStatus: 200, batch: OTLP_BATCH, concurrency: 4, seconds: 1 });
+  settle();
+  const traces = summariseSize(await runLoadWorker({ url: tracesUrl, body: spans, contentType: 'application/x-protobuf', acceptedStatus: 200, batch: OTLP_BATCH, concurrency: OTLP_CONCURRENCY, seconds }));
+  log(`otlp    /v1/traces ${OTLP_BATCH} spans ×${OTLP_CONCURRENCY} (protobuf): ${traces.events_per_s} spans/s, ${traces.requests_per_s} req/s, p50 ${traces.p50_ms} ms, p99 ${traces.p99_ms} ms, failures ${JSON.stringify(traces.failures)}`);
+  const body = JSON.stringify(Array.from({ length: OTLP_BATCH }, (_, i) => benchEvent(Date.now(), i)));
+  settle();
+  const events = summariseSize(await runLoadWorker({ url: eventsUrl, body, batch: OTLP_BATCH, concurrency: OTLP_CONCURRENCY, seconds }));
+  log(`otlp    /v1/events ${OTLP_BATCH} events ×${OTLP_CONCURRENCY} (JSON):   ${events.events_per_s} events/s, ${events.requests_per_s} req/s, p50 ${events.p50_ms} ms, p99 ${events.p99_ms} ms, failures ${JSON.stringify(events.failures)}`);
+  const ratio = events.events_per_s > 0 ? Math.round((traces.events_per_s / events.events_per_s) * 1000) / 1000 : 0;
+  return { spans_per_s: traces.events_per_s, events_per_s_same_batch: events.events_per_s, ratio_spans_to_events: ratio, batch: OTLP_BATCH, concurrency: OTLP_CONCURRENCY, traces, events };
 }
 
 main().then(
