@@ -3,6 +3,8 @@
 // demo scenario, and prints what to watch. Ctrl-C stops everything this run started.
 //   npm start                           the spike: 15 → 130 → 15 events/s, scale up ahead and back down
 //   npm start -- --scenario idle-burst  the aggregator group goes to zero when idle and wakes on bursts
+//   npm start -- --scenario otlp        the spike's steps sent as OpenTelemetry SERVER spans (OTLP/HTTP
+//                                       protobuf to /v1/traces), as an instrumented service's exporter would
 const fs = require('node:fs');
 const path = require('node:path');
 const { REPO, log, secs, ensureNodeModules, build, appEnv, startDetached, stopGroup, waitForHttp } = require('./common');
@@ -17,6 +19,10 @@ const SCENARIOS = {
   'idle-burst': {
     target: 'idle-burst', steps: '0:20,60:40,0:150,60:40,0:150', targets: 'workflows/config/targets.idle-burst.json',
     queue: 'smartscale-controller-idle-burst', group: 'smartscale-aggregator-idle-burst',
+  },
+  otlp: {
+    target: 'otlp-demo', steps: '15:45,130:90,15:165', targets: 'workflows/config/targets.otlp.json',
+    queue: 'smartscale-controller-otlp', group: 'smartscale-aggregator-otlp', protocol: 'otlp',
   },
 };
 const scenarioArg = process.argv.indexOf('--scenario');
@@ -80,9 +86,10 @@ async function main() {
   const steps = parseSteps(DEMO_STEPS);
   const watcher = setInterval(() => void watch(), 5_000);
   spikes = spikeStarts(steps, Date.now());
-  const demo = startDetached('loadgen', ['dist/tools/loadgen/main.js', '--url', url(ports.ingest), '--shape', 'steps', '--steps', DEMO_STEPS, '--quiet'], env, logs);
+  const protocol = SCENARIO.protocol || 'events';
+  const demo = startDetached('loadgen', ['dist/tools/loadgen/main.js', '--url', url(ports.ingest), '--protocol', protocol, '--shape', 'steps', '--steps', DEMO_STEPS, '--quiet'], env, logs);
   children.push(demo);
-  log(`scenario ${SCENARIO_NAME}: ${DEMO_STEPS} (events/s:seconds) for service "checkout"; target "${DEMO_TARGET}" decides every 5 s`);
+  log(`scenario ${SCENARIO_NAME}: ${DEMO_STEPS} (${protocol === 'otlp' ? 'OTLP spans/s to /v1/traces' : 'events/s'}:seconds) for service "checkout"; target "${DEMO_TARGET}" decides every 5 s`);
   await new Promise((resolve) => demo.once('exit', resolve));
   clearInterval(watcher);
   if (stopping) return;
