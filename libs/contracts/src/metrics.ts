@@ -76,4 +76,8 @@ export interface Forecast {
   generatedAt: number;
   points: ForecastPoint[];
   anomalyScore: number;
+  /** Seasonal periods (in windows) the forecast uses, shortest first; [] when the predictor found none. */
+  seasonalPeriods?: number[];
+  /** Nominal coverage of every point's [lower, upper] interval (0.8: the 10 % and 90 % quantiles). */
+  intervalCoverage?: number;
 }

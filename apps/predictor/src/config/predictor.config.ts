@@ -9,12 +9,22 @@ const shape = {
   SMARTSCALE_PREDICTOR_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_PREDICTOR_PORT: port(3002),
   SMARTSCALE_PREDICTOR_MAX_HORIZON: z.coerce.number().int().min(1).max(1000).default(30),
-  /** Seasonal periods in windows, shortest first: with 10 s windows, 360 is an hour and 8640 a day. */
+  /**
+   * Seasonal periods in windows, shortest first: with 10 s windows, 360 is an hour and 8640 a day.
+   * Hints only: the predictor finds each service's periods itself (docs/forecasting.md); a hint is
+   * modelled until two of its cycles have been seen, then kept only if the data shows it, and a
+   * detected period within 5 % of a hint takes the hint's exact length. Empty: no hints.
+   */
   SMARTSCALE_PREDICTOR_PERIODS: z
     .string()
     .default('360,8640')
     .transform((s) => s.split(',').filter(Boolean).map(Number))
     .pipe(z.array(z.number().int().min(2))),
+  /**
+   * Longest seasonal period looked for, in windows (8640: a day of 10 s windows). Each service keeps
+   * twice this many window rates (about 140 KB at a day) to find it.
+   */
+  SMARTSCALE_PREDICTOR_MAX_PERIOD: z.coerce.number().int().min(8).max(100_000).default(8640),
   /** Windows older than this are learned but not published: a restart's replay must not flood the topics. */
   SMARTSCALE_PREDICTOR_PUBLISH_MAX_AGE_MS: z.coerce.number().int().positive().default(300_000),
   SMARTSCALE_PREDICTOR_INSTANCE: z.string().default(`predictor-${process.pid}`),
@@ -25,7 +35,9 @@ export interface PredictorConfig {
   kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
   windowMs: number;
   maxHorizon: number;
+  /** hints for the seasonal periods, in windows */
   periods: number[];
+  maxPeriod: number;
   publishMaxAgeMs: number;
 }
 
@@ -37,6 +49,7 @@ export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): Predi
     windowMs: e.SMARTSCALE_WINDOW_MS,
     maxHorizon: e.SMARTSCALE_PREDICTOR_MAX_HORIZON,
     periods: e.SMARTSCALE_PREDICTOR_PERIODS,
+    maxPeriod: e.SMARTSCALE_PREDICTOR_MAX_PERIOD,
     publishMaxAgeMs: e.SMARTSCALE_PREDICTOR_PUBLISH_MAX_AGE_MS,
   };
 }

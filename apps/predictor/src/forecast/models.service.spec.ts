@@ -13,6 +13,7 @@ const config: PredictorConfig = {
   windowMs: WINDOW_MS,
   maxHorizon: 30,
   periods: [24],
+  maxPeriod: 100,
   publishMaxAgeMs: 3_600_000,
 };
 

@@ -25,7 +25,7 @@ export class ModelsService {
   observe(metric: WindowMetric): boolean {
     let model = this.models.get(metric.service);
     if (!model) {
-      model = createServiceModel(this.config.windowMs, this.config.periods);
+      model = createServiceModel(this.config.windowMs, this.config.periods, this.config.maxPeriod);
       this.models.set(metric.service, model);
     }
     return model.observe(metric.windowEnd, metric.eventsPerSecond);
@@ -47,6 +47,8 @@ export class ModelsService {
       generatedAt: now,
       points: model.forecast(horizon),
       anomalyScore: model.anomalyScore,
+      seasonalPeriods: model.periods,
+      intervalCoverage: model.intervalCoverage,
     };
   }
 

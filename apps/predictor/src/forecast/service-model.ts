@@ -1,5 +1,5 @@
 import type { ForecastPoint } from '@smartscale/contracts';
-import { AnomalyDetector, createDefaultEnsemble, EnsembleForecaster } from '@smartscale/forecasting';
+import { AnomalyDetector, AutoSeasonalForecaster, autoSeasonalConfig } from '@smartscale/forecasting';
 
 /** The model state of one service: its series of window rates and what it forecasts from them. */
 export interface ServiceModel {
@@ -9,17 +9,25 @@ export interface ServiceModel {
   readonly lastValue: number;
   /** score of the last observed window */
   readonly anomalyScore: number;
+  /** Seasonal periods in use, in windows, shortest first (found in the data or still-undecided hints). */
+  readonly periods: number[];
+  /** Nominal coverage of the [lower, upper] interval of every point. */
+  readonly intervalCoverage: number;
   observe(windowEnd: number, eventsPerSecond: number): boolean;
   forecast(horizon: number): ForecastPoint[];
 }
 
-/** Seasonal periods are given in windows, because only the caller knows the window size. */
-export function createServiceModel(windowMs: number, periods: number[]): ServiceModel {
-  return new EnsembleServiceModel(windowMs, createDefaultEnsemble(periods), new AnomalyDetector());
+/**
+ * Seasonal periods are given in windows, because only the caller knows the window size: `hints` are
+ * the configured ones, `maxPeriod` the longest the model looks for in the data.
+ */
+export function createServiceModel(windowMs: number, hints: number[], maxPeriod = 8640): ServiceModel {
+  return new EnsembleServiceModel(windowMs, new AutoSeasonalForecaster(autoSeasonalConfig(hints, maxPeriod)), new AnomalyDetector());
 }
 
 /**
- * The library's online ensemble and anomaly detector, fed one window at a time. A missing window
+ * The library's online ensemble over the periods it finds itself, and the anomaly detector, fed one
+ * window at a time. A missing window
  * (no event at all, not even a zero window) is learned as 0 so that the seasonal positions stay aligned.
  */
 class EnsembleServiceModel implements ServiceModel {
@@ -29,12 +37,20 @@ class EnsembleServiceModel implements ServiceModel {
 
   constructor(
     private readonly windowMs: number,
-    private readonly forecaster: EnsembleForecaster,
+    private readonly forecaster: AutoSeasonalForecaster,
     private readonly detector: AnomalyDetector,
   ) {}
 
   get name(): string {
     return this.forecaster.kind;
+  }
+
+  get periods(): number[] {
+    return this.forecaster.periods;
+  }
+
+  get intervalCoverage(): number {
+    return this.forecaster.config.errors.coverage;
   }
 
   observe(windowEnd: number, eps: number): boolean {
