@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync, createWriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Scaler, ScalerMisconfigured } from './scaler';
 
@@ -67,6 +67,13 @@ export class LocalSupervisorScaler implements Scaler {
     await Promise.all(this.children.splice(0).map((c) => stop(c)));
   }
 
+  /** The target was removed: stop every replica and forget the state, so an id added again starts afresh. */
+  async retire(): Promise<void> {
+    await this.close();
+    rmSync(this.statePath, { force: true });
+    this.logger.log('target removed: replicas stopped, state file deleted');
+  }
+
   private async reconcile(): Promise<void> {
     while (this.children.length < this.state.replicas) this.spawnReplica(this.children.length);
     const extra = this.children.splice(this.state.replicas);
@@ -96,15 +103,21 @@ export class LocalSupervisorScaler implements Scaler {
   }
 
   private load(): PersistedState {
+    const initial = { replicas: this.options.initialReplicas, appliedKeys: [] };
+    if (!existsSync(this.statePath)) return initial;
     try {
-      return JSON.parse(readFileSync(this.statePath, 'utf8')) as PersistedState;
-    } catch {
-      return { replicas: this.options.initialReplicas, appliedKeys: [] };
+      const state = JSON.parse(readFileSync(this.statePath, 'utf8')) as PersistedState;
+      if (Number.isInteger(state.replicas) && state.replicas >= 0 && Array.isArray(state.appliedKeys)) return state;
+      throw new Error('not a {replicas, appliedKeys} object');
+    } catch (err) {
+      this.logger.warn(`state file ${this.statePath} unreadable (${(err as Error).message}): starting from ${initial.replicas} replicas`);
+      return initial;
     }
   }
 
+  /** Crash-safe: a reader sees the old file or the new one, never half of one (write a temp file, fsync, rename). */
   private save(): void {
-    writeFileSync(this.statePath, JSON.stringify(this.state));
+    writeFileAtomic(this.statePath, JSON.stringify(this.state));
   }
 }
 
@@ -119,4 +132,23 @@ function stop(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Write to `<path>.tmp`, fsync it, rename over `path`, fsync the directory so the rename itself survives a power cut. */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ScalingTarget } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { KedaDecisions } from '../keda/keda-decisions';
@@ -10,10 +10,16 @@ import { Scaler } from './scaler';
 import { WebhookScaler } from './webhook.scaler';
 import { WebhookUrlPolicy } from './webhook-url';
 
-/** One scaler per target, created on first use from the target's scaler spec. */
+/**
+ * One scaler per target, created on first use and keyed by the target's whole scaler spec: a target
+ * deleted and added again with another scaler (or another URL, namespace, ...) gets a new one, and the
+ * old one is closed (a local one stops its processes).
+ */
 @Injectable()
 export class ScalersService implements OnApplicationShutdown {
-  private readonly scalers = new Map<string, Scaler>();
+  private readonly logger = new Logger(ScalersService.name);
+  /** The promise, not the scaler: two calls racing for a new target build it once. */
+  private readonly scalers = new Map<string, { key: string; scaler: Promise<Scaler> }>();
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -21,16 +27,32 @@ export class ScalersService implements OnApplicationShutdown {
   ) {}
 
   async forTarget(target: ScalingTarget): Promise<Scaler> {
-    let scaler = this.scalers.get(target.id);
-    if (!scaler) {
-      scaler = await this.create(target);
-      this.scalers.set(target.id, scaler);
+    const key = scalerKey(target.scaler);
+    const existing = this.scalers.get(target.id);
+    if (existing?.key === key) return existing.scaler;
+    if (existing) {
+      this.logger.log(`${target.id}: scaler spec changed, closing the old ${JSON.parse(existing.key).kind} scaler`);
+      await this.release(target.id);
     }
+    const scaler = this.create(target);
+    this.scalers.set(target.id, { key, scaler });
+    // A scaler that failed to build is not cached: the next call tries again.
+    void scaler.catch(() => this.scalers.get(target.id)?.scaler === scaler && this.scalers.delete(target.id));
     return scaler;
   }
 
+  /** The target was removed: its scaler is closed and forgets it (a local one stops its processes and drops its state file). */
+  async release(targetId: string): Promise<void> {
+    const entry = this.scalers.get(targetId);
+    if (!entry) return;
+    this.scalers.delete(targetId);
+    const scaler = await entry.scaler.catch(() => null);
+    if (scaler instanceof LocalSupervisorScaler) await scaler.retire();
+    else await scaler?.close();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.scalers.values()].map((s) => s.close()));
+    await Promise.all([...this.scalers.values()].map(async (e) => (await e.scaler.catch(() => null))?.close()));
   }
 
   private async create(target: ScalingTarget): Promise<Scaler> {
@@ -48,4 +70,11 @@ export class ScalersService implements OnApplicationShutdown {
     await local.start();
     return local;
   }
+}
+
+/** The whole scaler spec with sorted keys: equal specs give equal keys whatever the key order. */
+export function scalerKey(spec: ScalingTarget['scaler']): string {
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)])) : v;
+  return JSON.stringify(sorted(spec));
 }
