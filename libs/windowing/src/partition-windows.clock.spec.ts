@@ -31,6 +31,17 @@ describe(`${PartitionWindows.name} against the wall clock`, () => {
     expect(p.aheadCount).toBe(1);
   });
 
+  it('while a backlog is read, an event dated ahead of the clock leaves the backlog on time', () => {
+    const p = new PartitionWindows(0, options);
+    // Read 80 s after their time: ten events a second for 20 s, with one of another service dated 10 s ahead of that clock.
+    for (let i = 0; i < 200; i++) {
+      p.add(ev(WALL + i * 100), String(i), WALL + 80 * S);
+      if (i === 50) expect(p.add(ev(WALL + 90 * S, 'intruder'), String(1_000 + i), WALL + 80 * S)).toBe('ahead');
+    }
+    expect(p.lateCount).toBe(0);
+    expect(show(p, WALL + 80 * S)).toEqual(['checkout@0:100']);
+  });
+
   it('refuses an event dated beyond the future bound and keeps nothing of it', () => {
     const p = new PartitionWindows(0, options);
     p.add(ev(WALL + S), '0', WALL + S);

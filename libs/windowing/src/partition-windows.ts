@@ -36,7 +36,7 @@ export interface ClockBounds {
   maxStreamLeadMs: number;
   /**
    * Events dated further ahead of the wall clock than this are refused (the caller dead-letters them);
-   * those in between count in their window but move stream time only up to the lead above.
+   * those in between count in their window but do not move stream time.
    */
   maxFutureMs: number;
 }
@@ -46,8 +46,8 @@ export interface ClosedWindow {
 }
 
 /**
- * 'ahead': accepted, but dated past the wall clock plus the allowed lead, so it moved stream time only
- * that far; 'refused': dated beyond ClockBounds.maxFutureMs, nothing recorded.
+ * 'ahead': accepted, but dated past the wall clock plus the allowed lead, so it did not move stream
+ * time; 'refused': dated beyond ClockBounds.maxFutureMs, nothing recorded.
  */
 export type AddOutcome = 'accepted' | 'ahead' | 'late' | 'refused';
 
@@ -218,15 +218,16 @@ export class PartitionWindows {
     } else {
       this.seen.set(event.service, { first: event.time, last: event.time });
     }
-    // Stream time goes no further than the wall clock allows: an event dated ahead waits in its window.
-    const reach = clock ? Math.min(event.time, wallNow + clock.maxStreamLeadMs) : event.time;
-    if (reach > this.streamTime && !this.replayed(offset)) this.streamTime = reach;
+    // An event dated ahead of the clock waits in its window and moves stream time not at all (not even
+    // to the clock: while a backlog is read, the clock is far ahead of the records around it).
+    const ahead = clock ? event.time > wallNow + clock.maxStreamLeadMs : false;
+    if (!ahead && event.time > this.streamTime && !this.replayed(offset)) this.streamTime = event.time;
     // min, not ??=: an out-of-order first few events inside the grace period can open an older window
     // than the first event did, and closeReady only walks forward from nextToClose.
     this.nextToClose = Math.min(this.nextToClose ?? Infinity, start);
     this.lastEventWall = wallNow;
     this.wallMinusStream = wallNow - this.streamTime;
-    if (reach < event.time) {
+    if (ahead) {
       this.aheadCount++;
       return 'ahead';
     }

@@ -1,3 +1,4 @@
+import { EVENT_LIMITS } from '@smartscale/contracts';
 import { loadAggregatorConfig } from './aggregator.config';
 
 describe(loadAggregatorConfig.name, () => {
@@ -28,5 +29,11 @@ describe(loadAggregatorConfig.name, () => {
   it('fails on hopping windows that are not whole runs of tumbling windows, naming each variable', () => {
     expect(() => loadAggregatorConfig({ SMARTSCALE_WINDOW_MS: '3000' })).toThrow(/SMARTSCALE_HOPPING_ADVANCE_MS: 10000 is not a multiple of SMARTSCALE_WINDOW_MS/);
     expect(() => loadAggregatorConfig({ SMARTSCALE_HOPPING_WINDOW_MS: '45000' })).toThrow(/SMARTSCALE_HOPPING_WINDOW_MS: 45000 is not a multiple/);
+  });
+
+  it('bounds event time by the contracts limit by default, and refuses a stream-time lead beyond the grace period', () => {
+    expect(loadAggregatorConfig({}).windows.clock).toEqual({ maxStreamLeadMs: 0, maxFutureMs: EVENT_LIMITS.maxFutureSkewMs });
+    expect(loadAggregatorConfig({ SMARTSCALE_AGGREGATOR_MAX_FUTURE_MS: '30000', SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS: '2000' }).windows.clock).toEqual({ maxStreamLeadMs: 2_000, maxFutureMs: 30_000 });
+    expect(() => loadAggregatorConfig({ SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS: '2001' })).toThrow(/MAX_STREAM_LEAD_MS: 2001 is above SMARTSCALE_GRACE_MS \(2000\)/);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONSUMER_GROUPS, TOPICS } from '@smartscale/contracts';
+import { CONSUMER_GROUPS, EVENT_LIMITS, TOPICS } from '@smartscale/contracts';
 import { durationMs, kafkaEnv, KafkaSecurity, kafkaSecurity, loadEnv, port, windowEnv } from '@smartscale/config';
 import { BatchControllerOptions, BatchKnobs, clampKnobs } from '@smartscale/windowing';
 
@@ -11,7 +11,24 @@ const shape = {
   SMARTSCALE_AGGREGATOR_GROUP: z.string().default(CONSUMER_GROUPS.aggregator),
   SMARTSCALE_AGGREGATOR_INSTANCE: z.string().default(`aggregator-${process.pid}`),
   SMARTSCALE_PARTITION_IDLE_MS: durationMs(5_000),
+  /**
+   * A service with no event for this long (event time) gets no more zero-count windows and its state is
+   * forgotten (counted in smartscale_aggregator_services_evicted_total): invented service names cannot
+   * make the aggregator emit windows or hold memory for ever.
+   */
   SMARTSCALE_SERVICE_IDLE_MS: durationMs(300_000),
+  /**
+   * Events dated further ahead of the aggregator's clock are dead-lettered and counted
+   * (smartscale_aggregator_refused_events_total). Ingest refuses them first with the same default bound;
+   * this one catches what reached the topic another way or through a skewed ingest clock.
+   */
+  SMARTSCALE_AGGREGATOR_MAX_FUTURE_MS: durationMs(EVENT_LIMITS.maxFutureSkewMs),
+  /**
+   * How far stream time may run ahead of the aggregator's clock, at most SMARTSCALE_GRACE_MS. Events dated
+   * further ahead (up to the bound above) count in their window but wait for the clock: one client's
+   * event dated ahead cannot close the windows of the other services of its partition.
+   */
+  SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS: z.coerce.number().int().nonnegative().default(0),
   // Hopping windows beside the tumbling ones (README, "Windows"); 0 turns them off.
   SMARTSCALE_HOPPING_WINDOW_MS: z.coerce.number().int().nonnegative().default(60_000),
   SMARTSCALE_HOPPING_ADVANCE_MS: durationMs(10_000),
@@ -48,6 +65,8 @@ export interface AggregatorConfig {
     graceMs: number;
     partitionIdleMs: number;
     serviceIdleMs: number;
+    /** Event time against the wall clock: see the two settings in the schema above. */
+    clock: { maxStreamLeadMs: number; maxFutureMs: number };
     /** Null when off. Same grace as the tumbling windows, which are their panes. */
     hopping: { sizeMs: number; advanceMs: number } | null;
   };
@@ -80,11 +99,20 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
       graceMs: e.SMARTSCALE_GRACE_MS,
       partitionIdleMs: e.SMARTSCALE_PARTITION_IDLE_MS,
       serviceIdleMs: e.SMARTSCALE_SERVICE_IDLE_MS,
+      clock: clockConfig(e),
       hopping: hoppingConfig(e),
     },
     batching: batchingConfig(e),
     http: e.SMARTSCALE_AGGREGATOR_METRICS_PORT === 0 ? null : { host: e.SMARTSCALE_AGGREGATOR_METRICS_HOST, port: e.SMARTSCALE_AGGREGATOR_METRICS_PORT },
   };
+}
+
+/** A lead beyond the grace period would let stream time close windows before real events could reach them. */
+function clockConfig(e: z.infer<z.ZodObject<typeof shape>>): AggregatorConfig['windows']['clock'] {
+  if (e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS > e.SMARTSCALE_GRACE_MS) {
+    throw new Error(`invalid configuration:\n  SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS: ${e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS} is above SMARTSCALE_GRACE_MS (${e.SMARTSCALE_GRACE_MS})`);
+  }
+  return { maxStreamLeadMs: e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS, maxFutureMs: e.SMARTSCALE_AGGREGATOR_MAX_FUTURE_MS };
 }
 
 /** Hopping windows are merged from whole tumbling windows (panes), so their sizes must line up. */

@@ -10,6 +10,10 @@ export class AggregatorMetrics {
   readonly emitted: Counter<'kind'>;
   readonly deadLettered: Counter;
   readonly late: Counter;
+  readonly refused: Counter;
+  readonly ahead: Counter;
+  readonly servicesEvicted: Counter;
+  readonly services: Gauge;
   readonly aborted: Counter;
   readonly lag: Gauge<'partition'>;
   readonly closeLatency: Histogram;
@@ -26,6 +30,22 @@ export class AggregatorMetrics {
     this.emitted = new Counter({ name: 'smartscale_aggregator_windows_emitted_total', help: 'Closed windows emitted (committed), by kind', labelNames: ['kind'], registers: [registry] });
     this.deadLettered = new Counter({ name: 'smartscale_aggregator_dead_letters_total', help: 'Records sent to the dead-letter topic', registers: [registry] });
     this.late = new Counter({ name: 'smartscale_aggregator_late_events_total', help: 'Events later than the grace period, dropped', registers: [registry] });
+    this.refused = new Counter({
+      name: 'smartscale_aggregator_refused_events_total',
+      help: 'Events dated further ahead of the clock than SMARTSCALE_AGGREGATOR_MAX_FUTURE_MS, dead-lettered',
+      registers: [registry],
+    });
+    this.ahead = new Counter({
+      name: 'smartscale_aggregator_ahead_events_total',
+      help: 'Events dated ahead of the clock, counted in their window without moving stream time past the clock',
+      registers: [registry],
+    });
+    this.servicesEvicted = new Counter({
+      name: 'smartscale_aggregator_services_evicted_total',
+      help: 'Services forgotten after SMARTSCALE_SERVICE_IDLE_MS without an event (no more zero windows)',
+      registers: [registry],
+    });
+    this.services = new Gauge({ name: 'smartscale_aggregator_services', help: 'Services with window state in this process', registers: [registry] });
     this.aborted = new Counter({ name: 'smartscale_aggregator_transactions_aborted_total', help: 'Aborted output transactions', registers: [registry] });
     this.lag = new Gauge({ name: 'smartscale_aggregator_consumer_lag', help: 'Records behind the high watermark', labelNames: ['partition'], registers: [registry] });
     // From the window's end (event time) to its result being committed, on the wall clock: grace,
@@ -97,5 +117,21 @@ export class AggregatorMetrics {
     }
     this.late.inc(late);
     this.deadLettered.inc(deadLetters);
+  }
+
+  /** The event-time and per-service bounds of one committed step, and the services held after it. */
+  bounded(step: { refused: number; ahead: number; servicesEvicted: number }, services: number): void {
+    this.refused.inc(step.refused);
+    this.ahead.inc(step.ahead);
+    this.servicesEvicted.inc(step.servicesEvicted);
+    this.services.set(services);
+  }
+
+  /**
+   * After a rebalance: the lag series of partitions this member no longer owns are removed, so the
+   * partition label sets stay the ones it owns (set again by their next batch).
+   */
+  partitionsChanged(): void {
+    this.lag.reset();
   }
 }

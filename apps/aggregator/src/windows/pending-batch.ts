@@ -30,6 +30,9 @@ export function mergeStep(entry: PendingBatch | undefined, out: StepOutput, stat
   entry.out.deadLetters.push(...out.deadLetters);
   entry.out.commit = out.commit ?? entry.out.commit;
   entry.out.late += out.late;
+  entry.out.refused += out.refused;
+  entry.out.ahead += out.ahead;
+  entry.out.servicesEvicted += out.servicesEvicted;
   const t = entry.stats;
   t.records += s.records;
   t.bytes += s.bytes;

@@ -109,6 +109,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
   private async onAssigned(assigned: Set<number>, flow: PartitionFlow): Promise<void> {
     this.pending.clear();
     this.windows.retain(new Set());
+    this.metrics.partitionsChanged();
     this.floors.clear();
     this.rewind.clear(); // the new generation starts from the committed offsets anyway
     await this.output.close();
@@ -245,6 +246,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       return false;
     }
     this.metrics.committed(out.metrics, out.late, out.deadLetters.length, Date.now());
+    this.metrics.bounded(out, this.windows.serviceCount());
     if (committed) this.recordBatch(entry, performance.now() - began);
     for (const d of out.deadLetters) this.logger.warn(`dead letter ${this.config.topics.events}/${p}@${d.record.offset} key=${d.record.key}: ${d.error}`);
     return true;

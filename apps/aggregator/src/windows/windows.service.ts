@@ -34,6 +34,12 @@ export interface StepOutput {
   commit: PartitionCommit | null;
   deadLetters: DeadLetter[];
   late: number;
+  /** Events dated beyond the future bound (each is also a dead letter). */
+  refused: number;
+  /** Events dated ahead of the clock, counted in their window without moving stream time past it. */
+  ahead: number;
+  /** Services forgotten after their idle time. */
+  servicesEvicted: number;
 }
 
 /**
@@ -62,7 +68,11 @@ export class WindowsService {
    * committed offset, so open windows are rebuilt and windows already emitted are not emitted again.
    */
   resume(partition: number, checkpoint: WindowCheckpoint | null, wallNow: number): void {
-    this.partitions.set(partition, PartitionWindows.resume(partition, this.windowOptions(), checkpoint, wallNow));
+    const pw = PartitionWindows.resume(partition, this.windowOptions(), checkpoint, wallNow);
+    if (pw.healedFrom !== null) {
+      this.logger.warn(`partition ${partition}: the checkpoint's stream time ${new Date(pw.healedFrom).toISOString()} is ahead of the clock; clamped to ${new Date(pw.currentStreamTime).toISOString()}`);
+    }
+    this.partitions.set(partition, pw);
     this.nextOffsets.delete(partition);
     this.lags.delete(partition);
   }
@@ -84,8 +94,18 @@ export class WindowsService {
       unpacked.items.forEach((item, index) => {
         events++;
         const event = validate(item);
-        if (typeof event === 'string') out.deadLetters.push({ record, error: event, ...(packed ? { item: { index, value: JSON.stringify(item) } } : {}) });
-        else if (pw.add(event, record.offset, wallNow) === 'late') out.late++;
+        const where = packed ? { item: { index, value: JSON.stringify(item) } } : {};
+        if (typeof event === 'string') {
+          out.deadLetters.push({ record, error: event, ...where });
+          return;
+        }
+        const outcome = pw.add(event, record.offset, wallNow);
+        if (outcome === 'late') out.late++;
+        else if (outcome === 'ahead') out.ahead++;
+        else if (outcome === 'refused') {
+          out.refused++;
+          out.deadLetters.push({ record, error: this.refusal(event.time, wallNow), ...where });
+        }
       });
     }
     if (records.length > 0) {
@@ -110,7 +130,7 @@ export class WindowsService {
       pw.advanceIfIdle(wallNow);
       const out = emptyOutput(partition);
       this.closeInto(out, pw, wallNow);
-      if (out.metrics.length > 0) outs.push(out);
+      if (out.metrics.length > 0 || out.servicesEvicted > 0) outs.push(out);
     }
     return outs;
   }
@@ -128,9 +148,23 @@ export class WindowsService {
     this.eventsPerRecord.delete(partition);
   }
 
+  /** Services with state in this process, all partitions. */
+  serviceCount(): number {
+    let n = 0;
+    for (const pw of this.partitions.values()) n += pw.serviceCount;
+    return n;
+  }
+
+  private refusal(time: number, wallNow: number): string {
+    const { maxFutureMs } = this.config.windows.clock;
+    return `event time ${new Date(time).toISOString()} is ${Math.round((time - wallNow) / 1000)} s ahead of the aggregator's clock (at most ${maxFutureMs / 1000} s, SMARTSCALE_AGGREGATOR_MAX_FUTURE_MS)`;
+  }
+
   private closeInto(out: StepOutput, pw: PartitionWindows, wallNow: number): void {
     const { partition } = out;
-    for (const agg of pw.closeReady()) out.metrics.push(agg.toMetric(partition, this.lags.get(partition) ?? 0, wallNow));
+    const evicted = pw.evictedServices;
+    for (const agg of pw.closeReady(wallNow)) out.metrics.push(agg.toMetric(partition, this.lags.get(partition) ?? 0, wallNow));
+    out.servicesEvicted += pw.evictedServices - evicted;
     const next = this.nextOffsets.get(partition);
     if (next !== undefined) {
       const checkpoint = { ...pw.checkpoint(), position: next, eventsPerRecord: Math.round(this.perRecord(partition) * 100) / 100 };
@@ -158,11 +192,12 @@ export class WindowsService {
       hopping: w.hopping && hopping(w.hopping.sizeMs, w.hopping.advanceMs, w.graceMs),
       serviceIdleMs: w.serviceIdleMs,
       partitionIdleMs: w.partitionIdleMs,
+      clock: w.clock,
     };
   }
 }
 
-const emptyOutput = (partition: number): StepOutput => ({ partition, metrics: [], commit: null, deadLetters: [], late: 0 });
+const emptyOutput = (partition: number): StepOutput => ({ partition, metrics: [], commit: null, deadLetters: [], late: 0, refused: 0, ahead: 0, servicesEvicted: 0 });
 
 function validate(item: unknown): TelemetryEvent | string {
   const parsed = StoredTelemetryEventSchema.safeParse(item);
