@@ -20,6 +20,8 @@ export class PredictorClient {
       upperPeakEventsPerSecond: Math.max(...f.points.map((p) => p.upper)),
       basedOnWindowEnd: f.basedOnWindowEnd,
       anomalyScore: f.anomalyScore,
+      ...(f.seasonalPeriods ? { seasonalPeriodsMs: f.seasonalPeriods.map((p) => p * f.windowMs) } : {}),
+      ...(f.intervalCoverage !== undefined ? { intervalCoverage: f.intervalCoverage } : {}),
     };
   }
 }
