@@ -179,3 +179,40 @@ describe('deploy/helm/smartscale', () => {
     expect(new Set(refs)).toEqual(new Set(['mine']));
   });
 });
+
+describe('deploy/helm/smartscale keda option', () => {
+  const so = (extra: Record<string, unknown> = {}) => JSON.stringify([{ name: 'web', targetId: 'web', scaleTargetRef: { name: 'web' }, maxReplicaCount: 10, ...extra }]);
+  const keda = (...args: string[]) => render('--values', TEST_VALUES, '--set', 'keda.enabled=true', ...args);
+
+  it('renders nothing of KEDA by default, and the worker serves no gRPC port', () => {
+    expect(manifests.filter((m) => m.metadata.name.includes('keda') || m.kind === 'ScaledObject')).toEqual([]);
+    expect(podEnv(containerOf('worker')).SMARTSCALE_KEDA_ENABLED).toBeUndefined();
+  });
+
+  it('when on, serves the external scaler on a Service the ScaledObject trigger points at, settings the worker accepts', () => {
+    const out = keda('--set-json', `keda.scaledObjects=${so()}`);
+    const worker = out.find((m) => m.kind === 'Deployment' && m.metadata.name === `${RELEASE}-worker`)!.spec.template!.spec.containers[0];
+    const config = loadAppConfig('worker', podEnv(worker)) as { keda?: { enabled: boolean; port: number; tls: unknown } };
+    expect(config.keda).toMatchObject({ enabled: true, port: 3004, tls: null });
+    const svc = out.find((m) => m.kind === 'Service' && m.metadata.name === `${RELEASE}-worker-keda`)!;
+    expect(svc.spec.ports).toEqual([{ name: 'grpc', port: 3004, targetPort: 3004, protocol: 'TCP', appProtocol: 'grpc' }]);
+    const scaled = out.find((m) => m.kind === 'ScaledObject')!;
+    expect(scaled.spec.triggers).toEqual([{ type: 'external-push', metricType: 'AverageValue', metadata: { scalerAddress: `${RELEASE}-worker-keda.${NAMESPACE}.svc.cluster.local:3004`, targetId: 'web' } }]);
+    expect(keda('--set-json', `keda.scaledObjects=${so({ push: false })}`).find((m) => m.kind === 'ScaledObject')!.spec.triggers).toEqual([expect.objectContaining({ type: 'external' })]);
+  });
+
+  it('with TLS, mounts the certificate into the worker and gives KEDA the CA through a TriggerAuthentication', () => {
+    const out = keda('--set', 'keda.tls.secretName=grpc-tls', '--set', 'keda.tls.clientAuth=true', '--set', 'keda.tls.clientSecretName=keda-client', '--set-json', `keda.scaledObjects=${so()}`);
+    const worker = out.find((m) => m.kind === 'Deployment' && m.metadata.name === `${RELEASE}-worker`)!.spec.template!.spec;
+    const env = podEnv(worker.containers[0]);
+    expect([env.SMARTSCALE_KEDA_TLS_CERT, env.SMARTSCALE_KEDA_TLS_KEY, env.SMARTSCALE_KEDA_TLS_CA]).toEqual(['/etc/smartscale/keda-tls/tls.crt', '/etc/smartscale/keda-tls/tls.key', '/etc/smartscale/keda-tls/ca.crt']);
+    expect(worker.volumes).toContainEqual({ name: 'keda-tls', secret: { secretName: 'grpc-tls' } });
+    const auth = out.find((m) => m.kind === 'TriggerAuthentication')!;
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'caCert', name: 'grpc-tls', key: 'ca.crt' },
+      { parameter: 'tlsClientCert', name: 'keda-client', key: 'tls.crt' },
+      { parameter: 'tlsClientKey', name: 'keda-client', key: 'tls.key' },
+    ]);
+    expect(out.find((m) => m.kind === 'ScaledObject')!.spec.triggers).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ enableTLS: 'true' }), authenticationRef: { name: auth.metadata.name } })]);
+  });
+});
