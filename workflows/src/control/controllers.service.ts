@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
 import {
-  clearOverrideSignal, CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, overrideSignal, OverrideRequest, parsePolicy, parseTarget, pauseSignal,
+  clearOverrideSignal, CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, overrideSignal, OverrideRequest, parseTarget, pauseSignal,
   resumeSignal, SA, ScalingPolicy, ScalingTarget, setPolicyUpdate, statusQuery, WORKFLOW_ID_PREFIX, workflowIdFor,
 } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { loadTargets } from '../config/targets';
+import { ScalersService } from '../scalers/scalers.service';
 import { TemporalClientProvider } from '../worker/temporal-client.provider';
 
 export class UnknownTargetError extends Error {}
@@ -20,40 +22,68 @@ export class ControllersService implements OnApplicationBootstrap {
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly temporal: TemporalClientProvider,
+    private readonly scalers: ScalersService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const target of loadTargets(this.config.targetsFile)) await this.ensureStarted(target);
+    for (const target of loadTargets(this.config.targetsFile, this.config.limits)) await this.ensureStarted(target);
     await this.discoverRunning();
   }
 
-  /** A target added through the API (POST /v1/targets): validated, then its controller started. */
+  /**
+   * A target added through the API (POST /v1/targets): validated with the deployment's caps, then its
+   * controller started. Past SMARTSCALE_MAX_TARGETS it is a schema error like any other (a 400).
+   */
   async create(input: unknown): Promise<ScalingTarget> {
-    const target = parseTarget(input);
+    const target = parseTarget(input, this.config.limits);
     if (this.targets.has(target.id)) throw new TargetExistsError(`target "${target.id}" exists; change its policy with PUT /v1/targets/${target.id}/policy`);
+    if (this.targets.size >= this.config.limits.maxTargets) {
+      const message = `at most ${this.config.limits.maxTargets} targets (SMARTSCALE_MAX_TARGETS); remove one first`;
+      throw new z.ZodError([{ code: 'custom', path: [], message, input: undefined }]);
+    }
     await this.ensureStarted(target);
     return target;
   }
 
-  /** Ends the target's controller; what it scaled stays at its current count. */
+  /** Ends the target's controller; what it scaled stays at its current count, but a local target's processes stop with it. */
   async remove(id: string, reason: string): Promise<void> {
     await (await this.handle(id)).terminate(reason);
     this.targets.delete(id);
+    await this.scalers.release(id);
   }
 
   /**
    * Targets added through the API live only in their workflows: after a worker restart they are found
-   * again by listing the running controllers on this task queue (their memo holds service, scaler, policy).
+   * again by listing the controllers on this task queue (their memo holds service, scaler, policy). A
+   * controller whose latest run failed or timed out (not one terminated by a remove) is started again,
+   * so a failed run does not lose the target. Every memo passes the same schema as a POST.
    */
   private async discoverRunning(): Promise<void> {
     const client = await this.temporal.client();
-    const query = `WorkflowType = '${CONTROLLER_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.config.temporal.taskQueue}'`;
+    const statuses = ['Running', 'Failed', 'TimedOut'].map((s) => `ExecutionStatus = '${s}'`).join(' OR ');
+    const query = `WorkflowType = '${CONTROLLER_WORKFLOW_TYPE}' AND TaskQueue = '${this.config.temporal.taskQueue}' AND (${statuses})`;
     for await (const wf of client.workflow.list({ query })) {
       const id = wf.workflowId.startsWith(WORKFLOW_ID_PREFIX) ? wf.workflowId.slice(WORKFLOW_ID_PREFIX.length) : null;
+      if (!id || this.targets.has(id)) continue;
       const memo = (wf.memo ?? {}) as Partial<Pick<ScalingTarget, 'service' | 'scaler' | 'policy'>>;
-      if (!id || this.targets.has(id) || !memo.service || !memo.scaler || !memo.policy) continue;
-      this.targets.set(id, { id, service: memo.service, scaler: memo.scaler, policy: memo.policy });
-      this.logger.log(`found running controller ${wf.workflowId} (added through the API)`);
+      let target: ScalingTarget;
+      try {
+        target = parseTarget({ id, service: memo.service, scaler: memo.scaler, policy: memo.policy }, this.config.limits);
+      } catch (err) {
+        const why = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
+        this.logger.warn(`ignoring controller ${wf.workflowId}: its memo is not a valid target (${why})`);
+        continue;
+      }
+      if (wf.status.name === 'RUNNING') {
+        this.targets.set(id, target);
+        this.logger.log(`found running controller ${wf.workflowId} (added through the API)`);
+        continue;
+      }
+      // Closed: only if it is still the latest run of that id (a later run, or a remove, wins).
+      const latest = await client.workflow.getHandle(wf.workflowId).describe();
+      if (latest.runId !== wf.runId) continue;
+      this.logger.warn(`controller ${wf.workflowId} ended ${latest.status.name}; starting it again`);
+      await this.ensureStarted(target);
     }
   }
 
@@ -110,7 +140,7 @@ export class ControllersService implements OnApplicationBootstrap {
   async setPolicy(id: string, changes: Record<string, unknown>): Promise<ScalingPolicy> {
     const handle = await this.handle(id);
     const current = (await handle.query(statusQuery)).policy;
-    const policy = parsePolicy({ ...current, ...changes });
+    const { policy } = parseTarget({ ...this.targets.get(id), policy: { ...current, ...changes } }, this.config.limits);
     return handle.executeUpdate(setPolicyUpdate, { args: [policy] });
   }
 
