@@ -27,4 +27,14 @@ describe('createServiceModel', () => {
     for (let i = 0; i < 2 * 30 + 61; i++) model.observe(T0 + i * WINDOW_MS, 50 + 10 * noise());
     expect(model.periods).toEqual([]);
   });
+
+  it('starts the search for periods over after an outage longer than the gap it fills', () => {
+    const model = createServiceModel(WINDOW_MS, []);
+    for (let i = 0; i < 5 * 24; i++) model.observe(T0 + i * WINDOW_MS, cycle(i));
+    expect(model.periods).toEqual([24]);
+    // two hours later the service is back with a flat load: the old cycle is no longer claimed
+    const back = T0 + 5 * 24 * WINDOW_MS + 2 * 3_600_000;
+    for (let i = 0; i < 60; i++) model.observe(back + i * WINDOW_MS, 50);
+    expect(model.periods).toEqual([]);
+  });
 });

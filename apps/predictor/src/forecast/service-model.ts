@@ -55,7 +55,9 @@ class EnsembleServiceModel implements ServiceModel {
 
   observe(windowEnd: number, eps: number): boolean {
     if (this.lastWindowEnd !== null && windowEnd <= this.lastWindowEnd) return false;
-    const gap = this.lastWindowEnd === null ? 0 : Math.min(Math.round((windowEnd - this.lastWindowEnd) / this.windowMs) - 1, MAX_GAP_FILL);
+    const missing = this.lastWindowEnd === null ? 0 : Math.round((windowEnd - this.lastWindowEnd) / this.windowMs) - 1;
+    if (missing > MAX_GAP_FILL) this.forecaster.breakSeries();
+    const gap = Math.min(missing, MAX_GAP_FILL);
     for (let i = 0; i < gap; i++) this.learn(0, windowEnd - (gap - i) * this.windowMs);
     this.learn(eps, windowEnd);
     this.lastWindowEnd = windowEnd;
@@ -79,5 +81,8 @@ class EnsembleServiceModel implements ServiceModel {
   }
 }
 
-/** A longer outage is not replayed window by window: the series simply resumes. */
+/**
+ * A longer outage is not replayed window by window: the series simply resumes, and the search for
+ * its periods starts over (a restart's replay of old windows, hours before, must not hide a cycle).
+ */
 const MAX_GAP_FILL = 360;

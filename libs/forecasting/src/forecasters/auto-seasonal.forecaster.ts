@@ -83,6 +83,15 @@ export class AutoSeasonalForecaster implements OnlineForecaster {
     for (const v of this.tracker.values()) this.ensemble.learn(v);
   }
 
+  /**
+   * The series broke (an outage longer than the caller fills with zeros): period detection starts
+   * over on what follows, and configured hints apply again until two of their cycles follow (when
+   * that changes the periods in use, the ensemble is rebuilt on the history after the break).
+   */
+  breakSeries(): void {
+    this.tracker.restart();
+  }
+
   forecast(h: number): ForecastPoint[] {
     return this.ensemble.forecast(h);
   }

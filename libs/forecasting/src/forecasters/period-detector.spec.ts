@@ -91,6 +91,14 @@ describe(PeriodTracker.name, () => {
     expect(Math.abs(found[1] - HOUR)).toBeLessThanOrEqual(0.03 * HOUR);
   });
 
+  it('finds a cycle that began recently, after a long history without it, within a re-check of its second cycle', () => {
+    const next = rng(31);
+    const before = Array.from({ length: 3_000 }, () => 200 + 15 * gaussian(next));
+    const found = stepFound([...before, ...load(4 * SEVEN_MINUTES, [SEVEN_MINUTES], 32)], SEVEN_MINUTES, DAY);
+    expect(found).not.toBeNull();
+    expect((found as number) - before.length).toBeLessThanOrEqual(3 * SEVEN_MINUTES);
+  });
+
   it('drops a cycle that stopped once the history no longer shows it', () => {
     const tracker = new PeriodTracker({ ...DEFAULT_PERIOD_DETECTOR, maxPeriod: 100 });
     load(3 * SEVEN_MINUTES, [SEVEN_MINUTES], 12).forEach((v) => tracker.push(v));

@@ -252,10 +252,35 @@ export class PeriodTracker {
     s.next = (s.next + 1) % this.capacity;
     if (++s.sinceCheck < Math.max(RECHECK_MIN, Math.min(RECHECK_MAX, Math.floor(s.history.length / 16)))) return false;
     s.sinceCheck = 0;
-    const detected = detectPeriods(this.values(), this.config).map((d) => d.period);
+    const detected = this.detect();
     const changed = !samePeriods(detected, s.periods);
     s.periods = detected;
     return changed;
+  }
+
+  /**
+   * Forgets the history (not the periods in use): after a gap the series cannot be aligned with
+   * what came before it, and an autocorrelation across the seam would measure nothing.
+   */
+  restart(): void {
+    this.state.history = [];
+    this.state.next = 0;
+    this.state.sinceCheck = 0;
+  }
+
+  /**
+   * The periods of the longest recent stretch that has any: the whole history first, then its
+   * latest half, quarter... so a cycle that began recently (a new traffic pattern, a history that
+   * starts with another service's replayed windows) is found after two of its own cycles, not once
+   * it fills the history. Each stretch is half the last, so the checks cost at most twice one.
+   */
+  private detect(): number[] {
+    const all = this.values();
+    for (let length = all.length; length >= 4 * this.config.minPeriod; length = Math.floor(length / 2)) {
+      const found = detectPeriods(length === all.length ? all : all.slice(all.length - length), this.config);
+      if (found.length > 0) return found.map((d) => d.period);
+    }
+    return [];
   }
 
   toJSON(): PeriodTrackerState {
