@@ -28,6 +28,23 @@ const shape = {
   /** Windows older than this are learned but not published: a restart's replay must not flood the topics. */
   SMARTSCALE_PREDICTOR_PUBLISH_MAX_AGE_MS: z.coerce.number().int().positive().default(300_000),
   SMARTSCALE_PREDICTOR_INSTANCE: z.string().default(`predictor-${process.pid}`),
+  /**
+   * A service whose windows stopped arriving this long ago (wall clock) loses its model and its
+   * per-service series (removed, counted in smartscale_predictor_models_evicted_total). An hour is the
+   * longest gap a model fills with zero windows anyway (MAX_GAP_FILL).
+   */
+  SMARTSCALE_PREDICTOR_MODEL_IDLE_MS: z.coerce.number().int().positive().default(3_600_000),
+  /**
+   * At most this many models (and so per-service series) at once. Past it, windows of services without
+   * a model are not learned (counted, reason model_cap) until idle ones are evicted: services already
+   * modelled keep theirs however many names a client invents.
+   */
+  SMARTSCALE_PREDICTOR_MAX_MODELS: z.coerce.number().int().positive().default(1_000),
+  /**
+   * Windows ending further ahead of the predictor's clock than this are not learned (counted, reason
+   * future): one would make every real window after it look old (a model keeps only newer windows).
+   */
+  SMARTSCALE_PREDICTOR_MAX_WINDOW_LEAD_MS: z.coerce.number().int().nonnegative().default(5_000),
 };
 
 export interface PredictorConfig {
@@ -39,6 +56,8 @@ export interface PredictorConfig {
   periods: number[];
   maxPeriod: number;
   publishMaxAgeMs: number;
+  /** Bounds on per-service state: see the three settings in the schema above. */
+  models: { idleMs: number; max: number; maxWindowLeadMs: number };
 }
 
 export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): PredictorConfig {
@@ -51,5 +70,6 @@ export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): Predi
     periods: e.SMARTSCALE_PREDICTOR_PERIODS,
     maxPeriod: e.SMARTSCALE_PREDICTOR_MAX_PERIOD,
     publishMaxAgeMs: e.SMARTSCALE_PREDICTOR_PUBLISH_MAX_AGE_MS,
+    models: { idleMs: e.SMARTSCALE_PREDICTOR_MODEL_IDLE_MS, max: e.SMARTSCALE_PREDICTOR_MAX_MODELS, maxWindowLeadMs: e.SMARTSCALE_PREDICTOR_MAX_WINDOW_LEAD_MS },
   };
 }

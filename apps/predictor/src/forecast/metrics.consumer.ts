@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { clearInterval, setInterval } from 'node:timers';
 import type { WindowMetric } from '@smartscale/contracts';
 import { createKafka, WindowMetricsReader } from '@smartscale/kafka';
 import type { ReadinessCheck } from '@smartscale/ops';
@@ -18,9 +19,12 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
   readonly name = 'broker';
   private readonly logger = new Logger(MetricsConsumer.name);
   private readonly reader: WindowMetricsReader;
+  /** Evicts idle models when no window arrives at all; windows also sweep, at most once a second. */
+  private sweeper: NodeJS.Timeout | null = null;
+  private lastSweep = 0;
 
   constructor(
-    @Inject(PREDICTOR_CONFIG) config: PredictorConfig,
+    @Inject(PREDICTOR_CONFIG) private readonly config: PredictorConfig,
     private readonly models: ModelsService,
     @Inject(FORECAST_PUBLISHER) private readonly publisher: ForecastPublisher,
     private readonly metrics: PredictorMetrics,
@@ -39,11 +43,19 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reader.start();
+    const every = Math.max(1_000, Math.min(60_000, Math.round(this.config.models.idleMs / 4)));
+    this.sweeper = setInterval(() => this.sweep(Date.now()), every);
+    this.sweeper.unref();
   }
 
   private async take(metric: WindowMetric): Promise<void> {
-    if (this.models.observe(metric)) this.metrics.windowObserved(metric);
-    const publication = this.models.publication(metric.service, metric.windowEnd, Date.now());
+    const now = Date.now();
+    if (now - this.lastSweep >= 1_000) this.sweep(now);
+    const outcome = this.models.observe(metric, now);
+    if (outcome === 'learned') this.metrics.windowObserved(metric);
+    else if (outcome !== 'repeated') this.metrics.refused.inc({ reason: outcome });
+    this.metrics.models.set(this.models.size);
+    const publication = this.models.publication(metric.service, metric.windowEnd, now);
     if (!publication) return;
     await this.publisher.publish(publication);
     this.metrics.publicationSent(publication);
@@ -55,6 +67,13 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Before the publisher closes (in onApplicationShutdown), so an in-flight publication completes. */
   async beforeApplicationShutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.reader.stop();
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const service of this.models.evictIdle(now)) this.metrics.serviceEvicted(service);
+    this.metrics.models.set(this.models.size);
   }
 }

@@ -10,25 +10,59 @@ import { createServiceModel, ServiceModel } from './service-model';
  */
 export const PUBLISHED_HORIZON_CAP = 12;
 
-/** Per-service model state, fed window by window in event-time order. */
+/**
+ * What observe did with a window: learned it; ignored it as a repeat or an older window; or refused it,
+ * dated ahead of the clock ('future') or of a new service while the models are at their cap ('model_cap').
+ */
+export type ObserveOutcome = 'learned' | 'repeated' | 'future' | 'model_cap';
+
+interface Entry {
+  model: ServiceModel;
+  /** Wall clock of the last window learned: idle eviction counts from it, so a replay at start keeps every model. */
+  lastSeenAt: number;
+}
+
+/**
+ * Per-service model state, fed window by window in event-time order. Bounded: at most config.models.max
+ * models, each evicted once idle (see PredictorConfig.models); the clock is passed in.
+ */
 @Injectable()
 export class ModelsService {
-  private readonly models = new Map<string, ServiceModel>();
+  private readonly models = new Map<string, Entry>();
 
   constructor(@Inject(PREDICTOR_CONFIG) private readonly config: PredictorConfig) {}
+
+  get size(): number {
+    return this.models.size;
+  }
 
   get publishedHorizon(): number {
     return Math.min(this.config.maxHorizon, PUBLISHED_HORIZON_CAP);
   }
 
   /** Windows are emitted at least once: a repeated or older window is ignored, so replays are harmless. */
-  observe(metric: WindowMetric): boolean {
-    let model = this.models.get(metric.service);
-    if (!model) {
-      model = createServiceModel(this.config.windowMs, this.config.periods, this.config.maxPeriod);
-      this.models.set(metric.service, model);
+  observe(metric: WindowMetric, now: number): ObserveOutcome {
+    if (metric.windowEnd > now + this.config.models.maxWindowLeadMs) return 'future';
+    let entry = this.models.get(metric.service);
+    if (!entry) {
+      if (this.models.size >= this.config.models.max) return 'model_cap';
+      entry = { model: createServiceModel(this.config.windowMs, this.config.periods, this.config.maxPeriod), lastSeenAt: now };
+      this.models.set(metric.service, entry);
     }
-    return model.observe(metric.windowEnd, metric.eventsPerSecond);
+    if (!entry.model.observe(metric.windowEnd, metric.eventsPerSecond)) return 'repeated';
+    entry.lastSeenAt = now;
+    return 'learned';
+  }
+
+  /** Forgets the models that learned no window for config.models.idleMs; returns their services. */
+  evictIdle(now: number): string[] {
+    const evicted: string[] = [];
+    for (const [service, entry] of this.models) {
+      if (now - entry.lastSeenAt < this.config.models.idleMs) continue;
+      this.models.delete(service);
+      evicted.push(service);
+    }
+    return evicted;
   }
 
   services(): string[] {
@@ -36,7 +70,7 @@ export class ModelsService {
   }
 
   forecast(service: string, horizon: number, now: number): Forecast | null {
-    const model = this.models.get(service);
+    const model = this.models.get(service)?.model;
     if (!model || model.lastWindowEnd === null) return null;
     return {
       v: 1,
@@ -58,7 +92,7 @@ export class ModelsService {
    * a send fails the message is redelivered, `observe` ignores it as a repeat, and this still answers.
    */
   publication(service: string, windowEnd: number, now: number): Publication | null {
-    const model = this.models.get(service);
+    const model = this.models.get(service)?.model;
     if (!model || model.lastWindowEnd !== windowEnd || now - windowEnd > this.config.publishMaxAgeMs) return null;
     const forecast = this.forecast(service, this.publishedHorizon, now) as Forecast;
     return {

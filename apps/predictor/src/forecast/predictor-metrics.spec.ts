@@ -65,4 +65,19 @@ describe(PredictorMetrics.name, () => {
     expect(await metricSample(registry, 'smartscale_predictor_anomaly_score', { service: 'checkout' })).toBe(0.1);
     expect(await metricSample(registry, 'smartscale_predictor_publications_total')).toBe(1);
   });
+
+  it("removes every series of a service whose model was evicted, and counts the eviction", async () => {
+    const registry = new Registry();
+    const metrics = new PredictorMetrics(registry);
+    metrics.windowObserved(window({}));
+    metrics.windowObserved(window({ service: 'invented-1' }));
+    metrics.publicationSent({
+      forecast: { v: 1, service: 'invented-1', model: 'ensemble', windowMs: 10_000, basedOnWindowEnd: 10_000, generatedAt: 12_000, anomalyScore: 0, points: [{ windowEnd: 20_000, eventsPerSecond: 1, lower: 0, upper: 2 }] },
+      anomaly: { v: 1, service: 'invented-1', windowEnd: 10_000, eventsPerSecond: 1, score: 0, generatedAt: 12_000 },
+    });
+    metrics.serviceEvicted('invented-1');
+    const series = (await registry.getMetricsAsJSON()).flatMap((m) => m.values.map((v) => v.labels.service)).filter((s) => s !== undefined);
+    expect(new Set(series)).toEqual(new Set(['checkout']));
+    expect(await metricSample(registry, 'smartscale_predictor_models_evicted_total')).toBe(1);
+  });
 });

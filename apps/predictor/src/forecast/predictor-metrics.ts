@@ -16,6 +16,9 @@ export class PredictorMetrics {
   readonly errorRate: Gauge<'service'>;
   readonly anomalyScore: Gauge<'service'>;
   readonly forecast: Gauge<'service' | 'bound'>;
+  readonly models: Gauge;
+  readonly modelsEvicted: Counter;
+  readonly refused: Counter<'reason'>;
 
   constructor(registry: Registry) {
     const gauge = <L extends string>(name: string, help: string, labelNames: L[]) => new Gauge<L>({ name, help, labelNames, registers: [registry] });
@@ -28,6 +31,24 @@ export class PredictorMetrics {
     this.anomalyScore = gauge('smartscale_predictor_anomaly_score', 'Anomaly score of the newest window, 0 to 1', ['service']);
     // One window ahead: compared with smartscale_predictor_observed_events_per_second one window later (offset).
     this.forecast = gauge('smartscale_predictor_forecast_events_per_second', 'Forecast events/s of the next window, with its prediction interval', ['service', 'bound']);
+    this.models = new Gauge({ name: 'smartscale_predictor_models', help: 'Services with a model (and per-service series)', registers: [registry] });
+    this.modelsEvicted = new Counter({ name: 'smartscale_predictor_models_evicted_total', help: 'Models evicted after SMARTSCALE_PREDICTOR_MODEL_IDLE_MS without a window', registers: [registry] });
+    this.refused = new Counter({
+      name: 'smartscale_predictor_windows_refused_total',
+      help: 'Windows not learned: ending ahead of the clock (future) or of a new service with the models at their cap (model_cap)',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+  }
+
+  /**
+   * A service's model was evicted: its label sets are removed (prom-client remove()), so the number of
+   * per-service series follows the number of models instead of every name ever seen.
+   */
+  serviceEvicted(service: string): void {
+    this.modelsEvicted.inc();
+    for (const g of [this.eventsPerSecond, this.latencyP95, this.errorRate, this.anomalyScore]) g.remove({ service });
+    for (const bound of FORECAST_BOUNDS) this.forecast.remove({ service, bound });
   }
 
   /** A window the models learned (not a repeat): the service's actual load and latency. */
@@ -51,3 +72,5 @@ export class PredictorMetrics {
     this.forecast.set({ service, bound: 'upper' }, next.upper);
   }
 }
+
+const FORECAST_BOUNDS = ['point', 'lower', 'upper'] as const;
