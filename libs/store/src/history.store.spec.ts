@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -129,6 +129,22 @@ describe('openSql', () => {
     const again = await openSql(`pglite:${dir}`);
     expect(await again.query('select x from t')).toEqual([{ x: 42 }]);
     await again.close();
+  });
+
+  it('moves a PGlite directory that cannot be opened aside (kept, timestamped, reported) and opens a fresh one', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'smartscale-store-'));
+    const dir = join(parent, 'history');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'PG_VERSION'), 'torn by a crash');
+    const moved: string[][] = [];
+    const store = await HistoryStore.open(`pglite:${dir}`, undefined, { onMovedAside: (from, to, reason) => moved.push([from, to, reason]) });
+    await store.recordDecision('checkout', ref, decision(1, T0));
+    expect((await store.decisions('checkout', { from: T0 - 1, to: T0 + 1 })).map((d) => d.seq)).toEqual([1]);
+    await store.sql.close();
+    expect(moved).toEqual([[dir, expect.stringMatching(/history\.unreadable-\d{4}-\d\d-\d\dT/), expect.any(String)]]);
+    expect(readFileSync(join(moved[0][1], 'PG_VERSION'), 'utf8')).toBe('torn by a crash');
+    expect(readdirSync(parent).sort()).toEqual(['history', moved[0][1].split('/').pop()]);
+    expect(existsSync(join(dir, 'smartscale.pid'))).toBe(false);
   });
 
   it('rolls back a failed migration as a whole and names unsupported URLs', async () => {

@@ -1,6 +1,6 @@
 import type { BatchMetric, Decision, WindowMetric } from '@smartscale/contracts';
 import { migrate } from './migrations';
-import { openSql, SqlClient } from './sql-client';
+import { openSql, OpenSqlOptions, SqlClient } from './sql-client';
 
 /** A time range in epoch ms (either end open) and a row cap; newest rows first. */
 export interface TimeRange {
@@ -48,8 +48,8 @@ const BATCH_COLUMNS: Column[] = [
 export class HistoryStore {
   private constructor(readonly sql: SqlClient) {}
 
-  static async open(url: string, root?: string): Promise<HistoryStore> {
-    const sql = await openSql(url, root);
+  static async open(url: string, root?: string, options?: OpenSqlOptions): Promise<HistoryStore> {
+    const sql = await openSql(url, root, options);
     try {
       await migrate(sql);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
@@ -15,16 +15,36 @@ export interface SqlClient {
   close(): Promise<void>;
 }
 
+export interface OpenSqlOptions {
+  /** Told when a PGlite directory that could not be opened was renamed aside and a fresh one opened. */
+  onMovedAside?: (dir: string, movedTo: string, reason: string) => void;
+}
+
 /**
  * `postgres://…` or `postgresql://…` opens a pool; `pglite:memory` an in-memory database;
- * `pglite:<dir>` a database stored in that directory (relative to `root`).
+ * `pglite:<dir>` a database stored in that directory (relative to `root`). A PGlite directory that
+ * cannot be opened (torn by a crash, not a database) is renamed `<dir>.unreadable-<time>`, kept for
+ * a person to look at, and a fresh one is opened: the history is a record, and the worker must still
+ * boot and control. A directory in use by another live process is never moved.
  */
-export async function openSql(url: string, root = process.cwd()): Promise<SqlClient> {
+export async function openSql(url: string, root = process.cwd(), options: OpenSqlOptions = {}): Promise<SqlClient> {
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
   const match = /^pglite:(.+)$/.exec(url);
   if (!match) throw new Error(`unsupported history URL "${url}": use postgres://user:pass@host:port/db, pglite:memory or pglite:<directory>`);
-  return openPglite(match[1] === 'memory' ? null : resolve(root, match[1]));
+  if (match[1] === 'memory') return openPglite(null);
+  const dir = resolve(root, match[1]);
+  try {
+    return await openPglite(dir);
+  } catch (err) {
+    if (err instanceof DirInUseError || !existsSync(dir)) throw err;
+    const movedTo = `${dir}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(dir, movedTo);
+    options.onMovedAside?.(dir, movedTo, (err as Error).message);
+    return openPglite(dir);
+  }
 }
+
+class DirInUseError extends Error {}
 
 async function openPostgres(url: string): Promise<SqlClient> {
   const pool = new Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
@@ -55,6 +75,7 @@ async function openPglite(dir: string | null): Promise<SqlClient> {
   try {
     db = new PGlite(dir ?? undefined);
     await db.waitReady;
+    await db.query('select 1');
   } catch (err) {
     release();
     throw err;
@@ -90,7 +111,7 @@ function lockDir(dir: string): () => void {
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
     if (pid !== process.pid && isAlive(pid)) {
-      throw new Error(`history store ${dir} is in use by process ${pid}; stop it or set SMARTSCALE_HISTORY_URL to another pglite:<dir> or a postgres:// URL`);
+      throw new DirInUseError(`history store ${dir} is in use by process ${pid}; stop it or set SMARTSCALE_HISTORY_URL to another pglite:<dir> or a postgres:// URL`);
     }
   }
   writeFileSync(lock, String(process.pid));

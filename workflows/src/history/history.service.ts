@@ -44,7 +44,9 @@ export class HistoryService implements OnModuleInit, OnApplicationBootstrap, OnA
   async onModuleInit(): Promise<void> {
     let store: HistoryStore;
     try {
-      store = await HistoryStore.open(this.config.history.url, this.config.root);
+      store = await HistoryStore.open(this.config.history.url, this.config.root, {
+        onMovedAside: (dir, movedTo, reason) => this.logger.error(`history directory ${dir} could not be opened (${reason}): moved aside to ${movedTo}, starting an empty history`),
+      });
     } catch (err) {
       throw new Error(`cannot open the history store (SMARTSCALE_HISTORY_URL=${redact(this.config.history.url)}): ${(err as Error).message}`);
     }
