@@ -19,7 +19,7 @@ import { renderHtml } from './report-html';
 import { PolicyName, prepareTrace, runPrepared } from './run';
 import { ProductSettings, productSettings, smartScalePolicyFor } from './smartscale';
 import { SweepSpec, sweepTrace, TraceFrontier } from './sweep';
-import { frontierTable, table } from './tables';
+import { frontierTable, markdownSummary, table } from './tables';
 import { readTrace } from './trace';
 
 interface Options {
@@ -27,6 +27,7 @@ interface Options {
   set: string[];
   manifest: string;
   json?: boolean;
+  markdown?: boolean;
   out?: string;
   plots: boolean;
   peakReplicas: string;
@@ -114,6 +115,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--set <name>', 'a trace set of the manifest: dev, tuning, reporting (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--manifest <json>', 'the trace manifest', 'tools/backtest/traces/manifest.json')
     .option('--json', 'print the JSON report to stdout')
+    .option('--markdown', 'print the summary tables (ratios to HPA, equal-cost figures) as Markdown')
     .option('--out <dir>', 'write report.json, report.html and plots here')
     .option('--no-plots', 'skip the PNG plots')
     .option('--peak-replicas <n>', 'replicas the trace peak needs at 100 %', String(DEFAULT_SIM_CONFIG.peakReplicas))
@@ -167,12 +169,12 @@ async function main(argv: string[]): Promise<void> {
     const result = runPrepared(prepared, policy);
     report.traces[trace.name] = result.metrics;
     if (options.out && options.plots) plots[trace.name] = await writePlots(options.out, trace, result, config);
-    if (!options.json) process.stdout.write(`${table(trace.name, result.metrics)}\n\n`);
+    if (!options.json && !options.markdown) process.stdout.write(`${table(trace.name, result.metrics)}\n\n`);
     if (sweep && report.frontiers) {
       const frontier = sweepTrace(prepared, sweep, result.metrics);
       report.frontiers[trace.name] = frontier;
       if (options.out && options.plots) (plots[trace.name] ??= []).push(await writeFrontierPlot(options.out, trace.name, frontier, result.metrics));
-      if (!options.json) process.stdout.write(`${frontierTable(trace.name, frontier)}\n\n`);
+      if (!options.json && !options.markdown) process.stdout.write(`${frontierTable(trace.name, frontier)}\n\n`);
     }
   }
   const text = JSON.stringify(report, null, 2);
@@ -182,6 +184,7 @@ async function main(argv: string[]): Promise<void> {
     writeFileSync(join(options.out, 'report.html'), renderHtml({ config, metrics: report.traces, frontiers: report.frontiers ?? {}, plots, summaryPlots }));
   }
   if (options.json) process.stdout.write(`${text}\n`);
+  if (options.markdown) process.stdout.write(`${markdownSummary(report.traces, report.frontiers)}\n`);
 }
 
 main(process.argv).catch((error: unknown) => {

@@ -31,7 +31,7 @@ export interface PreparedTrace {
 
 export function prepareTrace(trace: Trace, config: SimConfig, settings: ProductSettings = productSettings(), horizon = smartScalePolicyFor(config).forecastHorizonWindows): PreparedTrace {
   const demand = expandRows(trace.rows, config.rowSeconds);
-  const track = new ForecastTrack(demand, settings.windowSeconds, predictorFor(settings, trace.periods, config), horizon);
+  const track = new ForecastTrack(demand, settings.windowSeconds, predictorFor(settings, trace.periods, config), horizon, settings.graceSeconds * 1000);
   return { trace, demand, track, settings, config };
 }
 

@@ -77,7 +77,7 @@ const SERVICE = 'backtest';
 export class ForecastTrack {
   private readonly answers: ForecastSummary[] = [];
 
-  constructor(demand: Float64Array, windowSeconds: number, predictor: PredictorConfig, horizon: number) {
+  constructor(demand: Float64Array, windowSeconds: number, predictor: PredictorConfig, horizon: number, graceMs = 0) {
     if (horizon === 0) return;
     const models = new ModelsService(predictor);
     const windows = Math.floor(demand.length / windowSeconds);
@@ -85,7 +85,8 @@ export class ForecastTrack {
       let count = 0;
       for (const end = t + windowSeconds; t < end; t++) count += demand[t];
       const windowEnd = t * 1000;
-      models.observe(windowOf(windowEnd, windowSeconds * 1000, count));
+      // the clock when the predictor reads the window: the aggregator emits it at window end + grace
+      models.observe(windowOf(windowEnd, windowSeconds * 1000, count), windowEnd + graceMs);
       this.answers.push(forecastSummary(models.forecast(SERVICE, Math.min(horizon, predictor.maxHorizon), windowEnd) as Forecast));
     }
   }
