@@ -54,6 +54,12 @@ export class WindowsService {
   private readonly lags = new Map<number, number>();
   /** Per partition, events per record lately (ingest packs a service's events): converts record lag to events. */
   private readonly eventsPerRecord = new Map<number, number>();
+  /**
+   * Per resumed partition, the checkpoint's consumer position: records before it were handled by the
+   * process that committed, dead letters included (same transaction), so replaying them (the committed
+   * offset stays at the oldest open window) must not send those dead letters again.
+   */
+  private readonly handledBefore = new Map<number, bigint>();
   private loggedLate = false;
 
   constructor(@Inject(AGGREGATOR_CONFIG) private readonly config: AggregatorConfig) {}
@@ -73,6 +79,8 @@ export class WindowsService {
       this.logger.warn(`partition ${partition}: the checkpoint's stream time ${new Date(pw.healedFrom).toISOString()} is ahead of the clock; clamped to ${new Date(pw.currentStreamTime).toISOString()}`);
     }
     this.partitions.set(partition, pw);
+    if (checkpoint?.position !== undefined) this.handledBefore.set(partition, BigInt(checkpoint.position));
+    else this.handledBefore.delete(partition);
     this.nextOffsets.delete(partition);
     this.lags.delete(partition);
   }
@@ -85,9 +93,10 @@ export class WindowsService {
     for (const record of records) {
       // Dead letters move the offset too, so that a replay does not send them a second time.
       this.nextOffsets.set(partition, (BigInt(record.offset) + 1n).toString());
+      const deadLetters = this.handled(partition, record.offset) ? [] : out.deadLetters;
       const unpacked = unpackEventRecord(record.value);
       if ('error' in unpacked) {
-        out.deadLetters.push({ record, error: unpacked.error });
+        deadLetters.push({ record, error: unpacked.error });
         continue;
       }
       const packed = unpacked.items.length > 1;
@@ -96,15 +105,15 @@ export class WindowsService {
         const event = validate(item);
         const where = packed ? { item: { index, value: JSON.stringify(item) } } : {};
         if (typeof event === 'string') {
-          out.deadLetters.push({ record, error: event, ...where });
+          deadLetters.push({ record, error: event, ...where });
           return;
         }
         const outcome = pw.add(event, record.offset, wallNow);
         if (outcome === 'late') out.late++;
         else if (outcome === 'ahead') out.ahead++;
-        else if (outcome === 'refused') {
+        else if (outcome === 'refused' && deadLetters === out.deadLetters) {
           out.refused++;
-          out.deadLetters.push({ record, error: this.refusal(event.time, wallNow), ...where });
+          deadLetters.push({ record, error: this.refusal(event.time, wallNow), ...where });
         }
       });
     }
@@ -143,9 +152,19 @@ export class WindowsService {
   /** Drops a partition's state, e.g. after a failed transaction: it is resumed again from what was committed. */
   forget(partition: number): void {
     this.partitions.delete(partition);
+    this.handledBefore.delete(partition);
     this.nextOffsets.delete(partition);
     this.lags.delete(partition);
     this.eventsPerRecord.delete(partition);
+  }
+
+  /** The record was handled (and any dead letter of it sent) before the checkpoint this partition resumed from. */
+  private handled(partition: number, offset: string): boolean {
+    const before = this.handledBefore.get(partition);
+    if (before === undefined) return false;
+    if (BigInt(offset) < before) return true;
+    this.handledBefore.delete(partition);
+    return false;
   }
 
   /** Services with state in this process, all partitions. */
