@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { HttpException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { google } from '@temporalio/proto';
@@ -8,6 +9,7 @@ import { AppModule } from '../app.module';
 import { IngestConfig, loadIngestConfig } from '../config/ingest.config';
 import { CLOCK } from '../events/clock';
 import { EVENT_SINK, EventSink } from '../events/event-sink.adapter';
+import { EventsService } from '../events/events.service';
 import { MetricsRequest, MetricsResponse, TraceRequest, TraceResponse } from './otlp-proto';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
@@ -172,6 +174,16 @@ describe('OtlpController', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
     expect(google.rpc.Status.decode(res.rawPayload)).toMatchObject({ code: 14, message: expect.stringMatching(/broker unavailable/) });
+  });
+
+  it('answers an HTTP error raised below the receiver (a refusal of the events pipeline) as a Status with its code', async () => {
+    h = await harness();
+    const events = h.app.get(EventsService);
+    jest.spyOn(events, 'ingest').mockRejectedValue(new HttpException({ statusCode: 429, message: 'too many services for this key' }, 429));
+    const res = await post(h.app, '/v1/traces', protobuf(traces([kv('service.name', 'checkout')], [span()])));
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['content-type']).toBe('application/x-protobuf');
+    expect(google.rpc.Status.decode(res.rawPayload)).toMatchObject({ code: 8, message: 'too many services for this key' });
   });
 
   describe('with API keys', () => {

@@ -39,14 +39,17 @@ export class OtlpController {
 
   private async answer(signal: Signal, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const encoding = encodingOf(req.headers['content-type']);
-    (req as FastifyRequest & { [OTLP_ANSWERED]?: boolean })[OTLP_ANSWERED] = true;
+    // Marks the body as OTLP already; any other error (rethrown below) is turned into a Status by otlp-http.ts.
+    const answered = (): void => void ((req as FastifyRequest & { [OTLP_ANSWERED]?: boolean })[OTLP_ANSWERED] = true);
     try {
       const outcome = await this.otlp.export(signal, req.body, encoding, req.headers);
       const { contentType, body } = exportResponse(signal, outcome.rejected, outcome.message, encoding);
+      answered();
       await reply.code(200).header('content-type', contentType).header('cache-control', 'no-store').send(body);
     } catch (err) {
       if (!(err instanceof OtlpFailure)) throw err;
       const { contentType, body } = statusResponse(err.status, err.message, encoding);
+      answered();
       if (err.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(err.retryAfterSeconds));
       await reply.code(err.status).header('content-type', contentType).send(body);
     }
