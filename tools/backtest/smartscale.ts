@@ -63,6 +63,8 @@ export function forecastSummary(f: Forecast): ForecastSummary {
     upperPeakEventsPerSecond: Math.max(...f.points.map((p) => p.upper)),
     basedOnWindowEnd: f.basedOnWindowEnd,
     anomalyScore: f.anomalyScore,
+    ...(f.seasonalPeriods ? { seasonalPeriodsMs: f.seasonalPeriods.map((p) => p * f.windowMs) } : {}),
+    ...(f.intervalCoverage !== undefined ? { intervalCoverage: f.intervalCoverage } : {}),
   };
 }
 
