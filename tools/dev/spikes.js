@@ -1,17 +1,33 @@
 'use strict';
-// The demo's headline figure: from the moment the load steps up to the moment the controller has
-// applied a scale-up. Pure functions over the loadgen's parsed steps (tools/loadgen/shapes.ts) and the
-// workflow's decisions, so that start.js only feeds them.
+// The demo's headline figures: for each rise of the load, when the controller applied its scale-up,
+// before or after the rise. Pure functions over the loadgen's parsed steps (tools/loadgen/shapes.ts)
+// and the workflow's decisions, so that start.js only feeds them.
 
 /** Every step that at least doubles the rate, as { at (epoch ms), from, to }. */
 function spikeStarts(steps, startedAt) {
-  const spikes = [];
+  return risesOf(steps, startedAt).map(({ at, from, to }) => ({ at, from, to }));
+}
+
+/**
+ * Every rise (a step that at least doubles the rate) with the stretch it belongs to: `since` is the
+ * end of the previous high phase (the last step that at least halved the rate) or the start, `until`
+ * the end of this one (the next halving) or the end of the steps. A scale-up in [since, at) came
+ * before the load rose.
+ */
+function risesOf(steps, startedAt) {
+  const rises = [];
   let t = startedAt;
+  let since = startedAt;
   for (let i = 0; i < steps.length; i++) {
-    if (i > 0 && steps[i].rate >= 2 * steps[i - 1].rate) spikes.push({ at: t, from: steps[i - 1].rate, to: steps[i].rate });
+    if (i > 0 && steps[i].rate >= 2 * steps[i - 1].rate) rises.push({ at: t, from: steps[i - 1].rate, to: steps[i].rate, since, until: Infinity });
+    if (i > 0 && 2 * steps[i].rate <= steps[i - 1].rate) {
+      since = t;
+      if (rises.length > 0 && rises[rises.length - 1].until === Infinity) rises[rises.length - 1].until = t;
+    }
     t += steps[i].seconds * 1000;
   }
-  return spikes;
+  for (const r of rises) if (r.until === Infinity) r.until = t;
+  return rises;
 }
 
 /**
@@ -28,6 +44,46 @@ function reactionTimes(spikes, decisions) {
   });
 }
 
+/**
+ * For each rise, the applied scale-up that met it: the last one in its low phase that no scale-down
+ * undid before the rise (negative seconds: before the load rose), else the first one during the rise
+ * (positive: after). Null while there is none; the decision itself is returned for its reasons.
+ */
+function riseLeads(rises, decisions) {
+  const applied = decisions.filter((d) => d.applied && d.action !== 'hold').sort((a, b) => a.at - b.at);
+  return rises.map((rise) => {
+    let before = null;
+    for (const d of applied.filter((x) => x.at >= rise.since && x.at < rise.at)) before = d.action === 'up' ? d : null;
+    const up = before ?? applied.find((d) => d.action === 'up' && d.at >= rise.at && d.at < rise.until) ?? null;
+    return up ? { seconds: (up.at - rise.at) / 1000, decision: up } : null;
+  });
+}
+
+/** "scale-up applied 23.4 s before the load rose" (or after): the demo's line for one rise. */
+function leadLine(seconds) {
+  return `scale-up applied ${Math.abs(seconds).toFixed(1)} s ${seconds < 0 ? 'before' : 'after'} the load rose`;
+}
+
+/**
+ * A recurring pattern for the default demo: `cycles` times a high phase then a low phase, and a last
+ * high phase, so that there are `cycles` rises and two whole cycles have passed before the third; in
+ * 10 s steps with ±`noise` relative jitter from a fixed seed (the same demo every run).
+ */
+function cycleSteps({ low, high, lowSeconds, highSeconds, cycles, noise, stepSeconds = 10, seed = 7 }) {
+  let s = seed >>> 0;
+  const jitter = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return 1 + noise * (2 * (s / 2 ** 32) - 1);
+  };
+  const phase = (rate, seconds) => Array.from({ length: Math.round(seconds / stepSeconds) }, () => ({ rate: Math.round(rate * jitter()), seconds: stepSeconds }));
+  return [...Array.from({ length: cycles }, () => [...phase(high, highSeconds), ...phase(low, lowSeconds)]).flat(), ...phase(high, highSeconds)];
+}
+
+/** The steps as loadgen's --steps spec. */
+function stepsSpec(steps) {
+  return steps.map((x) => `${x.rate}:${x.seconds}`).join(',');
+}
+
 function median(values) {
   const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
   if (v.length === 0) return null;
@@ -35,4 +91,4 @@ function median(values) {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-module.exports = { spikeStarts, reactionTimes, median };
+module.exports = { spikeStarts, risesOf, reactionTimes, riseLeads, leadLine, cycleSteps, stepsSpec, median };

@@ -1,9 +1,32 @@
 import { parseSteps } from '../loadgen/shapes';
 
+interface Step {
+  rate: number;
+  seconds: number;
+}
+interface Rise {
+  at: number;
+  from: number;
+  to: number;
+  since: number;
+  until: number;
+}
+interface Decision {
+  seq?: number;
+  action: string;
+  applied: boolean;
+  at: number;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { spikeStarts, reactionTimes, median } = require('./spikes.js') as {
-  spikeStarts(steps: { rate: number; seconds: number }[], startedAt: number): { at: number; from: number; to: number }[];
-  reactionTimes(spikes: { at: number }[], decisions: { action: string; applied: boolean; at: number }[]): (number | null)[];
+const { spikeStarts, risesOf, reactionTimes, riseLeads, leadLine, cycleSteps, stepsSpec, median } = require('./spikes.js') as {
+  spikeStarts(steps: Step[], startedAt: number): { at: number; from: number; to: number }[];
+  risesOf(steps: Step[], startedAt: number): Rise[];
+  reactionTimes(spikes: { at: number }[], decisions: Decision[]): (number | null)[];
+  riseLeads(rises: Rise[], decisions: Decision[]): ({ seconds: number; decision: Decision } | null)[];
+  leadLine(seconds: number): string;
+  cycleSteps(o: { low: number; high: number; lowSeconds: number; highSeconds: number; cycles: number; noise: number }): Step[];
+  stepsSpec(steps: Step[]): string;
   median(values: (number | null)[]): number | null;
 };
 
@@ -30,5 +53,40 @@ describe('demo spike reaction', () => {
     expect(median([17.5, null, 12, 30])).toBe(17.5);
     expect(median([4, 2])).toBe(3);
     expect(median([null])).toBeNull();
+  });
+});
+
+describe('demo rises', () => {
+  it('plays a noisy cycle whose every rise is a doubling and every fall a halving, and nothing else', () => {
+    const steps = cycleSteps({ low: 15, high: 100, lowSeconds: 60, highSeconds: 40, cycles: 5, noise: 0.15 });
+    expect(steps.reduce((sum, s) => sum + s.seconds, 0)).toBe(540);
+    expect(new Set(steps.map((s) => s.rate)).size).toBeGreaterThan(10); // noisy, not flat
+    const rises = risesOf(parseSteps(stepsSpec(steps)), 0);
+    expect(rises.map((r) => [r.since / 1000, r.at / 1000, r.until / 1000])).toEqual([
+      [40, 100, 140],
+      [140, 200, 240],
+      [240, 300, 340],
+      [340, 400, 440],
+      [440, 500, 540],
+    ]);
+    expect(stepsSpec(cycleSteps({ low: 15, high: 100, lowSeconds: 60, highSeconds: 40, cycles: 5, noise: 0.15 }))).toBe(stepsSpec(steps)); // same demo every run
+  });
+
+  it('credits a rise with the last scale-up of its low phase that no scale-in undid, else the first one during it', () => {
+    const rises = risesOf(parseSteps('15:60,100:40,15:60,100:40,15:60,100:40'), 0);
+    const decisions: Decision[] = [
+      { action: 'up', applied: true, at: 70_000 }, // rise 1: 10 s after
+      { action: 'down', applied: true, at: 115_000 }, // predictive scale-in after the fall
+      { action: 'up', applied: true, at: 137_000 }, // rise 2: 23 s before
+      { action: 'up', applied: false, at: 150_000 }, // recommended only
+      { action: 'up', applied: true, at: 230_000 }, // rise 3: undone by the scale-in below, then late
+      { action: 'down', applied: true, at: 240_000 },
+      { action: 'up', applied: true, at: 262_000 },
+    ];
+    const leads = riseLeads(rises, decisions);
+    expect(leads.map((l) => l?.seconds ?? null)).toEqual([10, -23, 2]);
+    expect(leadLine(-23)).toBe('scale-up applied 23.0 s before the load rose');
+    expect(leadLine(2)).toBe('scale-up applied 2.0 s after the load rose');
+    expect(riseLeads(rises, [])).toEqual([null, null, null]);
   });
 });

@@ -1,20 +1,30 @@
 'use strict';
 // `npm start`: installs what is missing, starts Kafka, the Temporal dev server and the apps, plays a
 // demo scenario, and prints what to watch. Ctrl-C stops everything this run started.
-//   npm start                           the spike: 15 → 130 → 15 events/s, scale up ahead and back down
+//   npm start                           a recurring load (a 100 s cycle, five rises, with noise): the
+//                                       predictor finds the cycle itself and, from the third rise on,
+//                                       the scale-up lands before the load rises (about 10 minutes)
+//   npm start -- --scenario spike       one spike: 15 → 130 → 15 events/s, scale up and back down
 //   npm start -- --scenario idle-burst  the aggregator group goes to zero when idle and wakes on bursts
 //   npm start -- --scenario otlp        the spike's steps sent as OpenTelemetry SERVER spans (OTLP/HTTP
 //                                       protobuf to /v1/traces), as an instrumented service's exporter would
+//   npm start -- --exit                 stop everything once the demo traffic has finished
 const fs = require('node:fs');
 const path = require('node:path');
 const { REPO, log, secs, ensureNodeModules, build, appEnv, startDetached, stopGroup, waitForHttp } = require('./common');
-const { spikeStarts, reactionTimes, median } = require('./spikes');
+const { risesOf, riseLeads, leadLine, cycleSteps, stepsSpec, median } = require('./spikes');
 
 /**
  * Each scenario has its own target, task queue and aggregator group, so that switching scenarios never
  * leaves one's controller driving the other's replicas.
  */
 const SCENARIOS = {
+  // Its own service, so that the predictor's replay of older windows (tests, other scenarios) is not
+  // the same series; no configured periods (SMARTSCALE_PREDICTOR_PERIODS empty): the cycle is found.
+  cycle: {
+    target: 'cycle', service: 'storefront', targets: 'workflows/config/targets.cycle.json', queue: 'smartscale-controller-cycle', group: 'smartscale-aggregator-cycle',
+    steps: stepsSpec(cycleSteps({ low: 15, high: 100, lowSeconds: 60, highSeconds: 40, cycles: 5, noise: 0.15 })), env: { SMARTSCALE_PREDICTOR_PERIODS: '' },
+  },
   spike: { target: 'demo', steps: '15:45,130:90,15:165', targets: 'workflows/config/targets.demo.json', queue: 'smartscale-controller', group: 'smartscale-aggregator' },
   'idle-burst': {
     target: 'idle-burst', steps: '0:20,60:40,0:150,60:40,0:150', targets: 'workflows/config/targets.idle-burst.json',
@@ -26,7 +36,8 @@ const SCENARIOS = {
   },
 };
 const scenarioArg = process.argv.indexOf('--scenario');
-const SCENARIO_NAME = scenarioArg > 0 ? process.argv[scenarioArg + 1] : 'spike';
+const SCENARIO_NAME = scenarioArg > 0 ? process.argv[scenarioArg + 1] : 'cycle';
+const EXIT_WHEN_DONE = process.argv.includes('--exit');
 const SCENARIO = SCENARIOS[SCENARIO_NAME];
 if (!SCENARIO) {
   console.error(`[smartscale] unknown scenario "${SCENARIO_NAME}": ${Object.keys(SCENARIOS).join(' or ')}`);
@@ -34,6 +45,7 @@ if (!SCENARIO) {
 }
 const DEMO_TARGET = SCENARIO.target;
 const DEMO_GROUP = SCENARIO.group;
+const DEMO_SERVICE = SCENARIO.service ?? 'checkout';
 const EVENTS_TOPIC = 'smartscale.events.v1';
 const DEMO_STEPS = process.env.SMARTSCALE_DEMO_STEPS || SCENARIO.steps;
 // What the pipeline allows a reactive controller at worst: the window must close, wait out its grace,
@@ -67,6 +79,7 @@ async function main() {
     SMARTSCALE_TARGETS_FILE: SCENARIO.targets,
     SMARTSCALE_TASK_QUEUE: SCENARIO.queue,
     SMARTSCALE_AGGREGATOR_GROUP: DEMO_GROUP,
+    ...SCENARIO.env,
   };
   const logs = path.join(REPO, '.smartscale', 'run');
   fs.mkdirSync(logs, { recursive: true });
@@ -85,19 +98,23 @@ async function main() {
   const { parseSteps } = require(path.join(REPO, 'dist/tools/loadgen/shapes.js'));
   const steps = parseSteps(DEMO_STEPS);
   const watcher = setInterval(() => void watch(), 5_000);
-  spikes = spikeStarts(steps, Date.now());
+  rises = risesOf(steps, Date.now());
   const protocol = SCENARIO.protocol || 'events';
-  const demo = startDetached('loadgen', ['dist/tools/loadgen/main.js', '--url', url(ports.ingest), '--protocol', protocol, '--shape', 'steps', '--steps', DEMO_STEPS, '--quiet'], env, logs);
+  const demo = startDetached('loadgen', ['dist/tools/loadgen/main.js', '--url', url(ports.ingest), '--protocol', protocol, '--service', DEMO_SERVICE, '--shape', 'steps', '--steps', DEMO_STEPS, '--quiet'], env, logs);
   children.push(demo);
-  log(`scenario ${SCENARIO_NAME}: ${DEMO_STEPS} (${protocol === 'otlp' ? 'OTLP spans/s to /v1/traces' : 'events/s'}:seconds) for service "checkout"; target "${DEMO_TARGET}" decides every 5 s`);
+  const what = SCENARIO_NAME === 'cycle' && DEMO_STEPS === SCENARIO.steps ? 'a 100 s cycle: 40 s at ~100, 60 s at ~15, ±15 % noise' : DEMO_STEPS;
+  log(`scenario ${SCENARIO_NAME}: ${what} (${protocol === 'otlp' ? 'OTLP spans/s to /v1/traces' : 'events/s'}:seconds), ${rises.length} rise(s) in ${steps.reduce((sum, x) => sum + x.seconds, 0)} s ` +
+    `for service "${DEMO_SERVICE}"; target "${DEMO_TARGET}" decides every 5 s`);
   await new Promise((resolve) => demo.once('exit', resolve));
   clearInterval(watcher);
   if (stopping) return;
   await watch();
-  // The workflow keeps its last 50 decisions: each spike's time was taken when it landed.
-  const times = spikes.map((_, i) => (reported.has(i) ? reported.get(i) : null));
-  log(`spike → scale-up applied: ${times.map((t) => (t === null ? 'none' : `${t.toFixed(1)} s`)).join(', ')}; median ${median(times)?.toFixed(1) ?? '–'} s ` +
-    `over ${times.length} spike(s) (reactive worst case: window + grace + tick = ${PIPELINE_FLOOR_S} s)`);
+  // The workflow keeps its last 50 decisions: each rise's lead was taken when it landed.
+  const leads = rises.map((_, i) => (reported.has(i) ? reported.get(i) : null));
+  const before = leads.filter((t) => t !== null && t < 0).length;
+  log(`rises → scale-up applied: ${leads.map((t) => (t === null ? 'none' : `${t < 0 ? '' : '+'}${t.toFixed(1)} s`)).join(', ')} (negative: before the load rose); ` +
+    `${before} of ${leads.length} before; median ${median(leads)?.toFixed(1) ?? '–'} s (reactive worst case: window + grace + tick = +${PIPELINE_FLOOR_S} s)`);
+  if (EXIT_WHEN_DONE) return shutdown(0);
   log('demo traffic finished. Everything keeps running so you can look around; Ctrl-C stops it all.');
 }
 
@@ -124,7 +141,7 @@ function printUrls(cfg) {
   const wf = `${cfg.temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(`scaler/${DEMO_TARGET}`)}`;
   console.log(`
   Ingest API + OpenAPI     ${url(ports.ingest, '/docs')}
-  Predictor                ${url(ports.predictor, '/v1/forecast/checkout?horizon=3')}
+  Predictor                ${url(ports.predictor, `/v1/forecast/${DEMO_SERVICE}?horizon=3`)}
   Live console             ${url(ports.control, '/console')}
   Control API              ${url(ports.control, '/v1/targets')}   (OpenAPI at /docs)
   Temporal Web UI          ${cfg.temporal.uiUrl}
@@ -138,9 +155,11 @@ function printUrls(cfg) {
 `);
 }
 
-let spikes = [];
-/** Spike index → seconds from the step to its applied scale-up, kept as each one lands. */
+let rises = [];
+/** Rise index → seconds from the rise to its applied scale-up (negative: before), kept as each one lands. */
 const reported = new Map();
+/** Decisions already told about (scale-ins). */
+const told = new Set();
 
 async function decisions() {
   try {
@@ -151,14 +170,24 @@ async function decisions() {
   }
 }
 
-/** Prints each spike's reaction once its scale-up has landed. */
-async function reportSpikes() {
-  const times = reactionTimes(spikes, await decisions());
-  times.forEach((t, i) => {
-    if (t === null || reported.has(i)) return;
-    reported.set(i, t);
-    log(`spike ${i + 1} (${spikes[i].from} → ${spikes[i].to} ev/s): scale-up applied ${t.toFixed(1)} s after the load stepped up`);
+const reason = (d, code) => d.reasons?.find((r) => r.code === code)?.message;
+
+/**
+ * One line per rise once its scale-up is known (a scale-up before the rise is final once the rise
+ * has come), naming the forecast quantile and periods it planned with; one line per scale-in.
+ */
+async function reportRises() {
+  const all = await decisions();
+  const now = Date.now();
+  riseLeads(rises, all).forEach((lead, i) => {
+    if (lead === null || reported.has(i) || now < rises[i].at) return;
+    reported.set(i, lead.seconds);
+    log(`rise ${i + 1} (${rises[i].from} → ${rises[i].to} ev/s): ${leadLine(lead.seconds)} | ${reason(lead.decision, 'forecast') ?? reason(lead.decision, 'reactive-fallback') ?? ''}`);
   });
+  for (const d of all.filter((x) => x.applied && x.action === 'down' && !told.has(x.seq))) {
+    told.add(d.seq);
+    log(`scale-in ${d.from} → ${d.to}: ${reason(d, 'scale-in') ?? ''} | ${reason(d, 'forecast') ?? reason(d, 'reactive-fallback') ?? ''}`);
+  }
 }
 
 let lastLine = '';
@@ -171,7 +200,7 @@ async function watch() {
     const line = `replicas ${s.currentReplicas ?? '?'} → ${s.desiredReplicas ?? '?'}${s.paused ? ` (paused: ${s.paused.reason})` : ''} | load ${obs == null ? '–' : obs.toFixed(1)} ev/s, forecast peak ${fc == null ? '–' : fc.toFixed(1)} ev/s | #${d?.seq ?? 0} ${d?.action ?? ''}: ${d?.reasons?.map((r) => r.code).join(', ') ?? ''}`;
     if (line !== lastLine) log(line);
     lastLine = line;
-    await reportSpikes();
+    await reportRises();
   } catch (err) {
     log(`control API not answering: ${err.message}`);
   }
