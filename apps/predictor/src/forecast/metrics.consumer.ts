@@ -7,6 +7,7 @@ import { PREDICTOR_CONFIG, PredictorConfig } from '../config/predictor.config';
 import { FORECAST_PUBLISHER, ForecastPublisher } from './forecast-publisher.adapter';
 import { ModelsService } from './models.service';
 import { PredictorMetrics } from './predictor-metrics';
+import { WindowIntake } from './window-intake';
 
 /**
  * Feeds the models from the metrics topic. Each start joins a fresh group from the beginning, so the
@@ -19,9 +20,9 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
   readonly name = 'broker';
   private readonly logger = new Logger(MetricsConsumer.name);
   private readonly reader: WindowMetricsReader;
+  private readonly intake: WindowIntake;
   /** Evicts idle models when no window arrives at all; windows also sweep, at most once a second. */
   private sweeper: NodeJS.Timeout | null = null;
-  private lastSweep = 0;
 
   constructor(
     @Inject(PREDICTOR_CONFIG) private readonly config: PredictorConfig,
@@ -29,6 +30,7 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(FORECAST_PUBLISHER) private readonly publisher: ForecastPublisher,
     private readonly metrics: PredictorMetrics,
   ) {
+    this.intake = new WindowIntake(models, metrics);
     this.reader = new WindowMetricsReader(createKafka(config.kafka), {
       groupPrefix: `smartscale-predictor-${config.kafka.clientId}`,
       // The models expect one window per service and period: the hopping windows overlap them.
@@ -43,22 +45,18 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reader.start();
-    const every = Math.max(1_000, Math.min(60_000, Math.round(this.config.models.idleMs / 4)));
-    this.sweeper = setInterval(() => this.sweep(Date.now()), every);
+    this.sweeper = setInterval(() => this.intake.sweep(Date.now()), WindowIntake.sweepEveryMs(this.config));
     this.sweeper.unref();
   }
 
   private async take(metric: WindowMetric): Promise<void> {
     const now = Date.now();
-    if (now - this.lastSweep >= 1_000) this.sweep(now);
-    const outcome = this.models.observe(metric, now);
-    if (outcome === 'learned') this.metrics.windowObserved(metric);
-    else if (outcome !== 'repeated') this.metrics.refused.inc({ reason: outcome });
-    this.metrics.models.set(this.models.size);
+    this.intake.take(metric, now);
     const publication = this.models.publication(metric.service, metric.windowEnd, now);
     if (!publication) return;
     await this.publisher.publish(publication);
-    this.metrics.publicationSent(publication);
+    // Not for a model the sweep evicted during the send: its series would outlive it.
+    if (this.models.has(metric.service)) this.metrics.publicationSent(publication);
   }
 
   async check(): Promise<boolean> {
@@ -69,11 +67,5 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
   async beforeApplicationShutdown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     await this.reader.stop();
-  }
-
-  private sweep(now: number): void {
-    this.lastSweep = now;
-    for (const service of this.models.evictIdle(now)) this.metrics.serviceEvicted(service);
-    this.metrics.models.set(this.models.size);
   }
 }

@@ -65,6 +65,10 @@ export class ModelsService {
     return evicted;
   }
 
+  has(service: string): boolean {
+    return this.models.has(service);
+  }
+
   services(): string[] {
     return [...this.models.keys()].sort();
   }
