@@ -3,7 +3,7 @@ import type { TelemetryEventInput } from '@smartscale/contracts';
 import type { ExportMetricsServiceRequest, HistogramDataPoint, Int64, KeyValue, Metric, NumberDataPoint } from './otlp-model';
 import { NO_RECORDED_VALUE } from './otlp-model';
 import { MappingResult, resourceContext, ResourceContext, withResource } from './otlp-mapping';
-import { Attributes, copyAttributes, int64, list, nanosToMs } from './otlp-values';
+import { AttributeBag, Attributes, int64, list, nanosToMs } from './otlp-values';
 
 /** UCUM time units (the units OpenTelemetry's semantic conventions use) in milliseconds. */
 export const TIME_UNITS_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -70,10 +70,13 @@ function mapPoint(
   const valued = valueOf(p);
   if (typeof valued === 'string') return result.reject(valued, 1, name ? `metric "${name.slice(0, 64)}"` : undefined);
 
-  const attributes: Attributes = { ...valued.attributes };
-  if (typeof metric.unit === 'string' && metric.unit.length > 0) attributes['otel.metric.unit'] = metric.unit.slice(0, 64);
-  result.droppedAttributes += copyAttributes(attributes, p.attributes);
-  result.droppedAttributes += withResource(attributes, context);
+  const bag = new AttributeBag();
+  for (const [key, value] of Object.entries(valued.attributes ?? {})) bag.put(key, value);
+  if (typeof metric.unit === 'string' && metric.unit.length > 0) bag.put('otel.metric.unit', metric.unit.slice(0, 64));
+  bag.putAll(p.attributes);
+  withResource(bag, context);
+  result.droppedAttributes += bag.dropped;
+  const attributes = bag.values;
   const event: TelemetryEventInput = {
     id: pointId(context.service, name, p.timeUnixNano, p.attributes),
     service: context.service,

@@ -1,6 +1,6 @@
-import { EVENT_LIMITS, TelemetryEventInput } from '@smartscale/contracts';
+import type { TelemetryEventInput } from '@smartscale/contracts';
 import type { Resource } from './otlp-model';
-import { attribute, Attributes, copyAttributes } from './otlp-values';
+import { attribute, AttributeBag, Scalar } from './otlp-values';
 
 export const SERVICE_NAME = 'service.name';
 
@@ -59,32 +59,24 @@ export class MappingResult {
 /** The service and the attributes every event of one resource carries (computed once per resource). */
 export interface ResourceContext {
   service: string | null;
-  attributes: Attributes;
+  /** At most the event limit of the resource's scalar attributes, service.name aside, in order. */
+  entries: [string, Scalar][];
+  /** Resource attributes that could never fit or are not scalars. */
   dropped: number;
 }
-
-const SKIP_SERVICE_NAME = new Set([SERVICE_NAME]);
 
 export function resourceContext(resource: Resource | null | undefined): ResourceContext {
   const attrs = resource !== null && typeof resource === 'object' ? resource.attributes : undefined;
   const name = attribute(attrs, SERVICE_NAME);
-  const attributes: Attributes = {};
-  const dropped = copyAttributes(attributes, attrs, { skip: SKIP_SERVICE_NAME });
-  return { service: typeof name === 'string' && name.length > 0 ? name : null, attributes, dropped };
+  const bag = new AttributeBag();
+  bag.putAll(attrs, SERVICE_NAME);
+  return { service: typeof name === 'string' && name.length > 0 ? name : null, entries: Object.entries(bag.values), dropped: bag.dropped };
 }
 
-/** Merges the resource's attributes after the item's own, within the limit; returns how many did not fit. */
-export function withResource(own: Attributes, context: ResourceContext): number {
-  let dropped = context.dropped;
-  for (const [key, value] of Object.entries(context.attributes)) {
-    if (key in own) continue;
-    if (Object.keys(own).length >= EVENT_LIMITS.maxAttributes) {
-      dropped++;
-      continue;
-    }
-    own[key] = value;
-  }
-  return dropped;
+/** Adds the resource's attributes after the item's own, within the limit. */
+export function withResource(bag: AttributeBag, context: ResourceContext): void {
+  for (const [key, value] of context.entries) bag.put(key, value);
+  bag.dropped += context.dropped;
 }
 
 /** The partial-success message: every reason with its count, and one example where there is one. */

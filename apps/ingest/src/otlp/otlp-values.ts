@@ -51,38 +51,41 @@ export function attribute(attributes: KeyValue[] | null | undefined, key: string
 }
 
 /**
- * Copies scalar attributes into `into` until it holds `EVENT_LIMITS.maxAttributes` keys. `only` picks
- * named keys (in the order given); without it every attribute is taken in order. Keys already present
- * win (callers add the most specific first). Returns how many were left out (over the limit, or not
- * representable), for the drop counter.
+ * The attributes of one event, filled most specific first, within the event schema's limits (at most
+ * EVENT_LIMITS.maxAttributes keys of at most 64 characters, scalar values). A key already present
+ * wins; what does not fit or is not a scalar is counted in `dropped`, never an error.
  */
-export function copyAttributes(into: Attributes, attributes: KeyValue[] | null | undefined, options: { only?: readonly string[]; skip?: ReadonlySet<string> } = {}): number {
-  const source = list(attributes);
-  let dropped = 0;
-  const take = (key: string, value: AnyValue | null | undefined): void => {
-    if (key in into || options.skip?.has(key)) return;
-    const v = scalar(value);
-    if (v === undefined || key.length === 0 || key.length > MAX_ATTRIBUTE_KEY_LENGTH || Object.keys(into).length >= EVENT_LIMITS.maxAttributes) {
-      dropped++;
+export class AttributeBag {
+  readonly values: Attributes = {};
+  size = 0;
+  dropped = 0;
+
+  get full(): boolean {
+    return this.size >= EVENT_LIMITS.maxAttributes;
+  }
+
+  put(key: string, value: Scalar | undefined): void {
+    if (Object.prototype.hasOwnProperty.call(this.values, key)) return;
+    // `__proto__` cannot be an own key of a plain object: refused rather than silently lost.
+    if (value === undefined || key.length === 0 || key.length > MAX_ATTRIBUTE_KEY_LENGTH || key === '__proto__' || this.full) {
+      this.dropped++;
       return;
     }
-    into[key] = v;
-  };
-  if (options.only) {
-    for (const key of options.only) {
-      const kv = source.find((a) => a !== null && typeof a === 'object' && a.key === key);
-      if (kv) take(key, kv.value);
-    }
-    return dropped;
+    this.values[key] = value;
+    this.size++;
   }
-  for (const kv of source) {
-    if (kv === null || typeof kv !== 'object' || typeof kv.key !== 'string') {
-      dropped++;
-      continue;
+
+  /** Every scalar attribute of an OTLP list, in order; past the limit the rest are counted without being read. */
+  putAll(attributes: KeyValue[] | null | undefined, skip?: string): void {
+    const source = list(attributes);
+    for (let i = 0; i < source.length; i++) {
+      if (this.full) {
+        this.dropped += source.length - i;
+        return;
+      }
+      const kv = source[i];
+      if (kv === null || typeof kv !== 'object' || typeof kv.key !== 'string') this.dropped++;
+      else if (kv.key !== skip) this.put(kv.key, scalar(kv.value));
     }
-    // Past the limit nothing more can be kept: count the rest without reading them (10,000 attributes).
-    if (Object.keys(into).length >= EVENT_LIMITS.maxAttributes) return dropped + (source.length - source.indexOf(kv));
-    take(kv.key, kv.value);
   }
-  return dropped;
 }

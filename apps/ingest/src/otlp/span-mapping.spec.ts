@@ -45,6 +45,16 @@ describe(mapTraces.name, () => {
     expect(Object.fromEntries([...result.rejected].map(([r, { count }]) => [r, count]))).toEqual({ no_service_name: 1, malformed: 2, span_kind: 1, no_timestamp: 1 });
   });
 
+  it('keeps an attribute named like an Object property and refuses __proto__, counted', () => {
+    const result = mapTraces({
+      resourceSpans: [{ resource: { attributes: [str('service.name', 'checkout'), str('constructor', 'c'), str('__proto__', 'p')] }, scopeSpans: [{ spans: [server()] }] }],
+    } as ExportTraceServiceRequest);
+    const attributes = result.events[0].event.attributes!;
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(Object.keys(attributes)).toEqual(['span.kind', 'constructor']);
+    expect(result.droppedAttributes).toBe(1);
+  });
+
   it('keeps the selected span attributes and the scalar resource attributes with keys of at most 64 characters, counting what it leaves out', () => {
     const result = mapTraces({
       resourceSpans: [{

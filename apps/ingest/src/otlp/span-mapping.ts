@@ -2,13 +2,13 @@ import type { TelemetryEventInput } from '@smartscale/contracts';
 import type { ExportTraceServiceRequest, Span } from './otlp-model';
 import { SPAN_KIND, STATUS_CODE_ERROR } from './otlp-model';
 import { MappingResult, resourceContext, ResourceContext, withResource } from './otlp-mapping';
-import { attribute, Attributes, copyAttributes, idHex, list, nanosToMs } from './otlp-values';
+import { AttributeBag, idHex, list, nanosToMs, Scalar, scalar } from './otlp-values';
 
 /**
  * Span attributes kept on the request event, most useful first (current semantic conventions, then
  * the older names still emitted by many instrumentations).
  */
-export const KEPT_SPAN_ATTRIBUTES = [
+export const KEPT_SPAN_ATTRIBUTES: ReadonlySet<string> = new Set([
   'http.request.method',
   'http.route',
   'http.response.status_code',
@@ -22,9 +22,7 @@ export const KEPT_SPAN_ATTRIBUTES = [
   'http.method',
   'http.status_code',
   'http.target',
-] as const;
-
-const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'] as const;
+]);
 
 /**
  * ExportTraceServiceRequest -> request events. A SERVER or CONSUMER span is one request the service
@@ -58,12 +56,24 @@ function mapSpan(span: Span, context: ResourceContext, result: MappingResult): v
   const time = Number.isFinite(end) ? end : start;
   if (!Number.isFinite(time)) return result.reject('no_timestamp');
 
-  const attributes: Attributes = { 'span.kind': kind === SPAN_KIND.server ? 'server' : 'consumer' };
-  if (typeof span.name === 'string' && span.name.length > 0) attributes['span.name'] = span.name.slice(0, 256);
-  result.droppedAttributes += copyAttributes(attributes, span.attributes, { only: KEPT_SPAN_ATTRIBUTES });
-  result.droppedAttributes += withResource(attributes, context);
+  const bag = new AttributeBag();
+  bag.put('span.kind', kind === SPAN_KIND.server ? 'server' : 'consumer');
+  if (typeof span.name === 'string' && span.name.length > 0) bag.put('span.name', span.name.slice(0, 256));
+  // One pass over the span's attributes: the kept ones, and the HTTP status (current name first).
+  let status: Scalar | undefined;
+  let legacyStatus: Scalar | undefined;
+  for (const kv of list(span.attributes)) {
+    if (kv === null || typeof kv !== 'object' || typeof kv.key !== 'string' || !KEPT_SPAN_ATTRIBUTES.has(kv.key)) continue;
+    const value = scalar(kv.value);
+    bag.put(kv.key, value);
+    if (kv.key === 'http.response.status_code') status = value;
+    else if (kv.key === 'http.status_code') legacyStatus = value;
+  }
+  withResource(bag, context);
+  result.droppedAttributes += bag.dropped;
+  const attributes = bag.values;
 
-  const http = httpStatus(span);
+  const http = httpStatus(status) ?? httpStatus(legacyStatus);
   const failed = span.status?.code === STATUS_CODE_ERROR || (http !== undefined && http >= 500);
   const traceId = idHex(span.traceId, 16);
   const spanId = idHex(span.spanId, 8);
@@ -81,12 +91,8 @@ function mapSpan(span: Span, context: ResourceContext, result: MappingResult): v
   result.events.push({ index, event });
 }
 
-/** The HTTP status a server span reports, when it is a valid status code. */
-function httpStatus(span: Span): number | undefined {
-  for (const key of HTTP_STATUS_KEYS) {
-    const v = attribute(span.attributes, key);
-    const n = typeof v === 'string' ? Number(v) : v;
-    if (typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599) return n;
-  }
-  return undefined;
+/** An HTTP status attribute's value, when it is a valid status code (some instrumentations send strings). */
+function httpStatus(value: Scalar | undefined): number | undefined {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
 }
