@@ -8,6 +8,8 @@ async function main() {
   ensureNodeModules();
   // Helm and promtool for the deploy/ specs: built or installed once into .smartscale/ops-tools/.
   require('../infra/ops-tools.js').ensureAll();
+  // kube-apiserver and etcd for test/kubernetes: built once into .smartscale/kube/; each test file starts its own.
+  require('../infra/kube-apiserver.js').ensureBuilt();
   const infra = require('../infra/infra.js');
   const up = await infra.up();
   const started = !up.kafka.reused || !up.temporal.reused;

@@ -684,6 +684,8 @@ async function stopAll() {
     }),
   );
   if (names.length === 0) log('nothing to stop (no pid files)');
+  // API servers the Kubernetes tests started (tools/infra/kube-apiserver.js), if a test died before stopping its own.
+  await require('./kube-apiserver.js').stopAll();
 }
 
 async function serviceStatus(name, endpoint, ready) {
