@@ -84,6 +84,16 @@ describe(PeriodTracker.name, () => {
     expect(detectPeriods(Array.from({ length: 3_000 }, (_, t) => 5 + 0.1 * t), { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY })).toEqual([]);
   });
 
+  it('does not read the single hump of a wandering series as two cycles', () => {
+    const next = rng(17);
+    const found = Array.from({ length: 50 }, () => {
+      let level = 100;
+      const walk = Array.from({ length: 300 }, () => (level += gaussian(next)));
+      return detectPeriods(walk, { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY });
+    }).filter((d) => d.length > 0);
+    expect(found).toEqual([]);
+  });
+
   it('finds several periods at once, not their multiples', () => {
     const found = detectPeriods(load(4 * HOUR, [SEVEN_MINUTES, HOUR], 11), { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY }).map((d) => d.period);
     expect(found).toHaveLength(2);

@@ -7,10 +7,19 @@ export interface PeriodDetectorConfig {
   maxPeriod: number;
   /** at most this many periods at once (e.g. an hour and a day) */
   maxPeriods: number;
-  /** autocorrelation at the period must reach this (and 4 standard errors of white noise) */
+  /** autocorrelation at the period must reach this... */
   threshold: number;
   /** ...and rise this much above the lowest autocorrelation at shorter lags (the trough of the cycle) */
   prominence: number;
+  /** ...and exceed this many standard errors of white noise's autocorrelation at that lag, 1/√(n − k) */
+  significance: number;
+  /**
+   * ...and the mean squared difference between values one period apart must be at most this
+   * fraction of its average over all shorter lags (YIN's cumulative-mean-normalised difference):
+   * for a wandering series (a random walk) values drift further apart with the lag, so a hump of its
+   * autocorrelation is never a dip of this ratio; a real cycle's repeat is.
+   */
+  maxDifference: number;
 }
 
 /**
@@ -18,7 +27,7 @@ export interface PeriodDetectorConfig {
  * checked on the forecast-eval series (docs/forecasting.md): 0.35 / 0.3 find every cycle whose
  * amplitude is at least the noise's standard deviation after two cycles and nothing in white noise.
  */
-export const DEFAULT_PERIOD_DETECTOR: Omit<PeriodDetectorConfig, 'maxPeriod'> = { minPeriod: 4, maxPeriods: 3, threshold: 0.35, prominence: 0.3 };
+export const DEFAULT_PERIOD_DETECTOR: Omit<PeriodDetectorConfig, 'maxPeriod'> = { minPeriod: 4, maxPeriods: 3, threshold: 0.35, prominence: 0.3, significance: 4, maxDifference: 0.5 };
 
 export interface DetectedPeriod {
   period: number;
@@ -44,9 +53,9 @@ export function detectPeriods(values: ArrayLike<number>, config: PeriodDetectorC
   const total = variance(x);
   // Once the cycles found leave less than a tenth of the variance, what remains is noise.
   while (found.length < config.maxPeriods && (found.length === 0 || variance(x) > 0.1 * total)) {
-    const r = autocorrelation(x);
-    if (r === null) break;
-    const best = bestPeriod(x, r, config, found);
+    const acf = autocorrelation(x);
+    if (acf === null) break;
+    const best = bestPeriod(x, acf, config, found);
     if (best === null) break;
     found.push(best);
     removeProfile(x, best.period);
@@ -58,7 +67,8 @@ export function detectPeriods(values: ArrayLike<number>, config: PeriodDetectorC
  * The shortest strong peak of the autocorrelation, or null. Lags up to 5 % past half the series
  * are looked at, because with exactly two cycles the noisy peak falls on either side of the period.
  */
-function bestPeriod(x: Float64Array, r: Float64Array, config: PeriodDetectorConfig, found: DetectedPeriod[]): DetectedPeriod | null {
+function bestPeriod(x: Float64Array, acf: { r: Float64Array; d: Float64Array; vario: Float64Array }, config: PeriodDetectorConfig, found: DetectedPeriod[]): DetectedPeriod | null {
+  const { r, d, vario } = acf;
   const n = x.length;
   const last = Math.min(Math.floor(1.05 * config.maxPeriod), Math.floor(0.525 * n), r.length - 1);
   const candidates: DetectedPeriod[] = [];
@@ -67,8 +77,13 @@ function bestPeriod(x: Float64Array, r: Float64Array, config: PeriodDetectorConf
     trough = Math.min(trough, r[k]);
     if (k < config.minPeriod) continue;
     // A second period is searched in residuals of a fit, which look more regular than they are.
-    const floor = Math.max(config.threshold, (found.length === 0 ? 4 : 5) / Math.sqrt(n - k));
-    if (r[k] < floor || r[k] - trough < config.prominence) continue;
+    // Capped: a correlation of 0.9 at a prominent peak is evidence enough even over two short cycles.
+    const floor = Math.max(config.threshold, Math.min(0.9, (config.significance + (found.length === 0 ? 0 : 1)) / Math.sqrt(n - k)));
+    if (r[k] < floor || r[k] - trough < config.prominence || d[k] > config.maxDifference) continue;
+    // A wandering series drifts: values k apart differ k times more than neighbours (a random walk's
+    // variogram grows linearly); a cycle's repeat is about as close as the next value is. With under
+    // three cycles of evidence a random walk's single hump looks like a repeat, so the bar is higher.
+    if (vario[k] > vario[1] * (3 * k > n ? 2 : Math.max(4, Math.sqrt(k)))) continue;
     const w = Math.max(1, Math.round(k * 0.05));
     let isPeak = true;
     for (let j = Math.max(1, k - w); j <= Math.min(r.length - 1, k + w) && isPeak; j++) isPeak = r[j] <= r[k];
@@ -134,7 +149,7 @@ function foldedResidual(x: Float64Array, p: number): number {
  * Unbiased autocorrelation r(k) = mean(x_t·x_{t+k}) / mean(x_t²) for every lag, by FFT (Wiener–
  * Khinchin): a day of 10 s windows is 17,280 points, too many for the O(n²) sum on every re-check.
  */
-function autocorrelation(x: Float64Array): Float64Array | null {
+function autocorrelation(x: Float64Array): { r: Float64Array; d: Float64Array; vario: Float64Array } | null {
   const n = x.length;
   let size = 2;
   while (size < 2 * n) size *= 2;
@@ -154,7 +169,28 @@ function autocorrelation(x: Float64Array): Float64Array | null {
   if (!(r0 > 1e-12)) return null;
   const r = new Float64Array(n);
   for (let k = 0; k < n; k++) r[k] = back[2 * k] / (n - k) / r0;
-  return r;
+  return { r, ...normalisedDifference(x, back) };
+}
+
+/**
+ * YIN's d'(k): the mean of (x_t − x_{t+k})² over the overlap, divided by its running mean over
+ * lags 1..k; from the raw autocorrelation and prefix sums of x², so O(n) after the FFT.
+ */
+function normalisedDifference(x: Float64Array, raw: number[]): { d: Float64Array; vario: Float64Array } {
+  const n = x.length;
+  const squares = new Float64Array(n + 1);
+  for (let t = 0; t < n; t++) squares[t + 1] = squares[t] + x[t] * x[t];
+  const d = new Float64Array(n);
+  const vario = new Float64Array(n);
+  d[0] = 1;
+  let running = 0;
+  for (let k = 1; k < n; k++) {
+    const mean = Math.max(0, (squares[n - k] + (squares[n] - squares[k]) - 2 * raw[2 * k]) / (n - k));
+    vario[k] = mean;
+    running += mean;
+    d[k] = running > 0 ? (mean * k) / running : 1;
+  }
+  return { d, vario };
 }
 
 const ffts = new Map<number, FFT>();
