@@ -1,4 +1,4 @@
-import { createDefaultEnsemble, ForecastPoint, OnlineForecaster } from '@smartscale/forecasting';
+import { AutoSeasonalForecaster, autoSeasonalConfig, createDefaultEnsemble, ForecastPoint, OnlineForecaster } from '@smartscale/forecasting';
 import { HorizonAccumulator, HorizonMetrics } from './metrics';
 
 export interface SeriesInput {
@@ -29,6 +29,15 @@ export interface SeriesReport {
   microsPerPoint: number;
   /** JSON size of the ensemble's state: the memory a predictor keeps per series, roughly */
   stateBytes: number;
+  /** the predictor's own model: the ensemble over the periods it finds, with no periods given */
+  auto: {
+    microsPerPoint: number;
+    stateBytes: number;
+    /** periods in use at the end of the series */
+    periods: number[];
+    /** rows learned when a period was first in use; null if never */
+    firstFoundAt: number | null;
+  };
 }
 
 type Split = 'all' | 'withoutAnomalies';
@@ -45,7 +54,9 @@ function modelsOf(ensemble: ReturnType<typeof createDefaultEnsemble>): [string, 
  */
 export function evaluateSeries(input: SeriesInput, horizons: number[]): SeriesReport {
   const ensemble = createDefaultEnsemble(input.periods);
-  const models = modelsOf(ensemble);
+  // No hints: what it finds alone. Looks for periods up to a third of the series or a week of rows.
+  const auto = new AutoSeasonalForecaster(autoSeasonalConfig([], Math.max(8, Math.min(Math.floor(input.values.length / 3), 2016))));
+  const models: [string, OnlineForecaster][] = [...modelsOf(ensemble), ['auto-seasonal', auto]];
   const maxH = Math.max(...horizons);
   const acc = new Map<string, HorizonAccumulator>();
   const at = (model: string, h: number, split: Split): HorizonAccumulator => {
@@ -54,7 +65,9 @@ export function evaluateSeries(input: SeriesInput, horizons: number[]): SeriesRe
     return acc.get(key) as HorizonAccumulator;
   };
   const pending: ForecastPoint[][][] = models.map(() => []);
-  const started = performance.now();
+  let ensembleMs = 0;
+  let autoMs = 0;
+  let firstFoundAt: number | null = null;
   input.values.forEach((actual, t) => {
     models.forEach(([model], k) => {
       for (const h of horizons) {
@@ -65,10 +78,17 @@ export function evaluateSeries(input: SeriesInput, horizons: number[]): SeriesRe
         if (!input.anomalous[t]) at(model, h, 'withoutAnomalies').add(forecast[h - 1], actual);
       }
     });
+    let started = performance.now();
     ensemble.learn(actual);
+    ensemble.forecast(maxH);
+    ensembleMs += performance.now() - started;
+    started = performance.now();
+    auto.learn(actual);
+    auto.forecast(maxH);
+    autoMs += performance.now() - started;
+    if (firstFoundAt === null && auto.periods.length > 0) firstFoundAt = t + 1;
     models.forEach(([, m], k) => (pending[k][t % maxH] = m.forecast(maxH)));
   });
-  const elapsed = performance.now() - started;
   return {
     name: input.name,
     rows: input.values.length,
@@ -79,8 +99,9 @@ export function evaluateSeries(input: SeriesInput, horizons: number[]): SeriesRe
       all: summarise(model, horizons, 'all', at),
       withoutAnomalies: summarise(model, horizons, 'withoutAnomalies', at),
     })),
-    microsPerPoint: (1000 * elapsed) / input.values.length,
+    microsPerPoint: (1000 * ensembleMs) / input.values.length,
     stateBytes: JSON.stringify(ensemble.toJSON()).length,
+    auto: { microsPerPoint: (1000 * autoMs) / input.values.length, stateBytes: JSON.stringify(auto.toJSON()).length, periods: auto.periods, firstFoundAt },
   };
 }
 

@@ -1,4 +1,8 @@
 import { ForecastPoint } from '@smartscale/forecasting';
+import { forecastQuantile } from '@smartscale/policy';
+
+/** Service levels whose forecast quantile (as decide() computes it) is checked against outcomes. */
+export const SERVICE_LEVELS = [0.9, 0.95, 0.99];
 
 export interface HorizonMetrics {
   h: number;
@@ -15,6 +19,12 @@ export interface HorizonMetrics {
   coverage: number;
   /** mean interval width over the mean absolute actual, so series of any scale compare */
   relativeWidth: number;
+  /**
+   * Per SERVICE_LEVELS entry: the fraction of outcomes at or below the forecast quantile decide()
+   * plans for at that level (from the point and the 80 % interval's upper bound). Calibrated when
+   * it matches the level.
+   */
+  serviceLevels: number[];
 }
 
 /** Running sums for one model at one horizon. */
@@ -24,9 +34,13 @@ export class HorizonAccumulator {
   private covered = 0;
   private width = 0;
   private absActual = 0;
+  private readonly atOrBelow = SERVICE_LEVELS.map(() => 0);
 
   add(f: ForecastPoint, actual: number): void {
     this.n++;
+    SERVICE_LEVELS.forEach((level, i) => {
+      if (actual <= forecastQuantile(f.point, f.upper, level)) this.atOrBelow[i]++;
+    });
     this.absError += Math.abs(actual - f.point);
     if (actual >= f.lower && actual <= f.upper) this.covered++;
     this.width += f.upper - f.lower;
@@ -48,6 +62,7 @@ export class HorizonAccumulator {
       relativeToSeasonalNaive: mae / seasonalNaive,
       coverage: this.covered / this.n,
       relativeWidth: this.width / Math.max(this.absActual, 1e-12),
+      serviceLevels: this.atOrBelow.map((c) => c / this.n),
     };
   }
 }

@@ -1,2 +1,3 @@
 export * from './decide';
 export * from './validate-policy';
+export * from './signals-forecast';
