@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { mapMetrics } from './metric-mapping';
 import type { ExportTraceServiceRequest } from './otlp-model';
 import { mapTraces } from './span-mapping';
 
@@ -64,5 +66,30 @@ describe(mapTraces.name, () => {
     } as ExportTraceServiceRequest);
     expect(result.events[0].event.attributes).toEqual({ 'span.kind': 'server', 'http.route': '/a', ratio: 0.5 });
     expect(result.droppedAttributes).toBe(2);
+  });
+});
+
+describe('mapping hostile OTLP/JSON', () => {
+  // Any JSON at every level of the envelope, with the real field names, so the generator reaches the
+  // span and attribute readers rather than failing at the top.
+  const any = fc.jsonValue({ maxDepth: 2 });
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, any);
+  const keyValue = maybe(fc.record({ key: maybe(fc.constantFrom('service.name', 'http.response.status_code', 'http.route', '__proto__', 'x')), value: maybe(fc.record({ stringValue: any, intValue: any, doubleValue: any, boolValue: any }, { requiredKeys: [] })) }, { requiredKeys: [] }));
+  const attributes = maybe(fc.array(keyValue, { maxLength: 6 }));
+  const span = maybe(fc.record({ traceId: any, spanId: any, name: any, kind: maybe(fc.integer({ min: 0, max: 6 })), startTimeUnixNano: any, endTimeUnixNano: any, attributes, status: maybe(fc.record({ code: any }, { requiredKeys: [] })) }, { requiredKeys: [] }));
+  const point = maybe(fc.record({ timeUnixNano: any, asDouble: any, asInt: any, count: any, sum: any, flags: any, attributes }, { requiredKeys: [] }));
+  const points = maybe(fc.record({ dataPoints: maybe(fc.array(point, { maxLength: 4 })) }, { requiredKeys: [] }));
+  const metric = maybe(fc.record({ name: any, unit: any, gauge: points, sum: points, histogram: points, exponentialHistogram: points, summary: points }, { requiredKeys: [] }));
+  const resource = maybe(fc.record({ attributes }, { requiredKeys: [] }));
+
+  it('never throws, and accounts for every item as an event or a rejection', () => {
+    const traces = fc.record({ resourceSpans: fc.array(maybe(fc.record({ resource, scopeSpans: maybe(fc.array(maybe(fc.record({ spans: maybe(fc.array(span, { maxLength: 5 })) }, { requiredKeys: [] })), { maxLength: 3 })) }, { requiredKeys: [] })), { maxLength: 3 }) });
+    const metrics = fc.record({ resourceMetrics: fc.array(maybe(fc.record({ resource, scopeMetrics: maybe(fc.array(maybe(fc.record({ metrics: maybe(fc.array(metric, { maxLength: 4 })) }, { requiredKeys: [] })), { maxLength: 3 })) }, { requiredKeys: [] })), { maxLength: 3 }) });
+    fc.assert(fc.property(traces, metrics, (t, m) => {
+      for (const result of [mapTraces(t as ExportTraceServiceRequest), mapMetrics(m as never)]) {
+        expect(result.events.length + result.rejectedCount).toBe(result.total);
+        for (const { event } of result.events) expect(Object.keys(event.attributes ?? {}).length).toBeLessThanOrEqual(32);
+      }
+    }), { numRuns: 500 });
   });
 });
