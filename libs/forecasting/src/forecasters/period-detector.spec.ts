@@ -1,5 +1,5 @@
 import { AutoSeasonalForecaster, autoSeasonalConfig, periodsInUse } from './auto-seasonal.forecaster';
-import { DEFAULT_PERIOD_DETECTOR, detectPeriods, PeriodTracker } from './period-detector';
+import { DEFAULT_PERIOD_DETECTOR, detectPeriods, PeriodTracker, withHysteresis } from './period-detector';
 import { restoreForecaster } from './restore';
 
 /** 10 s windows, the product's default: 7 min, 1 h and 1 day in windows. */
@@ -107,6 +107,16 @@ describe(PeriodTracker.name, () => {
     const found = stepFound([...before, ...load(4 * SEVEN_MINUTES, [SEVEN_MINUTES], 32)], SEVEN_MINUTES, DAY);
     expect(found).not.toBeNull();
     expect((found as number) - before.length).toBeLessThanOrEqual(3 * SEVEN_MINUTES);
+  });
+
+  it('keeps a period in use through two re-checks that miss it, and drops it at the third', () => {
+    let state = withHysteresis([288], [], []);
+    expect(state).toEqual({ periods: [288], misses: [0] });
+    state = withHysteresis([], state.periods, state.misses);
+    state = withHysteresis([42], state.periods, state.misses);
+    expect(state).toEqual({ periods: [42, 288], misses: [0, 2] });
+    expect(withHysteresis([290], state.periods, state.misses)).toEqual({ periods: [42, 290], misses: [1, 0] }); // 288 found again (within 3 %): the new estimate
+    expect(withHysteresis([], state.periods, state.misses)).toEqual({ periods: [42], misses: [1] });
   });
 
   it('drops a cycle that stopped once the history no longer shows it', () => {
