@@ -239,16 +239,16 @@ describe(decide.name, () => {
 
     it('plans the service-level quantile: a confident forecast costs fewer replicas than an uncertain one', () => {
       const at = (level: number, upper: number) => decide(input(40, 1, { policy: { ...defaults, serviceLevel: level }, forecast: forecast(100, upper) })).to;
-      // 80 % interval up to 120 ev/s: q0.9 is 120 (3 replicas); q0.99 rescales the half-width by z(0.99)/z(0.9) = 1.82: 136 ev/s
+      // 80 % interval up to 120 ev/s: q0.9 is 120 (3 replicas); q0.99 rescales the half-width by ln 50 / ln 5 = 2.43: 148.6 ev/s
       expect([at(0.5, 120), at(0.9, 120), at(0.99, 120)]).toEqual([2, 3, 3]);
       // the same point with a four times wider interval buys more at the same level
-      expect(at(0.99, 180)).toBe(5);
+      expect(at(0.99, 180)).toBe(6);
       expect(at(0.9, 180)).toBe(4);
     });
 
     it('names the quantile and the periods in use in its reasons', () => {
       const d = decide(input(40, 1, { policy: { ...defaults, serviceLevel: 0.99 }, forecast: forecast(100, 120) }));
-      expect(d.reasons.find((r) => r.code === 'forecast')?.message).toMatch(/q0\.99 peak 136\.\d ev\/s over the next 3 windows .*period 7 min/);
+      expect(d.reasons.find((r) => r.code === 'forecast')?.message).toMatch(/q0\.99 peak 148\.6 ev\/s over the next 3 windows .*period 7 min/);
       const none = decide(input(40, 1, { policy: defaults, forecast: { ...forecast(100, 120), seasonalPeriodsMs: [] } }));
       expect(none.reasons.find((r) => r.code === 'forecast')?.message).toMatch(/q0\.9 .*no seasonal period found/);
     });

@@ -1,4 +1,4 @@
-import { describePeriods, forecastQuantile, normalQuantile, quantileLabel } from './signals-forecast';
+import { describePeriods, forecastQuantile, laplaceQuantile, normalQuantile, quantileLabel } from './signals-forecast';
 
 describe('forecast quantiles', () => {
   it('inverts the normal distribution', () => {
@@ -13,7 +13,10 @@ describe('forecast quantiles', () => {
   it('reads the upper bound as the interval’s own quantile and rescales the half-width for others', () => {
     expect(forecastQuantile(100, 120, 0.9, 0.8)).toBeCloseTo(120, 9);
     expect(forecastQuantile(100, 120, 0.5, 0.8)).toBe(100);
-    expect(forecastQuantile(100, 120, 0.99, 0.8)).toBeCloseTo(100 + (20 * 2.326348) / 1.281552, 4);
+    // Laplace tail: q0.99 / q0.9 = ln 50 / ln 5 = 2.43 half-widths (the normal's would be 1.82)
+    expect(forecastQuantile(100, 120, 0.99, 0.8)).toBeCloseTo(100 + (20 * Math.log(50)) / Math.log(5), 9);
+    expect(laplaceQuantile(0.5)).toBe(-0);
+    expect(laplaceQuantile(0.25)).toBeCloseTo(-Math.log(2), 12);
     expect(forecastQuantile(100, 120, 0.975, 0.95)).toBeCloseTo(120, 9);
     expect(forecastQuantile(0, 0, 0.99)).toBe(0);
   });

@@ -25,15 +25,25 @@ export function normalQuantile(p: number): number {
 }
 
 /**
+ * Standard Laplace quantile: load forecast errors have heavier tails than a normal's. With the
+ * normal's shape the q0.99 built from the 80 % interval held only 96 % of outcomes on the
+ * forecast-eval series; the Laplace's exponential tail is the measured choice (docs/forecasting.md).
+ */
+export function laplaceQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`laplaceQuantile: p must be in (0, 1), got ${p}`);
+  return p >= 0.5 ? -Math.log(2 * (1 - p)) : Math.log(2 * p);
+}
+
+/**
  * The `level` quantile of the forecast peak over the horizon, from its point and the upper bound
  * of its calibrated interval: the interval's half-width is the distance from the median to the
  * (1 + coverage) / 2 quantile (the predictor calibrates it on its own residuals), rescaled to the
- * wanted quantile with the normal's shape. Level 0.5 is the point; at the interval's own level it is
+ * wanted quantile with a Laplace shape. Level 0.5 is the point; at the interval's own level it is
  * the upper bound exactly. A wide (uncertain) interval buys more capacity, a narrow one less.
  */
 export function forecastQuantile(point: number, upper: number, level: number, coverage = DEFAULT_INTERVAL_COVERAGE): number {
   const half = Math.max(0, upper - point);
-  const scale = normalQuantile(level) / normalQuantile((1 + coverage) / 2);
+  const scale = laplaceQuantile(level) / laplaceQuantile((1 + coverage) / 2);
   return Math.max(0, point + half * scale);
 }
 
