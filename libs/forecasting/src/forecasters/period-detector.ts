@@ -37,8 +37,9 @@ export interface DetectedPeriod {
 
 /**
  * Seasonal periods of a series by autocorrelation, none when there is no cycle. The strongest
- * cycle is taken first (the shortest lag whose autocorrelation is within 10 % of the best peak, so a
- * cycle wins over its own multiples), its mean profile is subtracted, and the rest is searched
+ * cycle is taken first (the shortest lag whose autocorrelation is within 20 % of the best peak, so a
+ * cycle wins over its own multiples, and 7 min wins over 56 min = 8 × 7 min when an hour's cycle
+ * lifts the latter), its mean profile is subtracted, and the rest is searched
  * again: that is how a day is found under an hour (MSTL removes seasons the same way). Only lags of
  * at most half the series are candidates, so a period needs two full cycles to be seen.
  *
@@ -91,7 +92,7 @@ function bestPeriod(x: Float64Array, acf: { r: Float64Array; d: Float64Array; va
   }
   if (candidates.length === 0) return null;
   const top = Math.max(...candidates.map((c) => c.strength));
-  const chosen = candidates.find((c) => c.strength >= 0.9 * top) as DetectedPeriod;
+  const chosen = candidates.find((c) => c.strength >= 0.8 * top) as DetectedPeriod;
   return { period: refine(x, chosen.period, config.minPeriod, last), strength: chosen.strength };
 }
 
@@ -291,7 +292,7 @@ export class PeriodTracker {
     if (++s.sinceCheck < Math.max(RECHECK_MIN, Math.min(RECHECK_MAX, Math.floor(s.history.length / 16)))) return false;
     s.sinceCheck = 0;
     const detected = this.detect();
-    const next = withHysteresis(detected, s.periods, s.misses ?? s.periods.map(() => 0));
+    const next = withHysteresis(detected, s.periods, s.misses ?? s.periods.map(() => 0), this.config.maxPeriods);
     const changed = !samePeriods(next.periods, s.periods);
     s.periods = next.periods;
     s.misses = next.misses;
@@ -335,12 +336,13 @@ export class PeriodTracker {
  */
 const MISSES_TO_DROP = 3;
 
-export function withHysteresis(detected: number[], held: number[], misses: number[]): { periods: number[]; misses: number[] } {
-  const close = (a: number, b: number): boolean => Math.abs(a - b) <= Math.max(1, 0.03 * a);
+export function withHysteresis(detected: number[], held: number[], misses: number[], maxPeriods = 3): { periods: number[]; misses: number[] } {
+  const close = (a: number, b: number): boolean => Math.abs(a - b) <= Math.max(1, 0.05 * a);
   const kept = held
     .map((p, i) => ({ p, miss: detected.some((d) => close(d, p)) ? 0 : misses[i] + 1 }))
     .filter((x) => x.miss > 0 && x.miss < MISSES_TO_DROP);
-  const all = [...detected.map((p) => ({ p, miss: 0 })), ...kept].sort((a, b) => a.p - b.p);
+  // What this check found comes first; held periods fill what is left of the allowance.
+  const all = [...detected.map((p) => ({ p, miss: 0 })), ...kept].slice(0, maxPeriods).sort((a, b) => a.p - b.p);
   return { periods: all.map((x) => x.p), misses: all.map((x) => x.miss) };
 }
 
