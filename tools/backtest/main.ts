@@ -16,7 +16,7 @@ import { DEFAULT_SIM_CONFIG, SimConfig } from './config';
 import { PolicyMetrics } from './metrics';
 import { writeFrontierPlot, writePlots, writeSummary } from './plot';
 import { renderHtml } from './report-html';
-import { PolicyName, prepareTrace, runPrepared } from './run';
+import { PolicyName, prepareTrace, runPrepared, SWEPT_POLICIES, SweptPolicy } from './run';
 import { ProductSettings, productSettings, smartScalePolicyFor } from './smartscale';
 import { SweepSpec, sweepTrace, TraceFrontier } from './sweep';
 import { frontierTable, markdownSummary, table } from './tables';
@@ -38,6 +38,7 @@ interface Options {
   utilisations: string;
   smartscaleSweep?: string;
   predictorPeriods: 'product' | 'trace';
+  swept?: string;
 }
 
 function integer(name: string, raw: string, min: number): number {
@@ -91,6 +92,13 @@ function smartScaleSweep(options: Options, config: SimConfig, overrides: Partial
   });
 }
 
+function sweptPolicies(raw: string): SweptPolicy[] {
+  const names = raw.split(',');
+  const bad = names.filter((n) => !(SWEPT_POLICIES as readonly string[]).includes(n));
+  if (bad.length > 0) throw new Error(`--swept: unknown ${bad.join(', ')} (known: ${SWEPT_POLICIES.join(', ')})`);
+  return names as SweptPolicy[];
+}
+
 interface Manifest {
   sets: Record<string, string[]>;
 }
@@ -125,6 +133,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--frontier', 'sweep every policy\'s cost knob and report the equal-cost frontiers')
     .option('--utilisations <list>', 'target utilisations swept for every policy', '0.5,0.6,0.7,0.8,0.9')
     .option('--smartscale-sweep <json>', 'SmartScale\'s sweep as a JSON array of policy fields, e.g. \'[{"headroom":0},{"headroom":0.2}]\'')
+    .option('--swept <list>', `policies whose knob is swept (default all: ${SWEPT_POLICIES.join(',')})`)
     .option('--predictor-periods <from>', "the predictor's seasonal periods: 'product' (its defaults) or 'trace' (each trace's day and week, a tuned setting)", 'product')
     .parse(argv)
     .opts<Options>();
@@ -140,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
   const overrides = options.policy ? policyOverrides(options.policy) : {};
   const policy = checkedPolicy(smartScalePolicyFor(config, overrides));
   const us = utilisations(options.utilisations);
-  const sweep: SweepSpec | null = options.frontier ? { utilisations: us, smartscale: smartScaleSweep(options, config, overrides, us) } : null;
+  const sweep: SweepSpec | null = options.frontier ? { utilisations: us, smartscale: smartScaleSweep(options, config, overrides, us), ...(options.swept ? { only: sweptPolicies(options.swept) } : {}) } : null;
   const tuned = [
     ...Object.keys(overrides).map((k) => `policy.${k}`),
     ...(settings.periodsFrom === 'trace' ? ['predictor periods from the trace'] : []),

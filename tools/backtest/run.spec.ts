@@ -133,6 +133,11 @@ describe(sweepTrace.name, () => {
     expect(f.at_default_cost.hpa.by_policy.hpa ?? Infinity).toBeLessThanOrEqual(defaults.hpa.under_provisioned_minutes);
     // a higher target costs HPA fewer replica-hours (not a law for every policy: a saturated KPA counts the queue)
     expect(f.points.hpa[2].replica_hours).toBeLessThan(f.points.hpa[0].replica_hours);
+    // sweeping only some policies leaves the others without a frontier, so nothing is read off theirs
+    const onlyHpa = sweepTrace(prepared, { ...spec, only: ['hpa'] }, defaults);
+    expect(onlyHpa.points.smartscale).toEqual([]);
+    expect(onlyHpa.at_default_cost.hpa.by_policy.smartscale).toBeNull();
+    expect(onlyHpa.points.hpa).toEqual(f.points.hpa);
   });
 });
 

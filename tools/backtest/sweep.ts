@@ -8,6 +8,8 @@ export interface SweepSpec {
   utilisations: number[];
   /** SmartScale's points, each a full policy (e.g. headroom or service level varied); default: its capacity at each utilisation */
   smartscale: { knob: string; policy: ScalingPolicy }[];
+  /** the policies swept (default: all); the others keep an empty frontier, so figures at their cost are null */
+  only?: SweptPolicy[];
 }
 
 const REFERENCES = ['hpa', 'keda', 'kpa'] as const;
@@ -34,6 +36,10 @@ function point(knob: string, m: PolicyMetrics): FrontierPoint {
 export function sweepTrace(p: PreparedTrace, spec: SweepSpec, defaults: Record<PolicyName, PolicyMetrics>): TraceFrontier {
   const points = {} as Record<SweptPolicy, FrontierPoint[]>;
   for (const name of SWEPT_POLICIES) {
+    if (spec.only && !spec.only.includes(name)) {
+      points[name] = [];
+      continue;
+    }
     const knobs: { knob: string; value: Knob }[] =
       name === 'smartscale' ? spec.smartscale.map((s) => ({ knob: s.knob, value: { policy: s.policy } })) : spec.utilisations.map((u) => ({ knob: `u=${u}`, value: { utilisation: u } }));
     points[name] = knobs.map(({ knob, value }) => point(knob, measure(runPolicy(p, name, value), p.trace.rows, p.config)));
