@@ -21,6 +21,7 @@ import { readLabels } from '../nab/corpus';
 import { AugursReport, compareWithAugurs, loadAugurs } from './augurs';
 import { evaluateSeries, SeriesReport } from './evaluate';
 import { parseIntegers, readSeries, toSeriesInput } from './series';
+import { writeSynthetic } from './synthetic';
 
 interface Options {
   data: string;
@@ -29,6 +30,7 @@ interface Options {
   periods?: string;
   json?: boolean;
   augurs?: boolean;
+  writeSynthetic?: string;
 }
 
 function formatSeries(r: SeriesReport): string {
@@ -77,7 +79,8 @@ function formatCoverage(reports: SeriesReport[], horizons: number[]): string {
 
 async function main(argv: string[]): Promise<void> {
   const options = new Command('forecast-eval')
-    .requiredOption('--data <path>', 'a NAB-format CSV or a directory of them')
+    .option('--data <path>', 'a NAB-format CSV or a directory of them')
+    .option('--write-synthetic <dir>', 'write the synthetic 10 s series with 7-min and 1-h cycles there and exit')
     .option('--horizons <list>', 'comma-separated horizons in steps', '1,6,12')
     .option('--labels <file>', 'combined_windows.json, to also score without anomaly windows')
     .option('--periods <list>', 'seasonal periods in steps (default: inferred daily/weekly)')
@@ -85,6 +88,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--augurs', 'also compare @bsull/augurs MSTL and seasonality detection (sampled origins)')
     .parse(argv)
     .opts<Options>();
+  if (options.writeSynthetic !== undefined) {
+    process.stdout.write(`${writeSynthetic(options.writeSynthetic).join('\n')}\n`);
+    return;
+  }
+  if (options.data === undefined) throw new Error('--data <path> is required');
   const horizons = parseIntegers(options.horizons);
   const labels = options.labels === undefined ? undefined : readLabels(options.labels);
   const periods = options.periods === undefined ? undefined : parseIntegers(options.periods);
