@@ -94,10 +94,12 @@ export async function readBody(req: FastifyRequest, payload: Readable, limit: nu
     throw bodyError(415, 'UNSUPPORTED_ENCODING', `Content-Encoding "${encoding}" is not supported; use gzip or none`);
   }
   const tooLarge = (what: string) => () => bodyError(413, 'BODY_TOO_LARGE', `body ${what} more than the ${limit}-byte limit: split the batch`);
-  const wire = await collect(payload, limit, (n) => meter(req, n), tooLarge('is'));
+  // a client gone mid-body is the client's doing: an HttpException, so it is not logged as a server error
+  const aborted = (err: Error) => bodyError(400, 'BODY_ABORTED', `the body did not arrive whole: ${err.message}`);
+  const wire = await collect(payload, limit, (n) => meter(req, n), tooLarge('is'), aborted);
   if (encoding !== 'gzip') return ((req as WithRawBody)[RAW_BODY] = wire);
   const gunzip = createGunzip();
-  const inflated = collect(gunzip, limit, (n) => meter(req, n), tooLarge('inflates to'), (err) => bodyError(400, 'INVALID_GZIP', `body is not valid gzip: ${err.message}`));
+  const inflated = collect(gunzip, limit, (n) => meter(req, n), tooLarge('inflates to'), (err) => bodyError(400, 'INVALID_GZIP', `body is not valid gzip: ${err.message}`), true);
   gunzip.end(wire);
   return ((req as WithRawBody)[RAW_BODY] = await inflated);
 }
@@ -108,7 +110,14 @@ const noMeter: BodyMeter = () => null;
  * Reads a stream whole, charging each chunk before keeping it. On a refusal the stream is left paused
  * (a request body) or destroyed (an inflater), and the caller answers with `Connection: close`.
  */
-function collect(stream: Readable, limit: number, charge: (bytes: number) => Error | null, tooLarge: () => Error, streamError?: (err: Error) => Error): Promise<Buffer> {
+function collect(
+  stream: Readable,
+  limit: number,
+  charge: (bytes: number) => Error | null,
+  tooLarge: () => Error,
+  streamError: (err: Error) => Error,
+  destroyOnRefusal = false,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -119,7 +128,7 @@ function collect(stream: Readable, limit: number, charge: (bytes: number) => Err
       stream.removeListener('data', onData);
       if (err) {
         stream.pause();
-        if (streamError) stream.destroy();
+        if (destroyOnRefusal) stream.destroy();
         return reject(err);
       }
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
@@ -133,8 +142,8 @@ function collect(stream: Readable, limit: number, charge: (bytes: number) => Err
     };
     stream.on('data', onData);
     stream.once('end', () => finish(null));
-    stream.once('error', (err: Error) => finish(streamError ? streamError(err) : err));
+    stream.once('error', (err: Error) => finish(streamError(err)));
     // a client that goes away mid-body: the request is over (the budget is released by its reply's close)
-    stream.once('close', () => finish(new Error('the client closed the connection before the body ended')));
+    stream.once('close', () => finish(streamError(new Error('the connection closed before the body ended'))));
   });
 }
