@@ -57,8 +57,12 @@ export interface AugursReport {
  * predictor would have to do on every new window), while ours learns each point once.
  */
 export function compareWithAugurs(augurs: Augurs, input: SeriesInput, horizons: number[], sampleOrigins = 150): AugursReport {
-  const { values, periods } = input;
+  const { values } = input;
   const maxH = Math.max(...horizons);
+  const detector = { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: Math.max(8640, ...input.periods) };
+  // MSTL needs periods: when the timestamps give none (the synthetic 10 s series), both models get
+  // the ones our detector finds in the whole series; with none at all there is nothing to compare.
+  const periods = input.periods.length > 0 ? input.periods : detectPeriods(values, detector).map((d) => d.period);
   const longest = Math.max(2, ...periods);
   const fitWindow = 4 * longest;
   const first = Math.max(input.warmup, 2 * longest);
@@ -75,7 +79,7 @@ export function compareWithAugurs(augurs: Augurs, input: SeriesInput, horizons: 
   const oursMicrosPerPoint = (1000 * (performance.now() - started)) / values.length;
   const sums = horizons.map(() => ({ aErr: 0, aIn: 0, oErr: 0, oIn: 0, n: 0 }));
   let fitMs = 0;
-  for (const t of origins) {
+  for (const t of periods.length > 0 ? origins : []) {
     const train = Float64Array.from(values.slice(Math.max(0, t + 1 - fitWindow), t + 1));
     const fitStarted = performance.now();
     const model = augurs.mstl.ets(periods.filter((p) => 2 * p <= train.length));
@@ -95,7 +99,6 @@ export function compareWithAugurs(augurs: Augurs, input: SeriesInput, horizons: 
     });
   }
   const twoCycles = Float64Array.from(values.slice(0, Math.min(values.length, 2 * longest + 60)));
-  const detector = { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: Math.max(8640, longest) };
   return {
     name: input.name,
     periods,
@@ -105,7 +108,7 @@ export function compareWithAugurs(augurs: Augurs, input: SeriesInput, horizons: 
       const s = sums[i];
       return { h, augursMae: s.aErr / s.n, augursCoverage: s.aIn / s.n, oursMae: s.oErr / s.n, oursCoverage: s.oIn / s.n };
     }),
-    augursMsPerFit: fitMs / origins.size,
+    augursMsPerFit: periods.length > 0 ? fitMs / origins.size : NaN,
     oursMicrosPerPoint,
     augursSeasonsTwoCycles: Array.from(augurs.seasons.seasonalities(twoCycles)),
     oursSeasonsTwoCycles: detectPeriods(twoCycles, detector).map((d) => d.period),
