@@ -1,7 +1,7 @@
 'use strict';
 // `npm start`: installs what is missing, starts Kafka, the Temporal dev server and the apps, plays a
 // demo scenario, and prints what to watch. Ctrl-C stops everything this run started.
-//   npm start                           a recurring load (a 100 s cycle, five rises, with noise): the
+//   npm start                           a recurring load (a 110 s cycle, four rises, with noise): the
 //                                       predictor finds the cycle itself and, from the third rise on,
 //                                       the scale-up lands before the load rises (about 10 minutes)
 //   npm start -- --scenario spike       one spike: 15 → 130 → 15 events/s, scale up and back down
@@ -23,7 +23,7 @@ const SCENARIOS = {
   // the same series; no configured periods (SMARTSCALE_PREDICTOR_PERIODS empty): the cycle is found.
   cycle: {
     target: 'cycle', service: 'storefront', targets: 'workflows/config/targets.cycle.json', queue: 'smartscale-controller-cycle', group: 'smartscale-aggregator-cycle',
-    steps: stepsSpec(cycleSteps({ low: 15, high: 100, lowSeconds: 60, highSeconds: 40, cycles: 5, noise: 0.15 })), env: { SMARTSCALE_PREDICTOR_PERIODS: '' },
+    steps: stepsSpec(cycleSteps({ low: 15, high: 100, lowSeconds: 70, highSeconds: 40, cycles: 4, noise: 0.15 })), env: { SMARTSCALE_PREDICTOR_PERIODS: '' },
   },
   spike: { target: 'demo', steps: '15:45,130:90,15:165', targets: 'workflows/config/targets.demo.json', queue: 'smartscale-controller', group: 'smartscale-aggregator' },
   'idle-burst': {
@@ -102,7 +102,7 @@ async function main() {
   const protocol = SCENARIO.protocol || 'events';
   const demo = startDetached('loadgen', ['dist/tools/loadgen/main.js', '--url', url(ports.ingest), '--protocol', protocol, '--service', DEMO_SERVICE, '--shape', 'steps', '--steps', DEMO_STEPS, '--quiet'], env, logs);
   children.push(demo);
-  const what = SCENARIO_NAME === 'cycle' && DEMO_STEPS === SCENARIO.steps ? 'a 100 s cycle: 40 s at ~100, 60 s at ~15, ±15 % noise' : DEMO_STEPS;
+  const what = SCENARIO_NAME === 'cycle' && DEMO_STEPS === SCENARIO.steps ? 'a 110 s cycle: 40 s at ~100, 70 s at ~15, ±15 % noise' : DEMO_STEPS;
   log(`scenario ${SCENARIO_NAME}: ${what} (${protocol === 'otlp' ? 'OTLP spans/s to /v1/traces' : 'events/s'}:seconds), ${rises.length} rise(s) in ${steps.reduce((sum, x) => sum + x.seconds, 0)} s ` +
     `for service "${DEMO_SERVICE}"; target "${DEMO_TARGET}" decides every 5 s`);
   await new Promise((resolve) => demo.once('exit', resolve));
