@@ -1,3 +1,6 @@
+import { createServiceModel } from '../../apps/predictor/src/forecast/service-model';
+import { parsePolicy } from '@smartscale/contracts';
+import { decide, DecideState } from '@smartscale/policy';
 import { parseSteps } from '../loadgen/shapes';
 
 interface Step {
@@ -87,5 +90,63 @@ describe('demo rises', () => {
     expect(leadLine(-23)).toBe('scale-up applied 23.0 s before the load rose');
     expect(leadLine(2)).toBe('scale-up applied 2.0 s after the load rose');
     expect(riseLeads(rises, [])).toEqual([null, null, null]);
+  });
+});
+
+describe('demo cycle replayed through the predictor model and decide()', () => {
+  // The pipeline's timing: 10 s windows, each usable 2.5 s after it ends (grace and publication),
+  // a decision every 5 s; the load starts `offset` seconds into a window.
+  function replay(offset: number): (number | null)[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const targets = require('../../workflows/config/targets.cycle.json') as { policy: unknown }[];
+    const policy = parsePolicy(targets[0].policy);
+    const steps = cycleSteps({ low: 15, high: 100, lowSeconds: 70, highSeconds: 40, cycles: 4, noise: 0.15 });
+    const total = steps.reduce((sum, s) => sum + s.seconds, 0);
+    const rateAt = (t: number): number => {
+      let end = 0;
+      for (const s of steps) if (t < (end += s.seconds)) return s.rate;
+      return 0;
+    };
+    const T0 = 1_700_000_000_000;
+    let seed = 5;
+    const uniform = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const windows = Array.from({ length: Math.ceil((total + 20) / 10) }, (_, k) => {
+      let events = 0;
+      for (let s = 10 * k; s < 10 * k + 10; s++) events += Math.max(0, Math.round(rateAt(s - offset) * (1 + 0.3 * (uniform() - 0.5))));
+      return { end: T0 + (k + 1) * 10_000, eps: events / 10 };
+    });
+    const model = createServiceModel(10_000, []);
+    let current = 1;
+    let state: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
+    const decisions: Decision[] = [];
+    let learned = 0;
+    for (let t = 5; t < total + 20; t += 5) {
+      const now = T0 + t * 1000;
+      while (learned < windows.length && windows[learned].end + 2_500 <= now) model.observe(windows[learned].end, windows[learned++].eps);
+      const last = windows[learned - 1];
+      const points = model.forecast(policy.forecastHorizonWindows);
+      const d = decide({
+        now,
+        observation: last ? { eventsPerSecond: last.eps, windowEnd: last.end, consumerLag: 0, currentReplicas: current } : null,
+        forecast: last
+          ? { peakEventsPerSecond: Math.max(...points.map((p) => p.eventsPerSecond)), upperPeakEventsPerSecond: Math.max(...points.map((p) => p.upper)), basedOnWindowEnd: last.end, anomalyScore: model.anomalyScore }
+          : null,
+        policy,
+        state,
+        lastKnownReplicas: current,
+        pendingEvents: 0,
+      });
+      state = { lastScaleUpAt: d.action === 'up' ? now : state.lastScaleUpAt, lastScaleDownAt: d.action === 'down' ? now : state.lastScaleDownAt, recommendations: d.recommendations };
+      if (d.action !== 'hold') decisions.push({ action: d.action, applied: true, at: now - offset * 1000 });
+      current = d.to;
+    }
+    return riseLeads(risesOf(steps, T0), decisions).map((lead) => lead?.seconds ?? null);
+  }
+
+  it.each([0, 3, 7])('scales up before the third and fourth rise (load %d s into a window)', (offset) => {
+    const leads = replay(offset);
+    expect(leads).toHaveLength(4);
+    expect(leads[2]).toBeLessThan(-5);
+    expect(leads[3]).toBeLessThan(-5);
   });
 });
