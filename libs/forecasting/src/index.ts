@@ -15,4 +15,5 @@ export * from './forecasters/ensemble.forecaster';
 export * from './forecasters/default-ensemble';
 export * from './forecasters/restore';
 export * from './forecasters/period-detector';
+export * from './forecasters/period-tracker';
 export * from './forecasters/auto-seasonal.forecaster';

@@ -1,7 +1,8 @@
 import { createDefaultEnsemble } from './default-ensemble';
 import { EnsembleForecaster } from './ensemble.forecaster';
 import { DEFAULT_HORIZON_ERRORS, ForecasterJSON, ForecastPoint, HorizonErrorsConfig, OnlineForecaster } from './forecaster';
-import { DEFAULT_PERIOD_DETECTOR, PeriodDetectorConfig, PeriodTracker, PeriodTrackerState, samePeriods } from './period-detector';
+import { DEFAULT_PERIOD_DETECTOR, PeriodDetectorConfig } from './period-detector';
+import { PeriodTracker, PeriodTrackerState, samePeriods } from './period-tracker';
 
 export interface AutoSeasonalConfig {
   /**

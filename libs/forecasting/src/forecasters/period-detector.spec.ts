@@ -1,5 +1,6 @@
 import { AutoSeasonalForecaster, autoSeasonalConfig, periodsInUse } from './auto-seasonal.forecaster';
-import { DEFAULT_PERIOD_DETECTOR, detectPeriods, PeriodTracker, withHysteresis } from './period-detector';
+import { DEFAULT_PERIOD_DETECTOR, detectPeriods } from './period-detector';
+import { PeriodTracker, withHysteresis } from './period-tracker';
 import { restoreForecaster } from './restore';
 
 /** 10 s windows, the product's default: 7 min, 1 h and 1 day in windows. */
