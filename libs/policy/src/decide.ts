@@ -1,6 +1,6 @@
 import type { DecisionInputs, Reason, ScalingAction, ScalingPolicy } from '@smartscale/contracts/workflow';
 import { errorsHoldDown, latencyReplicas, QualitySignals } from './signals';
-import { DEFAULT_INTERVAL_COVERAGE, describePeriods, forecastQuantile, quantileLabel } from './signals-forecast';
+import { forecastLoad } from './signals-forecast';
 
 /** The latest closed window of the target's service, and what the scaler reports now. */
 export interface Observation extends QualitySignals {
@@ -67,36 +67,6 @@ interface Demand {
   allowDown: boolean;
   hold: boolean;
   reasons: Reason[];
-}
-
-/**
- * The quantile planned for: the policy's service level, or (policies without one) the interval's
- * upper bound with `forecastUpperBand`, else the point.
- */
-function serviceLevelOf(policy: ScalingPolicy, coverage: number): number {
-  return policy.serviceLevel ?? (policy.forecastUpperBand === true ? (1 + coverage) / 2 : 0.5);
-}
-
-/** The forecast as load: the service-level quantile of its peak over the horizon, and a reason naming it. */
-function forecastLoad(forecast: ForecastSummary, policy: ScalingPolicy, reasons: Reason[]): { load: number; text: string } {
-  const coverage = forecast.intervalCoverage ?? DEFAULT_INTERVAL_COVERAGE;
-  const band = forecast.upperPeakEventsPerSecond;
-  const level = band === undefined ? 0.5 : serviceLevelOf(policy, coverage);
-  const quantile = band === undefined ? forecast.peakEventsPerSecond : forecastQuantile(forecast.peakEventsPerSecond, band, level, coverage);
-  // The upper quantiles are a worst case: they may fill replicas beyond their target load, up to the factor.
-  const factor = level > 0.5 ? (policy.upperBandLoadFactor ?? 1) : 1;
-  // ...but never below the median: a factor that brings the quantile under the point plans the point.
-  const load = Math.max(quantile / factor, forecast.peakEventsPerSecond);
-  const text =
-    load > quantile / factor
-      ? `forecast point peak ${fmt(load)} ev/s`
-      : `forecast ${band === undefined ? 'point (no interval sent)' : quantileLabel(level)} peak ${fmt(quantile)} ev/s` +
-        (factor !== 1 ? ` at ${fmt(factor)}× the target load (${fmt(quantile / factor)})` : '');
-  reasons.push({
-    code: 'forecast',
-    message: `${text} over the next ${policy.forecastHorizonWindows} windows (${quantileLabel(level)}; ${describePeriods(forecast.seasonalPeriodsMs)}; point ${fmt(forecast.peakEventsPerSecond)} ev/s)`,
-  });
-  return { load, text };
 }
 
 /** Which load to plan for: the observed rate, or the forecast quantile when it is fresh and higher. */

@@ -1,3 +1,6 @@
+import type { Reason, ScalingPolicy } from '@smartscale/contracts/workflow';
+import type { ForecastSummary } from './decide';
+
 /**
  * The forecast as a distribution: decide() plans for a quantile of it chosen by the policy's
  * service level, instead of the point plus a fixed headroom. Dependency-free (workflow code).
@@ -64,4 +67,36 @@ export function describePeriods(periodsMs: number[] | undefined): string {
     return s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s} s`;
   };
   return `period${periodsMs.length > 1 ? 's' : ''} ${periodsMs.map(one).join(' + ')}`;
+}
+
+const fmt = (n: number): string => (Math.round(n * 10) / 10).toString();
+
+/**
+ * The quantile planned for: the policy's service level, or (policies without one) the interval's
+ * upper bound with `forecastUpperBand`, else the point.
+ */
+function serviceLevelOf(policy: ScalingPolicy, coverage: number): number {
+  return policy.serviceLevel ?? (policy.forecastUpperBand === true ? (1 + coverage) / 2 : 0.5);
+}
+
+/** The forecast as load: the service-level quantile of its peak over the horizon, and a reason naming it. */
+export function forecastLoad(forecast: ForecastSummary, policy: ScalingPolicy, reasons: Reason[]): { load: number; text: string } {
+  const coverage = forecast.intervalCoverage ?? DEFAULT_INTERVAL_COVERAGE;
+  const band = forecast.upperPeakEventsPerSecond;
+  const level = band === undefined ? 0.5 : serviceLevelOf(policy, coverage);
+  const quantile = band === undefined ? forecast.peakEventsPerSecond : forecastQuantile(forecast.peakEventsPerSecond, band, level, coverage);
+  // The upper quantiles are a worst case: they may fill replicas beyond their target load, up to the factor.
+  const factor = level > 0.5 ? (policy.upperBandLoadFactor ?? 1) : 1;
+  // ...but never below the median: a factor that brings the quantile under the point plans the point.
+  const load = Math.max(quantile / factor, forecast.peakEventsPerSecond);
+  const text =
+    load > quantile / factor
+      ? `forecast point peak ${fmt(load)} ev/s`
+      : `forecast ${band === undefined ? 'point (no interval sent)' : quantileLabel(level)} peak ${fmt(quantile)} ev/s` +
+        (factor !== 1 ? ` at ${fmt(factor)}× the target load (${fmt(quantile / factor)})` : '');
+  reasons.push({
+    code: 'forecast',
+    message: `${text} over the next ${policy.forecastHorizonWindows} windows (${quantileLabel(level)}; ${describePeriods(forecast.seasonalPeriodsMs)}; point ${fmt(forecast.peakEventsPerSecond)} ev/s)`,
+  });
+  return { load, text };
 }
