@@ -26,9 +26,10 @@ const shape = {
    */
   SMARTSCALE_CONTROL_TOKEN: z.string().min(16).optional(),
   /**
-   * Host header values (`name` or `name:port`, comma-separated) the control API answers /v1 calls for; a
-   * browser pointed at another name (DNS rebinding) gets 403. Unset: 127.0.0.1, localhost and [::1] at the
-   * port the request came in on. Behind a Service or ingress, list the names clients use.
+   * Host header values (`name:port`, or `name` for port 80/443, comma-separated) the control API answers
+   * /v1 calls for, besides 127.0.0.1, localhost and [::1] at the port the request came in on (always
+   * allowed); a browser led here by another name (DNS rebinding) gets 403. Behind a Service or an ingress,
+   * list the names clients use.
    */
   SMARTSCALE_CONTROL_ALLOWED_HOSTS: list.optional(),
   /** Origin header values allowed on /v1 calls (CSRF); unset: http:// and https:// of each allowed host. */
@@ -91,7 +92,7 @@ export interface WorkerConfig {
     host: string;
     port: number;
     token: string | null;
-    /** null: the loopback names at the port a request arrived on. */
+    /** Besides the loopback names at the port a request arrived on; null: none. */
     allowedHosts: string[] | null;
     /** null: derived from the allowed hosts. */
     allowedOrigins: string[] | null;

@@ -28,7 +28,8 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
  */
 export function accessRefusal(req: AccessRequest, http: WorkerConfig['http']): AccessRefusal | null {
   if (!req.route.startsWith('/v1/')) return null;
-  const hosts = http.allowedHosts ?? loopbackHostNames(req.localPort);
+  // Loopback names are always safe: a rebinding page sends its own name, never one of these.
+  const hosts = [...loopbackHostNames(req.localPort), ...(http.allowedHosts ?? [])];
   const host = (req.host ?? '').toLowerCase();
   if (!hosts.includes(host)) {
     return { status: 403, message: `Host "${host}" is not one this control API answers for (${hosts.join(', ')}); set SMARTSCALE_CONTROL_ALLOWED_HOSTS to add names` };
