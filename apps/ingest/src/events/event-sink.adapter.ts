@@ -62,10 +62,6 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     });
   }
 
-  /** Messages waiting in the publishers' queues (not yet handed to a producer). */
-  get queuedMessages(): number {
-    return this.publishers.reduce((n, p) => n + p.queuedMessages, 0);
-  }
 
   async ready(): Promise<boolean> {
     if (this.closing) return false;
