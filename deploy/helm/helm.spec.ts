@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '@smartscale/testing';
 import { loadTargets } from '../../workflows/src/config/targets';
+import { accessRefusal } from '../../workflows/src/control/control-access.guard';
+import { loadWorkerConfig } from '../../workflows/src/config/worker.config';
 import { AppName, APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } from '../testing/app-config';
 import { composeServices } from '../testing/compose-file';
 import { opsTool } from '../testing/ops-tools';
@@ -20,7 +22,7 @@ const NAMESPACE = 'smartscale';
 interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { fieldRef?: { fieldPath: string }; secretKeyRef?: { name: string; key: string } };
+  valueFrom?: { fieldRef?: { fieldPath: string }; secretKeyRef?: { name: string; key: string; optional?: boolean } };
 }
 interface Container {
   command: string[];
@@ -44,6 +46,8 @@ interface Manifest {
   subjects?: { kind: string; name: string; namespace: string }[];
 }
 
+/** The two values the chart cannot guess, and the API keys ingest needs on 0.0.0.0. */
+const REQUIRED = ['--set', 'kafka.brokers=k:9092', '--set', 'temporal.address=t:7233', '--set', `secrets.apiKeys=${'ab'.repeat(32)}:*`];
 const helm = (args: string[]): string => execFileSync(opsTool('helm'), args, { encoding: 'utf8', stdio: 'pipe' });
 const render = (...args: string[]): Manifest[] =>
   parseAllDocuments(helm(['template', RELEASE, CHART, '--namespace', NAMESPACE, ...args]))
@@ -74,12 +78,13 @@ beforeAll(() => {
 describe('deploy/helm/smartscale', () => {
   it('passes helm lint --strict with its test values and with the defaults plus the two required values', () => {
     expect(helm(['lint', '--strict', CHART, '--values', TEST_VALUES])).toContain('0 chart(s) failed');
-    expect(helm(['lint', '--strict', CHART, '--set', 'kafka.brokers=k:9092', '--set', 'temporal.address=t:7233'])).toContain('0 chart(s) failed');
+    expect(helm(['lint', '--strict', CHART, ...REQUIRED])).toContain('0 chart(s) failed');
   });
 
   it('refuses to render without the Kafka brokers or the Temporal address, saying which', () => {
     expect(() => render()).toThrow(/kafka\.brokers is required/);
     expect(() => render('--set', 'kafka.brokers=k:9092')).toThrow(/temporal\.address is required/);
+    expect(() => render('--set', 'kafka.brokers=k:9092', '--set', 'temporal.address=t:7233')).toThrow(/ingest listens on 0\.0\.0\.0 and needs API keys: set secrets\.apiKeys/);
   });
 
   it.each(APP_NAMES)('runs %s with an entry point that the build produces', (app) => {
@@ -153,13 +158,13 @@ describe('deploy/helm/smartscale', () => {
   });
 
   it('renders the RBAC in the release namespace by default, and none when rbac.create is false', () => {
-    const required = ['--set', 'kafka.brokers=k:9092', '--set', 'temporal.address=t:7233'];
+    const required = REQUIRED;
     expect(render(...required).filter((m) => m.kind === 'Role').map((r) => r.metadata.namespace)).toEqual([NAMESPACE]);
     expect(render(...required, '--set', 'rbac.create=false').filter((m) => /Role/.test(m.kind))).toEqual([]);
   });
 
   it('keeps the ServiceMonitor off by default; when on, it scrapes /metrics of every app Service', () => {
-    expect(render('--set', 'kafka.brokers=k:9092', '--set', 'temporal.address=t:7233').filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
+    expect(render(...REQUIRED).filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
     const sm = manifests.find((m) => m.kind === 'ServiceMonitor');
     expect(sm?.metadata.labels?.release).toBe('kube-prometheus-stack');
     expect(sm?.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '10s' }]);
@@ -173,7 +178,7 @@ describe('deploy/helm/smartscale', () => {
 
   it('stores the secrets it is given in a Secret, and references an existing one instead when named', () => {
     expect(find('Secret', `${RELEASE}-secrets`).stringData).toEqual(SECRET_VALUES);
-    const existing = render('--set', 'kafka.brokers=k:9092', '--set', 'temporal.address=t:7233', '--set', 'secrets.existingSecret=mine');
+    const existing = render(...REQUIRED, '--set', 'secrets.existingSecret=mine');
     expect(existing.filter((m) => m.kind === 'Secret')).toEqual([]);
     const refs = existing.flatMap((m) => m.spec?.template?.spec.containers[0].env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : []));
     expect(new Set(refs)).toEqual(new Set(['mine']));
@@ -214,5 +219,74 @@ describe('deploy/helm/smartscale keda option', () => {
       { parameter: 'tlsClientKey', name: 'keda-client', key: 'tls.key' },
     ]);
     expect(out.find((m) => m.kind === 'ScaledObject')!.spec.triggers).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ enableTLS: 'true' }), authenticationRef: { name: auth.metadata.name } })]);
+  });
+
+  describe('secure defaults (issue 18)', () => {
+    const envOf = (ms: Manifest[], app: AppName): EnvVar[] => ms.find((m) => m.kind === 'Deployment' && m.metadata.name === `${RELEASE}-${app}`)!.spec.template!.spec.containers[0].env;
+    const refOf = (ms: Manifest[], app: AppName, name: string) => envOf(ms, app).find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+
+    it('generates a control token when none is given, and the worker reads it from the Secret, never optionally', () => {
+      const ms = render(...REQUIRED);
+      const secret = ms.find((m) => m.kind === 'Secret')!;
+      expect(secret.stringData?.['control-token']).toMatch(/^[A-Za-z0-9]{40}$/);
+      expect(refOf(ms, 'worker', 'SMARTSCALE_CONTROL_TOKEN')).toEqual({ name: secret.metadata.name, key: 'control-token' });
+      for (const m of [...ms, ...manifests, ...render(...REQUIRED, '--set', 'secrets.existingSecret=mine')]) {
+        for (const e of m.spec?.template?.spec.containers[0].env ?? []) expect([m.metadata.name, e.name, e.valueFrom?.secretKeyRef]).not.toEqual([m.metadata.name, e.name, expect.objectContaining({ optional: expect.anything() })]);
+      }
+    });
+
+    it('refuses an existing Secret that is not said to hold the control token, or the API keys ingest needs', () => {
+      expect(() => render(...REQUIRED, '--set', 'secrets.existingSecret=mine', '--set', 'secrets.existingSecretKeys={api-keys}')).toThrow(
+        /secrets\.existingSecret "mine" must hold the key control-token .*never runs without a token/,
+      );
+      expect(() => render(...REQUIRED, '--set', 'secrets.existingSecret=mine', '--set', 'secrets.existingSecretKeys={control-token}')).toThrow(/ingest listens on 0\.0\.0\.0 and needs API keys/);
+      expect(() => render(...REQUIRED, '--set', 'secrets.controlToken=short')).toThrow(/secrets\.controlToken must be at least 16 characters/);
+      const ms = render(...REQUIRED, '--set', 'secrets.existingSecret=mine', '--set', 'secrets.existingSecretKeys={control-token,api-keys,webhook-secret}');
+      expect(['SMARTSCALE_CONTROL_TOKEN', 'SMARTSCALE_WEBHOOK_SECRET'].map((v) => refOf(ms, 'worker', v)?.key)).toEqual(['control-token', 'webhook-secret']);
+      expect(refOf(ms, 'ingest', 'SMARTSCALE_API_KEYS')).toEqual({ name: 'mine', key: 'api-keys' });
+    });
+
+    it('runs ingest without API keys only with ingest.allowAnonymous, which the app accepts and would otherwise refuse', () => {
+      const ms = render('--set', 'kafka.brokers=k:9092', '--set', 'temporal.address=t:7233', '--set', 'ingest.allowAnonymous=true');
+      const env = Object.fromEntries(envOf(ms, 'ingest').filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+      expect(env.SMARTSCALE_INGEST_ALLOW_ANONYMOUS).toBe('true');
+      expect(refOf(ms, 'ingest', 'SMARTSCALE_API_KEYS')).toBeUndefined();
+      expect(() => loadAppConfig('ingest', env)).not.toThrow();
+      const without = { ...env };
+      delete without.SMARTSCALE_INGEST_ALLOW_ANONYMOUS;
+      expect(() => loadAppConfig('ingest', without)).toThrow(/SMARTSCALE_INGEST_ALLOW_ANONYMOUS/);
+    });
+
+    it('gives the worker a token it needs on 0.0.0.0, and the Service names as allowed Host headers', () => {
+      const env = podEnv(containerOf('worker'));
+      const without = { ...env };
+      delete without.SMARTSCALE_CONTROL_TOKEN;
+      expect(() => loadAppConfig('worker', without)).toThrow(/SMARTSCALE_CONTROL_TOKEN: required when SMARTSCALE_CONTROL_HOST \(0\.0\.0\.0\)/);
+      const http = loadWorkerConfig(env).http;
+      const call = (host: string) => accessRefusal({ route: '/v1/targets', host, origin: undefined, authorization: `Bearer ${env.SMARTSCALE_CONTROL_TOKEN}`, localPort: http.port }, http);
+      for (const host of [`${RELEASE}-worker:${http.port}`, `${RELEASE}-worker.${NAMESPACE}.svc.cluster.local:${http.port}`, `localhost:${http.port}`]) expect([host, call(host)]).toEqual([host, null]);
+      expect(call('attacker.example')?.status).toBe(403);
+    });
+
+    it('passes Kafka TLS and SASL to every app and Temporal TLS and an API key to the worker, from Secrets, as variables the apps read', () => {
+      const ms = render(
+        ...REQUIRED,
+        ...['kafka.tls.enabled=true', 'kafka.tls.secretName=kafka-ca', 'kafka.sasl.mechanism=scram-sha-512', 'kafka.sasl.username=smartscale', 'kafka.sasl.passwordSecret.name=kafka-user'].flatMap((v) => ['--set', v]),
+        ...['temporal.tls.secretName=temporal-mtls', 'temporal.apiKeySecret.name=temporal-cloud'].flatMap((v) => ['--set', v]),
+      );
+      for (const app of APP_NAMES) {
+        const d = ms.find((m) => m.kind === 'Deployment' && m.metadata.name === `${RELEASE}-${app}`)!;
+        const c = d.spec.template!.spec.containers[0];
+        const env = Object.fromEntries(c.env.map((e) => [e.name, e.value ?? JSON.stringify(e.valueFrom)]));
+        expect(unknownVariables(app, env)).toEqual([]);
+        expect(env).toMatchObject({ SMARTSCALE_KAFKA_TLS: 'true', SMARTSCALE_KAFKA_TLS_CA_FILE: '/etc/smartscale/kafka-tls/ca.crt', SMARTSCALE_KAFKA_SASL_MECHANISM: 'scram-sha-512', SMARTSCALE_KAFKA_SASL_USERNAME: 'smartscale' });
+        expect(refOf(ms, app, 'SMARTSCALE_KAFKA_SASL_PASSWORD')).toEqual({ name: 'kafka-user', key: 'password' });
+        expect(c.volumeMounts).toContainEqual({ name: 'kafka-tls', mountPath: '/etc/smartscale/kafka-tls', readOnly: true });
+        expect(d.spec.template!.spec.volumes).toContainEqual({ name: 'kafka-tls', secret: { secretName: 'kafka-ca' } });
+      }
+      const worker = Object.fromEntries(envOf(ms, 'worker').map((e) => [e.name, e.value]));
+      expect(worker).toMatchObject({ SMARTSCALE_TEMPORAL_TLS_CERT_FILE: '/etc/smartscale/temporal-tls/tls.crt', SMARTSCALE_TEMPORAL_TLS_KEY_FILE: '/etc/smartscale/temporal-tls/tls.key' });
+      expect(refOf(ms, 'worker', 'SMARTSCALE_TEMPORAL_API_KEY')).toEqual({ name: 'temporal-cloud', key: 'api-key' });
+    });
   });
 });

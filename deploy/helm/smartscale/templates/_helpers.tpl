@@ -40,21 +40,65 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-secrets" (include "smartscale.fullname" .)) .Values.secrets.existingSecret -}}
 {{- end -}}
 
-{{/* The secret keys that are in use: from the values, or all of them with an existing Secret (optional refs). */}}
+{{/*
+The keys the release's Secret holds, as a JSON list: the chart's own Secret (the control token, given or
+generated, and whichever of the others are given), or an existing Secret's `secrets.existingSecretKeys`.
+Every key listed is referenced without `optional`, so a Secret that lacks one stops the pod instead of
+silently running without it.
+*/}}
+{{- define "smartscale.secretKeys" -}}
+{{- if .Values.secrets.existingSecret -}}
+{{- toJson .Values.secrets.existingSecretKeys -}}
+{{- else -}}
+{{- $keys := list "control-token" -}}
+{{- if .Values.secrets.apiKeys }}{{ $keys = append $keys "api-keys" }}{{ end -}}
+{{- if .Values.secrets.webhookSecret }}{{ $keys = append $keys "webhook-secret" }}{{ end -}}
+{{- toJson $keys -}}
+{{- end -}}
+{{- end -}}
+
+{{/* secretKeyRef env entries, (dict "root" $ "vars" (list (list "SMARTSCALE_X" "key") ...)), for the keys the Secret holds. */}}
 {{- define "smartscale.secretEnv" -}}
 {{- $root := .root -}}
+{{- $keys := include "smartscale.secretKeys" $root | fromJsonArray -}}
 {{- range .vars }}
-{{- $key := index . 1 }}
-{{- $value := index $root.Values.secrets (index . 2) }}
-{{- if or $root.Values.secrets.existingSecret $value }}
+{{- if has (index . 1) $keys }}
 - name: {{ index . 0 }}
   valueFrom:
     secretKeyRef:
       name: {{ include "smartscale.secretName" $root }}
-      key: {{ $key }}
-      optional: {{ not $value }}
+      key: {{ index . 1 }}
 {{- end }}
 {{- end }}
+{{- end -}}
+
+{{/*
+Secure defaults, checked on every render: the control API and ingest listen on 0.0.0.0 in the pod, so the
+worker always has a control token, and ingest has API keys unless anonymous events are asked for by name.
+When the cluster can be read (helm install/upgrade), an existing Secret must hold every key it is said to.
+*/}}
+{{- define "smartscale.validateSecrets" -}}
+{{- $keys := include "smartscale.secretKeys" . | fromJsonArray -}}
+{{- $s := .Values.secrets -}}
+{{- if and $s.existingSecret (not (has "control-token" $keys)) -}}
+{{- fail (printf "secrets.existingSecret %q must hold the key control-token (list it in secrets.existingSecretKeys): the control API listens on 0.0.0.0 and never runs without a token" $s.existingSecret) -}}
+{{- end -}}
+{{- if and $s.controlToken (lt (len $s.controlToken) 16) -}}
+{{- fail "secrets.controlToken must be at least 16 characters (or leave it empty and the chart generates one)" -}}
+{{- end -}}
+{{- if not (or (has "api-keys" $keys) .Values.ingest.allowAnonymous) -}}
+{{- fail "ingest listens on 0.0.0.0 and needs API keys: set secrets.apiKeys (or secrets.existingSecret with api-keys in secrets.existingSecretKeys), or ingest.allowAnonymous=true to accept events from anyone (development only)" -}}
+{{- end -}}
+{{- if $s.existingSecret -}}
+{{- with (lookup "v1" "Secret" .Release.Namespace $s.existingSecret) -}}
+{{- $data := .data | default dict -}}
+{{- range $key := $keys -}}
+{{- if not (hasKey $data $key) -}}
+{{- fail (printf "secrets.existingSecret %q has no key %q (secrets.existingSecretKeys lists it); add it to the Secret or remove it from the list" $s.existingSecret $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -74,6 +118,30 @@ float64 and would print as 6.048e+08: whole ones are printed as integers.
 
 {{- define "smartscale.kafkaBrokers" -}}
 {{- required "kafka.brokers is required: the bootstrap brokers of your Kafka or Redpanda" .Values.kafka.brokers -}}
+{{- end -}}
+
+{{/*
+TLS files from a mounted Secret, as name: value env pairs in YAML: (dict "prefix" "SMARTSCALE_KAFKA" "dir" "/etc/smartscale/kafka-tls" "tls" .Values.kafka.tls)
+*/}}
+{{- define "smartscale.tlsFileEnv" -}}
+{{- $env := dict -}}
+{{- if .tls.enabled }}{{ $_ := set $env (printf "%s_TLS" .prefix) "true" }}{{ end -}}
+{{- if .tls.secretName -}}
+{{- range $file, $key := dict "CA" .tls.caKey "CERT" .tls.certKey "KEY" .tls.keyKey -}}
+{{- if $key }}{{ $_ := set $env (printf "%s_TLS_%s_FILE" $.prefix $file) (printf "%s/%s" $.dir $key) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* Kafka TLS and SASL for every app: literal variables (YAML), the password from its Secret, the TLS Secret's volume. */}}
+{{- define "smartscale.kafkaSecurityEnv" -}}
+{{- $env := include "smartscale.tlsFileEnv" (dict "prefix" "SMARTSCALE_KAFKA" "dir" "/etc/smartscale/kafka-tls" "tls" .Values.kafka.tls) | fromYaml -}}
+{{- with .Values.kafka.sasl.mechanism -}}
+{{- $_ := set $env "SMARTSCALE_KAFKA_SASL_MECHANISM" . -}}
+{{- $_ := set $env "SMARTSCALE_KAFKA_SASL_USERNAME" (required "kafka.sasl.username is required with kafka.sasl.mechanism" $.Values.kafka.sasl.username) -}}
+{{- end -}}
+{{- toYaml $env -}}
 {{- end -}}
 
 {{/*
@@ -128,7 +196,14 @@ spec:
               containerPort: {{ .values.port }}
               protocol: TCP
           env:
-            {{- include "smartscale.env" .env | nindent 12 }}
+            {{- include "smartscale.env" (merge (dict) .env (include "smartscale.kafkaSecurityEnv" $root | fromYaml)) | nindent 12 }}
+            {{- with $root.Values.kafka.sasl.mechanism }}
+            - name: SMARTSCALE_KAFKA_SASL_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: {{ required "kafka.sasl.passwordSecret.name is required with kafka.sasl.mechanism" $root.Values.kafka.sasl.passwordSecret.name }}
+                  key: {{ $root.Values.kafka.sasl.passwordSecret.key }}
+            {{- end }}
             {{- with .fieldEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -136,7 +211,9 @@ spec:
             {{- include "smartscale.secretEnv" (dict "root" $root "vars" .) | nindent 12 }}
             {{- end }}
             {{- include "smartscale.env" .values.extraEnv | nindent 12 }}
-          {{- with .volumeMounts }}
+          {{- $mounts := default (list) .volumeMounts }}
+          {{- if $root.Values.kafka.tls.secretName }}{{ $mounts = append $mounts (dict "name" "kafka-tls" "mountPath" "/etc/smartscale/kafka-tls" "readOnly" true) }}{{ end }}
+          {{- with $mounts }}
           volumeMounts:
             {{- toYaml . | nindent 12 }}
           {{- end }}
@@ -154,7 +231,9 @@ spec:
             failureThreshold: 3
           resources:
             {{- toYaml .values.resources | nindent 12 }}
-      {{- with .volumes }}
+      {{- $volumes := default (list) .volumes }}
+      {{- with $root.Values.kafka.tls.secretName }}{{ $volumes = append $volumes (dict "name" "kafka-tls" "secret" (dict "secretName" .)) }}{{ end }}
+      {{- with $volumes }}
       volumes:
         {{- toYaml . | nindent 8 }}
       {{- end }}
