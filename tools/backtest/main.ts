@@ -173,6 +173,7 @@ async function main(argv: string[]): Promise<void> {
   const plots: Record<string, string[]> = {};
   if (options.out) mkdirSync(options.out, { recursive: true });
   for (const path of traceFiles(options)) {
+    const started = Date.now();
     const trace = readTrace(path, config);
     const prepared = prepareTrace(trace, config, settings, policy.forecastHorizonWindows);
     const result = runPrepared(prepared, policy);
@@ -185,6 +186,7 @@ async function main(argv: string[]): Promise<void> {
       if (options.out && options.plots) (plots[trace.name] ??= []).push(await writeFrontierPlot(options.out, trace.name, frontier, result.metrics));
       if (!options.json && !options.markdown) process.stdout.write(`${frontierTable(trace.name, frontier)}\n\n`);
     }
+    process.stderr.write(`${trace.name}: ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   const text = JSON.stringify(report, null, 2);
   if (options.out) {
