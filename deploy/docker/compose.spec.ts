@@ -3,12 +3,30 @@ import { join } from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES } from '@smartscale/contracts';
 import { REPO_ROOT } from '@smartscale/testing';
 import { APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } from '../testing/app-config';
-import { composeServices, publishedPorts } from '../testing/compose-file';
+import { ComposeService, composeServices, publishedPorts } from '../testing/compose-file';
 
 // No Docker engine runs here, so the compose file is checked against what the apps actually read:
 // every entry point exists, every variable is one the app's config schema knows and accepts, and
 // every published container port is the port the app will listen on.
 const services = composeServices();
+
+/**
+ * What `docker compose` makes of `${VAR}`, `${VAR:-default}` and `${VAR:?error}` with `shell` as the
+ * user's environment (compose's own rules for these three forms: unset and empty are alike with ":").
+ */
+function interpolate(env: Record<string, string>, shell: Record<string, string>): Record<string, string> {
+  const value = (v: string) =>
+    v.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op: string | undefined, arg: string) => {
+      const set = shell[name] !== undefined && shell[name] !== '';
+      if (set) return shell[name];
+      if (op === '?') throw new Error(`required variable ${name} is missing a value: ${arg}`);
+      return op === '-' ? arg : '';
+    });
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, value(String(v))]));
+}
+/** A user who followed the file's header: a control token and anonymous ingest for a try-out. */
+const USER_ENV = { SMARTSCALE_CONTROL_TOKEN: 'f'.repeat(48), SMARTSCALE_INGEST_ALLOW_ANONYMOUS: 'true' };
+const envOf = (s: ComposeService, shell: Record<string, string> = USER_ENV) => interpolate(s.environment ?? {}, shell);
 
 describe('docker-compose.yml', () => {
   it.each(APP_NAMES)('runs %s with an entry point that the build produces', (name) => {
@@ -18,14 +36,14 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(APP_NAMES)('gives %s only variables its config reads, with values it accepts', (name) => {
-    const env = services[name].environment ?? {};
+    const env = envOf(services[name]);
     expect(unknownVariables(name, env)).toEqual([]);
     expect(() => loadAppConfig(name, env)).not.toThrow();
   });
 
   it.each(APP_NAMES.filter((n) => services[n].ports))('publishes the port %s listens on, on all interfaces', (name) => {
     const service = services[name];
-    const config = loadAppConfig(name, service.environment ?? {});
+    const config = loadAppConfig(name, envOf(service));
     expect(publishedPorts(service).map((p) => p.container)).toEqual([config.http?.port]);
     expect(Object.entries(service.environment ?? {}).find(([k]) => k.endsWith('_HOST'))?.[1]).toBe('0.0.0.0');
   });
@@ -52,5 +70,18 @@ describe('docker-compose.yml', () => {
     expect(mounts).toEqual(expect.arrayContaining(['./deploy/prometheus:/etc/prometheus:ro', './deploy/grafana/provisioning:/etc/grafana/provisioning:ro']));
     for (const m of mounts) expect(existsSync(join(REPO_ROOT, m.split(':')[0]))).toBe(true);
     expect(services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+  });
+
+  it('will not start the worker without SMARTSCALE_CONTROL_TOKEN, saying how to make one; with it, the worker accepts its 0.0.0.0', () => {
+    expect(() => envOf(services.worker, {})).toThrow(/required variable SMARTSCALE_CONTROL_TOKEN is missing a value: set SMARTSCALE_CONTROL_TOKEN to a random string of 16\+ characters \(e\.g\. openssl rand -hex 24\)/);
+    const env = envOf(services.worker);
+    expect(env.SMARTSCALE_CONTROL_HOST).toBe('0.0.0.0');
+    expect(loadAppConfig('worker', env)).toMatchObject({ http: { token: USER_ENV.SMARTSCALE_CONTROL_TOKEN } });
+  });
+
+  it('starts ingest on 0.0.0.0 only with API keys or with anonymous events asked for by name', () => {
+    expect(() => loadAppConfig('ingest', envOf(services.ingest, {}))).toThrow(/SMARTSCALE_INGEST_ALLOW_ANONYMOUS=true/);
+    expect(() => loadAppConfig('ingest', envOf(services.ingest, { SMARTSCALE_API_KEYS: `${'ab'.repeat(32)}:*` }))).not.toThrow();
+    expect(() => loadAppConfig('ingest', envOf(services.ingest, { SMARTSCALE_INGEST_ALLOW_ANONYMOUS: 'true' }))).not.toThrow();
   });
 });
