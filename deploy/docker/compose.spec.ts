@@ -3,30 +3,15 @@ import { join } from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES } from '@smartscale/contracts';
 import { REPO_ROOT } from '@smartscale/testing';
 import { APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } from '../testing/app-config';
-import { ComposeService, composeServices, publishedPorts } from '../testing/compose-file';
+import { ComposeService, composeServices, interpolate, publishedPorts, TRY_OUT_ENV } from '../testing/compose-file';
 
 // No Docker engine runs here, so the compose file is checked against what the apps actually read:
 // every entry point exists, every variable is one the app's config schema knows and accepts, and
 // every published container port is the port the app will listen on.
-const services = composeServices();
+/** As written: each test interpolates with the environment it is about. */
+const services = composeServices(null);
 
-/**
- * What `docker compose` makes of `${VAR}`, `${VAR:-default}` and `${VAR:?error}` with `shell` as the
- * user's environment (compose's own rules for these three forms: unset and empty are alike with ":").
- */
-function interpolate(env: Record<string, string>, shell: Record<string, string>): Record<string, string> {
-  const value = (v: string) =>
-    v.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op: string | undefined, arg: string) => {
-      const set = shell[name] !== undefined && shell[name] !== '';
-      if (set) return shell[name];
-      if (op === '?') throw new Error(`required variable ${name} is missing a value: ${arg}`);
-      return op === '-' ? arg : '';
-    });
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, value(String(v))]));
-}
-/** A user who followed the file's header: a control token and anonymous ingest for a try-out. */
-const USER_ENV = { SMARTSCALE_CONTROL_TOKEN: 'f'.repeat(48), SMARTSCALE_INGEST_ALLOW_ANONYMOUS: 'true' };
-const envOf = (s: ComposeService, shell: Record<string, string> = USER_ENV) => interpolate(s.environment ?? {}, shell);
+const envOf = (s: ComposeService, shell: Record<string, string> = TRY_OUT_ENV) => interpolate(s.environment ?? {}, shell);
 
 describe('docker-compose.yml', () => {
   it.each(APP_NAMES)('runs %s with an entry point that the build produces', (name) => {
@@ -76,7 +61,7 @@ describe('docker-compose.yml', () => {
     expect(() => envOf(services.worker, {})).toThrow(/required variable SMARTSCALE_CONTROL_TOKEN is missing a value: set SMARTSCALE_CONTROL_TOKEN to a random string of 16\+ characters \(e\.g\. openssl rand -hex 24\)/);
     const env = envOf(services.worker);
     expect(env.SMARTSCALE_CONTROL_HOST).toBe('0.0.0.0');
-    expect(loadAppConfig('worker', env)).toMatchObject({ http: { token: USER_ENV.SMARTSCALE_CONTROL_TOKEN } });
+    expect(loadAppConfig('worker', env)).toMatchObject({ http: { token: TRY_OUT_ENV.SMARTSCALE_CONTROL_TOKEN } });
   });
 
   it('starts ingest on 0.0.0.0 only with API keys or with anonymous events asked for by name', () => {
