@@ -13,7 +13,7 @@ import { parseDuration } from './duration';
 //   npm run smartscale -- windows checkout --since 15m
 const program = new Command('smartscale')
   .option('--url <url>', 'control API base URL', process.env.SMARTSCALE_CONTROL_URL ?? 'http://127.0.0.1:3003')
-  .option('--token <token>', 'bearer token for mutations (default: $SMARTSCALE_CONTROL_TOKEN)', process.env.SMARTSCALE_CONTROL_TOKEN);
+  .option('--token <token>', 'bearer token of the control API, sent with every call (default: $SMARTSCALE_CONTROL_TOKEN)', process.env.SMARTSCALE_CONTROL_TOKEN);
 
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
   const { url, token } = program.opts<{ url: string; token?: string }>();
