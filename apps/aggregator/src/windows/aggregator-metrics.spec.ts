@@ -63,4 +63,18 @@ describe(AggregatorMetrics.name, () => {
     expect(await value(registry, 'smartscale_aggregator_batch_setting_changes_total', { direction: 'up' })).toBe(1);
     expect(await value(registry, 'smartscale_aggregator_batch_setting_changes_total', { direction: 'down' })).toBeUndefined();
   });
+
+  it('counts refused, ahead and evicted per committed step, shows the services held, and drops the lag series of partitions given up', async () => {
+    const registry = new Registry();
+    const metrics = new AggregatorMetrics(registry);
+    metrics.bounded({ refused: 1, ahead: 2, servicesEvicted: 5_000 }, 3);
+    metrics.bounded({ refused: 1, ahead: 0, servicesEvicted: 0 }, 1);
+    expect(await value(registry, 'smartscale_aggregator_refused_events_total')).toBe(2);
+    expect(await value(registry, 'smartscale_aggregator_ahead_events_total')).toBe(2);
+    expect(await value(registry, 'smartscale_aggregator_services_evicted_total')).toBe(5_000);
+    expect(await value(registry, 'smartscale_aggregator_services')).toBe(1);
+    metrics.lag.set({ partition: '7' }, 10);
+    metrics.partitionsChanged();
+    expect(await value(registry, 'smartscale_aggregator_consumer_lag', { partition: '7' })).toBeUndefined();
+  });
 });
