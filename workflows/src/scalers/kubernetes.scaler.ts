@@ -29,6 +29,11 @@ const PERMANENT = new Set([400, 401, 403, 404, 405, 415, 422]);
 
 export interface KubernetesScalerOptions {
   timeoutMs?: number;
+  /**
+   * A directory that stands for / when the in-cluster source reads the pod's service-account files
+   * (var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt,namespace}): tests lay them out there.
+   */
+  inClusterRoot?: string;
 }
 
 /**
@@ -44,7 +49,7 @@ export class KubernetesScaler implements Scaler {
     const k8s = await loadClientNode();
     const kc = new k8s.KubeConfig();
     try {
-      loadKubeConfig(kc, connection);
+      loadKubeConfig(kc, connection, options.inClusterRoot ?? '');
       return new KubernetesScaler(k8s, kc.makeApiClient(k8s.AppsV1Api), targetId, spec, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     } catch (err) {
       throw new ScalerMisconfigured(`cannot configure the Kubernetes client from ${describeConnection(connection)}: ${(err as Error).message}`);
@@ -149,9 +154,13 @@ function replicasOf(scale: V1Scale): number {
   return scale.spec?.replicas ?? 0;
 }
 
-function loadKubeConfig(kc: KubeConfig, connection: KubernetesConnection): void {
+/**
+ * In-cluster: KUBERNETES_SERVICE_HOST/PORT from the environment the kubelet sets, the token file (read
+ * again as the kubelet rotates it) and the CA that verifies the server; never skip-verify.
+ */
+function loadKubeConfig(kc: KubeConfig, connection: KubernetesConnection, inClusterRoot: string): void {
   if (connection.source === 'kubeconfig') kc.loadFromFile(connection.path);
-  else if (connection.source === 'in-cluster') kc.loadFromCluster();
+  else if (connection.source === 'in-cluster') kc.loadFromCluster(inClusterRoot);
   else kc.loadFromDefault();
   if (!kc.getCurrentCluster()) throw new Error('no current context with a cluster');
 }
