@@ -102,7 +102,9 @@ async function checkedTarget(target: unknown, state: RunState): Promise<ScalingT
   const message = `invalid target, refused: ${checked.problems.join('; ')}`;
   const id = typeof (target as { id?: unknown } | null)?.id === 'string' ? (target as { id: string }).id : workflowInfo().workflowId;
   state.seq += 1;
-  const hold = faultHold(state.seq, Date.now(), state.currentReplicas ?? 0, 'invalid-target', message);
+  // Stamped with the run's start, not Date.now(): a signal arriving meanwhile makes the server reject the
+  // failing task, the retry records again, and the history's key (target, at, seq) must then match.
+  const hold = faultHold(state.seq, workflowInfo().runStartTime.getTime(), state.currentReplicas ?? 0, 'invalid-target', message);
   state.decisions.push(hold);
   await refusalRecord.record(id, hold).catch((err: unknown) => log.warn(`the refusal of ${id} was not recorded: ${causeOf(err)}`));
   throw ApplicationFailure.nonRetryable(message, CONTROLLER_FAILURE.invalidTarget);
