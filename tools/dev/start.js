@@ -110,7 +110,7 @@ async function main() {
   if (stopping) return;
   await watch();
   // The workflow keeps its last 50 decisions: each rise's lead was taken when it landed.
-  const leads = rises.map((_, i) => (reported.has(i) ? reported.get(i) : null));
+  const leads = rises.map((_, i) => reported.get(i) ?? null);
   const before = leads.filter((t) => t !== null && t < 0).length;
   log(`rises → scale-up applied: ${leads.map((t) => (t === null ? 'none' : `${t < 0 ? '' : '+'}${t.toFixed(1)} s`)).join(', ')} (negative: before the load rose); ` +
     `${before} of ${leads.length} before; median ${median(leads)?.toFixed(1) ?? '–'} s (reactive worst case: window + grace + tick = +${PIPELINE_FLOOR_S} s)`);
@@ -180,9 +180,16 @@ async function reportRises() {
   const all = await decisions();
   const now = Date.now();
   riseLeads(rises, all).forEach((lead, i) => {
-    if (lead === null || reported.has(i) || now < rises[i].at) return;
-    reported.set(i, lead.seconds);
-    log(`rise ${i + 1} (${rises[i].from} → ${rises[i].to} ev/s): ${leadLine(lead.seconds)} | ${reason(lead.decision, 'forecast') ?? reason(lead.decision, 'reactive-fallback') ?? ''}`);
+    if (reported.has(i) || now < rises[i].at) return;
+    const rise = `rise ${i + 1} (${rises[i].from} → ${rises[i].to} ev/s)`;
+    if (lead !== null) {
+      reported.set(i, lead.seconds);
+      log(`${rise}: ${leadLine(lead.seconds)} | ${reason(lead.decision, 'forecast') ?? reason(lead.decision, 'reactive-fallback') ?? ''}`);
+    } else if (now >= rises[i].until) {
+      // Still at the replicas of the previous rise: nothing was scaled in, so nothing had to come back.
+      reported.set(i, null);
+      log(`${rise}: no scale-up: the replicas of the previous rise were still there (no scale-in in between)`);
+    }
   });
   for (const d of all.filter((x) => x.applied && x.action === 'down' && !told.has(x.seq))) {
     told.add(d.seq);
