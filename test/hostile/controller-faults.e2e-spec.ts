@@ -104,46 +104,55 @@ describe('controllers under hostile input and faults (real worker, real Temporal
     }
   });
 
-  it('holds with the reason while the predictor is unreachable, keeps running, and uses forecasts again once it is back', async () => {
+  it('holds its count with the reason while the predictor is unreachable or answers nonsense, keeps running, and uses forecasts again once it is back', async () => {
     const id = `${worker.run}-blind`;
     added.push(id);
-    const target = await receiver(() => ({ status: 200, body: '{"replicas":1}' }));
+    const target = await receiver(() => ({ status: 200, body: '{}' })); // {}: the scaler reports the count it asked for
     const producer: Producer = createKafka({ ...loadWorkerConfig(process.env).kafka, clientId: `${id}-windows` }).producer();
     await producer.connect();
-    // The service's telemetry: a closed window every second at 5 ev/s (one replica of 10 is enough).
+    // The service's telemetry: a closed window every second at 25 ev/s, three replicas of 10.
     const feed = setInterval(() => {
       const end = Date.now();
-      void producer.send({ topic: TOPICS.metrics, messages: [{ key: id, value: JSON.stringify(windowMetric(end, { service: id, windowStart: end - 1_000, count: 5, eventsPerSecond: 5, emittedAt: end })) }] }).catch(() => undefined);
+      void producer.send({ topic: TOPICS.metrics, messages: [{ key: id, value: JSON.stringify(windowMetric(end, { service: id, windowStart: end - 1_000, count: 25, eventsPerSecond: 25, emittedAt: end })) }] }).catch(() => undefined);
     }, 1_000);
-    let predictor: Server | null = null;
+    let answer: 'nonsense' | 'forecast' = 'nonsense';
+    const predictor: Server = createServer((_req, res) => {
+      const end = Date.now();
+      const points = [1, 2].map((i) => ({ windowEnd: end + i * 1_000, eventsPerSecond: 25, lower: 23, upper: 27 }));
+      const forecast = { v: 1, service: id, model: 'stub', windowMs: 1_000, basedOnWindowEnd: end, generatedAt: end, points, anomalyScore: 0 };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer === 'forecast' ? forecast : { ...forecast, points: [] }));
+    });
+    const withReason = async (pattern: RegExp) => (await json<Decision[]>(worker, `/v1/targets/${id}/history`)).filter((d) => d.reasons.some((r) => r.code === 'reactive-fallback' && pattern.test(r.message)));
     try {
       const policy = { tickIntervalMs: 1_000, minReplicas: 1, maxReplicas: 4, capacityPerReplica: 10, forecastHorizonWindows: 2, scaleDownCooldownMs: 0, scaleUpCooldownMs: 0 };
       expect((await raw(worker.port, 'POST', '/v1/targets', {}, { id, service: id, scaler: { kind: 'webhook', url: `${target.url}/scale` }, policy })).status).toBe(201);
 
-      const blind = await eventually('decisions recorded without a forecast, naming why', async () => {
-        const stored = await json<Decision[]>(worker, `/v1/targets/${id}/history`);
-        const h = stored.filter((d) => d.reasons.some((r) => r.code === 'reactive-fallback' && /ECONNREFUSED|fetch failed/.test(r.message)));
-        return h.length >= 3 && h;
-      }, 90_000, 500);
-      expect(blind.every((d) => d.action === 'hold' || d.to <= 1)).toBe(true);
+      // Unreachable: nothing listens on the predictor's port yet.
+      await eventually('decisions recorded without a forecast, naming the refused connection', async () => (await withReason(/ECONNREFUSED|fetch failed/)).length >= 3, 90_000, 500);
+      await eventually('the observed load planned for: 3 replicas', async () => (await json<ControllerStatus>(worker, `/v1/targets/${id}`)).currentReplicas === 3, 60_000, 500);
       expect(await running(worker, id)).toBe(true);
 
-      predictor = createServer((_req, res) => {
-        const end = Date.now();
-        const points = [1, 2].map((i) => ({ windowEnd: end + i * 1_000, eventsPerSecond: 5, lower: 4, upper: 6 }));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ v: 1, service: id, model: 'stub', windowMs: 1_000, basedOnWindowEnd: end, generatedAt: end, points, anomalyScore: 0 }));
-      });
-      await new Promise<void>((r) => predictor!.listen(predictorPort, '127.0.0.1', r));
+      // Nonsense: an answer with no points (a predictor bug, or a proxy's page with status 200).
+      await new Promise<void>((r) => predictor.listen(predictorPort, '127.0.0.1', r));
+      const nonsense = await eventually('decisions naming the invalid forecast', async () => {
+        const h = await withReason(/invalid forecast/);
+        return h.length >= 3 && h;
+      }, 60_000, 500);
+      expect(nonsense.every((d) => d.to === 3)).toBe(true);
+      expect(await running(worker, id)).toBe(true);
+
+      answer = 'forecast';
       const seeing = await eventually('a decision that used the forecast again', async () => {
         const s = await json<ControllerStatus>(worker, `/v1/targets/${id}`);
         return s.lastDecision?.inputs.forecastUsed && s.lastDecision;
-      }, 90_000, 500);
+      }, 60_000, 500);
       expect(seeing.reasons.some((r) => r.code === 'forecast')).toBe(true);
+      expect(seeing.to).toBe(3);
       expect(await running(worker, id)).toBe(true);
     } finally {
       clearInterval(feed);
       await producer.disconnect();
-      if (predictor) await new Promise((r) => predictor!.close(r));
+      if (predictor.listening) await new Promise((r) => predictor.close(r));
       await target.close();
     }
   });
