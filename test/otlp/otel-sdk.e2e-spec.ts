@@ -3,6 +3,7 @@ import { google } from '@temporalio/proto';
 import { Decision, TelemetryEvent, TOPICS, windowKind, WindowMetric } from '@smartscale/contracts';
 import { eventually, TopicProbe } from '@smartscale/testing';
 import { TraceRequest, TraceResponse } from '../../apps/ingest/src/otlp/otlp-proto';
+import { runLoad } from '../../tools/loadgen/loadgen';
 import { LocalStack, startLocalStack } from '../e2e/local-stack';
 import { driveApp, startInstrumentedApp } from './instrumented-app';
 
@@ -81,6 +82,21 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
       await app.shutdown();
       await eventually('every span on the events topic', () => events.records.filter((e) => e.type !== 'metric').length >= 20);
       expect(new Set(events.records.filter((e) => e.type !== 'metric').map((e) => e.id))).toEqual(new Set(app.spanIds));
+    } finally {
+      await events.close();
+    }
+  });
+
+  it('stores every span loadgen --protocol otlp has acknowledged', async () => {
+    const service = `${stack.run}-loadgen`;
+    const events = await TopicProbe.open<TelemetryEvent>(stack.brokers, TOPICS.events, service);
+    try {
+      const load = await runLoad({ url: stack.ingestUrl, service, shape: { kind: 'constant', rate: 50 }, durationSeconds: 2, batchSize: 25, errorRate: 0.1, apiKey: SECRET, protocol: 'otlp' });
+      expect(load.accepted).toBe(load.sent);
+      expect(load.statuses).toEqual({ 200: load.requests });
+      await eventually('every acknowledged span on the topic', () => events.records.length >= load.accepted);
+      expect(new Set(events.records.map((e) => e.id))).toEqual(new Set(load.ids));
+      expect(events.records.some((e) => e.status === 503)).toBe(true);
     } finally {
       await events.close();
     }
