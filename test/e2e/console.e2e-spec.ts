@@ -8,7 +8,7 @@ import { LocalStack, startLocalStack } from './local-stack';
 // The live console in a real browser (Debian's Chromium) against the real broker and Temporal dev
 // server: the page lists the target, takes new decisions from the event stream without reloading,
 // follows targets added and removed through the API, and its pause, resume and override buttons reach
-// the workflow (read back with a Temporal query), asking once for the control API's bearer token.
+// the workflow (read back with a Temporal query), asking once, on load, for the control API's bearer token.
 jest.setTimeout(240_000);
 
 const TOKEN = 'console-e2e-control-token';
@@ -40,6 +40,9 @@ describe('the live console', () => {
     const load = runLoad({ url: stack.ingestUrl, service: stack.run, shape: { kind: 'constant', rate: 30 }, durationSeconds: 20, batchSize: 10, errorRate: 0 });
 
     await page.goto(`${stack.controlUrl}/console`);
+    // With a token set, reads need it too: the page asks once, then reads the stream with it (issue 18).
+    await page.locator('#token-input').fill(TOKEN);
+    await page.locator('#token-ok').click();
     await row().waitFor();
     await page.locator('#conn', { hasText: 'live' }).waitFor();
     expect(await row().locator('[data-field=state]').innerText()).toContain('active');
@@ -70,15 +73,13 @@ describe('the live console', () => {
     await page.locator(`#targets tr[data-target="${added}"]`).waitFor({ state: 'detached' });
     expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
 
-    // Pause: the control API answers 401, the page asks for the token once, then the signal lands.
+    // Pause: the token given for the stream is kept for the session, so the signal lands without a prompt.
     await page.locator('#pause-form input[name=reason]').fill('console e2e');
     await page.locator('#pause-btn').click();
-    await page.locator('#token-input').fill(TOKEN);
-    await page.locator('#token-ok').click();
     await eventually('the workflow reports the pause from the page', async () => (await status()).paused?.reason === 'console e2e');
     await page.locator(`#targets tr[data-target="${stack.run}"][data-state=paused]`).waitFor();
 
-    // The token is kept for the session: no second prompt.
+    // Still no second prompt.
     await page.locator('#resume-btn').click();
     await eventually('the workflow reports resumed', async () => (await status()).paused === null);
     await page.locator('#override-form input[name=replicas]').fill('2');
