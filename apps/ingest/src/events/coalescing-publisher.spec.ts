@@ -1,4 +1,4 @@
-import { CoalescingPublisher, OutgoingMessage } from './coalescing-publisher';
+import { CoalescingPublisher, OutgoingMessage, Withdrawal } from './coalescing-publisher';
 
 const msg = (value: string): OutgoingMessage => ({ key: 'svc', value, timestamp: '0' });
 
@@ -108,15 +108,15 @@ describe(CoalescingPublisher.name, () => {
     expect(await settled(drained)).toBe('resolved');
   });
 
-  it('withdraws the queued parts of a request whose signal aborted (answered 503), so retries do not pile up', async () => {
+  it('withdraws the queued parts of a request whose caller stopped waiting (answered 503), so retries do not pile up', async () => {
     const broker = new ManualBroker();
     const pub = new CoalescingPublisher(broker.send, 1000);
     const inFlight = pub.publish([msg('a')]);
-    const timedOut = new AbortController();
-    const late = pub.publish([msg('b1'), msg('b2')], timedOut.signal);
+    const timedOut = new Withdrawal();
+    const late = pub.publish([msg('b1'), msg('b2')], timedOut);
     const waiting = pub.publish([msg('c')]);
     expect(pub.queuedMessages).toBe(3);
-    timedOut.abort(new Error('the broker did not acknowledge within 5 ms'));
+    timedOut.fire(new Error('the broker did not acknowledge within 5 ms'));
     expect(await settled(late)).toBe('rejected');
     await expect(late).rejects.toThrow(/did not acknowledge/);
     expect(pub.queuedMessages).toBe(1);
@@ -129,18 +129,18 @@ describe(CoalescingPublisher.name, () => {
     await pub.drain();
   });
 
-  it('refuses at once with a signal already aborted, and drain() resolves once withdrawals emptied the queue', async () => {
+  it('refuses at once when already withdrawn, and drain() resolves once withdrawals emptied the queue', async () => {
     const broker = new ManualBroker();
     const pub = new CoalescingPublisher(broker.send, 1000);
-    const gone = new AbortController();
-    gone.abort(new Error('late'));
-    await expect(pub.publish([msg('x')], gone.signal)).rejects.toThrow('late');
+    const gone = new Withdrawal();
+    gone.fire(new Error('late'));
+    await expect(pub.publish([msg('x')], gone)).rejects.toThrow('late');
     expect(broker.sends).toEqual([]);
     const first = pub.publish([msg('a')]);
-    const queued = new AbortController();
-    const second = pub.publish([msg('b')], queued.signal);
+    const queued = new Withdrawal();
+    const second = pub.publish([msg('b')], queued);
     const drained = pub.drain();
-    queued.abort(new Error('503'));
+    queued.fire(new Error('503'));
     await expect(second).rejects.toThrow('503');
     broker.sends[0].done();
     await first;

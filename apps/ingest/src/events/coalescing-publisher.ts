@@ -5,6 +5,26 @@ export interface OutgoingMessage {
   timestamp: string;
 }
 
+/**
+ * Fired by a caller that stopped waiting (its request was answered 503). A plain object rather than an
+ * AbortSignal: one is made per request, and EventTarget costs more than the rest of the bookkeeping.
+ */
+export class Withdrawal {
+  reason: Error | null = null;
+  private listener: ((reason: Error) => void) | null = null;
+
+  on(listener: (reason: Error) => void): void {
+    if (this.reason) listener(this.reason);
+    else this.listener = listener;
+  }
+
+  fire(reason: Error): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.listener?.(reason);
+  }
+}
+
 interface Pending<M extends OutgoingMessage> {
   messages: M[];
   bytes: number;
@@ -38,13 +58,13 @@ export class CoalescingPublisher<M extends OutgoingMessage = OutgoingMessage> {
    * several sends (in order), since the broker refuses a record batch over max.message.bytes; if one
    * of them fails the caller gets the error, and its retry with the same ids is de-duplicated downstream.
    *
-   * When `signal` aborts (the request was answered 503), the parts still queued are withdrawn and the
-   * promise rejects with the abort reason: the queue then only ever holds requests someone still waits
+   * When `withdrawal` fires (the request was answered 503), the parts still queued are withdrawn and
+   * the promise rejects with its reason: the queue then only ever holds requests someone still waits
    * for, which the in-flight budget bounds, instead of growing with every retry of a timed-out request
    * while the broker is down. A part already in flight may still land (its retry is de-duplicated).
    */
-  publish(messages: M[], signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+  publish(messages: M[], withdrawal?: Withdrawal): Promise<void> {
+    if (withdrawal?.reason) return Promise.reject(withdrawal.reason);
     const pending: Pending<M>[] = [];
     const parts = chunk(messages, this.maxBytes).map(
       (part) =>
@@ -56,16 +76,8 @@ export class CoalescingPublisher<M extends OutgoingMessage = OutgoingMessage> {
         }),
     );
     this.pump();
-    const all = parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
-    if (!signal) return all;
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.withdraw(pending);
-        reject(signal.reason as Error);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      all.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    withdrawal?.on((reason) => this.withdraw(pending, reason));
+    return parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
   }
 
   /** Messages queued and not yet sent (in flight excluded). */
@@ -73,13 +85,13 @@ export class CoalescingPublisher<M extends OutgoingMessage = OutgoingMessage> {
     return this.queue.reduce((n, p) => n + p.messages.length, 0);
   }
 
-  private withdraw(pending: Pending<M>[]): void {
+  private withdraw(pending: Pending<M>[], reason: Error): void {
     for (const p of pending) {
       const i = this.queue.indexOf(p);
       if (i < 0) continue; // in flight or done
       this.queue.splice(i, 1);
       this.queuedBytes -= p.bytes;
-      p.resolve(); // nobody awaits it any more: the caller already got the abort
+      p.reject(reason);
     }
     this.pump(); // wakes drain() if that emptied the queue
   }

@@ -3,7 +3,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { EventRecord, MAX_EVENT_RECORD_BYTES, mergeRecords, packEvents, PackLimits, TelemetryEvent, TOPICS } from '@smartscale/contracts';
 import { createIdempotentProducer, createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
-import { CoalescingPublisher } from './coalescing-publisher';
+import { CoalescingPublisher, Withdrawal } from './coalescing-publisher';
 
 /**
  * Bound of one grouped produce request. The broker refuses a record batch over max.message.bytes
@@ -56,9 +56,9 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     // A service's events of one request share records (libs/contracts event-records.ts): the broker's
     // and kafkajs' work is mostly per record.
     const records = packEvents(events, this.pack);
-    await withDeadline(this.publishTimeoutMs, async (signal) => {
+    await withDeadline(this.publishTimeoutMs, async (withdrawal) => {
       await this.connect();
-      await leastBacklog(this.publishers).publish(records, signal);
+      await leastBacklog(this.publishers).publish(records, withdrawal);
     });
   }
 
@@ -117,13 +117,18 @@ function leastBacklog<M extends EventRecord>(publishers: CoalescingPublisher<M>[
  * queue does not grow with every retry); those already in flight may still land: the client's retry
  * carries the same event ids (its own, or ids derived from the body), which the aggregator de-duplicates.
  */
-async function withDeadline(ms: number, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`the broker did not acknowledge within ${ms} ms`)), ms);
-  const done = work(controller.signal);
-  const deadline = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true }));
+async function withDeadline(ms: number, work: (withdrawal: Withdrawal) => Promise<void>): Promise<void> {
+  const withdrawal = new Withdrawal();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`the broker did not acknowledge within ${ms} ms`);
+      withdrawal.fire(err);
+      reject(err);
+    }, ms);
+  });
+  const done = work(withdrawal);
   done.catch(() => undefined); // a late failure after the deadline has already been answered
-  deadline.catch(() => undefined);
   try {
     await Promise.race([done, deadline]);
   } finally {
