@@ -102,9 +102,10 @@ async function checkedTarget(target: unknown, state: RunState): Promise<ScalingT
   const message = `invalid target, refused: ${checked.problems.join('; ')}`;
   const id = typeof (target as { id?: unknown } | null)?.id === 'string' ? (target as { id: string }).id : workflowInfo().workflowId;
   state.seq += 1;
-  // Stamped with the run's start, not Date.now(): a signal arriving meanwhile makes the server reject the
-  // failing task, the retry records again, and the history's key (target, at, seq) must then match.
-  const hold = faultHold(state.seq, workflowInfo().runStartTime.getTime(), state.currentReplicas ?? 0, 'invalid-target', message);
+  // Stamped with the run's start (its started event; not Date.now() nor runStartTime, which are the task's
+  // time): a signal arriving meanwhile makes the server reject the failing task, the retry records
+  // again, and the history's key (target, at, seq) must then match the first record.
+  const hold = faultHold(state.seq, workflowInfo().startTime.getTime(), state.currentReplicas ?? 0, 'invalid-target', message);
   state.decisions.push(hold);
   await refusalRecord.record(id, hold).catch((err: unknown) => log.warn(`the refusal of ${id} was not recorded: ${causeOf(err)}`));
   throw ApplicationFailure.nonRetryable(message, CONTROLLER_FAILURE.invalidTarget);
