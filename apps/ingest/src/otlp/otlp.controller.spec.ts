@@ -110,6 +110,17 @@ describe('OtlpController', () => {
     expect(h.sink.stored).toEqual([expect.objectContaining({ id: `${'ab'.repeat(16)}0102030405060708`, type: 'error', time: NOW, latencyMs: 10 })]);
   });
 
+  it('charges invented services to the client that sent them, as POST /v1/events does', async () => {
+    h = await harness({ SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT: '2' });
+    const from = (remoteAddress: string, service: string) =>
+      h.app.inject({ method: 'POST', url: '/v1/traces', remoteAddress, payload: protobuf(traces([kv('service.name', service)], [span()])), headers: { 'content-type': 'application/x-protobuf' } });
+    expect((await from('10.0.0.1', 'a1')).statusCode).toBe(200);
+    expect((await from('10.0.0.1', 'a2')).statusCode).toBe(200);
+    expect((await from('10.0.0.1', 'a3')).statusCode).toBe(429);
+    // Another client still has its own share of services.
+    expect((await from('10.0.0.2', 'b1')).statusCode).toBe(200);
+  });
+
   it('rejects spans without service.name and non-server spans in partial_success, storing the rest', async () => {
     h = await harness();
     const request = {

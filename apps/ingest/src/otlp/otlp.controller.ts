@@ -2,6 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { API_KEY_HEADER } from '../events/api-keys';
+import { admissionOf } from '../events/ingest-http';
 import { OTLP_ANSWERED } from './otlp-http';
 import { OTLP_JSON_TYPE, PROTOBUF_TYPE } from './otlp-paths';
 import { encodingOf, exportResponse, Signal, statusResponse } from './otlp-responses';
@@ -42,7 +43,7 @@ export class OtlpController {
     // Marks the body as OTLP already; any other error (rethrown below) is turned into a Status by otlp-http.ts.
     const answered = (): void => void ((req as FastifyRequest & { [OTLP_ANSWERED]?: boolean })[OTLP_ANSWERED] = true);
     try {
-      const outcome = await this.otlp.export(signal, req.body, encoding, req.headers);
+      const outcome = await this.otlp.export(signal, req.body, encoding, req.headers, admissionOf(req)?.clientId);
       const { contentType, body } = exportResponse(signal, outcome.rejected, outcome.message, encoding);
       answered();
       await reply.code(200).header('content-type', contentType).header('cache-control', 'no-store').send(body);

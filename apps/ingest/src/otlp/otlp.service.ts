@@ -5,6 +5,7 @@ import { ApiKeys } from '../events/api-keys';
 import { EventsService, InvalidEventsError, SinkUnavailableError } from '../events/events.service';
 import { RETRY_AFTER_SECONDS } from '../events/ingest-http';
 import { RateLimiter } from '../events/rate-limiter';
+import { ServiceCapError } from '../events/service-cap';
 import { mapMetrics } from './metric-mapping';
 import type { ExportMetricsServiceRequest, ExportTraceServiceRequest } from './otlp-model';
 import { Mapped, MappingResult, rejectionMessage } from './otlp-mapping';
@@ -47,7 +48,8 @@ export class OtlpService {
     private readonly metrics: OtlpMetrics,
   ) {}
 
-  async export(signal: Signal, body: unknown, encoding: Encoding, headers: IncomingHttpHeaders): Promise<ExportOutcome> {
+  /** `clientId`: the share the pre-body checks admitted the request under, so OTLP clients get their own service caps. */
+  async export(signal: Signal, body: unknown, encoding: Encoding, headers: IncomingHttpHeaders, clientId?: string): Promise<ExportOutcome> {
     // ingest-http's onRequest hook already refused a missing or unknown key; this reads its scope.
     const key = this.keys.check(headers);
     if (!key.ok) throw new OtlpFailure(key.status, key.message);
@@ -58,7 +60,7 @@ export class OtlpService {
     const waitSeconds = inScope.length > 0 ? this.limiter.take(key.id, inScope.length) : 0;
     if (waitSeconds > 0) throw new OtlpFailure(429, 'rate limit of this API key exceeded; retry after Retry-After', waitSeconds);
 
-    const accepted = await this.store(inScope, result);
+    const accepted = await this.store(inScope, result, clientId);
     this.count(signal, accepted, result);
     const rejected = result.total - accepted;
     return rejected > 0 ? { accepted, rejected, message: rejectionMessage(result, NOUN[signal]) } : { accepted, rejected };
@@ -76,25 +78,27 @@ export class OtlpService {
   }
 
   /** Stores through EventsService in batches it takes, all at once; events it refuses become rejections. */
-  private async store(mapped: Mapped[], result: MappingResult): Promise<number> {
+  private async store(mapped: Mapped[], result: MappingResult, clientId: string | undefined): Promise<number> {
     const batches: Mapped[][] = [];
     for (let i = 0; i < mapped.length; i += EVENT_LIMITS.maxBatch) batches.push(mapped.slice(i, i + EVENT_LIMITS.maxBatch));
     try {
-      const stored = await Promise.all(batches.map((batch) => this.storeBatch(batch, result)));
+      const stored = await Promise.all(batches.map((batch) => this.storeBatch(batch, result, clientId)));
       return stored.reduce((a, b) => a + b, 0);
     } catch (err) {
       // Nothing is claimed as stored: the exporter retries the whole request, and the ids (trace and
       // span ids, data point hashes) let the aggregator count an event stored twice once.
       if (err instanceof SinkUnavailableError) throw new OtlpFailure(503, `broker unavailable: ${err.message}; retry after Retry-After`, RETRY_AFTER_SECONDS);
+      // OTLP's throttling answer: the exporter backs off and retries, as for a rate limit.
+      if (err instanceof ServiceCapError) throw new OtlpFailure(429, err.message, err.retryAfterSeconds);
       throw err;
     }
   }
 
-  private async storeBatch(batch: Mapped[], result: MappingResult): Promise<number> {
+  private async storeBatch(batch: Mapped[], result: MappingResult, clientId: string | undefined): Promise<number> {
     try {
       const { stored, issues } = await this.events.ingest(
         batch.map((m) => m.event),
-        { partial: true },
+        { partial: true, clientId },
       );
       this.rejectIssues(issues, batch, result);
       return stored.length;
