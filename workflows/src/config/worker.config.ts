@@ -9,7 +9,8 @@ export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean));
 
-const shape = {
+/** The environment this app reads (docs/configuration.md is generated from it: npm run docs:config). */
+export const WORKER_ENV_SHAPE = {
   ...kafkaEnv,
   ...temporalEnv,
   /** Separate queues keep separate deployments (or a test run) from picking up each other's workflows. */
@@ -118,7 +119,7 @@ export interface WorkerConfig {
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const e = loadEnv(shape, env);
+  const e = loadEnv(WORKER_ENV_SHAPE, env);
   const loopback = isLoopbackHost(e.SMARTSCALE_CONTROL_HOST);
   if (!loopback && !e.SMARTSCALE_CONTROL_TOKEN) {
     throw new Error(

@@ -5,7 +5,8 @@ import { BatchControllerOptions, BatchKnobs, clampKnobs } from '@smartscale/wind
 
 export const AGGREGATOR_CONFIG = Symbol('AGGREGATOR_CONFIG');
 
-const shape = {
+/** The environment this app reads (docs/configuration.md is generated from it: npm run docs:config). */
+export const AGGREGATOR_ENV_SHAPE = {
   ...kafkaEnv,
   ...windowEnv,
   SMARTSCALE_AGGREGATOR_GROUP: z.string().default(CONSUMER_GROUPS.aggregator),
@@ -85,7 +86,7 @@ export interface BatchingConfig {
 }
 
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
-  const e = loadEnv(shape, env);
+  const e = loadEnv(AGGREGATOR_ENV_SHAPE, env);
   return {
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_AGGREGATOR_INSTANCE, groupId: e.SMARTSCALE_AGGREGATOR_GROUP, security: kafkaSecurity(e) },
     topics: {
@@ -108,7 +109,7 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
 }
 
 /** A lead beyond the grace period would let stream time close windows before real events could reach them. */
-function clockConfig(e: z.infer<z.ZodObject<typeof shape>>): AggregatorConfig['windows']['clock'] {
+function clockConfig(e: z.infer<z.ZodObject<typeof AGGREGATOR_ENV_SHAPE>>): AggregatorConfig['windows']['clock'] {
   if (e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS > e.SMARTSCALE_GRACE_MS) {
     throw new Error(`invalid configuration:\n  SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS: ${e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS} is above SMARTSCALE_GRACE_MS (${e.SMARTSCALE_GRACE_MS})`);
   }
@@ -116,7 +117,7 @@ function clockConfig(e: z.infer<z.ZodObject<typeof shape>>): AggregatorConfig['w
 }
 
 /** Hopping windows are merged from whole tumbling windows (panes), so their sizes must line up. */
-function hoppingConfig(e: z.infer<z.ZodObject<typeof shape>>): AggregatorConfig['windows']['hopping'] {
+function hoppingConfig(e: z.infer<z.ZodObject<typeof AGGREGATOR_ENV_SHAPE>>): AggregatorConfig['windows']['hopping'] {
   const sizeMs = e.SMARTSCALE_HOPPING_WINDOW_MS;
   const advanceMs = e.SMARTSCALE_HOPPING_ADVANCE_MS;
   if (sizeMs === 0) return null;
@@ -127,7 +128,7 @@ function hoppingConfig(e: z.infer<z.ZodObject<typeof shape>>): AggregatorConfig[
   return { sizeMs, advanceMs };
 }
 
-function batchingConfig(e: z.infer<z.ZodObject<typeof shape>>): BatchingConfig {
+function batchingConfig(e: z.infer<z.ZodObject<typeof AGGREGATOR_ENV_SHAPE>>): BatchingConfig {
   if (e.SMARTSCALE_BATCH_MIN_INTERVAL_MS > e.SMARTSCALE_BATCH_MAX_INTERVAL_MS || e.SMARTSCALE_BATCH_MIN_RECORDS > e.SMARTSCALE_BATCH_MAX_RECORDS) {
     throw new Error('invalid configuration:\n  SMARTSCALE_BATCH_MIN_*: a minimum is above its maximum');
   }

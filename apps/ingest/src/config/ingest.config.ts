@@ -36,7 +36,8 @@ const apiKeys = z
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const flag = z.enum(['true', 'false', '1', '0', '']).default('false').transform((v) => v === 'true' || v === '1');
 
-const shape = {
+/** The environment this app reads (docs/configuration.md is generated from it: npm run docs:config). */
+export const INGEST_ENV_SHAPE = {
   ...kafkaEnv,
   SMARTSCALE_INGEST_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_INGEST_PORT: port(3000),
@@ -114,7 +115,7 @@ export interface IngestConfig {
 }
 
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  const e = loadEnv(shape, env);
+  const e = loadEnv(INGEST_ENV_SHAPE, env);
   if (e.SMARTSCALE_API_KEYS.length === 0 && !isLoopback(e.SMARTSCALE_INGEST_HOST) && !e.SMARTSCALE_INGEST_ALLOW_ANONYMOUS) {
     throw new Error(
       `invalid configuration:\n  SMARTSCALE_API_KEYS: ingest would serve ${e.SMARTSCALE_INGEST_HOST} without API keys, so anyone who reaches it could steer scaling. ` +

@@ -3,7 +3,8 @@ import { kafkaEnv, kafkaSecurity, KafkaSecurity, loadEnv, port, windowEnv } from
 
 export const PREDICTOR_CONFIG = Symbol('PREDICTOR_CONFIG');
 
-const shape = {
+/** The environment this app reads (docs/configuration.md is generated from it: npm run docs:config). */
+export const PREDICTOR_ENV_SHAPE = {
   ...kafkaEnv,
   ...windowEnv,
   SMARTSCALE_PREDICTOR_HOST: z.string().default('127.0.0.1'),
@@ -61,7 +62,7 @@ export interface PredictorConfig {
 }
 
 export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): PredictorConfig {
-  const e = loadEnv(shape, env);
+  const e = loadEnv(PREDICTOR_ENV_SHAPE, env);
   return {
     http: { host: e.SMARTSCALE_PREDICTOR_HOST, port: e.SMARTSCALE_PREDICTOR_PORT },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_PREDICTOR_INSTANCE, security: kafkaSecurity(e) },
