@@ -116,30 +116,43 @@ export class HpaBehavior {
 }
 
 /**
- * HPA on CPU utilisation (the `hpa_cpu` row). CPU measures work done, so a saturated deployment
- * reads at most 100 % and the HPA grows by at most 1/target per sync: that is the real behaviour,
- * not a handicap we added. The metric is the last 15 s (metrics-server resolution), 15 s old.
+ * What both HPA rows share: horizontal.go's 15 s sync, metrics as old as the metrics pipeline makes
+ * them, and the behavior (tolerance, stabilisation, rate limits) applied to the metric's raw answer.
  */
-export class HpaCpuAutoscaler implements Autoscaler {
+abstract class HpaAutoscaler implements Autoscaler {
   readonly periodSeconds = 15; // --horizontal-pod-autoscaler-sync-period default
   readonly dataAge: DataAge;
   private readonly behavior: HpaBehavior;
 
   constructor(
-    private readonly config: SimConfig,
-    private readonly targetUtilisation = config.targetUtilisation,
+    protected readonly config: SimConfig,
+    protected readonly targetUtilisation = config.targetUtilisation,
   ) {
     this.dataAge = { metricsSeconds: config.hpaMetricsAgeSeconds, lagSeconds: config.hpaMetricsAgeSeconds };
     this.behavior = new HpaBehavior({ minReplicas: config.minReplicas, maxReplicas: config.maxReplicas, ...DEFAULT_HPA_BEHAVIOR });
   }
 
+  /** The metric's replica count before the behavior, or null when it has no full window yet (the scale is left alone). */
+  protected abstract rawReplicas(metrics: MetricsView, cluster: ClusterState): number | null;
+
   desiredReplicas(metrics: MetricsView, cluster: ClusterState): number {
+    const raw = this.rawReplicas(metrics, cluster);
+    return raw === null ? cluster.desired : this.behavior.normalize(metrics.now, cluster.desired, raw);
+  }
+}
+
+/**
+ * HPA on CPU utilisation (the `hpa_cpu` row). CPU measures work done, so a saturated deployment
+ * reads at most 100 % and the HPA grows by at most 1/target per sync: that is the real behaviour,
+ * not a handicap we added. The metric is the last 15 s (metrics-server resolution), 15 s old.
+ */
+export class HpaCpuAutoscaler extends HpaAutoscaler {
+  protected rawReplicas(metrics: MetricsView, cluster: ClusterState): number | null {
     // No full metrics window yet: horizontal.go fails to get metrics and leaves the scale alone.
-    if (metrics.visibleUntil < 15) return cluster.desired;
+    if (metrics.visibleUntil < 15) return null;
     const served = metrics.servedRate(metrics.visibleUntil - 15, metrics.visibleUntil);
     const usageSum = served / this.config.capacityPerReplica;
-    const raw = utilisationReplicas(cluster.desired, cluster.ready, cluster.starting, usageSum, this.targetUtilisation);
-    return this.behavior.normalize(metrics.now, cluster.desired, raw);
+    return utilisationReplicas(cluster.desired, cluster.ready, cluster.starting, usageSum, this.targetUtilisation);
   }
 }
 
@@ -150,24 +163,11 @@ export class HpaCpuAutoscaler implements Autoscaler {
  * CPU, the rate is not capped by what the replicas serve, so a saturated deployment is seen in full.
  * The rate is averaged over `hpaRateWindowSeconds` and is `hpaMetricsAgeSeconds` old.
  */
-export class HpaRateAutoscaler implements Autoscaler {
-  readonly periodSeconds = 15;
-  readonly dataAge: DataAge;
-  private readonly behavior: HpaBehavior;
-
-  constructor(
-    private readonly config: SimConfig,
-    private readonly targetUtilisation = config.targetUtilisation,
-  ) {
-    this.dataAge = { metricsSeconds: config.hpaMetricsAgeSeconds, lagSeconds: config.hpaMetricsAgeSeconds };
-    this.behavior = new HpaBehavior({ minReplicas: config.minReplicas, maxReplicas: config.maxReplicas, ...DEFAULT_HPA_BEHAVIOR });
-  }
-
-  desiredReplicas(metrics: MetricsView, cluster: ClusterState): number {
+export class HpaRateAutoscaler extends HpaAutoscaler {
+  protected rawReplicas(metrics: MetricsView, cluster: ClusterState): number | null {
     const window = this.config.hpaRateWindowSeconds;
-    if (metrics.visibleUntil < window) return cluster.desired;
+    if (metrics.visibleUntil < window) return null;
     const rate = metrics.arrivalRate(metrics.visibleUntil - window, metrics.visibleUntil);
-    const raw = perPodValueReplicas(cluster.desired, rate, this.config.capacityPerReplica * this.targetUtilisation);
-    return this.behavior.normalize(metrics.now, cluster.desired, raw);
+    return perPodValueReplicas(cluster.desired, rate, this.config.capacityPerReplica * this.targetUtilisation);
   }
 }
