@@ -125,26 +125,12 @@ async function sendBatch(o: LoadOptions, size: number, t: number, stats: LoadSta
   if (o.protocol === 'otlp') return sendSpans(o, size, stats);
   const events = eventsFor(o, size, t);
   for (const e of events) stats.types[e.type] = (stats.types[e.type] ?? 0) + 1;
-  stats.sent += size;
-  stats.requests += 1;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (o.apiKey) headers['x-api-key'] = o.apiKey;
-  const t0 = performance.now();
-  let status = 'error';
-  try {
-    const res = await fetch(`${o.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify(events), signal: AbortSignal.timeout(10_000) });
+  await post(o, size, stats, { path: '/v1/events', contentType: 'application/json', body: JSON.stringify(events) }, async (res) => {
     await res.arrayBuffer();
-    status = String(res.status);
-    if (res.status === 202) {
-      stats.accepted += size;
-      if (o.keepIds !== false) for (const e of events) stats.ids.push(e.id);
-    } else stats.rejected += size;
-  } catch {
-    stats.failed += size;
-  } finally {
-    stats.latency.accept(Math.max(0.001, performance.now() - t0));
-    stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
-  }
+    if (res.status !== 202) return 0;
+    if (o.keepIds !== false) for (const e of events) stats.ids.push(e.id);
+    return size;
+  });
 }
 
 /** One OTLP export of `size` SERVER spans; a partial success counts its rejected spans as rejected. */
@@ -153,23 +139,39 @@ async function sendSpans(o: LoadOptions, size: number, stats: LoadStats): Promis
   const requests = Array.from({ length: size }, () => ({ service: o.service, time: now, latencyMs: 5 + Math.random() * 40, status: Math.random() < o.errorRate ? 503 : 200 }));
   const { body, ids } = encodeSpans(requests);
   stats.types.request = (stats.types.request ?? 0) + size;
+  await post(o, size, stats, { path: '/v1/traces', contentType: 'application/x-protobuf', body }, async (res) => {
+    const answer = new Uint8Array(await res.arrayBuffer());
+    if (res.status !== 200) return 0;
+    const rejected = rejectedSpans(answer);
+    // With a partial success the stored ids are not known one by one: keep them only when all were stored.
+    if (o.keepIds !== false && rejected === 0) stats.ids.push(...ids);
+    return size - rejected;
+  });
+}
+
+/**
+ * One request of `size` items, counted in `stats` whatever happens: `accepted` reads the answer and says
+ * how many items were stored (the rest count as rejected); a request that never got an answer is failed.
+ */
+async function post(
+  o: LoadOptions,
+  size: number,
+  stats: LoadStats,
+  request: { path: string; contentType: string; body: string | Uint8Array },
+  accepted: (res: Response) => Promise<number>,
+): Promise<void> {
   stats.sent += size;
   stats.requests += 1;
-  const headers: Record<string, string> = { 'content-type': 'application/x-protobuf' };
+  const headers: Record<string, string> = { 'content-type': request.contentType };
   if (o.apiKey) headers['x-api-key'] = o.apiKey;
   const t0 = performance.now();
   let status = 'error';
   try {
-    const res = await fetch(`${o.url}/v1/traces`, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
-    const answer = new Uint8Array(await res.arrayBuffer());
+    const res = await fetch(`${o.url}${request.path}`, { method: 'POST', headers, body: request.body, signal: AbortSignal.timeout(10_000) });
     status = String(res.status);
-    if (res.status === 200) {
-      const rejected = rejectedSpans(answer);
-      stats.accepted += size - rejected;
-      stats.rejected += rejected;
-      // With a partial success the stored ids are not known one by one: keep them only when all were stored.
-      if (o.keepIds !== false && rejected === 0) stats.ids.push(...ids);
-    } else stats.rejected += size;
+    const stored = await accepted(res);
+    stats.accepted += stored;
+    stats.rejected += size - stored;
   } catch {
     stats.failed += size;
   } finally {
