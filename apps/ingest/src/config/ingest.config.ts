@@ -48,7 +48,7 @@ export const INGEST_ENV_SHAPE = {
   /** Where accepted events go: the events topic, or a benchmark's own topic so that its load never reaches the aggregators. */
   SMARTSCALE_EVENTS_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name').default(TOPICS.events),
   SMARTSCALE_API_KEYS: apiKeys,
-  /** 0 = no rate limit. */
+  /** Per API key, a token bucket split across the workers; over it 429 with Retry-After. 0: no limit. */
   SMARTSCALE_RATE_LIMIT_EVENTS_PER_S: z.coerce.number().nonnegative().default(0),
   SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES: positiveInt(64 * 1024 * 1024),
   /** A request whose events the broker has not acknowledged by then gets 503 (nothing claimed as stored). */
