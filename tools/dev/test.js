@@ -10,6 +10,8 @@ async function main() {
   require('../infra/ops-tools.js').ensureAll();
   // kube-apiserver and etcd for test/kubernetes: built once into .smartscale/kube/; each test file starts its own.
   require('../infra/kube-apiserver.js').ensureBuilt();
+  // The OpenTelemetry Collector (OTLP receiver, batch, OTLP/HTTP exporter) for test/otlp: built once into .smartscale/otelcol/.
+  require('../infra/otelcol.js').ensureBuilt();
   const infra = require('../infra/infra.js');
   const up = await infra.up();
   const started = !up.kafka.reused || !up.temporal.reused;
