@@ -30,11 +30,23 @@ export function risesOfLoad(windows: readonly LoadWindow[]): number[] {
 }
 
 /**
- * From `before` ms ahead of the `fromRise`-th rise (1-based; the low phase where the band already
+ * The windows after the last stretch of `gap` ms without any: the SQL history keeps earlier demo runs,
+ * and their rises must not count as the latest run's.
+ */
+export function latestRun(windows: readonly LoadWindow[], gap = 60_000): LoadWindow[] {
+  const sorted = [...windows].sort((a, b) => a.windowEnd - b.windowEnd);
+  let start = 0;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i].windowEnd - sorted[i - 1].windowEnd > gap) start = i;
+  return sorted.slice(start);
+}
+
+/**
+ * Within the latest run, from `before` ms ahead of the `fromRise`-th rise (1-based; the low phase where the band already
  * rises) to `after` ms past the last rise's fall, or the newest window while that rise is still high.
  * Null while fewer rises than `fromRise` have been seen: the caller keeps the live view.
  */
-export function leadingRange(windows: readonly LoadWindow[], fromRise = 3, before = 60_000, after = 30_000): ChartRange | null {
+export function leadingRange(all: readonly LoadWindow[], fromRise = 3, before = 60_000, after = 30_000, gap = 60_000): ChartRange | null {
+  const windows = latestRun(all, gap);
   const rises = risesOfLoad(windows);
   if (rises.length < fromRise) return null;
   const sorted = [...windows].sort((a, b) => a.windowEnd - b.windowEnd);
