@@ -19,6 +19,8 @@ const VALIDATE_TARGET = 'validate-target-in-worker';
 /** One long-lived controller per target (id `scaler/<target>`): observe → predict → decide → apply → cooldown. */
 export async function scalingControllerWorkflow(input: ControllerInput): Promise<void> {
   const state: RunState = input.state ?? initialState();
+  // Before the target check, so that a refused controller still answers what it recorded (queries are not history).
+  setHandler(decisionsQuery, () => state.decisions);
   const target = patched(VALIDATE_TARGET) ? await checkedTarget(input.target, state) : input.target;
   let wake = false;
   setHandler(pauseSignal, (arg) => {
@@ -59,7 +61,6 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
     { validator: (policy) => assertValidPolicy(target, policy) },
   );
   setHandler(statusQuery, () => statusOf(target, state));
-  setHandler(decisionsQuery, () => state.decisions);
 
   const maxTicks = input.maxTicksPerRun ?? DEFAULT_MAX_TICKS_PER_RUN;
   let published: string | null = null;
