@@ -25,7 +25,7 @@ const { apply } = proxyActivities<ControllerActivities>({
 const local = proxyLocalActivities<ControllerActivities>(reads);
 const localForecast = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '3s', retry: { maximumAttempts: 2, initialInterval: '200ms' } }).forecast;
 /** Histories recorded before observe, forecast and record ran as local activities replay the old way. */
-const LOCAL_ACTIVITIES = 'observe-forecast-record-as-local-activities';
+export const LOCAL_ACTIVITIES = 'observe-forecast-record-as-local-activities';
 /** Idempotency keys carry the first run id: a controller started again under its id must not reuse old keys. */
 const KEY_WITH_RUN = 'idempotency-key-with-first-run-id';
 

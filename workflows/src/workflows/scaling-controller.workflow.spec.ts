@@ -227,6 +227,21 @@ describe('scalingControllerWorkflow', () => {
     }, 2);
   });
 
+  it("replays its own history (ticks, an override and its apply) without non-determinism, as a restarted worker does", async () => {
+    const world = new FakeWorld(env);
+    let history: Awaited<ReturnType<Awaited<ReturnType<typeof start>>['fetchHistory']>> | undefined;
+    let workflowId = '';
+    await withController(world, async (handle) => {
+      await world.nextDecisions(2);
+      await handle.signal(overrideSignal, { replicas: 4, ttlMs: 60_000, reason: 'replay' });
+      await world.nextDecisions(2);
+      workflowId = handle.workflowId;
+      history = await handle.fetchHistory();
+    });
+    const result = await Worker.runReplayHistory({ workflowBundle: bundle }, history!, workflowId).then(() => null, (e: unknown) => e);
+    expect(result).toBeNull();
+  });
+
   it('replays every recorded history without non-determinism', async () => {
     const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(0);

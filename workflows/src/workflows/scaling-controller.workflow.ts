@@ -8,7 +8,7 @@ import {
 import { policyProblems } from '@smartscale/policy';
 import type { ControllerActivities } from '../activities/controller-activity.types';
 import { detailsOf, faultBackoffMs, faultHold, initialState, RunState, statusOf, toOverride } from './controller-state';
-import { causeOf, tick } from './controller-tick';
+import { causeOf, LOCAL_ACTIVITIES, tick } from './controller-tick';
 
 // The worker's check of a target (the REST API's zod schema and caps), and the record of a refusal.
 const check = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { initialInterval: '1s', maximumInterval: '30s' } });
@@ -21,6 +21,11 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
   const state: RunState = input.state ?? initialState();
   // Before the target check, so that a refused controller still answers what it recorded (queries are not history).
   setHandler(decisionsQuery, () => state.decisions);
+  // Every tick asks patched(LOCAL_ACTIVITIES). Its first ask must come before the target check's local
+  // activity: its result can end the first workflow task, and a replay (a restarted worker) learns of a patch
+  // only in the task that recorded it, so a first ask in the next task replayed as "not patched" (seen as a
+  // non-determinism error after a worker restart).
+  patched(LOCAL_ACTIVITIES);
   const target = patched(VALIDATE_TARGET) ? await checkedTarget(input.target, state) : input.target;
   let wake = false;
   setHandler(pauseSignal, (arg) => {
