@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { ReadinessCheck } from '@smartscale/ops';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { retriesUntilClosed } from './retries-until-closed';
 
 /** One Temporal client connection for the control API and the target starter. */
 @Injectable()
@@ -9,11 +10,13 @@ export class TemporalClientProvider implements OnApplicationShutdown, ReadinessC
   readonly name = 'temporal';
   private connection: Connection | null = null;
   private clientPromise: Promise<Client> | null = null;
+  private readonly retries = retriesUntilClosed();
 
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
 
   client(): Promise<Client> {
-    this.clientPromise ??= Connection.connect(this.config.temporal.connection).then((connection) => {
+    const options = { ...this.config.temporal.connection, interceptors: [makeGrpcRetryInterceptor(this.retries.options)] };
+    this.clientPromise ??= Connection.connect(options).then((connection) => {
       this.connection = connection;
       return new Client({ connection, namespace: this.config.temporal.namespace });
     });
@@ -27,6 +30,7 @@ export class TemporalClientProvider implements OnApplicationShutdown, ReadinessC
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.retries.close();
     await this.connection?.close();
   }
 }
