@@ -5,7 +5,7 @@ import type { TelemetryEvent } from './events';
  * the original form, still written with `maxEvents: 1` and still read) or several events of one
  * service (a JSON array), keyed by that service either way. Packing matters on a small machine: the
  * broker's and the client's work is mostly per record, so 200-byte records cap ingest near the
- * broker's records/s whatever the API does (README, "Measured").
+ * broker's records/s whatever the API does (docs/benchmarks.md).
  */
 /** Ingest's default bound of events per record (SMARTSCALE_INGEST_EVENTS_PER_RECORD). */
 export const DEFAULT_EVENTS_PER_RECORD = 200;

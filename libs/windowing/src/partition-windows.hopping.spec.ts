@@ -115,7 +115,7 @@ describe(`${PartitionWindows.name} with hopping windows`, () => {
 
     const keys = emitted.map((w) => w.split(':')[0]);
     expect(new Set(keys).size).toBe(keys.length);
-    // Zero windows of a quiet service may be missing after a restart (README); results may not.
+    // Zero windows of a quiet service may be missing after a restart (docs/design/exactly-once.md); results may not.
     const results = (ws: string[]): string[] => ws.filter((w) => !w.endsWith(':0')).sort();
     expect(results(emitted)).toEqual(results(straightOut));
     expect(results(emitted).filter((w) => w.startsWith('hopping'))).toEqual(['hopping@-10:2', 'hopping@-20:2', 'hopping@-30:2', 'hopping@-40:2', 'hopping@-50:1', 'hopping@0:2']);

@@ -30,7 +30,7 @@ export const AGGREGATOR_ENV_SHAPE = {
    * event dated ahead cannot close the windows of the other services of its partition.
    */
   SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS: z.coerce.number().int().nonnegative().default(0),
-  // Hopping windows beside the tumbling ones (README, "Windows"); 0 turns them off.
+  // Hopping windows beside the tumbling ones (docs/design/windows.md); 0 turns them off.
   SMARTSCALE_HOPPING_WINDOW_MS: z.coerce.number().int().nonnegative().default(60_000),
   SMARTSCALE_HOPPING_ADVANCE_MS: durationMs(10_000),
   // Overridable so that integration tests and benchmarks get topics of their own on a shared broker.
@@ -42,7 +42,7 @@ export const AGGREGATOR_ENV_SHAPE = {
   SMARTSCALE_AGGREGATOR_METRICS_HOST: z.string().default('127.0.0.1'),
   SMARTSCALE_AGGREGATOR_METRICS_PORT: port(0),
   SMARTSCALE_AGGREGATOR_BATCHES_TOPIC: z.string().min(1).default(TOPICS.batches),
-  // Micro-batching (see README, "Adaptive micro-batching"): fixed settings, or the AIMD controller
+  // Micro-batching (docs/design/micro-batching.md): fixed settings, or the AIMD controller
   // starting from them and kept inside the bounds.
   SMARTSCALE_BATCH_MODE: z.enum(['adaptive', 'fixed']).default('adaptive'),
   SMARTSCALE_COMMIT_INTERVAL_MS: durationMs(100),
