@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES } from '@smartscale/contracts';
 import { REPO_ROOT } from '@smartscale/testing';
-import { APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } from '../testing/app-config';
-import { ComposeService, composeServices, interpolate, publishedPorts, TRY_OUT_ENV } from '../testing/compose-file';
+import { APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } from '../../test/support/deploy/app-config';
+import { ComposeService, composeServices, interpolate, publishedPorts, TRY_OUT_ENV } from '../../test/support/deploy/compose-file';
 
 // No Docker engine runs here, so the compose file is checked against what the apps actually read:
 // every entry point exists, every variable is one the app's config schema knows and accepts, and

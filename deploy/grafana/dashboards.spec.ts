@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '@smartscale/testing';
-import { composeServices } from '../testing/compose-file';
-import { CatalogEntry, metricCatalog, queryProblems } from '../testing/metric-catalog';
-import { queryRefs, variableQueryRefs } from '../testing/promql';
+import { composeServices } from '../../test/support/deploy/compose-file';
+import { CatalogEntry, metricCatalog, queryProblems } from '../../test/support/deploy/metric-catalog';
+import { queryRefs, variableQueryRefs } from '../../test/support/deploy/promql';
 
 // The provisioned dashboards, checked against the apps: every panel query and template variable
 // selects series the apps really export (from their registries), with labels they carry, through the

@@ -7,9 +7,9 @@ import { REPO_ROOT } from '@smartscale/testing';
 import { loadTargets } from '../../workflows/src/config/targets';
 import { accessRefusal } from '../../workflows/src/control/control-access.guard';
 import { loadWorkerConfig } from '../../workflows/src/config/worker.config';
-import { AppName, APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } from '../testing/app-config';
-import { composeServices } from '../testing/compose-file';
-import { opsTool } from '../testing/ops-tools';
+import { AppName, APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } from '../../test/support/deploy/app-config';
+import { composeServices } from '../../test/support/deploy/compose-file';
+import { opsTool } from '../../test/support/deploy/ops-tools';
 
 // The chart, rendered by a real Helm (built by tools/infra/ops-tools.js) and checked against the apps
 // the way compose.spec.ts checks compose: entry points exist, every variable is one the app reads and

@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '@smartscale/testing';
-import { APP_NAMES, loadAppConfig } from '../testing/app-config';
-import { composeServices } from '../testing/compose-file';
-import { CatalogEntry, exprProblems, metricCatalog } from '../testing/metric-catalog';
-import { opsTool } from '../testing/ops-tools';
+import { APP_NAMES, loadAppConfig } from '../../test/support/deploy/app-config';
+import { composeServices } from '../../test/support/deploy/compose-file';
+import { CatalogEntry, exprProblems, metricCatalog } from '../../test/support/deploy/metric-catalog';
+import { opsTool } from '../../test/support/deploy/ops-tools';
 
 // The scrape config and the alerting rules, checked against the apps: every app is scraped where
 // compose runs it and on the port its config listens on, every rule queries series the apps really

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@smartscale/testing';
-import { loadAggregatorConfig } from '../../apps/aggregator/src/config/aggregator.config';
-import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
-import { loadPredictorConfig } from '../../apps/predictor/src/config/predictor.config';
-import { loadWorkerConfig } from '../../workflows/src/config/worker.config';
+import { loadAggregatorConfig } from '../../../apps/aggregator/src/config/aggregator.config';
+import { loadIngestConfig } from '../../../apps/ingest/src/config/ingest.config';
+import { loadPredictorConfig } from '../../../apps/predictor/src/config/predictor.config';
+import { loadWorkerConfig } from '../../../workflows/src/config/worker.config';
 
 /**
  * What each deployable app reads, for the deploy/ specs (compose, Helm): its entry point, the file with

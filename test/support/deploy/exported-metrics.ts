@@ -2,10 +2,10 @@ import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { MODULE_METADATA, SELF_DECLARED_DEPS_METADATA } from '@nestjs/common/constants';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '@smartscale/ops';
-import { AppModule as AggregatorAppModule } from '../../apps/aggregator/src/app.module';
-import { AppModule as IngestAppModule } from '../../apps/ingest/src/app.module';
-import { AppModule as PredictorAppModule } from '../../apps/predictor/src/app.module';
-import { WorkerAppModule } from '../../workflows/src/worker.module';
+import { AppModule as AggregatorAppModule } from '../../../apps/aggregator/src/app.module';
+import { AppModule as IngestAppModule } from '../../../apps/ingest/src/app.module';
+import { AppModule as PredictorAppModule } from '../../../apps/predictor/src/app.module';
+import { WorkerAppModule } from '../../../workflows/src/worker.module';
 import { AppName, APPS } from './app-config';
 
 /** One metric family an app exports, with the sample names Prometheus stores for it. */
