@@ -1,2 +1,3 @@
 export * from './kafka';
+export * from './kafka.module';
 export * from './window-metrics-reader';
