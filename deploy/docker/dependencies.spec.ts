@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@smartscale/testing';
+import { packagesImportedBy, runtimeImports } from '../../test/support/deploy/runtime-imports';
+
+// The production image installs `dependencies` only (`npm ci --omit=dev`, deploy/docker/Dockerfile), so
+// that list must be exactly what the compiled apps load: a runtime import of a dev-only package would
+// crash the container at start, and a tool's package in `dependencies` would ship for nothing.
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const runtime = runtimeImports();
+
+describe('package.json dependencies', () => {
+  it('declares every package the apps, libraries and worker load at run time as a runtime dependency', () => {
+    const missing = [...runtime.entries()].filter(([pkg]) => !(pkg in manifest.dependencies)).map(([pkg, files]) => `${pkg} (${files[0]})`);
+    expect(missing).toEqual([]);
+  });
+
+  it('lists nothing as a runtime dependency that no runtime file loads', () => {
+    expect(Object.keys(manifest.dependencies).filter((pkg) => !runtime.has(pkg))).toEqual([]);
+  });
+
+  it('keeps each package in one list', () => {
+    expect(Object.keys(manifest.devDependencies).filter((pkg) => pkg in manifest.dependencies)).toEqual([]);
+  });
+});
+
+describe('packagesImportedBy', () => {
+  it('finds static, dynamic, side-effect and require imports and reduces them to package names', () => {
+    const source = [
+      "import { Module } from '@nestjs/common';",
+      "import 'reflect-metadata';",
+      "const m = await import('fft.js');",
+      "const p = require.resolve('uplot/dist/uPlot.iife.min.js');",
+      "const k = require('kafkajs');",
+      "export { z } from 'zod';",
+    ].join('\n');
+    expect(packagesImportedBy(source)).toEqual(['@nestjs/common', 'fft.js', 'kafkajs', 'reflect-metadata', 'uplot', 'zod']);
+  });
+
+  it('ignores type-only imports, relative paths, Node built-ins and the project libraries', () => {
+    const source = [
+      "import type { FastifyRequest } from 'fastify';",
+      "import { readFileSync } from 'node:fs';",
+      "import { decide } from '@smartscale/policy';",
+      "import { helper } from './helper';",
+    ].join('\n');
+    expect(packagesImportedBy(source)).toEqual([]);
+  });
+});
