@@ -2,36 +2,14 @@ import { createServiceModel } from '../../apps/predictor/src/forecast/service-mo
 import { parsePolicy } from '@smartscale/contracts';
 import { decide, DecideState } from '@smartscale/policy';
 import { parseSteps } from '../loadgen/shapes';
+import { cycleSteps, leadLine, median, reactionTimes, riseLeads, risesOf, spikeStarts, stepsSpec } from './spikes';
 
-interface Step {
-  rate: number;
-  seconds: number;
-}
-interface Rise {
-  at: number;
-  from: number;
-  to: number;
-  since: number;
-  until: number;
-}
 interface Decision {
   seq?: number;
   action: string;
   applied: boolean;
   at: number;
 }
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { spikeStarts, risesOf, reactionTimes, riseLeads, leadLine, cycleSteps, stepsSpec, median } = require('./spikes.js') as {
-  spikeStarts(steps: Step[], startedAt: number): { at: number; from: number; to: number }[];
-  risesOf(steps: Step[], startedAt: number): Rise[];
-  reactionTimes(spikes: { at: number }[], decisions: Decision[]): (number | null)[];
-  riseLeads(rises: Rise[], decisions: Decision[]): ({ seconds: number; decision: Decision } | null)[];
-  leadLine(seconds: number): string;
-  cycleSteps(o: { low: number; high: number; lowSeconds: number; highSeconds: number; cycles: number; noise: number }): Step[];
-  stepsSpec(steps: Step[]): string;
-  median(values: (number | null)[]): number | null;
-};
 
 describe('demo spike reaction', () => {
   it('finds the steps that at least double the rate', () => {
