@@ -47,3 +47,19 @@ describe('packagesImportedBy', () => {
     expect(packagesImportedBy(source)).toEqual([]);
   });
 });
+
+describe('deploy/docker', () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'deploy/docker/Dockerfile'), 'utf8');
+  const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('installs only the runtime dependencies in the image it ships', () => {
+    expect(runtimeStage).toMatch(/npm ci --omit=dev/);
+    expect(runtimeStage).not.toMatch(/COPY \. /);
+    expect(runtimeStage).not.toMatch(/node_modules/);
+  });
+
+  it('keeps what the host installed, built or ran out of the build context', () => {
+    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist', '.smartscale']));
+  });
+});
