@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { KafkaModule } from '@smartscale/kafka';
 import { configModule, OpsModule } from '@smartscale/ops';
 import { INGEST_CONFIG, IngestConfig } from './config/ingest.config';
 import { EventsModule } from './events/events.module';
@@ -11,7 +12,13 @@ export class AppModule {
   static forConfig(config: IngestConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [configModule(INGEST_CONFIG, config), OpsModule.forRoot({ app: 'ingest', readiness: [BrokerReadiness], imports: [EventsModule] }), EventsModule, OtlpModule],
+      imports: [
+        configModule(INGEST_CONFIG, config),
+        KafkaModule.forRoot(config.kafka),
+        OpsModule.forRoot({ app: 'ingest', readiness: [BrokerReadiness], imports: [EventsModule] }),
+        EventsModule,
+        OtlpModule,
+      ],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { KafkaModule } from '@smartscale/kafka';
 import { configModule, OpsModule } from '@smartscale/ops';
 import { PREDICTOR_CONFIG, PredictorConfig } from './config/predictor.config';
 import { ForecastModule } from './forecast/forecast.module';
@@ -9,7 +10,12 @@ export class AppModule {
   static forConfig(config: PredictorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [configModule(PREDICTOR_CONFIG, config), OpsModule.forRoot({ app: 'predictor', readiness: [MetricsConsumer], imports: [ForecastModule] }), ForecastModule],
+      imports: [
+        configModule(PREDICTOR_CONFIG, config),
+        KafkaModule.forRoot(config.kafka),
+        OpsModule.forRoot({ app: 'predictor', readiness: [MetricsConsumer], imports: [ForecastModule] }),
+        ForecastModule,
+      ],
     };
   }
 }

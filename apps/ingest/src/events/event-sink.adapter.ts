@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { EventRecord, MAX_EVENT_RECORD_BYTES, mergeRecords, packEvents, PackLimits, TelemetryEvent, TOPICS } from '@smartscale/contracts';
-import { createIdempotentProducer, createKafka, ensureTopicsLike, withAdmin } from '@smartscale/kafka';
+import { createIdempotentProducer, ensureTopicsLike, InjectKafka, withAdmin } from '@smartscale/kafka';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { CoalescingPublisher, Withdrawal } from './coalescing-publisher';
 
@@ -21,7 +21,6 @@ export const EVENT_SINK = Symbol('EVENT_SINK');
 @Injectable()
 export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('EventSink');
-  private readonly kafka: Kafka;
   private readonly producers: Producer[];
   private connecting: Promise<void> | null = null;
   private closing = false;
@@ -30,11 +29,13 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
   private readonly topic: string;
   private readonly pack: PackLimits;
 
-  constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
+  constructor(
+    @Inject(INGEST_CONFIG) config: IngestConfig,
+    @InjectKafka() private readonly kafka: Kafka,
+  ) {
     this.publishTimeoutMs = config.events.publishTimeoutMs;
     this.topic = config.events.topic;
     this.pack = { maxEvents: config.events.eventsPerRecord, maxBytes: MAX_EVENT_RECORD_BYTES };
-    this.kafka = createKafka(config.kafka);
     // Several idempotent producers, each one produce request in flight (kafkajs' condition for
     // idempotence): while one waits for the broker, the next carries the requests that arrived meanwhile.
     this.producers = Array.from({ length: config.events.producers }, () => createIdempotentProducer(this.kafka));

@@ -1,8 +1,7 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { Forecast, TOPICS } from '@smartscale/contracts';
-import { createIdempotentProducer, createKafka } from '@smartscale/kafka';
-import { PREDICTOR_CONFIG, PredictorConfig } from '../config/predictor.config';
+import { createIdempotentProducer, InjectKafka } from '@smartscale/kafka';
 
 /**
  * Anomaly score of one observed window, published to `TOPICS.anomalies` keyed by service.
@@ -36,8 +35,7 @@ export class KafkaForecastPublisher implements ForecastPublisher, OnApplicationS
   private readonly producer: Producer;
   private connecting: Promise<void> | null = null;
 
-  constructor(@Inject(PREDICTOR_CONFIG) config: PredictorConfig) {
-    const kafka: Kafka = createKafka(config.kafka);
+  constructor(@InjectKafka() kafka: Kafka) {
     this.producer = createIdempotentProducer(kafka);
   }
 

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { clearInterval, setInterval } from 'node:timers';
 import type { WindowMetric } from '@smartscale/contracts';
-import { createKafka, WindowMetricsReader } from '@smartscale/kafka';
+import type { Kafka } from 'kafkajs';
+import { InjectKafka, WindowMetricsReader } from '@smartscale/kafka';
 import type { ReadinessCheck } from '@smartscale/ops';
 import { PREDICTOR_CONFIG, PredictorConfig } from '../config/predictor.config';
 import { FORECAST_PUBLISHER, ForecastPublisher } from './forecast-publisher.adapter';
@@ -29,9 +30,10 @@ export class MetricsConsumer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly models: ModelsService,
     @Inject(FORECAST_PUBLISHER) private readonly publisher: ForecastPublisher,
     private readonly metrics: PredictorMetrics,
+    @InjectKafka() kafka: Kafka,
   ) {
     this.intake = new WindowIntake(models, metrics);
-    this.reader = new WindowMetricsReader(createKafka(config.kafka), {
+    this.reader = new WindowMetricsReader(kafka, {
       groupPrefix: `smartscale-predictor-${config.kafka.clientId}`,
       // The models expect one window per service and period: the hopping windows overlap them.
       kinds: ['tumbling'],
