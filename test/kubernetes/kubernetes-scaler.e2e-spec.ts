@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkerConfig } from '../../workflows/src/config/worker.config';
 import { FIELD_MANAGER, KubernetesScaler, KubernetesScalerSpec } from '../../workflows/src/scalers/kubernetes.scaler';
-import { ObserveScaler } from '../../workflows/src/scalers/observe.scaler';
+import { ShadowScaler } from '../../workflows/src/scalers/shadow.scaler';
 import { ScalerMisconfigured } from '../../workflows/src/scalers/scaler';
 import { ApiServer, createNamespace, createServiceAccount, createWorkload, requestToken, SCALE_RULES, START_TIMEOUT_MS, startApiServer, writeTokenKubeconfig } from './api-server';
 
 jest.setTimeout(60_000);
 
-// The kubernetes and observe scalers against a real kube-apiserver, as the worker's ServiceAccount: a
+// The kubernetes and shadow scalers against a real kube-apiserver, as the worker's ServiceAccount: a
 // token from the TokenRequest API, TLS verified against the server's CA. The stub's unit spec keeps only
 // the faults a real server cannot be made to show.
 describe('KubernetesScaler against a real API server', () => {
@@ -72,14 +72,14 @@ describe('KubernetesScaler against a real API server', () => {
     expect((await apps().readNamespacedDeployment({ name: 'idle', namespace: ns })).spec?.replicas).toBe(1);
   });
 
-  it('as an observe scaler, reads the count someone else set and never patches it', async () => {
-    const observe = new ObserveScaler(await KubernetesScaler.connect('web', spec('deployment', 'web'), worker));
+  it('as a shadow scaler, reads the count someone else set and never patches it', async () => {
+    const shadow = new ShadowScaler(await KubernetesScaler.connect('web', spec('deployment', 'web'), worker));
     // Another autoscaler (here the admin, as HPA would) scales the Deployment.
     const { PatchStrategy, setHeaderOptions } = api.k8s;
     await apps().patchNamespacedDeployment({ name: 'web', namespace: ns, body: { spec: { replicas: 7 } }, fieldManager: 'horizontal-pod-autoscaler' }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-    await expect(observe.current()).resolves.toBe(7);
+    await expect(shadow.current()).resolves.toBe(7);
     const rv = (await apps().readNamespacedDeployment({ name: 'web', namespace: ns })).metadata?.resourceVersion;
-    await expect(observe.apply(3, 'scaler/web/2')).rejects.toBeInstanceOf(ScalerMisconfigured);
+    await expect(shadow.apply(3, 'scaler/web/2')).rejects.toBeInstanceOf(ScalerMisconfigured);
     const after = await apps().readNamespacedDeployment({ name: 'web', namespace: ns });
     expect([after.spec?.replicas, after.metadata?.resourceVersion]).toEqual([7, rv]);
   });

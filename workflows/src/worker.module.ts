@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { configModule, METRICS_REGISTRY, OpsModule } from '@smartscale/ops';
 import { DecisionRecorder } from './activities/decision-recorder.adapter';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
-import { ControllersService } from './control/controllers.service';
+import { TargetsService } from './control/targets.service';
 import { TargetsController } from './control/targets.controller';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers';
 import { ExternalScalerService } from './keda/external-scaler.service';
@@ -31,7 +31,7 @@ import { WorkerMetrics } from './worker/worker-metrics';
     DecisionRecorder,
     TemporalClientProvider,
     ControllerWorkerService,
-    ControllersService,
+    TargetsService,
     ...CONSOLE_PROVIDERS,
     { provide: WorkerMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new WorkerMetrics(r) },
   ],

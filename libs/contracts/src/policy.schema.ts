@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY, DEFAULT_TARGET_LIMITS, POLICY_FIELD_RULES, PolicyFieldRule, ScalingPolicy, ScalingTarget, scalerPolicyProblem, TargetLimits, targetLimitProblems } from './policy';
+import { DEFAULT_POLICY, DEFAULT_TARGET_LIMITS, POLICY_CROSS_FIELD_RULES, POLICY_FIELD_RULES, PolicyFieldRule, ScalingPolicy, ScalingTarget, scalerPolicyProblem, TargetLimits, targetLimitProblems } from './policy';
 
 /** The zod form of one row of POLICY_FIELD_RULES: the REST API and the workflow check share the table. */
 function zodFor(rule: PolicyFieldRule): z.ZodType {
@@ -17,10 +17,11 @@ function zodFor(rule: PolicyFieldRule): z.ZodType {
 
 const policyShape = Object.fromEntries(Object.entries(POLICY_FIELD_RULES).map(([field, rule]) => [field, zodFor(rule)])) as Record<keyof ScalingPolicy, z.ZodType>;
 
-export const ScalingPolicySchema = z
-  .object(policyShape)
-  .strict()
-  .refine((p) => (p.minReplicas as number) <= (p.maxReplicas as number), { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
+// zod runs these refinements only on a policy whose fields all passed, as the table says.
+export const ScalingPolicySchema = POLICY_CROSS_FIELD_RULES.reduce(
+  (schema, rule) => schema.refine((p) => !rule.breaks(p as unknown as ScalingPolicy), { message: rule.message, path: [rule.field] }),
+  z.object(policyShape).strict(),
+);
 
 /** Partial policies are completed from DEFAULT_POLICY before validation: defaults live in one place. */
 export function parsePolicy(input: unknown): ScalingPolicy {
@@ -52,7 +53,7 @@ export const ScalingTargetSchema = z.object({
     // http and https only: a scaler is called over HTTP, never file:, gopher: or data: (issue 18).
     z.object({ kind: z.literal('webhook'), url: z.url({ protocol: /^https?$/, error: 'url: an http:// or https:// URL' }) }),
     KubernetesWorkloadSchema,
-    z.strictObject({ kind: z.literal('observe'), source: KubernetesWorkloadSchema }),
+    z.strictObject({ kind: z.literal('shadow'), source: KubernetesWorkloadSchema }),
     z.strictObject({ kind: z.literal('keda') }),
   ]),
   policy: z.unknown().optional(),

@@ -15,7 +15,7 @@ export interface ScalingPolicy {
   tolerance: number;
   /**
    * Band above the current capacity (planned ÷ current) inside which nothing scales up; replaces
-   * `tolerance` on the way up. Unset: `tolerance` (policies written before it keep their behaviour).
+   * `tolerance` on the way up. Unset: `tolerance`.
    */
   scaleUpTolerance?: number;
   /** Band below the current capacity inside which nothing scales down; unset: `tolerance`. */
@@ -158,7 +158,7 @@ export type ScalerSpec =
    * Reads the replica count another autoscaler (HPA, KEDA) sets on the workload and never changes it:
    * with `mode: recommend`, the history shows what SmartScale would have had next to what the cluster had.
    */
-  | { kind: 'observe'; source: KubernetesWorkload }
+  | { kind: 'shadow'; source: KubernetesWorkload }
   /**
    * KEDA scales the workload (a ScaledObject with an `external` or `external-push` trigger pointed at the
    * worker's gRPC port, docs/kubernetes.md); SmartScale decides and records, and serves each decision as
@@ -166,11 +166,11 @@ export type ScalerSpec =
    */
   | { kind: 'keda' };
 
-/** Why a policy cannot run with this scaler, or null: an observe scaler only ever recommends. */
+/** Why a policy cannot run with this scaler, or null: a shadow scaler only ever recommends. */
 export function scalerPolicyProblem(scaler: ScalerSpec, policy: Pick<ScalingPolicy, 'mode'>): string | null {
-  if (scaler.kind === 'keda' && policy.mode === 'recommend') return 'mode: a "keda" target hands each decision to KEDA, so the policy must be mode "enforce" (use an "observe" scaler to only recommend)';
-  return scaler.kind === 'observe' && policy.mode !== 'recommend'
-    ? 'mode: an "observe" scaler never changes replicas, so the policy must be mode "recommend" (switch the scaler to "kubernetes" to enforce)'
+  if (scaler.kind === 'keda' && policy.mode === 'recommend') return 'mode: a "keda" target hands each decision to KEDA, so the policy must be mode "enforce" (use a "shadow" scaler to only recommend)';
+  return scaler.kind === 'shadow' && policy.mode !== 'recommend'
+    ? 'mode: a "shadow" scaler never changes replicas, so the policy must be mode "recommend" (switch the scaler to "kubernetes" to enforce)'
     : null;
 }
 
@@ -264,6 +264,14 @@ export const POLICY_FIELD_RULES: { readonly [K in keyof ScalingPolicy]-?: Policy
   anomalyThreshold: { type: 'number', min: 0, max: 1 },
   activationLag: { type: 'int', min: 1 },
 };
+
+/**
+ * Rules across fields, read by both checks like the table above: `breaks` says whether a policy breaks
+ * one, `field` is where the zod schema reports it (zod checks them only once every field passed).
+ */
+export const POLICY_CROSS_FIELD_RULES: readonly { field: keyof ScalingPolicy; message: string; breaks: (p: ScalingPolicy) => boolean }[] = [
+  { field: 'minReplicas', message: 'minReplicas must not exceed maxReplicas', breaks: (p) => p.minReplicas > p.maxReplicas },
+];
 
 /** Why one value breaks its rule, or null. Written by hand because workflow code cannot use zod. */
 export function fieldRuleProblem(field: string, rule: PolicyFieldRule, v: unknown): string | null {

@@ -32,17 +32,17 @@ describe('ScalerSpec kubernetes', () => {
   });
 });
 
-describe('ScalerSpec observe', () => {
+describe('ScalerSpec shadow', () => {
   const source = { kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web' };
 
   it('watches a workload another autoscaler scales, in recommend mode only', () => {
-    const parsed = parseTarget({ ...target({ kind: 'observe', source }), policy: { mode: 'recommend' } });
-    expect(parsed.scaler).toEqual({ kind: 'observe', source });
-    expect(issues({ kind: 'observe', source })).toEqual([expect.stringMatching(/^policy.mode: .*policy must be mode "recommend"/)]);
+    const parsed = parseTarget({ ...target({ kind: 'shadow', source }), policy: { mode: 'recommend' } });
+    expect(parsed.scaler).toEqual({ kind: 'shadow', source });
+    expect(issues({ kind: 'shadow', source })).toEqual([expect.stringMatching(/^policy.mode: .*policy must be mode "recommend"/)]);
   });
 
   it('validates its source as a kubernetes workload', () => {
-    const bad = { ...target({ kind: 'observe', source: { ...source, namespace: 'Shop' } }), policy: { mode: 'recommend' } };
+    const bad = { ...target({ kind: 'shadow', source: { ...source, namespace: 'Shop' } }), policy: { mode: 'recommend' } };
     expect(() => parseTarget(bad)).toThrow(/DNS-1123 label/);
   });
 });

@@ -4,7 +4,7 @@ import { ForecastRecorder } from './forecast-recorder.service';
 import { PredictorHttpAdapter } from './predictor-http.adapter';
 
 /**
- * The console lives in the worker's controller module (it reads ControllersService, the history and
+ * The console lives in the worker's controller module (it reads TargetsService, the history and
  * the windows store, which that module does not export), so it is registered there with these lists.
  */
 export const CONSOLE_CONTROLLERS = [ConsoleController];

@@ -2,7 +2,7 @@ import { MessageEvent } from '@nestjs/common';
 import { windowMetric } from '@smartscale/testing';
 import { Subscription } from 'rxjs';
 import { ControllerStatus, Decision, DEFAULT_POLICY, WindowMetric } from '@smartscale/contracts';
-import type { ControllersService } from '../control/controllers.service';
+import type { TargetsService } from '../control/targets.service';
 import type { HistoryService } from '../history/history.service';
 import type { LatestWindowsStore } from '../observe/latest-windows.store';
 import type { TemporalClientProvider } from '../worker/temporal-client.provider';
@@ -43,7 +43,7 @@ function setup() {
   const predictor = { reachable: async () => world.predictor };
   const forecasts = { targets: () => [{ id: target.id, service: target.service, horizon: 3 }], learn: () => undefined, history: new ForecastHistory() };
   const service = new ConsoleService(
-    controllers as unknown as ControllersService, history as unknown as HistoryService, windows as unknown as LatestWindowsStore,
+    controllers as unknown as TargetsService, history as unknown as HistoryService, windows as unknown as LatestWindowsStore,
     temporal as unknown as TemporalClientProvider, predictor as unknown as PredictorHttpAdapter, forecasts as unknown as ForecastRecorder,
   );
   return { world, service, forecasts };

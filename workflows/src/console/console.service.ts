@@ -3,7 +3,7 @@ import { defer, exhaustMap, mergeMap, Observable, shareReplay, Subject, takeUnti
 import type { Decision } from '@smartscale/contracts';
 import type { ReadinessCheck } from '@smartscale/ops';
 import { MAX_LIMIT, TimeRange } from '@smartscale/store';
-import { ControllersService } from '../control/controllers.service';
+import { TargetsService } from '../control/targets.service';
 import { HistoryService } from '../history/history.service';
 import { LatestWindowsStore } from '../observe/latest-windows.store';
 import { TemporalClientProvider } from '../worker/temporal-client.provider';
@@ -39,7 +39,7 @@ export class ConsoleService implements OnModuleDestroy {
   private readonly feed: Observable<Tick>;
 
   constructor(
-    private readonly controllers: ControllersService,
+    private readonly targets: TargetsService,
     private readonly history: HistoryService,
     private readonly windows: LatestWindowsStore,
     private readonly temporal: TemporalClientProvider,
@@ -62,8 +62,8 @@ export class ConsoleService implements OnModuleDestroy {
   }
 
   async chart(targetId: string, range: { from: number; to: number }): Promise<ChartData> {
-    if (!this.controllers.ids().includes(targetId)) throw new UnknownConsoleTargetError(`unknown target "${targetId}"`);
-    const target = this.forecasts.targets().find((t) => t.id === targetId) ?? (await this.controllers.status(targetId));
+    if (!this.targets.ids().includes(targetId)) throw new UnknownConsoleTargetError(`unknown target "${targetId}"`);
+    const target = this.forecasts.targets().find((t) => t.id === targetId) ?? (await this.targets.status(targetId));
     const sql: TimeRange = { from: range.from, to: range.to, limit: MAX_LIMIT };
     const [windows, decisions] = await Promise.all([this.history.windows(target.service, sql), this.history.decisions(targetId, sql)]);
     return {
@@ -74,7 +74,7 @@ export class ConsoleService implements OnModuleDestroy {
       decisions: decisions.reverse().map((d) => ({ seq: d.seq, at: d.at, action: d.action, from: d.from, to: d.to, reasons: d.reasons, inputs: d.inputs, applied: d.applied, runId: d.runId })),
       forecastHistory: this.forecasts.history.between(target.service, range.from, range.to),
       forecast: this.forecasts.history.latestFor(target.service),
-      workflowUrl: this.controllers.uiLink(targetId),
+      workflowUrl: this.targets.uiLink(targetId),
     };
   }
 
@@ -87,7 +87,7 @@ export class ConsoleService implements OnModuleDestroy {
   private async poll(): Promise<Tick> {
     const now = Date.now();
     const known = new Map(this.forecasts.targets().map((t) => [t.id, t.service]));
-    const [views, health] = await Promise.all([Promise.all(this.controllers.ids().map((id) => this.view(id, known.get(id) ?? '', now))), this.health()]);
+    const [views, health] = await Promise.all([Promise.all(this.targets.ids().map((id) => this.view(id, known.get(id) ?? '', now))), this.health()]);
     const services = [...new Set(views.map((v) => v.service).filter((s) => s !== ''))];
     const snapshot: ConsoleSnapshot = {
       at: now,
@@ -103,9 +103,9 @@ export class ConsoleService implements OnModuleDestroy {
   }
 
   private async view(id: string, service: string, now: number): Promise<TargetView> {
-    const workflowUrl = this.controllers.uiLink(id);
+    const workflowUrl = this.targets.uiLink(id);
     try {
-      const status = await withTimeout(this.controllers.status(id), 'the status query');
+      const status = await withTimeout(this.targets.status(id), 'the status query');
       this.forecasts.learn(status, now);
       return { id, service: status.service, state: stateOf(status, now), status, error: null, workflowUrl };
     } catch (err) {
@@ -117,7 +117,7 @@ export class ConsoleService implements OnModuleDestroy {
     const found = new Map<string, Decision[]>();
     for (const v of views) {
       if (!v.status) continue;
-      const list = await decisionsAfter(this.lastSeq.get(v.id), v.status, () => withTimeout(this.controllers.decisions(v.id), 'the decisions query')).catch(() => []);
+      const list = await decisionsAfter(this.lastSeq.get(v.id), v.status, () => withTimeout(this.targets.decisions(v.id), 'the decisions query')).catch(() => []);
       found.set(v.id, list);
       this.lastSeq.set(v.id, v.status.lastDecision?.seq ?? 0);
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControllerStatus, DEFAULT_POLICY, Forecast, WindowMetric } from '@smartscale/contracts';
 import type { WorkerConfig } from '../config/worker.config';
-import type { ControllersService } from '../control/controllers.service';
+import type { TargetsService } from '../control/targets.service';
 import type { LatestWindowsStore } from '../observe/latest-windows.store';
 import { ForecastRecorder } from './forecast-recorder.service';
 import type { PredictorHttpAdapter } from './predictor-http.adapter';
@@ -29,7 +29,7 @@ function setup() {
     },
   };
   const recorder = new ForecastRecorder(
-    { targetsFile } as WorkerConfig, controllers as unknown as ControllersService, windows as unknown as LatestWindowsStore, predictor as unknown as PredictorHttpAdapter,
+    { targetsFile } as WorkerConfig, controllers as unknown as TargetsService, windows as unknown as LatestWindowsStore, predictor as unknown as PredictorHttpAdapter,
   );
   return { world, recorder };
 }

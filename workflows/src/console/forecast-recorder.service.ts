@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { ControllerStatus } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { loadTargets } from '../config/targets';
-import { ControllersService } from '../control/controllers.service';
+import { TargetsService } from '../control/targets.service';
 import { LatestWindowsStore } from '../observe/latest-windows.store';
 import { ForecastHistory } from './forecast-history';
 import { PredictorHttpAdapter } from './predictor-http.adapter';
@@ -24,7 +24,7 @@ export interface KnownTarget {
  * Asks the predictor for a forecast each time a target's service closes a window, whether or not a
  * console is open, so that the chart's past forecast band has no hole where nobody was watching.
  * One request per service per window: cheap next to the controller's own. It also keeps which service
- * each target follows: targets come from the file and from the API (ControllersService.ids()), and
+ * each target follows: targets come from the file and from the API (TargetsService.ids()), and
  * only a target's workflow knows the service of one added through the API.
  */
 @Injectable()
@@ -41,14 +41,14 @@ export class ForecastRecorder implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    private readonly controllers: ControllersService,
+    private readonly targetsService: TargetsService,
     private readonly windows: LatestWindowsStore,
     private readonly predictor: PredictorHttpAdapter,
   ) {}
 
   /** The targets the worker controls now whose service is known, by id. */
   targets(): KnownTarget[] {
-    return this.controllers.ids().flatMap((id) => this.known.get(id) ?? []);
+    return this.targetsService.ids().flatMap((id) => this.known.get(id) ?? []);
   }
 
   learn(status: ControllerStatus, now = Date.now()): void {
@@ -93,12 +93,12 @@ export class ForecastRecorder implements OnApplicationBootstrap, OnApplicationSh
 
   private async relearn(): Promise<void> {
     const now = Date.now();
-    const ids = new Set(this.controllers.ids());
+    const ids = new Set(this.targetsService.ids());
     for (const id of this.known.keys()) if (!ids.has(id)) this.known.delete(id);
     for (const id of ids) {
       if ((this.nextLearn.get(id) ?? 0) > now) continue;
       this.nextLearn.set(id, now + RETRY_AFTER_MS);
-      const status = await Promise.race([this.controllers.status(id), new Promise<null>((resolve) => setTimeout(resolve, QUERY_TIMEOUT_MS, null).unref())]).catch(() => null);
+      const status = await Promise.race([this.targetsService.status(id), new Promise<null>((resolve) => setTimeout(resolve, QUERY_TIMEOUT_MS, null).unref())]).catch(() => null);
       if (status) this.learn(status, now);
     }
   }

@@ -3,13 +3,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { WORKER_CONFIG } from '../config/worker.config';
 import { ControlAccessGuard } from './control-access.guard';
 import { parseTarget } from '@smartscale/contracts';
-import { ControllersService, TargetExistsError, UnknownTargetError } from './controllers.service';
+import { TargetsService, TargetExistsError, UnknownTargetError } from './targets.service';
 import { TargetsController } from './targets.controller';
 
 const TOKEN = 'a-long-enough-control-token';
 const HTTP = { host: '127.0.0.1', port: 3003, token: TOKEN, allowedHosts: null, allowedOrigins: null, bodyLimitBytes: 65_536 };
 
-/** ControllersService is the Temporal side, replaced here: the REST contract and its guard are under test. */
+/** TargetsService is the Temporal side, replaced here: the REST contract and its guard are under test. */
 class FakeControllers {
   calls: string[] = [];
   ids = () => ['demo'];
@@ -46,7 +46,7 @@ describe(TargetsController.name, () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [TargetsController],
-      providers: [{ provide: ControllersService, useValue: fake }, { provide: WORKER_CONFIG, useValue: { http: HTTP, webhookAllowedNetworks: [] } }],
+      providers: [{ provide: TargetsService, useValue: fake }, { provide: WORKER_CONFIG, useValue: { http: HTTP, webhookAllowedNetworks: [] } }],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalGuards(new ControlAccessGuard(HTTP));

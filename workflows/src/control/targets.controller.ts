@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ControllerStatus, Decision, ScalingPolicy, ScalingTarget } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { WebhookUrlPolicy } from '../scalers/webhook-url';
-import { ControllersService, isNotFound, TargetExistsError } from './controllers.service';
+import { TargetsService, isNotFound, TargetExistsError } from './targets.service';
 
 const PauseBody = z.object({ reason: z.string().min(1).max(500).default('paused from the REST API'), forMs: z.number().int().positive().optional() }).strict();
 const OverrideBody = z.object({ replicas: z.number().int().min(0), ttlMs: z.number().int().positive(), reason: z.string().min(1).max(500).optional() }).strict();
@@ -26,7 +26,7 @@ export class TargetsController {
   private readonly webhookUrls: WebhookUrlPolicy;
 
   constructor(
-    private readonly controllers: ControllersService,
+    private readonly targets: TargetsService,
     @Inject(WORKER_CONFIG) config: WorkerConfig,
   ) {
     this.webhookUrls = new WebhookUrlPolicy(config.webhookAllowedNetworks);
@@ -35,7 +35,7 @@ export class TargetsController {
   @Get()
   @ApiOperation({ summary: 'Every target with its controller status' })
   async list(): Promise<(ControllerStatus & { workflowUrl: string })[]> {
-    return Promise.all(this.controllers.ids().map((id) => this.get(id)));
+    return Promise.all(this.targets.ids().map((id) => this.get(id)));
   }
 
   @Post()
@@ -48,8 +48,8 @@ export class TargetsController {
     const problem = scaler?.kind === 'webhook' && typeof scaler.url === 'string' ? this.webhookUrls.urlProblem(scaler.url) : null;
     if (problem) throw new BadRequestException({ message: `invalid target: webhook url refused: ${problem}`, issues: [{ path: ['scaler', 'url'], message: problem }] });
     try {
-      const target = await this.controllers.create(body);
-      return { ...target, workflowUrl: this.controllers.uiLink(target.id) };
+      const target = await this.targets.create(body);
+      return { ...target, workflowUrl: this.targets.uiLink(target.id) };
     } catch (err) {
       if (err instanceof z.ZodError) throw new BadRequestException({ message: 'invalid target', issues: err.issues });
       if (err instanceof TargetExistsError) throw new ConflictException(err.message);
@@ -61,26 +61,26 @@ export class TargetsController {
   @HttpCode(202)
   @ApiOperation({ summary: "End the target's controller workflow; replicas stay where they are" })
   async remove(@Param('id') id: string): Promise<{ removed: string }> {
-    await this.notFound(() => this.controllers.remove(id, 'removed through the control API'));
+    await this.notFound(() => this.targets.remove(id, 'removed through the control API'));
     return { removed: id };
   }
 
   @Get(':id')
   async get(@Param('id') id: string): Promise<ControllerStatus & { workflowUrl: string }> {
-    const status = await this.notFound(() => this.controllers.status(id));
-    return { ...status, workflowUrl: this.controllers.uiLink(id) };
+    const status = await this.notFound(() => this.targets.status(id));
+    return { ...status, workflowUrl: this.targets.uiLink(id) };
   }
 
   @Get(':id/decisions')
   decisions(@Param('id') id: string): Promise<Decision[]> {
-    return this.notFound(() => this.controllers.decisions(id));
+    return this.notFound(() => this.targets.decisions(id));
   }
 
   @Post(':id/pause')
   @HttpCode(202)
   async pause(@Param('id') id: string, @Body() body: unknown): Promise<{ signalled: 'pause' }> {
     const { reason, forMs } = parseBody(PauseBody, body, 'pause body');
-    await this.notFound(() => this.controllers.pause(id, reason, forMs));
+    await this.notFound(() => this.targets.pause(id, reason, forMs));
     return { signalled: 'pause' };
   }
 
@@ -89,14 +89,14 @@ export class TargetsController {
   @ApiOperation({ summary: 'Hold a fixed replica count until ttlMs has passed (a durable timer in the workflow)' })
   async override(@Param('id') id: string, @Body() body: unknown): Promise<{ signalled: 'override' }> {
     const req = parseBody(OverrideBody, body, 'override body');
-    await this.notFound(() => this.controllers.override(id, req));
+    await this.notFound(() => this.targets.override(id, req));
     return { signalled: 'override' };
   }
 
   @Delete(':id/override')
   @HttpCode(202)
   async clearOverride(@Param('id') id: string): Promise<{ signalled: 'clearOverride' }> {
-    await this.notFound(() => this.controllers.clearOverride(id));
+    await this.notFound(() => this.targets.clearOverride(id));
     return { signalled: 'clearOverride' };
   }
 
@@ -105,7 +105,7 @@ export class TargetsController {
   async setPolicy(@Param('id') id: string, @Body() body: unknown): Promise<ScalingPolicy> {
     const changes = parseBody(z.record(z.string(), z.unknown()), body, 'policy');
     try {
-      return await this.notFound(() => this.controllers.setPolicy(id, changes));
+      return await this.notFound(() => this.targets.setPolicy(id, changes));
     } catch (err) {
       if (err instanceof z.ZodError) throw new BadRequestException({ message: 'invalid policy', issues: err.issues });
       throw err;
@@ -115,7 +115,7 @@ export class TargetsController {
   @Post(':id/resume')
   @HttpCode(202)
   async resume(@Param('id') id: string): Promise<{ signalled: 'resume' }> {
-    await this.notFound(() => this.controllers.resume(id));
+    await this.notFound(() => this.targets.resume(id));
     return { signalled: 'resume' };
   }
 

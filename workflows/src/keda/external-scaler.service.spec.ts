@@ -7,7 +7,7 @@ import type { Client } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { ControllerStatus } from '@smartscale/contracts';
 import type { WorkerConfig } from '../config/worker.config';
-import { ControllersService, UnknownTargetError } from '../control/controllers.service';
+import { TargetsService, UnknownTargetError } from '../control/targets.service';
 import { EXTERNAL_SCALER_PROTO } from './external-scaler.handlers';
 import { ExternalScalerService } from './external-scaler.service';
 import { KedaDecisions } from './keda-decisions';
@@ -29,7 +29,7 @@ describe(ExternalScalerService.name, () => {
       if (!status || id !== 'web') throw new UnknownTargetError(`unknown target "${id}"`);
       return status as ControllerStatus;
     },
-  } as unknown as ControllersService;
+  } as unknown as TargetsService;
   const services: ExternalScalerService[] = [];
 
   beforeAll(() => {

@@ -3,7 +3,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
-import { ControllersService, isNotFound } from '../control/controllers.service';
+import { TargetsService, isNotFound } from '../control/targets.service';
 import { ChosenCounts, externalScalerHandlers, externalScalerService, UnknownTarget } from './external-scaler.handlers';
 import { KedaDecisions } from './keda-decisions';
 
@@ -20,7 +20,7 @@ export class ExternalScalerService implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    private readonly controllers: ControllersService,
+    private readonly targets: TargetsService,
     private readonly decisions: KedaDecisions,
   ) {}
 
@@ -58,7 +58,7 @@ export class ExternalScalerService implements OnApplicationBootstrap, OnApplicat
       count: async (targetId) => {
         let status;
         try {
-          status = await this.controllers.status(targetId);
+          status = await this.targets.status(targetId);
         } catch (err) {
           if (isNotFound(err) || err instanceof WorkflowNotFoundError) throw new UnknownTarget((err as Error).message);
           throw err;

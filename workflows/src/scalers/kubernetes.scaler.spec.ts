@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesConnection } from '../config/worker.config';
 import { FIELD_MANAGER, KubernetesScaler, KubernetesScalerSpec } from './kubernetes.scaler';
-import { ObserveScaler } from './observe.scaler';
+import { ShadowScaler } from './shadow.scaler';
 import { ScalerMisconfigured } from './scaler';
 import { KubeApiStub } from '../../../test/support/kube-api.stub';
 
@@ -168,12 +168,12 @@ describe(KubernetesScaler.name, () => {
     expect(stub.requests).toHaveLength(0);
   });
 
-  it('as an observe scaler, reports the count another autoscaler sets and never patches it', async () => {
-    const observe = new ObserveScaler(await connect('deployment', 'web'));
-    await expect(observe.current()).resolves.toBe(2);
+  it('as a shadow scaler, reports the count another autoscaler sets and never patches it', async () => {
+    const shadow = new ShadowScaler(await connect('deployment', 'web'));
+    await expect(shadow.current()).resolves.toBe(2);
     stub.add('deployment', 'shop', 'web', 7); // the cluster's HPA scaled it
-    await expect(observe.current()).resolves.toBe(7);
-    await expect(observe.apply(3, 'scaler/demo/4')).rejects.toBeInstanceOf(ScalerMisconfigured);
+    await expect(shadow.current()).resolves.toBe(7);
+    await expect(shadow.apply(3, 'scaler/demo/4')).rejects.toBeInstanceOf(ScalerMisconfigured);
     expect(stub.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
   });
 });

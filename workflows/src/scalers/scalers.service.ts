@@ -5,7 +5,7 @@ import { KedaDecisions } from '../keda/keda-decisions';
 import { KedaScaler } from '../keda/keda.scaler';
 import { KubernetesScaler } from './kubernetes.scaler';
 import { LocalSupervisorScaler } from './local-supervisor.scaler';
-import { ObserveScaler } from './observe.scaler';
+import { ShadowScaler } from './shadow.scaler';
 import { Scaler } from './scaler';
 import { WebhookScaler } from './webhook.scaler';
 import { WebhookUrlPolicy } from './webhook-url';
@@ -59,7 +59,7 @@ export class ScalersService implements OnApplicationShutdown {
     if (target.scaler.kind === 'webhook') return new WebhookScaler(target.id, target.scaler.url, this.config.webhookSecret, new WebhookUrlPolicy(this.config.webhookAllowedNetworks));
     if (target.scaler.kind === 'kubernetes') return KubernetesScaler.connect(target.id, target.scaler, this.config.kubernetes);
     if (target.scaler.kind === 'keda') return new KedaScaler(target.id, this.kedaDecisions, target.policy.minReplicas);
-    if (target.scaler.kind === 'observe') return new ObserveScaler(await KubernetesScaler.connect(target.id, target.scaler.source, this.config.kubernetes));
+    if (target.scaler.kind === 'shadow') return new ShadowScaler(await KubernetesScaler.connect(target.id, target.scaler.source, this.config.kubernetes));
     const local = new LocalSupervisorScaler({
       targetId: target.id,
       entry: this.config.localScaler.entry,

@@ -7,11 +7,11 @@ import { DEFAULT_POLICY, workflowIdFor } from '@smartscale/contracts';
 import { loadWorkerConfig } from '../config/worker.config';
 import type { ScalersService } from '../scalers/scalers.service';
 import type { TemporalClientProvider } from '../worker/temporal-client.provider';
-import { ControllersService } from './controllers.service';
+import { TargetsService } from './targets.service';
 
 type Listed = { workflowId: string; runId: string; status: { name: string }; memo?: Record<string, unknown> };
 
-/** Temporal's client reduced to what ControllersService calls: a visibility list, describe and start. */
+/** Temporal's client reduced to what TargetsService calls: a visibility list, describe and start. */
 function fakeTemporal(listed: Listed[], latestRun: Record<string, string>) {
   const started: string[] = [];
   const client = {
@@ -29,7 +29,7 @@ function fakeTemporal(listed: Listed[], latestRun: Record<string, string>) {
   return { provider: { client: async () => client } as unknown as TemporalClientProvider, started };
 }
 
-describe(ControllersService.name, () => {
+describe(TargetsService.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'smartscale-controllers-'));
   writeFileSync(join(dir, 'targets.json'), '[]');
   const config = loadWorkerConfig({ SMARTSCALE_ROOT: dir, SMARTSCALE_TARGETS_FILE: 'targets.json', SMARTSCALE_MAX_TARGETS: '2' });
@@ -45,7 +45,7 @@ describe(ControllersService.name, () => {
       { workflowId: workflowIdFor('forged'), runId: 'r3', status: { name: 'RUNNING' }, memo: memo('forged', { scaler: { kind: 'webhook', url: 'file:///etc/passwd' } }) },
       { workflowId: workflowIdFor('huge'), runId: 'r4', status: { name: 'FAILED' }, memo: memo('huge', { scaler: { kind: 'local' }, policy: { ...DEFAULT_POLICY, maxReplicas: 1000 } }) },
     ], { [workflowIdFor('crashed')]: 'r2', [workflowIdFor('superseded')]: 'newer', [workflowIdFor('huge')]: 'r4' });
-    const service = new ControllersService(config, provider, scalers);
+    const service = new TargetsService(config, provider, scalers);
     await service.onApplicationBootstrap();
     expect(service.ids()).toEqual(['alive', 'crashed']);
     expect(started).toEqual([workflowIdFor('crashed')]);
@@ -53,7 +53,7 @@ describe(ControllersService.name, () => {
 
   it('refuses a target past SMARTSCALE_MAX_TARGETS as a schema error (a 400 at the REST edge) and releases a removed one', async () => {
     const { provider } = fakeTemporal([], {});
-    const service = new ControllersService(config, provider, scalers);
+    const service = new TargetsService(config, provider, scalers);
     const t = (id: string) => ({ id, service: id, scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/x' } });
     await service.create(t('one'));
     await service.create(t('two'));

@@ -1,11 +1,11 @@
 import { Scaler, ScalerMisconfigured } from './scaler';
 
 /**
- * Watches a workload that another autoscaler (HPA, KEDA) scales: reports the replica count it set, so
+ * Shadows a workload that another autoscaler (HPA, KEDA) scales: reports the replica count it set, so
  * that each recommendation is recorded next to what the cluster really had, and refuses to change it.
  * Targets with this scaler must be in recommend mode (validated at load and by the setPolicy update).
  */
-export class ObserveScaler implements Scaler {
+export class ShadowScaler implements Scaler {
   constructor(private readonly source: Scaler) {}
 
   current(): Promise<number> {
@@ -13,7 +13,7 @@ export class ObserveScaler implements Scaler {
   }
 
   async apply(replicas: number, idempotencyKey: string): Promise<number> {
-    throw new ScalerMisconfigured(`an observe scaler never changes replicas (${idempotencyKey} asked for ${replicas}): use mode "recommend", or a kubernetes scaler to enforce`);
+    throw new ScalerMisconfigured(`a shadow scaler never changes replicas (${idempotencyKey} asked for ${replicas}): use mode "recommend", or a kubernetes scaler to enforce`);
   }
 
   close(): Promise<void> {

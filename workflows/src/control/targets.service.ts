@@ -15,8 +15,8 @@ export class TargetExistsError extends Error {}
 
 /** Starts one controller workflow per configured target and talks to them for the control API. */
 @Injectable()
-export class ControllersService implements OnApplicationBootstrap {
-  private readonly logger = new Logger(ControllersService.name);
+export class TargetsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(TargetsService.name);
   private readonly targets = new Map<string, ScalingTarget>();
 
   constructor(
