@@ -1,6 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Kafka } from 'kafkajs';
+import { createKafka } from './kafka';
 import { InjectKafka, KAFKA, KafkaModule } from './kafka.module';
 
 @Injectable()
@@ -28,6 +29,14 @@ describe(KafkaModule.name, () => {
     const kafka = app.get<Kafka>(KAFKA);
     expect(kafka).toBeInstanceOf(Kafka);
     expect(app.get(ProducerSide).kafka).toBe(kafka);
+    expect(app.get(ConsumerSide).kafka).toBe(kafka);
+    await app.close();
+  });
+
+  it('takes a client the app already built (a transport that shares it) as it is', async () => {
+    const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'built-before' });
+    const app = await Test.createTestingModule({ imports: [KafkaModule.forRoot(kafka), OtherContextModule] }).compile();
+    expect(app.get(KAFKA)).toBe(kafka);
     expect(app.get(ConsumerSide).kafka).toBe(kafka);
     await app.close();
   });

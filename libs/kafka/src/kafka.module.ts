@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, InjectionToken, Module, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import { createKafka, KafkaConnection } from './kafka';
 
 /**
@@ -26,8 +26,13 @@ export interface KafkaModuleAsyncOptions<A extends unknown[]> {
  */
 @Module({})
 export class KafkaModule {
-  static forRoot(connection: KafkaConnection): DynamicModule {
-    return { module: KafkaModule, global: true, providers: [{ provide: KAFKA, useValue: createKafka(connection) }], exports: [KAFKA] };
+  /**
+   * From the connection settings, or from a client the app built before Nest did: the aggregator's
+   * events transport must exist before its app does (a microservice is created with it), and shares the client.
+   */
+  static forRoot(connection: KafkaConnection | Kafka): DynamicModule {
+    const kafka = connection instanceof Kafka ? connection : createKafka(connection);
+    return { module: KafkaModule, global: true, providers: [{ provide: KAFKA, useValue: kafka }], exports: [KAFKA] };
   }
 
   /** From other providers, e.g. `{ inject: [APP_CONFIG], useFactory: (c: AppConfig) => c.kafka }`. */
