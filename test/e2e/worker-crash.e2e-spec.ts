@@ -1,12 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo, createServer as createNetServer } from 'node:net';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ControllerStatus, Decision, decisionsQuery, statusQuery, workflowIdFor } from '@smartscale/contracts';
-import { eventually, REPO_ROOT } from '@smartscale/testing';
+import { eventually, freePort, REPO_ROOT } from '@smartscale/testing';
 import { loadWorkerConfig } from '../../workflows/src/config/worker.config';
 
 // The worker process is killed (SIGKILL) while the apply activity is inside the scaler call. After it
@@ -52,13 +52,6 @@ class ScaleReceiver {
   }
 }
 
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
 
 describe('a worker killed during apply', () => {
   const run = `crash${Date.now().toString(36)}`;

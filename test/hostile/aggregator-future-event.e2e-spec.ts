@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually } from '@smartscale/testing';
+import { eventually, freePort } from '@smartscale/testing';
 import { AggregatorHarness, exited } from '../aggregator/harness';
-import { compare, EventWriter, freePort, scrape, startAggregator, SteadyLoad } from './aggregator-support';
+import { compare, EventWriter, scrape, startAggregator, SteadyLoad } from './aggregator-support';
 
 // Issue 18, "one event blinds a busy service": steady load on checkout through a real aggregator, then
 // one event of another service on checkout's partition dated 110 s ahead (inside the 120 s bound) and

@@ -2,13 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import type { TelemetryEvent } from '@smartscale/contracts';
-import { eventually } from '@smartscale/testing';
+import { eventually, freePort } from '@smartscale/testing';
 import { loadPredictorConfig } from '../../apps/predictor/src/config/predictor.config';
 import { ModelsService } from '../../apps/predictor/src/forecast/models.service';
 import { PredictorMetrics } from '../../apps/predictor/src/forecast/predictor-metrics';
 import { WindowIntake } from '../../apps/predictor/src/forecast/window-intake';
 import { AggregatorHarness, exited, PARTITIONS } from '../aggregator/harness';
-import { compare, EventWriter, freePort, scrape, startAggregator, SteadyLoad, WINDOW_MS } from './aggregator-support';
+import { compare, EventWriter, scrape, startAggregator, SteadyLoad, WINDOW_MS } from './aggregator-support';
 
 // Issue 18, "any client can invent unlimited service names": 5,000 invented services, one event each,
 // beside steady load on checkout, through a real aggregator. Its per-service state and its zero windows

@@ -1,5 +1,4 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from 'kafkajs';
@@ -22,17 +21,6 @@ const brokers = (process.env.SMARTSCALE_KAFKA_BROKERS ?? '127.0.0.1:9092').split
  */
 const entry = process.env.SMARTSCALE_HOSTILE_AGGREGATOR_MAIN ?? join(REPO_ROOT, 'dist/apps/aggregator/src/main.js');
 
-/** A port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** An aggregator on the harness's topics and group, windows of 1 s on the wall clock, /metrics on `port`. */
 export function startAggregator(h: AggregatorHarness, name: string, port: number, env: Record<string, string> = {}): ChildProcess {

@@ -1,11 +1,10 @@
 import { createServer, Server } from 'node:http';
-import { AddressInfo, createServer as createNetServer } from 'node:net';
 import { Producer } from 'kafkajs';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, DEFAULT_POLICY, overrideSignal, TOPICS, workflowIdFor } from '@smartscale/contracts';
 import { createKafka } from '@smartscale/kafka';
-import { eventually, windowMetric } from '@smartscale/testing';
+import { eventually, freePort, windowMetric } from '@smartscale/testing';
 import { loadWorkerConfig } from '../../workflows/src/config/worker.config';
 import { ControlWorker, endControllers, raw, receiver, startControlWorker } from './control-worker';
 
@@ -17,13 +16,6 @@ jest.setTimeout(180_000);
 const json = async <T>(worker: ControlWorker, path: string): Promise<T> => JSON.parse((await raw(worker.port, 'GET', path)).body) as T;
 const running = async (worker: ControlWorker, id: string) => (await worker.temporal.workflow.getHandle(workflowIdFor(id)).describe()).status.name === 'RUNNING';
 
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('controllers under hostile input and faults (real worker, real Temporal)', () => {
   let worker: ControlWorker;

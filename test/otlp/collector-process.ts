@@ -1,9 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@smartscale/testing';
+import { freePort, REPO_ROOT } from '@smartscale/testing';
 
 /**
  * The OpenTelemetry Collector that tools/infra/otelcol.js builds from the Go module proxy (OTLP receiver,
@@ -40,13 +39,6 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 const OUTPUT_LIMIT = 256 * 1024;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function config(port: number, options: CollectorOptions): object {
   return {

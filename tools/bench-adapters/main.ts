@@ -12,7 +12,8 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { SizeSummary, summariseSize } from '../bench-ingest/bench';
-import { freePort, runLoadWorker } from '../bench-ingest/load';
+import { freePort } from '@smartscale/testing';
+import { runLoadWorker } from '../bench-ingest/load';
 import { printResult } from '../bench-common/broker';
 
 const ADAPTERS = ['express', 'fastify'] as const;

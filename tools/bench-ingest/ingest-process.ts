@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../bench-common/broker';
-import { freePort } from './load';
+import { freePort } from '@smartscale/testing';
 
 /** The ingest app as it is deployed (dist/apps/ingest/src/main.js), in its own process tree. */
 export interface IngestProcess {

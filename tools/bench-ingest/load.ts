@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LoadResult } from './bench';
@@ -28,14 +27,3 @@ export function runLoadWorker(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-/** A port on 127.0.0.1 that was free a moment ago, for a server the benchmark starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -3,3 +3,4 @@ export * from './kafka-probe';
 export * from './seeded-random';
 export * from './metric-sample';
 export * from './fixtures';
+export * from './free-port';
