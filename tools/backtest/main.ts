@@ -18,7 +18,7 @@ import { writeFrontierPlot, writePlots, writeSummary } from './plot';
 import { renderHtml } from './report-html';
 import { PolicyName, prepareTrace, runPrepared, SWEPT_POLICIES, SweptPolicy } from './run';
 import { ProductSettings, productSettings, smartScalePolicyFor } from './smartscale';
-import { SweepSpec, sweepTrace, TraceFrontier } from './sweep';
+import { smartScaleSweepPoints, SweepSpec, sweepTrace, TraceFrontier } from './sweep';
 import { frontierTable, markdownSummary, table } from './tables';
 import { readTrace } from './trace';
 
@@ -78,18 +78,14 @@ function utilisations(raw: string): number[] {
 }
 
 /**
- * SmartScale's sweep: by default its capacity per replica at each utilisation (over the --policy
- * overrides); with --smartscale-sweep, a JSON array of policy fields, each merged over them (headroom,
- * a service level, ... whatever the policy schema accepts).
+ * SmartScale's sweep (over the --policy overrides): by default its own cost knob, the service level
+ * (0.5…0.99); `--smartscale-sweep capacity` its capacity per replica at each utilisation; or a JSON
+ * array of policy fields, each merged over the overrides (headroom, stabilisation, ...).
  */
 function smartScaleSweep(options: Options, config: SimConfig, overrides: Partial<ScalingPolicy>, us: number[]): SweepSpec['smartscale'] {
-  if (!options.smartscaleSweep) return us.map((u) => ({ knob: `u=${u}`, policy: checkedPolicy(smartScalePolicyFor(config, overrides, u)) }));
-  const list = json('smartscale-sweep', options.smartscaleSweep);
-  if (!Array.isArray(list) || list.length === 0) throw new Error('--smartscale-sweep must be a non-empty JSON array of policy-field objects');
-  return list.map((item) => {
-    const fields = policyOverrides(JSON.stringify(item), 'smartscale-sweep');
-    return { knob: JSON.stringify(fields), policy: checkedPolicy(smartScalePolicyFor(config, { ...overrides, ...fields }), 'smartscale-sweep') };
-  });
+  const points = smartScaleSweepPoints(options.smartscaleSweep);
+  if (points === null) return us.map((u) => ({ knob: `u=${u}`, policy: checkedPolicy(smartScalePolicyFor(config, overrides, u)) }));
+  return points.map(({ knob, fields }) => ({ knob, policy: checkedPolicy(smartScalePolicyFor(config, { ...overrides, ...fields }), 'smartscale-sweep') }));
 }
 
 function sweptPolicies(raw: string): SweptPolicy[] {
@@ -132,7 +128,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--policy <json>', "SmartScale policy fields over the product's defaults, e.g. '{\"scaleDownTolerance\":0.1}' (a tuned setting: reported as such)")
     .option('--frontier', 'sweep every policy\'s cost knob and report the equal-cost frontiers')
     .option('--utilisations <list>', 'target utilisations swept for every policy', '0.5,0.6,0.7,0.8,0.9')
-    .option('--smartscale-sweep <json>', 'SmartScale\'s sweep as a JSON array of policy fields, e.g. \'[{"headroom":0},{"headroom":0.2}]\'')
+    .option('--smartscale-sweep <knob>', 'SmartScale\'s sweep: serviceLevel (default, 0.5…0.99), capacity (per replica, at each utilisation) or a JSON array of policy fields, e.g. \'[{"headroom":0},{"headroom":0.2}]\'')
     .option('--swept <list>', `policies whose knob is swept (default all: ${SWEPT_POLICIES.join(',')})`)
     .option('--predictor-periods <from>', "the predictor's seasonal periods: 'product' (its defaults) or 'trace' (each trace's day and week, a tuned setting)", 'product')
     .parse(argv)
@@ -153,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
   const tuned = [
     ...Object.keys(overrides).map((k) => `policy.${k}`),
     ...(settings.periodsFrom === 'trace' ? ['predictor periods from the trace'] : []),
-    ...(options.smartscaleSweep ? ['smartscale sweep'] : []),
+    ...(options.smartscaleSweep && !['serviceLevel', 'capacity'].includes(options.smartscaleSweep) ? ['smartscale sweep'] : []),
   ];
   const report: {
     generatedAt: string;

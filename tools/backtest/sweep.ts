@@ -14,6 +14,40 @@ export interface SweepSpec {
 
 const REFERENCES = ['hpa', 'keda', 'kpa'] as const;
 
+/**
+ * SmartScale's own cost knob: the service level of the forecast quantile it plans for (0.5 is the
+ * point forecast, 0.99 "short in at most 1 % of windows"). Its frontier over these is the one the
+ * equal-cost figures use: capacity per replica is a poor knob for it (docs/backtest.md).
+ */
+export const SERVICE_LEVELS = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99] as const;
+
+/** One point of SmartScale's sweep before it is merged over the product's policy: a label and policy fields. */
+export interface SmartScaleSweepPoint {
+  knob: string;
+  fields: Partial<ScalingPolicy>;
+}
+
+/**
+ * `--smartscale-sweep`: unset or `serviceLevel` sweeps its service level over SERVICE_LEVELS;
+ * `capacity` returns null (its capacity per replica at each swept utilisation, like the other
+ * policies); otherwise a JSON array of policy-field objects, each one point.
+ */
+export function smartScaleSweepPoints(raw: string | undefined): SmartScaleSweepPoint[] | null {
+  if (raw === undefined || raw === 'serviceLevel') return SERVICE_LEVELS.map((level) => ({ knob: `sl=${level}`, fields: { serviceLevel: level } }));
+  if (raw === 'capacity') return null;
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`--smartscale-sweep must be serviceLevel, capacity or a JSON array: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!Array.isArray(list) || list.length === 0) throw new Error('--smartscale-sweep must be a non-empty JSON array of policy-field objects');
+  return list.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new Error('--smartscale-sweep: every item must be an object of policy fields');
+    return { knob: JSON.stringify(item), fields: item as Partial<ScalingPolicy> };
+  });
+}
+
 export interface TraceFrontier {
   points: Record<SweptPolicy, FrontierPoint[]>;
   frontier: Record<SweptPolicy, FrontierPoint[]>;
