@@ -1,11 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { createKafka, KafkaModule } from '@smartscale/kafka';
 import { configModule, OpsModule } from '@smartscale/ops';
 import { AGGREGATOR_CONFIG, AggregatorConfig } from './config/aggregator.config';
 import { WindowsModule } from './windows/windows.module';
 
+/** Only composes (CONVENTIONS §1). */
 @Module({})
 export class AppModule {
-  static forConfig(config: AggregatorConfig): DynamicModule {
-    return { module: AppModule, imports: [configModule(AGGREGATOR_CONFIG, config), OpsModule.forRoot({ app: 'aggregator', readiness: [] }), WindowsModule] };
+  /** `kafka`: the client main.ts built for the events transport, shared with the app; one of its own otherwise. */
+  static forConfig(config: AggregatorConfig, kafka: Kafka = createKafka(config.kafka)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [configModule(AGGREGATOR_CONFIG, config), KafkaModule.forRoot(kafka), OpsModule.forRoot({ app: 'aggregator', readiness: [] }), WindowsModule],
+    };
   }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CustomStrategy } from '@nestjs/microservices';
+import { createKafka } from '@smartscale/kafka';
 import { createHttpApp, runMain } from '@smartscale/ops';
 import { AppModule } from './app.module';
 import { loadAggregatorConfig } from './config/aggregator.config';
@@ -12,9 +13,11 @@ import { buildEventsBatchServer } from './windows/events-batch.server';
 // it is only that; with one (a container, a pod) it also serves /health and /metrics.
 runMain(async () => {
   const config = loadAggregatorConfig();
-  const transport: CustomStrategy = { strategy: buildEventsBatchServer(config) };
+  // One kafkajs client for the process: the transport needs it before the app exists, the app shares it.
+  const kafka = createKafka(config.kafka);
+  const transport: CustomStrategy = { strategy: buildEventsBatchServer(config, kafka) };
   if (config.http) {
-    const app = await createHttpApp(AppModule.forConfig(config), { title: 'SmartScale aggregator', description: 'Health and Prometheus metrics of one aggregator replica.' });
+    const app = await createHttpApp(AppModule.forConfig(config, kafka), { title: 'SmartScale aggregator', description: 'Health and Prometheus metrics of one aggregator replica.' });
     app.connectMicroservice(transport);
     // Bootstrap hooks (topics, admin client) before the transport consumes: startAllMicroservices does not run them.
     await app.init();
@@ -22,7 +25,7 @@ runMain(async () => {
     await app.listen(config.http.port, config.http.host);
     Logger.log(`/health and /metrics on http://${config.http.host}:${config.http.port}`, 'Aggregator');
   } else {
-    const app = await NestFactory.createMicroservice(AppModule.forConfig(config), { ...transport, logger: ['error', 'warn', 'log'] });
+    const app = await NestFactory.createMicroservice(AppModule.forConfig(config, kafka), { ...transport, logger: ['error', 'warn', 'log'] });
     // SIGTERM closes the transport (commit, leave the group), then the producers (onApplicationShutdown).
     app.enableShutdownHooks();
     await app.listen();

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { Consumer, EachBatchPayload } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { createKafka } from '@smartscale/kafka';
 import type { AggregatorConfig } from '../config/aggregator.config';
 
 /** What the transport hands to the app, by @EventPattern (WindowsController). */
@@ -123,9 +122,9 @@ export class EventsBatchServer extends Server implements CustomTransportStrategy
   }
 }
 
-/** The aggregator's transport, from its config; nothing connects before listen(). */
-export function buildEventsBatchServer(config: AggregatorConfig): EventsBatchServer {
-  const consumer = createKafka(config.kafka).consumer({ groupId: config.kafka.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+/** The aggregator's transport, from its config and the app's kafkajs client; nothing connects before listen(). */
+export function buildEventsBatchServer(config: AggregatorConfig, kafka: Kafka): EventsBatchServer {
+  const consumer = kafka.consumer({ groupId: config.kafka.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   const { batching } = config;
   const shortest = batching.mode === 'fixed' ? batching.initial.commitIntervalMs : batching.controller.minIntervalMs;
   return new EventsBatchServer(consumer, { topic: config.topics.events, tickMs: Math.min(TICK_MS, shortest) });

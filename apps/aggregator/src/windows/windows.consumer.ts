@@ -1,16 +1,37 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { Admin, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka, ensureTopics, withAdmin } from '@smartscale/kafka';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { decodeCheckpoint } from '@smartscale/windowing';
+import { BATCH_RECORDS, BatchMetricsPublisher } from '../batching/batch-metrics.adapter';
+import { BatchTuner } from '../batching/batch-tuner';
+import { mergeStep, PendingBatch, StepStats, toBatchMetric } from '../batching/pending-batch';
 import { AGGREGATOR_CONFIG, AggregatorConfig } from '../config/aggregator.config';
-import { AggregatorMetrics } from './aggregator-metrics';
-import { BatchMetricsPublisher, kafkaBatchMetricsSink } from './batch-metrics.adapter';
-import { BatchTuner } from './batch-tuner';
+import { COMMITTED_POSITIONS, CommittedPositions } from '../exactly-once/committed-position.adapter';
+import { EXACTLY_ONCE_OUTPUT, ExactlyOnceOutput, isFenced } from '../exactly-once/transactional-output.adapter';
+import { AggregatorMetrics } from '../metrics/aggregator-metrics';
 import type { PartitionFlow } from './events-batch.server';
-import { mergeStep, PendingBatch, StepStats, toBatchMetric } from './pending-batch';
-import { CommittedPosition, isFenced, TransactionalOutput } from './transactional-output.adapter';
+import { WALL_CLOCK, WallClock } from './wall-clock';
 import { InboundRecord, StepOutput, WindowsService } from './windows.service';
+
+/**
+ * What this member knows of one assigned partition of the events topic beyond its windows (which
+ * WindowsService keeps). Dropped at every assignment: kafkajs restarts each partition from its
+ * committed offset then, and the next batch claims it again.
+ */
+export interface PartitionState {
+  /** The committed offset when the partition was claimed: records below it belong to windows already emitted. */
+  floor: bigint;
+  /** The last transaction aborted: the next batch claims the partition again and rewinds to the committed offset. */
+  rewind: boolean;
+  /** A newer owner fenced this member's producer: the partition stays paused until the next assignment. */
+  fenced: boolean;
+  /** The steps processed since the last commit, merged, and when the first of them ran. */
+  pending: PendingBatch | null;
+  /** The lag after the last step: an idle tick's batch reports it. */
+  lastLag: number;
+}
+
+const freshState = (): PartitionState => ({ floor: 0n, rewind: false, fenced: false, pending: null, lastLag: 0 });
 
 /**
  * Kafka side of the aggregator: one consumer-group member. Each batch (and each idle tick) of a
@@ -20,31 +41,16 @@ import { InboundRecord, StepOutput, WindowsService } from './windows.service';
  * batch, and replays from that offset: open windows are rebuilt, emitted ones are not emitted again.
  * The consumer itself belongs to the transport (EventsBatchServer), which calls in through
  * WindowsController: assigned, batch, tick, and drain before it leaves the group.
+ *
+ * Steps of a partition are merged and committed in one transaction at most every commit interval
+ * (Kafka Streams' commit.interval.ms under exactly-once is 100 ms): a transaction costs about five
+ * round trips and the markers, so one per fetched batch capped throughput. The interval adds at most
+ * itself to the time a closed window takes to become visible; the tuner trades the two at run time.
  */
 @Injectable()
-export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WindowsConsumer {
   private readonly logger = new Logger(WindowsConsumer.name);
-  private readonly kafka: Kafka;
-  private readonly admin: Admin;
-  private readonly output: TransactionalOutput;
-  /** Per claimed partition, the committed offset: records below it belong to windows already emitted. */
-  private readonly floors = new Map<number, bigint>();
-  /** Partitions whose transaction failed: the next batch claims them again and rewinds to the committed offset. */
-  private readonly rewind = new Set<number>();
-  /** Partitions whose producer was fenced by a newer owner: paused until the next assignment. */
-  private readonly fenced = new Set<number>();
-  /** Per partition, the steps processed since its last commit, merged, and when the first of them ran. */
-  private readonly pending = new Map<number, PendingBatch>();
-  /** Per partition, the lag after its last step: an idle tick's batch reports it. */
-  private readonly lastLag = new Map<number, number>();
-  /**
-   * Steps of a partition are merged and committed in one transaction at most every commit interval
-   * (Kafka Streams' commit.interval.ms under exactly-once is 100 ms): a transaction costs about five
-   * round trips and the markers, so one per fetched batch capped throughput. The interval adds at most
-   * itself to the time a closed window takes to become visible; the tuner trades the two at run time.
-   */
-  private readonly tuner: BatchTuner;
-  private readonly batchRecords: BatchMetricsPublisher | null;
+  private readonly partitions = new Map<number, PartitionState>();
   /** performance.now() when the previous batch was done: the wait for the next one's data starts there. */
   private idleSince: number | null = null;
   private queue: Promise<void> = Promise.resolve();
@@ -53,22 +59,12 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     @Inject(AGGREGATOR_CONFIG) private readonly config: AggregatorConfig,
     private readonly windows: WindowsService,
     private readonly metrics: AggregatorMetrics,
-  ) {
-    this.kafka = createKafka(config.kafka);
-    this.admin = this.kafka.admin();
-    this.output = new TransactionalOutput(this.kafka, config.topics, config.kafka.groupId);
-    this.tuner = new BatchTuner(config.batching, metrics);
-    this.batchRecords = config.batching.record
-      ? new BatchMetricsPublisher(kafkaBatchMetricsSink(this.kafka, config.topics.batches), (n) => metrics.batchRecordsDropped.inc(n))
-      : null;
-  }
-
-  /** Before the transport starts consuming (Nest runs this hook before a microservice listens). */
-  async onApplicationBootstrap(): Promise<void> {
-    await withAdmin(this.kafka, (admin) => ensureTopics(admin));
-    await this.admin.connect();
-    this.batchRecords?.start();
-  }
+    @Inject(EXACTLY_ONCE_OUTPUT) private readonly output: ExactlyOnceOutput,
+    @Inject(COMMITTED_POSITIONS) private readonly positions: CommittedPositions,
+    private readonly tuner: BatchTuner,
+    @Inject(BATCH_RECORDS) private readonly batchRecords: BatchMetricsPublisher | null,
+    @Inject(WALL_CLOCK) private readonly now: WallClock,
+  ) {}
 
   /** A rebalance gave this member `assigned`. */
   assigned(assigned: Set<number>, flow: PartitionFlow): Promise<void> {
@@ -93,11 +89,14 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     await this.serialize(() => this.commitPending(flow, 0));
   }
 
-  /** After the transport has drained and left the group (Nest closes transports before this hook). */
-  async onApplicationShutdown(): Promise<void> {
-    await this.output.close();
-    await this.batchRecords?.close();
-    await this.admin.disconnect();
+  /** The state of one partition, made on first use. */
+  private stateOf(p: number): PartitionState {
+    let state = this.partitions.get(p);
+    if (!state) {
+      state = freshState();
+      this.partitions.set(p, state);
+    }
+    return state;
   }
 
   /**
@@ -107,17 +106,13 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
    * committed are dropped, never committed from an old generation.
    */
   private async onAssigned(assigned: Set<number>, flow: PartitionFlow): Promise<void> {
-    this.pending.clear();
+    const fenced = [...this.partitions].filter(([, s]) => s.fenced).map(([p]) => p);
+    this.partitions.clear(); // the new generation starts from the committed offsets anyway
     this.windows.retain(new Set());
     this.metrics.partitionsChanged();
-    this.floors.clear();
-    this.rewind.clear(); // the new generation starts from the committed offsets anyway
     await this.output.close();
-    if (this.fenced.size > 0) {
-      const stillOurs = [...this.fenced].filter((p) => assigned.has(p));
-      if (stillOurs.length > 0) flow.resume(stillOurs);
-      this.fenced.clear();
-    }
+    const stillOurs = fenced.filter((p) => assigned.has(p));
+    if (stillOurs.length > 0) flow.resume(stillOurs);
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload, flow: PartitionFlow): Promise<void> {
@@ -125,7 +120,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     const began = performance.now();
     const fetchWaitMs = this.idleSince === null ? 0 : began - this.idleSince;
     try {
-      if (this.fenced.has(p) || isStale()) return;
+      if (this.partitions.get(p)?.fenced || isStale()) return;
       await this.processBatch(batch, fetchWaitMs, { resolveOffset, heartbeat, isStale }, flow);
     } finally {
       this.idleSince = performance.now();
@@ -146,13 +141,14 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
   ): Promise<void> {
     const p = batch.partition;
     if (!this.windows.has(p) || !this.output.owns(p)) await this.claim(p);
-    const floor = this.floors.get(p) ?? 0n;
-    if (this.rewind.delete(p)) {
+    const state = this.stateOf(p);
+    if (state.rewind) {
       // The aborted steps are gone from memory: replay from the committed offset (this batch starts later).
-      flow.seek(p, floor.toString());
+      state.rewind = false;
+      flow.seek(p, state.floor.toString());
       return;
     }
-    const messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= state.floor);
     const highWatermark = Number(batch.highWatermark);
     const lagFrom = (offset: string): number => Math.max(0, highWatermark - Number(offset));
     this.metrics.lag.set({ partition: String(p) }, Math.max(0, lagFrom(batch.lastOffset()) - 1));
@@ -163,7 +159,7 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       const first = start === 0;
       start += chunk.length;
       const began = performance.now();
-      const out = this.windows.ingest(p, chunk.map((m) => inbound(p, m)), batch.highWatermark, Date.now());
+      const out = this.windows.ingest(p, chunk.map((m) => inbound(p, m)), batch.highWatermark, this.now());
       const last = chunk.at(-1)?.offset ?? batch.lastOffset();
       const lagAfter = Math.max(0, lagFrom(last) - 1);
       const stats: StepStats = {
@@ -174,9 +170,9 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
         lagBefore: chunk.length > 0 ? lagFrom(chunk[0].offset) : lagAfter,
         lagAfter,
       };
-      this.lastLag.set(p, lagAfter);
+      state.lastLag = lagAfter;
       this.defer(out, stats);
-      if (Date.now() - (this.pending.get(p)?.since ?? Infinity) >= this.tuner.knobs.commitIntervalMs) await this.commitPending(flow, 0, p);
+      if (this.now() - (state.pending?.since ?? Infinity) >= this.tuner.knobs.commitIntervalMs) await this.commitPending(flow, 0, p);
       // A failed commit forgot the partition: the next batch claims it again and replays from the committed offset.
       if (!this.windows.has(p) || isStale()) return;
       if (start < messages.length) await heartbeat();
@@ -193,28 +189,29 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async tickStep(flow: PartitionFlow): Promise<void> {
-    for (const out of this.windows.tick(Date.now())) if (this.output.owns(out.partition)) this.defer(out);
+    for (const out of this.windows.tick(this.now())) if (this.output.owns(out.partition)) this.defer(out);
     await this.commitPending(flow, this.tuner.knobs.commitIntervalMs);
   }
 
   private defer(out: StepOutput, stats: StepStats | null = null): void {
-    const p = out.partition;
-    this.pending.set(p, mergeStep(this.pending.get(p), out, stats, Date.now(), this.lastLag.get(p) ?? 0));
+    const state = this.stateOf(out.partition);
+    state.pending = mergeStep(state.pending ?? undefined, out, stats, this.now(), state.lastLag);
   }
 
   /** Commits the pending steps that are at least minAgeMs old (of one partition, or all). */
   private async commitPending(flow: PartitionFlow, minAgeMs: number, only?: number): Promise<void> {
-    for (const [p, entry] of [...this.pending]) {
-      if ((only !== undefined && p !== only) || Date.now() - entry.since < minAgeMs) continue;
-      this.pending.delete(p);
+    for (const [p, state] of [...this.partitions]) {
+      const entry = state.pending;
+      if (!entry || (only !== undefined && p !== only) || this.now() - entry.since < minAgeMs) continue;
+      state.pending = null;
       await this.commit(entry, flow);
     }
   }
 
   private async claim(p: number): Promise<void> {
-    const position = await this.output.claim(p, () => this.readCommitted(p));
-    this.windows.resume(p, decodeCheckpoint(position.metadata), Date.now());
-    this.floors.set(p, position.offset === null ? 0n : BigInt(position.offset));
+    const position = await this.output.claim(p, () => this.positions.read(p));
+    this.windows.resume(p, decodeCheckpoint(position.metadata), this.now());
+    this.stateOf(p).floor = position.offset === null ? 0n : BigInt(position.offset);
     this.logger.log(`claimed partition ${p} at offset ${position.offset ?? 'earliest'} (${position.metadata ?? 'no checkpoint'})`);
   }
 
@@ -231,21 +228,22 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
       committed = await this.output.commit(out);
     } catch (err) {
       this.metrics.aborted.inc();
-      this.pending.delete(p);
+      const state = this.stateOf(p);
+      state.pending = null;
       this.windows.forget(p);
-      this.floors.delete(p);
+      state.floor = 0n;
       await this.output.release(p);
       if (isFenced(err)) {
         this.logger.warn(`partition ${p}: fenced by a newer owner, pausing it until the next assignment`);
-        this.fenced.add(p);
+        state.fenced = true;
         flow.pause([p]);
         return false;
       }
       this.logger.error(`partition ${p}: transaction aborted, replaying from the committed offset: ${(err as Error).message}`);
-      this.rewind.add(p);
+      state.rewind = true;
       return false;
     }
-    this.metrics.committed(out.metrics, out.late, out.deadLetters.length, Date.now());
+    this.metrics.committed(out.metrics, out.late, out.deadLetters.length, this.now());
     this.metrics.bounded(out, this.windows.serviceCount());
     if (committed) this.recordBatch(entry, performance.now() - began);
     for (const d of out.deadLetters) this.logger.warn(`dead letter ${this.config.topics.events}/${p}@${d.record.offset} key=${d.record.key}: ${d.error}`);
@@ -257,17 +255,11 @@ export class WindowsConsumer implements OnApplicationBootstrap, OnApplicationShu
     const { stats } = entry;
     if (this.batchRecords) {
       // With the settings this batch ran under, before the tuner moves them.
-      const b = toBatchMetric(entry, this.config.kafka.clientId, this.tuner.settings, commitMs, Date.now());
+      const b = toBatchMetric(entry, this.config.kafka.clientId, this.tuner.settings, commitMs, this.now());
       this.metrics.batch(b);
       this.batchRecords.record(b);
     }
     this.tuner.observe({ ...stats, commitMs });
-  }
-
-  private async readCommitted(p: number): Promise<CommittedPosition> {
-    const [topic] = await this.admin.fetchOffsets({ groupId: this.config.kafka.groupId, topics: [this.config.topics.events] });
-    const found = topic?.partitions.find((x) => x.partition === p);
-    return { offset: found && found.offset !== '-1' ? found.offset : null, metadata: found?.metadata ?? null };
   }
 
   /** Batches, rebalances and the idle timer touch the same window state: run them one at a time. */

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { metricSample as value } from '@smartscale/testing';
 import type { BatchingConfig } from '../config/aggregator.config';
-import { AggregatorMetrics } from './aggregator-metrics';
+import { AggregatorMetrics } from '../metrics/aggregator-metrics';
 import { BatchTuner } from './batch-tuner';
 
 const config = (mode: 'fixed' | 'adaptive'): BatchingConfig => ({

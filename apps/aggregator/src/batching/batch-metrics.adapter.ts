@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { InjectionToken, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import type { BatchMetric } from '@smartscale/contracts';
 
@@ -21,7 +21,7 @@ export interface BatchMetricsPublisherOptions {
  * The consumer loop never awaits it, so a slow broker costs records (counted), never throughput: these
  * are observations, not data, so losing some beats slowing the exactly-once output that they describe.
  */
-export class BatchMetricsPublisher {
+export class BatchMetricsPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BatchMetricsPublisher.name);
   private buffer: BatchMetric[] = [];
   private inFlight: Promise<void> | null = null;
@@ -33,6 +33,15 @@ export class BatchMetricsPublisher {
     private readonly onDropped: (n: number) => void,
     private readonly options: BatchMetricsPublisherOptions = { capacity: 10_000, flushMs: 1_000 },
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  /** After the transport has drained (its last commits recorded their batches). */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
 
   start(): void {
     this.timer = setInterval(() => this.flush(), this.options.flushMs);
@@ -75,6 +84,9 @@ export class BatchMetricsPublisher {
     await this.sink.close();
   }
 }
+
+/** The batch recorder, or null when recording is off (SMARTSCALE_BATCH_RECORDING). */
+export const BATCH_RECORDS: InjectionToken<BatchMetricsPublisher | null> = Symbol('BATCH_RECORDS');
 
 /** A plain producer (not idempotent, not transactional, acks=1): a lost record costs nothing but an observation. */
 export function kafkaBatchMetricsSink(kafka: Kafka, topic: string): BatchMetricsSink {

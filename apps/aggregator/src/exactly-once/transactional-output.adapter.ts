@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
+import { InjectionToken, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
-import type { StepOutput } from './windows.service';
+import type { StepOutput } from '../windows/windows.service';
 
 export interface OutputTopics {
   events: string;
@@ -14,6 +14,18 @@ export interface CommittedPosition {
   metadata: string | null;
 }
 
+/** What the windows consumer needs of the output; TransactionalOutput in production, a fake in its spec. */
+export interface ExactlyOnceOutput {
+  /** Takes the partition's output over (fencing any previous owner), then reads where to replay from. */
+  claim(partition: number, readCommitted: () => Promise<CommittedPosition>): Promise<CommittedPosition>;
+  owns(partition: number): boolean;
+  /** Throws when the transaction aborted (see isFenced); false when there was nothing to commit. */
+  commit(out: StepOutput): Promise<boolean>;
+  release(partition: number): Promise<void>;
+  close(): Promise<void>;
+}
+export const EXACTLY_ONCE_OUTPUT: InjectionToken<ExactlyOnceOutput> = Symbol('EXACTLY_ONCE_OUTPUT');
+
 /**
  * Commits one partition's step atomically: closed windows, dead letters and the consumed offset (with
  * the window checkpoint as offset metadata) in one Kafka transaction.
@@ -24,7 +36,7 @@ export interface CommittedPosition {
  * open and fences that owner (a zombie) from ever committing again for p. kafkajs sends offsets
  * without the consumer's generation (no KIP-447 fencing), so a per-instance id would not fence.
  */
-export class TransactionalOutput {
+export class TransactionalOutput implements ExactlyOnceOutput, OnApplicationShutdown {
   private readonly logger = new Logger(TransactionalOutput.name);
   private readonly producers = new Map<number, Producer>();
 
@@ -105,6 +117,11 @@ export class TransactionalOutput {
 
   async close(): Promise<void> {
     for (const p of [...this.producers.keys()]) await this.release(p);
+  }
+
+  /** After the transport has drained and left the group (Nest closes transports before this hook). */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { BatchMetric, BatchSettings } from '@smartscale/contracts';
-import type { StepOutput } from './windows.service';
+import type { StepOutput } from '../windows/windows.service';
 
 /** What one processing step of one partition read and cost; null for an idle tick's step (no records). */
 export interface StepStats {

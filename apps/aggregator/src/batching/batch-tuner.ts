@@ -3,7 +3,7 @@ import type { BatchSettings } from '@smartscale/contracts';
 import { performance } from 'node:perf_hooks';
 import { BatchControllerState, BatchKnobs, BatchObservation, nextBatchSettings } from '@smartscale/windowing';
 import type { BatchingConfig } from '../config/aggregator.config';
-import type { AggregatorMetrics } from './aggregator-metrics';
+import type { AggregatorMetrics } from '../metrics/aggregator-metrics';
 
 /**
  * The batch settings in force in one aggregator process. Fixed mode keeps them; adaptive mode feeds
