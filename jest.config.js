@@ -26,7 +26,7 @@ const base = {
 };
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,deploy,test/support}/**/*.spec.ts', '<rootDir>/workflows/src/{control,console,history,keda,observe,scalers,worker}/**/*.spec.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,deploy,test/support}/**/*.spec.ts', '<rootDir>/workflows/src/*.spec.ts', '<rootDir>/workflows/src/{control,console,history,keda,observe,scalers,worker}/**/*.spec.ts'] },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/workflows/src/workflows/**/*.spec.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],

@@ -2,10 +2,10 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp } from '@smartscale/ops';
 import { WorkerConfig } from './config/worker.config';
 import { ControlAccessGuard } from './control/control-access.guard';
-import { WorkerAppModule } from './worker.module';
+import { WorkerModule } from './worker.module';
 
 export async function createWorkerApp(config: WorkerConfig): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(WorkerAppModule.forConfig(config), {
+  const app = await createHttpApp(WorkerModule.forConfig(config), {
     title: 'SmartScale control API',
     description: 'Targets, their controller status and decisions; pause and resume by signalling the workflow.',
     bodyLimitBytes: config.http.bodyLimitBytes,

@@ -1,54 +1,38 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Registry } from 'prom-client';
-import { configModule, METRICS_REGISTRY, OpsModule } from '@smartscale/ops';
-import { DecisionRecorder } from './activities/decision-recorder.adapter';
+import { configModule, OpsModule } from '@smartscale/ops';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
-import { TargetsService } from './control/targets.service';
-import { TargetsController } from './control/targets.controller';
-import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers';
-import { ExternalScalerService } from './keda/external-scaler.service';
-import { KedaDecisions } from './keda/keda-decisions';
-import { GroupLagProbe } from './observe/group-lag.probe';
-import { LatestWindowsStore } from './observe/latest-windows.store';
-import { PredictorClient } from './observe/predictor.client';
-import { ScalersService } from './scalers/scalers.service';
-import { HistoryController } from './history/history.controller';
+import { ConsoleModule } from './console/console.module';
+import { TargetsModule } from './control/targets.module';
 import { HistoryService } from './history/history.service';
-import { ControllerWorkerService } from './worker/controller-worker.service';
+import { HistoryModule } from './history/history.module';
+import { KedaModule } from './keda/keda.module';
+import { LatestWindowsStore } from './observe/latest-windows.store';
+import { ObserveModule } from './observe/observe.module';
+import { ScalersModule } from './scalers/scalers.module';
 import { TemporalClientProvider } from './worker/temporal-client.provider';
-import { WorkerMetrics } from './worker/worker-metrics';
+import { TemporalModule } from './worker/temporal.module';
 
-@Module({
-  controllers: [TargetsController, HistoryController, ...CONSOLE_CONTROLLERS],
-  providers: [
-    HistoryService,
-    GroupLagProbe,
-    LatestWindowsStore,
-    PredictorClient,
-    ScalersService,
-    KedaDecisions,
-    ExternalScalerService,
-    DecisionRecorder,
-    TemporalClientProvider,
-    ControllerWorkerService,
-    TargetsService,
-    ...CONSOLE_PROVIDERS,
-    { provide: WorkerMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new WorkerMetrics(r) },
-  ],
-  exports: [LatestWindowsStore, TemporalClientProvider, HistoryService],
-})
-class ControllerModule {}
-
-/** The worker app: Temporal worker, its activities' adapters, and the control REST API. */
+/**
+ * The worker app: the Temporal worker, the control REST API, the console, the history and the KEDA
+ * external scaler, one module per context. It only composes. Nest runs the contexts' start hooks from
+ * the most depended-on (history, then observe and scalers, then Temporal) to the least (targets, then
+ * the console and KEDA), and their stop hooks in the reverse order.
+ */
 @Module({})
-export class WorkerAppModule {
+export class WorkerModule {
   static forConfig(config: WorkerConfig): DynamicModule {
     return {
-      module: WorkerAppModule,
+      module: WorkerModule,
       imports: [
         configModule(WORKER_CONFIG, config),
-        OpsModule.forRoot({ app: 'worker', readiness: [LatestWindowsStore, TemporalClientProvider, HistoryService], imports: [ControllerModule] }),
-        ControllerModule,
+        OpsModule.forRoot({ app: 'worker', readiness: [LatestWindowsStore, TemporalClientProvider, HistoryService], imports: [ObserveModule, TemporalModule, HistoryModule] }),
+        HistoryModule,
+        ObserveModule,
+        ScalersModule,
+        TemporalModule,
+        TargetsModule,
+        ConsoleModule,
+        KedaModule,
       ],
     };
   }

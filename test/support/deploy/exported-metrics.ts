@@ -5,7 +5,7 @@ import { METRICS_REGISTRY } from '@smartscale/ops';
 import { AppModule as AggregatorAppModule } from '../../../apps/aggregator/src/app.module';
 import { AppModule as IngestAppModule } from '../../../apps/ingest/src/app.module';
 import { AppModule as PredictorAppModule } from '../../../apps/predictor/src/app.module';
-import { WorkerAppModule } from '../../../workflows/src/worker.module';
+import { WorkerModule } from '../../../workflows/src/worker.module';
 import { AppName, APPS } from './app-config';
 
 /** One metric family an app exports, with the sample names Prometheus stores for it. */
@@ -22,7 +22,7 @@ const ROOT_MODULES: Record<AppName, (config: never) => DynamicModule> = {
   ingest: (c) => IngestAppModule.forConfig(c),
   aggregator: (c) => AggregatorAppModule.forConfig(c),
   predictor: (c) => PredictorAppModule.forConfig(c),
-  worker: (c) => WorkerAppModule.forConfig(c),
+  worker: (c) => WorkerModule.forConfig(c),
 };
 
 // Labels a sample gets besides its own: `le`/`quantile` from its type; `app` is the registry's default
