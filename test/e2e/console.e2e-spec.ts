@@ -3,6 +3,7 @@ import { statusQuery, workflowIdFor } from '@smartscale/contracts';
 import { eventually } from '@smartscale/testing';
 import { runLoad } from '../../tools/loadgen/loadgen';
 import { launchChromium } from '../../tools/screenshots/chromium';
+import { buildConsoleScript } from '../support/console-script';
 import { LocalStack, startLocalStack } from './local-stack';
 
 // The live console in a real browser (Debian's Chromium) against the real broker and Temporal dev
@@ -22,6 +23,8 @@ describe('the live console', () => {
   beforeAll(async () => {
     // The worker reads its environment through local-stack: mutations now need this token.
     process.env.SMARTSCALE_CONTROL_TOKEN = TOKEN;
+    // The worker runs from source here and serves the page's script from the build (console-assets.ts).
+    await buildConsoleScript();
     stack = await startLocalStack({ minReplicas: 1, maxReplicas: 3, capacityPerReplica: 20, tickIntervalMs: 1_000, scaleUpCooldownMs: 2_000, forecastHorizonWindows: 2 });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1300, height: 1000 } })).newPage();

@@ -2,6 +2,7 @@ import { MessageEvent } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Observable, of } from 'rxjs';
+import { buildConsoleScript } from '../../../test/support/console-script';
 import { ConsoleController } from './console.controller';
 import { ConsoleService, UnknownConsoleTargetError } from './console.service';
 
@@ -24,6 +25,7 @@ describe(ConsoleController.name, () => {
   const get = (url: string) => app.inject({ method: 'GET', url });
 
   beforeAll(async () => {
+    await buildConsoleScript(); // the page's script is the build's (console-assets.ts)
     const moduleRef = await Test.createTestingModule({ controllers: [ConsoleController], providers: [{ provide: ConsoleService, useValue: fake }] }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     await app.init();
