@@ -1,8 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually, freePort } from '@smartscale/testing';
-import { AggregatorHarness, exited } from '../aggregator/harness';
-import { compare, EventWriter, scrape, startAggregator, SteadyLoad } from './aggregator-support';
+import { exited } from '../aggregator/harness';
+import { aggregatorSuite, compare, scrape, startAggregator, SteadyLoad } from './aggregator-support';
 
 // Issue 18, "one event blinds a busy service": steady load on checkout through a real aggregator, then
 // one event of another service on checkout's partition dated 110 s ahead (inside the 120 s bound) and
@@ -15,19 +14,7 @@ const PARTITION = 0;
 const PER_SECOND = 20;
 
 describe('the aggregator against one event dated ahead', () => {
-  const h = new AggregatorHarness(`hostile-future${Date.now().toString(36)}`);
-  const writer = new EventWriter(h.topics.events);
-  const children: ChildProcess[] = [];
-  beforeAll(async () => {
-    await h.open();
-    await writer.connect();
-  });
-  afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await Promise.all(children.map(exited));
-    await writer.disconnect();
-    await h.close();
-  });
+  const { h, writer, children } = aggregatorSuite('hostile-future');
 
   it("keeps checkout's windows true, dead-letters the far event, and stays right across a restart", async () => {
     const [portA, portB] = [await freePort(), await freePort()];

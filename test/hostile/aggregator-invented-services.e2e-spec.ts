@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import type { TelemetryEvent } from '@smartscale/contracts';
@@ -7,8 +6,8 @@ import { loadPredictorConfig } from '../../apps/predictor/src/config/predictor.c
 import { ModelsService } from '../../apps/predictor/src/forecast/models.service';
 import { PredictorMetrics } from '../../apps/predictor/src/forecast/predictor-metrics';
 import { WindowIntake } from '../../apps/predictor/src/forecast/window-intake';
-import { AggregatorHarness, exited, PARTITIONS } from '../aggregator/harness';
-import { compare, EventWriter, scrape, startAggregator, SteadyLoad, WINDOW_MS } from './aggregator-support';
+import { PARTITIONS } from '../aggregator/harness';
+import { aggregatorSuite, compare, scrape, startAggregator, SteadyLoad, WINDOW_MS } from './aggregator-support';
 
 // Issue 18, "any client can invent unlimited service names": 5,000 invented services, one event each,
 // beside steady load on checkout, through a real aggregator. Its per-service state and its zero windows
@@ -23,19 +22,7 @@ const MODEL_IDLE_MS = 4_000;
 const MAX_MODELS = 1_000;
 
 describe('the aggregator and the predictor against 5,000 invented services', () => {
-  const h = new AggregatorHarness(`hostile-names${Date.now().toString(36)}`);
-  const writer = new EventWriter(h.topics.events);
-  const children: ChildProcess[] = [];
-  beforeAll(async () => {
-    await h.open();
-    await writer.connect();
-  });
-  afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await Promise.all(children.map(exited));
-    await writer.disconnect();
-    await h.close();
-  });
+  const { h, writer, children } = aggregatorSuite('hostile-names');
 
   it('forgets them after the idle time: no more zero windows, state and series back to checkout alone', async () => {
     const port = await freePort();

@@ -5,7 +5,7 @@ import { Producer } from 'kafkajs';
 import type { TelemetryEvent, WindowMetric } from '@smartscale/contracts';
 import { createIdempotentProducer, createKafka } from '@smartscale/kafka';
 import { REPO_ROOT } from '@smartscale/testing';
-import type { AggregatorHarness } from '../aggregator/harness';
+import { AggregatorHarness, exited } from '../aggregator/harness';
 
 // Support for the aggregator's hostile tests: real-time load on the harness's own topics, aggregator
 // processes on the wall clock (the harness's replay settings assume event times in the past), and
@@ -149,4 +149,26 @@ export function compare(metrics: readonly WindowMetric[], load: SteadyLoad): { w
   }
   const fromTheFuture = metrics.filter((m) => m.windowEnd > m.emittedAt).map((m) => `${m.service}@${new Date(m.windowStart).toISOString()} emitted at ${new Date(m.emittedAt).toISOString()}`);
   return { wrong, fromTheFuture };
+}
+
+/**
+ * One hostile aggregator test's world: a harness on its own topics and group, an event writer on its events
+ * topic, and the aggregators it starts (`children`), all opened before its tests and closed after them, the
+ * aggregators killed first.
+ */
+export function aggregatorSuite(name: string): { h: AggregatorHarness; writer: EventWriter; children: ChildProcess[] } {
+  const h = new AggregatorHarness(`${name}${Date.now().toString(36)}`);
+  const writer = new EventWriter(h.topics.events);
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    await h.open();
+    await writer.connect();
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await Promise.all(children.map(exited));
+    await writer.disconnect();
+    await h.close();
+  });
+  return { h, writer, children };
 }
