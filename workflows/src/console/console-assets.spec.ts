@@ -32,13 +32,13 @@ describe(ConsoleAssets.name, () => {
     // A classic <script>: import/export statements would not even parse here.
     expect(() => new Script(code, { filename: 'console.js' })).not.toThrow();
     const modular: string[] = [];
+    // Plain JavaScript: a type left in would not parse.
     walk(parseSync(code, { syntax: 'ecmascript', target: 'es2022' }), (n) => {
       if (n.type === 'Identifier' && ['require', 'exports', 'module'].includes(n.value as string)) modular.push(`identifier ${String(n.value)}`);
       if (n.type?.startsWith('Import') || n.type?.startsWith('Export')) modular.push(n.type);
     });
     expect(modular).toEqual([]);
-    // The types are gone and the code is there: the stream, the token header, the charts, the controls.
-    expect(code).not.toMatch(/: TargetView|import\(['"]\.\.\/console\.types/);
+    // The code is there: the stream, the token header, the charts, the controls.
     for (const needle of ["'/v1/console/events'", 'authorization', 'new uPlot(', "'#pause-form'", "'#override-form'", "'#clear-override-btn'"]) expect(code).toContain(needle);
   });
 
