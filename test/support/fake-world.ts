@@ -1,7 +1,20 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_POLICY, DEFAULT_TARGET_LIMITS, Decision, parseTarget, ScalingTarget, targetProblems } from '@smartscale/contracts';
 import type { ForecastSummary } from '@smartscale/policy';
-import type { ControllerActivities, ObserveResult } from '../../activities/controller-activity.types';
+import type { ControllerActivities, ObserveResult } from '../../workflows/src/activities/controller-activity.types';
+
+/**
+ * The time the workflow under test sees: Temporal's time-skipping test environment (a TestWorkflowEnvironment
+ * fits as it is), or the wall clock when a controller runs on the real dev server (record-history.ts).
+ */
+export interface WorldClock {
+  currentTimeMs(): Promise<number>;
+  sleep(ms: number): Promise<void>;
+}
+
+export const WALL_CLOCK: WorldClock = {
+  currentTimeMs: async () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 export const target: ScalingTarget = {
   id: 'checkout',
@@ -10,7 +23,7 @@ export const target: ScalingTarget = {
   policy: { ...DEFAULT_POLICY, minReplicas: 1, maxReplicas: 6, capacityPerReplica: 10, headroom: 0, scaleUpMaxStep: 4, tickIntervalMs: 10_000, scaleUpCooldownMs: 30_000 },
 };
 
-/** A fake world for the workflow under test: a scaler that remembers what it was told, and a load knob. */
+/** A fake world for the workflow under test: a scaler that remembers what it was told, and a load knob. Spec support, never in `dist`. */
 export class FakeWorld {
   replicas = 1;
   load = 5;
@@ -24,11 +37,11 @@ export class FakeWorld {
   recordFails: Error | null = null;
   applyCalls = 0;
 
-  constructor(private readonly env: TestWorkflowEnvironment) {}
+  constructor(private readonly env: WorldClock) {}
 
   activities(): ControllerActivities {
     return {
-      // Windows are stamped with the test server's skipped clock, which the workflow's Date.now() follows.
+      // Windows are stamped with the world's clock (the test server's skipped one), which the workflow's Date.now() follows.
       observe: async (): Promise<ObserveResult> => {
         if (this.observeFails) throw this.observeFails;
         const windowEnd = await this.env.currentTimeMs();
@@ -57,7 +70,7 @@ export class FakeWorld {
     };
   }
 
-  /** Skips test-server time until the workflow has recorded more decisions. */
+  /** Waits (skipping test-server time) until the workflow has recorded more decisions. */
   async nextDecisions(n: number): Promise<Decision[]> {
     const want = this.recorded.length + n;
     while (this.recorded.length < want) await this.env.sleep(1_000);

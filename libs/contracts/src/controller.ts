@@ -14,11 +14,9 @@ export const workflowIdFor = (targetId: string): string => `${WORKFLOW_ID_PREFIX
  * `<workflowId>/<first run id>/<decision seq>`: a retried or replayed apply never scales twice, and a
  * controller started again under the same id (after a terminate or a `remove` and `add`) starts its
  * seq at 1 without its keys colliding with the old ones, which a scaler may still remember. The first
- * run id stays the same across continue-as-new, as the seq carries on. Without the run id (histories
- * recorded before it): `<workflowId>/<seq>`.
+ * run id stays the same across continue-as-new, as the seq carries on.
  */
-export const idempotencyKeyFor = (workflowId: string, seq: number, firstRunId?: string): string =>
-  firstRunId === undefined ? `${workflowId}/${seq}` : `${workflowId}/${firstRunId}/${seq}`;
+export const idempotencyKeyFor = (workflowId: string, seq: number, firstRunId: string): string => `${workflowId}/${firstRunId}/${seq}`;
 
 export interface PauseInfo {
   reason: string;
@@ -40,6 +38,19 @@ export interface ControllerState {
   recommendations: { at: number; replicas: number }[];
   /** The newest decisions, bounded by MAX_DECISIONS_KEPT. */
   decisions: Decision[];
+  faults: FaultState;
+}
+
+/** What a controller knows about the faults it is riding out, carried across ticks and continue-as-new. */
+export interface FaultState {
+  /** Ticks in a row with a fault (observe, apply or record failed); 0 after a clean tick. */
+  streak: number;
+  /** No scaler call before this time: backoff after a failed apply. */
+  applyNotBefore: number | null;
+  /** Failed applies in a row, for the backoff. */
+  applyFailures: number;
+  /** Decisions whose record failed, oldest first, retried before the next one is recorded. */
+  unrecorded: Decision[];
 }
 
 export const MAX_DECISIONS_KEPT = 50;

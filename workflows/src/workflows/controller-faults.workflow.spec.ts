@@ -7,7 +7,7 @@ import { CONTROLLER_FAILURE } from '@smartscale/contracts/workflow';
 import { createTimeSkippingEnv, REPO_ROOT } from '@smartscale/testing';
 import { bundleControllerWorkflows } from '../worker/workflow-bundle';
 import { REFUSED_RETRY_MS } from './controller-state';
-import { FakeWorld, target } from './testing/fake-world';
+import { FakeWorld, target } from '../../../test/support/fake-world';
 
 jest.setTimeout(60_000);
 

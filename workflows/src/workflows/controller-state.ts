@@ -13,6 +13,7 @@ export const initialState = (): ControllerState => ({
   lastScaleDownAt: null,
   recommendations: [],
   decisions: [],
+  faults: { streak: 0, applyNotBefore: null, applyFailures: 0, unrecorded: [] },
 });
 
 export function remember(state: ControllerState, decision: Decision): void {
@@ -66,35 +67,17 @@ export function overrideResult(o: OverrideInfo, current: number, now: number, re
     from: current,
     to: o.replicas,
     reasons: [{ code: 'override', message: `operator override to ${o.replicas} replicas for another ${left} s: ${o.reason}` }],
-    inputs: { observedEventsPerSecond: null, observedWindowEnd: null, forecastPeakEventsPerSecond: null, forecastUsed: false, anomalyScore: null, consumerLag: null },
+    inputs: { ...NO_INPUTS },
     recommendations,
   };
 }
 
-/**
- * What a controller knows about the faults it is riding out, carried across ticks and continue-as-new
- * (optional: state from before it existed has none).
- */
-export interface FaultState {
-  /** Ticks in a row with a fault (observe, apply or record failed); 0 after a clean tick. */
-  streak: number;
-  /** No scaler call before this time: backoff after a failed apply. */
-  applyNotBefore: number | null;
-  /** Failed applies in a row, for the backoff. */
-  applyFailures: number;
-  /** Decisions whose record failed, oldest first, retried before the next one is recorded. */
-  unrecorded: Decision[];
-}
-
-export type RunState = ControllerState & { faults?: FaultState };
-
+/** Decisions whose record failed, kept for a later tick at most (the oldest are dropped). */
 export const MAX_UNRECORDED = 50;
 /** Ticks back off to this while faults continue (or the tick interval, if longer). */
 export const MAX_FAULT_BACKOFF_MS = 60_000;
 /** A scaler that refused (403, 404, misconfigured) is asked again this long after, not every tick. */
 export const REFUSED_RETRY_MS = 300_000;
-
-export const faultsOf = (state: RunState): FaultState => (state.faults ??= { streak: 0, applyNotBefore: null, applyFailures: 0, unrecorded: [] });
 
 /** Doubling from the tick interval while a fault lasts, up to MAX_FAULT_BACKOFF_MS (never below the tick). */
 export function faultBackoffMs(streak: number, tickIntervalMs: number): number {

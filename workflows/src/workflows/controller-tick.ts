@@ -1,51 +1,31 @@
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, sleep, workflowInfo,
+  ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, proxyLocalActivities, setCurrentDetails, sleep, workflowInfo,
 } from '@temporalio/workflow';
-import { CONTROLLER_FAILURE, Decision, idempotencyKeyFor, ScalingTarget } from '@smartscale/contracts/workflow';
+import { CONTROLLER_FAILURE, ControllerState, Decision, idempotencyKeyFor, ScalingTarget } from '@smartscale/contracts/workflow';
 import { decide, ForecastSummary } from '@smartscale/policy';
 import type { ControllerActivities, ObserveResult } from '../activities/controller-activity.types';
-import { detailsOf, faultHold, faultsOf, MAX_UNRECORDED, nextApplyAt, overrideResult, remember, RunState, summarize } from './controller-state';
+import { ACTIVITY_OPTIONS } from './activity-options';
+import { detailsOf, faultHold, MAX_UNRECORDED, nextApplyAt, overrideResult, remember, summarize } from './controller-state';
 
-// Grouped by timeout and retry profile (CONVENTIONS §10). No profile fails the workflow: each read,
-// apply and record has a few quick attempts per tick; when they run out the tick records a hold with
-// the reason, and the next tick (backed off while the fault lasts) tries again. The forecast is
-// optional, so it gets one quick retry and the decision falls back to the reactive rule.
-const reads = { startToCloseTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '500ms' } } as const;
-const { observe, record } = proxyActivities<ControllerActivities>(reads);
-const { forecast } = proxyActivities<ControllerActivities>({ startToCloseTimeout: '3s', retry: { maximumAttempts: 2, initialInterval: '200ms' } });
-// apply: 408, 409, 429, 5xx and lost workers are retried here with backoff (a worker killed inside the
-// call is retried by the next one with the same key); refusals are not, and wait REFUSED_RETRY_MS.
-const { apply } = proxyActivities<ControllerActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4, nonRetryableErrorTypes: [CONTROLLER_FAILURE.scalerMisconfigured, CONTROLLER_FAILURE.scalerRefused] },
-});
-// The same reads and the record as local activities: run inside the workflow task, one marker event
-// each instead of three events and another workflow task (bench:controller: events per decision and
-// decisions per second). apply stays a regular activity, durable and cancellable by a pause.
-const local = proxyLocalActivities<ControllerActivities>(reads);
-const localForecast = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '3s', retry: { maximumAttempts: 2, initialInterval: '200ms' } }).forecast;
-/** Histories recorded before observe, forecast and record ran as local activities replay the old way. */
-export const LOCAL_ACTIVITIES = 'observe-forecast-record-as-local-activities';
-/** Idempotency keys carry the first run id: a controller started again under its id must not reuse old keys. */
-const KEY_WITH_RUN = 'idempotency-key-with-first-run-id';
+const { observe, record } = proxyLocalActivities<ControllerActivities>(ACTIVITY_OPTIONS.reads);
+const { forecast } = proxyLocalActivities<ControllerActivities>(ACTIVITY_OPTIONS.forecast);
+const { apply } = proxyActivities<ControllerActivities>(ACTIVITY_OPTIONS.apply);
 
 /** One tick: observe → predict → decide → apply → record, every fault recorded as a hold with its reason. */
-export async function tick(target: ScalingTarget, state: RunState): Promise<void> {
+export async function tick(target: ScalingTarget, state: ControllerState): Promise<void> {
   const { policy } = target;
-  const useLocal = patched(LOCAL_ACTIVITIES);
-  const faults = faultsOf(state);
+  const { faults } = state;
   let faulted = false;
   let observed: ObserveResult;
   try {
-    const options = { startToCloseTimeout: '10s', summary: `observe ${target.service}` } as const;
-    observed = useLocal ? await local.observe.executeWithOptions(options, [target]) : await observe.executeWithOptions(options, [target]);
+    observed = await observe.executeWithOptions({ summary: `observe ${target.service}` }, [target]);
   } catch (err) {
     state.seq += 1;
     const hold = faultHold(state.seq, Date.now(), state.currentReplicas ?? 0, 'observe-failed', `cannot observe ${target.service} or its scaler (${causeOf(err)}): holding, retrying with backoff`);
-    await finish(target, state, hold, useLocal, true);
+    await finish(target, state, hold, true);
     return;
   }
-  const fc = await tryForecast(target, useLocal);
+  const fc = await tryForecast(target);
   const now = Date.now();
   const result = state.override
     ? overrideResult(state.override, observed.currentReplicas, now, state.recommendations)
@@ -90,7 +70,7 @@ export async function tick(target: ScalingTarget, state: RunState): Promise<void
       faulted = true;
     }
   }
-  await finish(target, state, decision, useLocal, faulted);
+  await finish(target, state, decision, faulted);
   if (decision.applied && !state.override) {
     const cooldown = Math.min(policy.scaleUpCooldownMs, policy.scaleDownCooldownMs);
     await sleep(cooldown, { summary: `cooldown ${cooldown / 1000} s after scaling ${decision.from}→${decision.to}` });
@@ -105,11 +85,11 @@ function asHold(d: Decision, code: string, message: string): Decision {
 type ApplyOutcome = { kind: 'applied'; replicas: number } | { kind: 'paused' } | { kind: 'failed'; refused: boolean; message: string };
 
 /** The scaler call, cancelled by a pause that arrives while it is still retrying. */
-async function applyUnlessPaused(target: ScalingTarget, state: RunState, decision: Decision): Promise<ApplyOutcome> {
+async function applyUnlessPaused(target: ScalingTarget, state: ControllerState, decision: Decision): Promise<ApplyOutcome> {
   const info = workflowInfo();
-  const key = idempotencyKeyFor(info.workflowId, decision.seq, patched(KEY_WITH_RUN) ? info.firstExecutionRunId : undefined);
+  const key = idempotencyKeyFor(info.workflowId, decision.seq, info.firstExecutionRunId);
   const scope = new CancellationScope();
-  const call = scope.run(() => apply.executeWithOptions({ startToCloseTimeout: '30s', summary: summarize(decision) }, [target, decision.to, key]));
+  const call = scope.run(() => apply.executeWithOptions({ summary: summarize(decision) }, [target, decision.to, key]));
   let settled = false;
   const outcome: Promise<ApplyOutcome> = call.then(
     (replicas): ApplyOutcome => ({ kind: 'applied', replicas }),
@@ -134,18 +114,16 @@ export function causeOf(err: unknown): string {
 }
 
 /** Remembers the decision and records it after any earlier ones whose record failed; a failed record is kept for the next tick. */
-async function finish(target: ScalingTarget, state: RunState, decision: Decision, useLocal: boolean, faulted: boolean): Promise<void> {
-  const faults = faultsOf(state);
+async function finish(target: ScalingTarget, state: ControllerState, decision: Decision, faulted: boolean): Promise<void> {
+  const { faults } = state;
   state.desiredReplicas = decision.to;
   remember(state, decision);
   setCurrentDetails(detailsOf(target, state));
   const queue = [...faults.unrecorded, decision];
   faults.unrecorded = [];
   for (let i = 0; i < queue.length; i++) {
-    const options = { startToCloseTimeout: '10s', summary: summarize(queue[i]) } as const;
     try {
-      if (useLocal) await local.record.executeWithOptions(options, [target.id, queue[i]]);
-      else await record.executeWithOptions(options, [target.id, queue[i]]);
+      await record.executeWithOptions({ summary: summarize(queue[i]) }, [target.id, queue[i]]);
     } catch (err) {
       if (!queue[i].reasons.some((r) => r.code === 'record-delayed')) {
         queue[i].reasons.push({ code: 'record-delayed', message: `not recorded at first (${causeOf(err)}): kept and recorded late` });
@@ -158,13 +136,11 @@ async function finish(target: ScalingTarget, state: RunState, decision: Decision
   faults.streak = faulted ? faults.streak + 1 : 0;
 }
 
-async function tryForecast(target: ScalingTarget, useLocal: boolean): Promise<{ forecast: ForecastSummary | null; error?: string }> {
+async function tryForecast(target: ScalingTarget): Promise<{ forecast: ForecastSummary | null; error?: string }> {
   if (target.policy.forecastHorizonWindows === 0) return { forecast: null, error: 'forecasting disabled by policy' };
   try {
     const horizon = target.policy.forecastHorizonWindows;
-    const options = { startToCloseTimeout: '3s', summary: `forecast ${horizon} windows` } as const;
-    const fn = useLocal ? localForecast : forecast;
-    return { forecast: await fn.executeWithOptions(options, [target.service, horizon]) };
+    return { forecast: await forecast.executeWithOptions({ summary: `forecast ${horizon} windows` }, [target.service, horizon]) };
   } catch (err) {
     return { forecast: null, error: causeOf(err) };
   }

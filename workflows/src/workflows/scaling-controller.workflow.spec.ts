@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundle } from '@temporalio/worker';
 import {
@@ -8,13 +9,14 @@ import {
 } from '@smartscale/contracts';
 import { createTimeSkippingEnv, REPO_ROOT } from '@smartscale/testing';
 import { bundleControllerWorkflows } from '../worker/workflow-bundle';
-import { FakeWorld, target } from './testing/fake-world';
+import { FakeWorld, target } from '../../../test/support/fake-world';
+import { RECORDED_HISTORY, summarizeHistory } from '../../../test/support/record-history';
 
 jest.setTimeout(60_000);
 
-// Histories recorded from real runs on the dev server (`temporal workflow show -w <id> -o json`):
-// replaying them with today's code catches a change that would break running controllers.
-const HISTORIES = join(__dirname, 'histories');
+// The declared baseline: one history recorded from a real run on the dev server by
+// test/support/record-history.ts (which says how to record it again). Replaying it with today's code
+// catches a change that would break running controllers.
 
 describe('scalingControllerWorkflow', () => {
   let env: TestWorkflowEnvironment;
@@ -85,18 +87,18 @@ describe('scalingControllerWorkflow', () => {
     }, undefined, recommend);
   });
 
-  it('with an observe scaler, records what the cluster had next to the recommendation and refuses enforce', async () => {
+  it('with a shadow scaler, records what the cluster had next to the recommendation and refuses enforce', async () => {
     const world = new FakeWorld(env);
     world.load = 45;
     world.replicas = 2; // set by the cluster's own autoscaler
     const observed: ScalingTarget = {
-      ...target, scaler: { kind: 'observe', source: { kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web' } }, policy: { ...target.policy, mode: 'recommend' },
+      ...target, scaler: { kind: 'shadow', source: { kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web' } }, policy: { ...target.policy, mode: 'recommend' },
     };
     await withController(world, async (handle) => {
       const [d] = await world.nextDecisions(1);
       expect([d.from, d.to, d.applied]).toEqual([2, 5, false]);
       const refused = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...observed.policy, mode: 'enforce' }] }).then(() => null, (e: { cause?: Error }) => e.cause);
-      expect(refused?.message).toMatch(/an "observe" scaler never changes replicas/);
+      expect(refused?.message).toMatch(/a "shadow" scaler never changes replicas/);
       await world.nextDecisions(2);
       expect(world.applied).toEqual([]);
     }, undefined, observed);
@@ -199,7 +201,7 @@ describe('scalingControllerWorkflow', () => {
     await withController(world, async (handle) => {
       await world.nextDecisions(8); // load 5 on one replica of 10: every tick holds
       const events = (await handle.fetchHistory()).events ?? [];
-      // patched() upserts TemporalChangeVersion once per patch: only the controller's own attributes count.
+      // Only the controller's own attributes count (a versioning marker would upsert TemporalChangeVersion).
       const ours = (e: (typeof events)[number]) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).some((k) => k.startsWith('SmartScale'));
       const upserts = events.filter(ours);
       expect(world.recorded.every((d) => d.action === 'hold')).toBe(true);
@@ -243,11 +245,24 @@ describe('scalingControllerWorkflow', () => {
   });
 
   it('replays every recorded history without non-determinism', async () => {
-    const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThan(0);
-    const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')) }));
+    const files = readdirSync(dirname(RECORDED_HISTORY)).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(['controller-baseline.json']);
+    const histories = [{ workflowId: 'controller-baseline', history: JSON.parse(readFileSync(RECORDED_HISTORY, 'utf8')) }];
     for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
       expect(result.error).toBeUndefined();
     }
+  });
+
+  it('has a recorded history that holds a scale-up, a pause, a resume, a policy update and an override, with no patch', () => {
+    const summary = summarizeHistory(historyFromJSON(JSON.parse(readFileSync(RECORDED_HISTORY, 'utf8'))));
+    expect(summary.signals).toEqual(['pause', 'resume', 'override']);
+    expect(summary.updates).toEqual(['setPolicy']);
+    // apply is the only regular activity: up 1 → 5, the override's 5 → 3, back to decide()'s 5.
+    expect(summary.activities).toEqual(['apply', 'apply', 'apply']);
+    expect(summary.applied).toEqual([5, 3, 5]);
+    // The reads and records run as local activities; the target is checked by the worker at start and on update.
+    expect(new Set(summary.localActivities)).toEqual(new Set(['validateTarget', 'observe', 'forecast', 'record']));
+    expect(summary.localActivities.filter((t) => t === 'validateTarget')).toHaveLength(2);
+    expect(summary.patches).toBe(0);
   });
 });

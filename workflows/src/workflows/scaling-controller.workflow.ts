@@ -1,32 +1,26 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, patched, proxyLocalActivities, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, proxyLocalActivities, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
-  clearOverrideSignal, CONTROLLER_FAILURE, ControllerInput, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, overrideSignal, pauseSignal,
+  clearOverrideSignal, CONTROLLER_FAILURE, ControllerInput, ControllerState, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, overrideSignal, pauseSignal,
   resumeSignal, SA, scalerPolicyProblem, ScalingTarget, setPolicyUpdate, statusQuery,
 } from '@smartscale/contracts/workflow';
 import { policyProblems } from '@smartscale/policy';
 import type { ControllerActivities } from '../activities/controller-activity.types';
-import { detailsOf, faultBackoffMs, faultHold, initialState, RunState, statusOf, toOverride } from './controller-state';
-import { causeOf, LOCAL_ACTIVITIES, tick } from './controller-tick';
+import { ACTIVITY_OPTIONS } from './activity-options';
+import { detailsOf, faultBackoffMs, faultHold, initialState, statusOf, toOverride } from './controller-state';
+import { causeOf, tick } from './controller-tick';
 
 // The worker's check of a target (the REST API's zod schema and caps), and the record of a refusal.
-const check = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { initialInterval: '1s', maximumInterval: '30s' } });
-const refusalRecord = proxyLocalActivities<ControllerActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '500ms' } });
-/** Histories recorded before targets were checked by the worker replay without the check. */
-const VALIDATE_TARGET = 'validate-target-in-worker';
+const check = proxyLocalActivities<ControllerActivities>(ACTIVITY_OPTIONS.check);
+const refusalRecord = proxyLocalActivities<ControllerActivities>(ACTIVITY_OPTIONS.reads);
 
 /** One long-lived controller per target (id `scaler/<target>`): observe → predict → decide → apply → cooldown. */
 export async function scalingControllerWorkflow(input: ControllerInput): Promise<void> {
-  const state: RunState = input.state ?? initialState();
+  const state: ControllerState = input.state ?? initialState();
   // Before the target check, so that a refused controller still answers what it recorded (queries are not history).
   setHandler(decisionsQuery, () => state.decisions);
-  // Every tick asks patched(LOCAL_ACTIVITIES). Its first ask must come before the target check's local
-  // activity: its result can end the first workflow task, and a replay (a restarted worker) learns of a patch
-  // only in the task that recorded it, so a first ask in the next task replayed as "not patched" (seen as a
-  // non-determinism error after a worker restart).
-  patched(LOCAL_ACTIVITIES);
-  const target = patched(VALIDATE_TARGET) ? await checkedTarget(input.target, state) : input.target;
+  const target = await checkedTarget(input.target, state);
   let wake = false;
   setHandler(pauseSignal, (arg) => {
     const reason = typeof arg === 'string' ? arg : (arg?.reason ?? 'paused by operator');
@@ -54,10 +48,8 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
     setPolicyUpdate,
     async (policy) => {
       // The synchronous validator has the fixed rules; the worker adds the deployment's caps (local replicas, tick floor).
-      if (patched(VALIDATE_TARGET)) {
-        const checked = await check.validateTarget({ ...target, policy });
-        if (!checked.ok) throw ApplicationFailure.nonRetryable(`invalid policy: ${checked.problems.join('; ')}`, CONTROLLER_FAILURE.invalidTarget);
-      }
+      const checked = await check.validateTarget({ ...target, policy });
+      if (!checked.ok) throw ApplicationFailure.nonRetryable(`invalid policy: ${checked.problems.join('; ')}`, CONTROLLER_FAILURE.invalidTarget);
       target.policy = policy;
       upsertMemo({ policy });
       wake = true;
@@ -90,9 +82,9 @@ function assertValidPolicy(target: ScalingTarget, policy: ScalingTarget['policy'
 }
 
 /** The loop's durable timer: the next tick, or an override's or timed pause's expiry if that comes first. */
-function nextWakeMs(target: ScalingTarget, state: RunState): number {
+function nextWakeMs(target: ScalingTarget, state: ControllerState): number {
   const expiries = [state.override?.expiresAt, state.paused?.until].filter((t): t is number => typeof t === 'number');
-  return Math.min(faultBackoffMs(state.faults?.streak ?? 0, target.policy.tickIntervalMs), ...expiries.map((t) => Math.max(1, t - Date.now())));
+  return Math.min(faultBackoffMs(state.faults.streak, target.policy.tickIntervalMs), ...expiries.map((t) => Math.max(1, t - Date.now())));
 }
 
 /**
@@ -102,7 +94,7 @@ function nextWakeMs(target: ScalingTarget, state: RunState): number {
  * (A hold loop that never applies would keep a target nobody can fix running forever: its scaler
  * spec cannot be changed, only its policy.)
  */
-async function checkedTarget(target: unknown, state: RunState): Promise<ScalingTarget> {
+async function checkedTarget(target: unknown, state: ControllerState): Promise<ScalingTarget> {
   const checked = await check.validateTarget(target);
   if (checked.ok) return checked.target;
   const message = `invalid target, refused: ${checked.problems.join('; ')}`;
@@ -117,19 +109,16 @@ async function checkedTarget(target: unknown, state: RunState): Promise<ScalingT
   throw ApplicationFailure.nonRetryable(message, CONTROLLER_FAILURE.invalidTarget);
 }
 
-function expireTimed(state: RunState): void {
+function expireTimed(state: ControllerState): void {
   if (state.override && Date.now() >= state.override.expiresAt) state.override = null;
   if (state.paused?.until != null && Date.now() >= state.paused.until) state.paused = null;
 }
-
-/** Histories recorded before search attributes were published only on change replay the old way. */
-const PUBLISH_ON_CHANGE = 'publish-search-attributes-on-change';
 
 /**
  * Search attributes for filtering in the Web UI, upserted only when one changes: each upsert is a
  * history event and a visibility write, and most ticks change nothing. Returns what is published.
  */
-function publish(target: ScalingTarget, state: RunState, last: string | null): string {
+function publish(target: ScalingTarget, state: ControllerState, last: string | null): string {
   const attributes = [
     { key: SA.target, value: target.id },
     { key: SA.paused, value: state.paused !== null },
@@ -138,7 +127,7 @@ function publish(target: ScalingTarget, state: RunState, last: string | null): s
     { key: SA.lastAction, value: state.decisions.at(-1)?.action ?? null },
   ] as const;
   const current = JSON.stringify(attributes.map((a) => a.value));
-  if (current !== last || !patched(PUBLISH_ON_CHANGE)) upsertSearchAttributes([...attributes]);
+  if (current !== last) upsertSearchAttributes([...attributes]);
   setCurrentDetails(detailsOf(target, state));
   return current;
 }
