@@ -1,13 +1,13 @@
-import { DEFAULT_POLICY, POLICY_FIELD_RULES, PolicyFieldRule, ScalingPolicy } from '@smartscale/contracts/workflow';
+import { DEFAULT_POLICY, POLICY_CROSS_FIELD_RULES, POLICY_FIELD_RULES, PolicyFieldRule, ScalingPolicy } from '@smartscale/contracts/workflow';
 import { parsePolicy, ScalingPolicySchema } from '@smartscale/contracts';
 import { policyProblems } from './validate-policy';
 
 describe(policyProblems.name, () => {
-  it('accepts the default policy and one written before the optional fields existed', () => {
-    const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, ...legacy } = DEFAULT_POLICY;
+  it('accepts the default policy and one without its optional fields', () => {
+    const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, ...required } = DEFAULT_POLICY;
     void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand];
     expect(policyProblems(DEFAULT_POLICY)).toEqual([]);
-    expect(policyProblems(legacy)).toEqual([]);
+    expect(policyProblems(required)).toEqual([]);
   });
 
   it('names every bad optional field', () => {
@@ -50,6 +50,17 @@ describe('policyProblems and the REST schema', () => {
       }
     }
     expect(disagreements).toEqual([]);
+  });
+
+  it('report each cross-field rule of the table in the same words, zod on its field', () => {
+    const broken: Record<string, Partial<ScalingPolicy>> = { minReplicas: { minReplicas: 5, maxReplicas: 2 } };
+    expect(POLICY_CROSS_FIELD_RULES.map((r) => r.field)).toEqual(Object.keys(broken));
+    for (const rule of POLICY_CROSS_FIELD_RULES) {
+      const policy = { ...DEFAULT_POLICY, ...broken[rule.field] };
+      expect(policyProblems(policy)).toEqual([rule.message]);
+      const zod = ScalingPolicySchema.safeParse(policy);
+      expect(zod.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([[rule.field, rule.message]]);
+    }
   });
 
   it('refuses the caps the workflow used to miss: maxReplicas, tolerance and horizon', () => {
