@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { KafkaModule } from '@smartscale/kafka';
 import { configModule, OpsModule } from '@smartscale/ops';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { ConsoleModule } from './console/console.module';
@@ -25,6 +26,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         configModule(WORKER_CONFIG, config),
+        KafkaModule.forRoot(config.kafka),
         OpsModule.forRoot({ app: 'worker', readiness: [LatestWindowsStore, TemporalClientProvider, HistoryService], imports: [ObserveModule, TemporalModule, HistoryModule] }),
         HistoryModule,
         ObserveModule,

@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Context } from '@temporalio/activity';
-import { Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 import { Decision, TOPICS } from '@smartscale/contracts';
-import { createIdempotentProducer, createKafka } from '@smartscale/kafka';
-import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { createIdempotentProducer, InjectKafka } from '@smartscale/kafka';
 import { HistoryService } from '../history/history.service';
 
 /**
@@ -17,10 +16,10 @@ export class DecisionRecorder implements OnApplicationShutdown {
   private connected: Promise<void> | null = null;
 
   constructor(
-    @Inject(WORKER_CONFIG) config: WorkerConfig,
+    @InjectKafka() kafka: Kafka,
     private readonly history: HistoryService,
   ) {
-    this.producer = createIdempotentProducer(createKafka(config.kafka));
+    this.producer = createIdempotentProducer(kafka);
   }
 
   async record(targetId: string, decision: Decision): Promise<void> {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createKafka } from '@smartscale/kafka';
 import { windowMetric } from '@smartscale/testing';
 import type { WorkerConfig } from '../config/worker.config';
 import { HistoryService } from './history.service';
@@ -15,7 +16,7 @@ function service(dir: string): HistoryService {
     root: dir, history: { url: `pglite:${dir}`, retentionMs: 10 * 365 * 86_400_000 },
     kafka: { brokers: ['127.0.0.1:1'], clientId: 'test', aggregatorGroup: 'test' }, temporal: { taskQueue: 'test' },
   } as unknown as WorkerConfig;
-  return new HistoryService(config);
+  return new HistoryService(config, createKafka(config.kafka));
 }
 
 describe(HistoryService.name, () => {

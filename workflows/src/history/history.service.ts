@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { BatchMetric, BatchMetricSchema, Decision, TOPICS, WindowMetric } from '@smartscale/contracts';
-import { createKafka, JsonTopicReader } from '@smartscale/kafka';
+import { Kafka } from 'kafkajs';
+import { InjectKafka, JsonTopicReader } from '@smartscale/kafka';
 import type { ReadinessCheck } from '@smartscale/ops';
 import { HistoryStore, StoredDecision, TimeRange, WorkflowRef } from '@smartscale/store';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
@@ -31,9 +32,12 @@ export class HistoryService implements OnModuleInit, OnApplicationBootstrap, OnA
   /** Windows emitted before this are already stored. */
   private windowsStoredUntil = -Infinity;
 
-  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
+  constructor(
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @InjectKafka() kafka: Kafka,
+  ) {
     // A durable group: every batch is stored once per history, whichever worker reads it.
-    this.batchReader = new JsonTopicReader<BatchMetric>(createKafka(config.kafka), TOPICS.batches, BatchMetricSchema, {
+    this.batchReader = new JsonTopicReader<BatchMetric>(kafka, TOPICS.batches, BatchMetricSchema, {
       groupPrefix: 'smartscale-history-batches',
       groupId: `smartscale-history-batches-${config.temporal.taskQueue}`,
       onRecord: (b) => this.batchRows?.push(b),

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Admin } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { TOPICS } from '@smartscale/contracts';
-import { createKafka } from '@smartscale/kafka';
+import { InjectKafka } from '@smartscale/kafka';
 import { decodeCheckpoint } from '@smartscale/windowing';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 
@@ -47,8 +47,11 @@ export class GroupLagProbe implements OnApplicationShutdown {
   private readonly admin: Admin;
   private connected: Promise<void> | null = null;
 
-  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
-    this.admin = createKafka(config.kafka).admin();
+  constructor(
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @InjectKafka() kafka: Kafka,
+  ) {
+    this.admin = kafka.admin();
   }
 
   async pendingEvents(): Promise<number> {

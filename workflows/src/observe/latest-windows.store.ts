@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
 import type { WindowMetric } from '@smartscale/contracts';
-import { createKafka, WindowMetricsReader } from '@smartscale/kafka';
+import { InjectKafka, WindowMetricsReader } from '@smartscale/kafka';
 import type { ReadinessCheck } from '@smartscale/ops';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { HistoryService } from '../history/history.service';
@@ -19,9 +20,10 @@ export class LatestWindowsStore implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(WORKER_CONFIG) config: WorkerConfig,
+    @InjectKafka() kafka: Kafka,
     private readonly history: HistoryService,
   ) {
-    this.reader = new WindowMetricsReader(createKafka(config.kafka), {
+    this.reader = new WindowMetricsReader(kafka, {
       groupPrefix: `smartscale-controller-${config.kafka.clientId}`,
       // The controller, the console and the SQL history (and the CLI reading it) work on tumbling
       // windows: one per service and period, keyed by service and start.
