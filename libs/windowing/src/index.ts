@@ -1,4 +1,4 @@
 export * from './windows';
 export * from './window-aggregate';
 export * from './partition-windows';
-export * from './batch-controller';
+export * from './commit-pacer';

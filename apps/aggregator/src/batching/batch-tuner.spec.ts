@@ -7,7 +7,7 @@ import { BatchTuner } from './batch-tuner';
 const config = (mode: 'fixed' | 'adaptive'): BatchingConfig => ({
   mode,
   initial: { commitIntervalMs: 100, maxBatchRecords: 1_000 },
-  controller: { minIntervalMs: 20, maxIntervalMs: 1_000, minRecords: 100, maxRecords: 10_000, targetLatencyMs: 500, caughtUpLag: 100, calmBatches: 2, increaseFactor: 2, decreaseStepMs: 20 },
+  pacer: { minIntervalMs: 20, maxIntervalMs: 1_000, minRecords: 100, maxRecords: 10_000, targetLatencyMs: 500, caughtUpLag: 100, calmBatches: 2, increaseFactor: 2, decreaseStepMs: 20 },
   record: true,
 });
 const behind = { records: 1_000, processingMs: 10, commitMs: 5, lagBefore: 1_000, lagAfter: 5_000 };

@@ -1,18 +1,18 @@
 import { Logger } from '@nestjs/common';
 import type { BatchSettings } from '@smartscale/contracts';
 import { performance } from 'node:perf_hooks';
-import { BatchControllerState, BatchKnobs, BatchObservation, nextBatchSettings } from '@smartscale/windowing';
+import { CommitPacerState, BatchKnobs, BatchObservation, nextPace } from '@smartscale/windowing';
 import type { BatchingConfig } from '../config/aggregator.config';
 import type { AggregatorMetrics } from '../metrics/aggregator-metrics';
 
 /**
  * The batch settings in force in one aggregator process. Fixed mode keeps them; adaptive mode feeds
- * every committed batch to the pure control law (libs/windowing batch-controller) and logs and counts
+ * every committed batch to the pure control law (libs/windowing commit-pacer) and logs and counts
  * each change with its reason. One per process: the cost it tunes (a transaction) is per process.
  */
 export class BatchTuner {
   private readonly logger = new Logger(BatchTuner.name);
-  private state: BatchControllerState;
+  private state: CommitPacerState;
   /** Busy time (batches, ticks, commits) since the last observation, and when that was. */
   private busyMs = 0;
   private observedAt: number;
@@ -47,7 +47,7 @@ export class BatchTuner {
     this.busyMs = 0;
     this.observedAt = now;
     const before = this.state.knobs;
-    const d = nextBatchSettings({ ...batch, busyFraction }, this.state, this.config.controller);
+    const d = nextPace({ ...batch, busyFraction }, this.state, this.config.pacer);
     this.state = d.state;
     if (!d.change) return;
     const after = d.state.knobs;

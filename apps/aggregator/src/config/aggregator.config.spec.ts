@@ -5,7 +5,7 @@ describe(loadAggregatorConfig.name, () => {
   it('defaults to adaptive batching from a 100 ms commit interval, recording every batch', () => {
     const { batching, topics } = loadAggregatorConfig({});
     expect(batching).toMatchObject({ mode: 'adaptive', initial: { commitIntervalMs: 100, maxBatchRecords: 2_000 }, record: true });
-    expect(batching.controller).toMatchObject({ minIntervalMs: 20, maxIntervalMs: 1_000, targetLatencyMs: 500 });
+    expect(batching.pacer).toMatchObject({ minIntervalMs: 20, maxIntervalMs: 1_000, targetLatencyMs: 500 });
     expect(topics.batches).toBe('smartscale.batches.v1');
   });
 

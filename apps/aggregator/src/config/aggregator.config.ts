@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CONSUMER_GROUPS, EVENT_LIMITS, TOPICS } from '@smartscale/contracts';
 import { durationMs, kafkaEnv, KafkaSecurity, kafkaSecurity, loadEnv, port, windowEnv } from '@smartscale/config';
-import { BatchControllerOptions, BatchKnobs, clampKnobs } from '@smartscale/windowing';
+import { CommitPacerOptions, BatchKnobs, clampKnobs } from '@smartscale/windowing';
 
 export const AGGREGATOR_CONFIG = Symbol('AGGREGATOR_CONFIG');
 
@@ -78,9 +78,9 @@ export interface AggregatorConfig {
 
 export interface BatchingConfig {
   mode: 'adaptive' | 'fixed';
-  /** The fixed settings, or where the adaptive controller starts. */
+  /** The fixed settings, or where the adaptive commit pacer starts. */
   initial: BatchKnobs;
-  controller: BatchControllerOptions;
+  pacer: CommitPacerOptions;
   /** Record every batch (metrics and the batches topic). */
   record: boolean;
 }
@@ -132,7 +132,7 @@ function batchingConfig(e: z.infer<z.ZodObject<typeof AGGREGATOR_ENV_SHAPE>>): B
   if (e.SMARTSCALE_BATCH_MIN_INTERVAL_MS > e.SMARTSCALE_BATCH_MAX_INTERVAL_MS || e.SMARTSCALE_BATCH_MIN_RECORDS > e.SMARTSCALE_BATCH_MAX_RECORDS) {
     throw new Error('invalid configuration:\n  SMARTSCALE_BATCH_MIN_*: a minimum is above its maximum');
   }
-  const controller: BatchControllerOptions = {
+  const pacer: CommitPacerOptions = {
     minIntervalMs: e.SMARTSCALE_BATCH_MIN_INTERVAL_MS,
     maxIntervalMs: e.SMARTSCALE_BATCH_MAX_INTERVAL_MS,
     minRecords: e.SMARTSCALE_BATCH_MIN_RECORDS,
@@ -146,5 +146,5 @@ function batchingConfig(e: z.infer<z.ZodObject<typeof AGGREGATOR_ENV_SHAPE>>): B
   const initial = { commitIntervalMs: e.SMARTSCALE_COMMIT_INTERVAL_MS, maxBatchRecords: e.SMARTSCALE_BATCH_RECORDS };
   const mode = e.SMARTSCALE_BATCH_MODE;
   // Fixed mode takes the settings as given; adaptive starts from them inside its bounds.
-  return { mode, initial: mode === 'fixed' ? initial : clampKnobs(initial, controller), controller, record: e.SMARTSCALE_BATCH_RECORDING === 'true' };
+  return { mode, initial: mode === 'fixed' ? initial : clampKnobs(initial, pacer), pacer, record: e.SMARTSCALE_BATCH_RECORDING === 'true' };
 }

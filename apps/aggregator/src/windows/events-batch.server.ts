@@ -126,6 +126,6 @@ export class EventsBatchServer extends Server implements CustomTransportStrategy
 export function buildEventsBatchServer(config: AggregatorConfig, kafka: Kafka): EventsBatchServer {
   const consumer = kafka.consumer({ groupId: config.kafka.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   const { batching } = config;
-  const shortest = batching.mode === 'fixed' ? batching.initial.commitIntervalMs : batching.controller.minIntervalMs;
+  const shortest = batching.mode === 'fixed' ? batching.initial.commitIntervalMs : batching.pacer.minIntervalMs;
   return new EventsBatchServer(consumer, { topic: config.topics.events, tickMs: Math.min(TICK_MS, shortest) });
 }

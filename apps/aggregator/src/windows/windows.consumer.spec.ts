@@ -30,7 +30,7 @@ const baseConfig = {
   batching: {
     mode: 'fixed',
     initial: { commitIntervalMs: 0, maxBatchRecords: 1_000 },
-    controller: { minIntervalMs: 20, maxIntervalMs: 1_000, minRecords: 100, maxRecords: 10_000, targetLatencyMs: 500, caughtUpLag: 100, calmBatches: 2, increaseFactor: 2, decreaseStepMs: 20 },
+    pacer: { minIntervalMs: 20, maxIntervalMs: 1_000, minRecords: 100, maxRecords: 10_000, targetLatencyMs: 500, caughtUpLag: 100, calmBatches: 2, increaseFactor: 2, decreaseStepMs: 20 },
     record: true,
   },
   http: null,

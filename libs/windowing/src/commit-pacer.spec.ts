@@ -1,6 +1,6 @@
-import { BatchControllerOptions, BatchControllerState, BatchObservation, clampKnobs, estimateLatencyMs, nextBatchSettings } from './batch-controller';
+import { CommitPacerOptions, CommitPacerState, BatchObservation, clampKnobs, estimateLatencyMs, nextPace } from './commit-pacer';
 
-const options: BatchControllerOptions = {
+const options: CommitPacerOptions = {
   minIntervalMs: 20,
   maxIntervalMs: 1_000,
   minRecords: 200,
@@ -11,24 +11,24 @@ const options: BatchControllerOptions = {
   increaseFactor: 2,
   decreaseStepMs: 20,
 };
-const state = (commitIntervalMs: number, maxBatchRecords: number, calm = 0): BatchControllerState => ({ knobs: { commitIntervalMs, maxBatchRecords }, calm });
+const state = (commitIntervalMs: number, maxBatchRecords: number, calm = 0): CommitPacerState => ({ knobs: { commitIntervalMs, maxBatchRecords }, calm });
 const obs = (lagBefore: number, lagAfter: number, records = 1_000, processingMs = 10, commitMs = 5, busyFraction = 0.2): BatchObservation => ({ records, busyFraction, processingMs, commitMs, lagBefore, lagAfter });
 
 /** Feeds the same observation n times, returning the changes. */
-function run(o: BatchObservation, from: BatchControllerState, n: number): { last: BatchControllerState; changes: string[] } {
+function run(o: BatchObservation, from: CommitPacerState, n: number): { last: CommitPacerState; changes: string[] } {
   let s = from;
   const changes: string[] = [];
   for (let i = 0; i < n; i++) {
-    const d = nextBatchSettings(o, s, options);
+    const d = nextPace(o, s, options);
     if (d.change) changes.push(d.change);
     s = d.state;
   }
   return { last: s, changes };
 }
 
-describe(nextBatchSettings.name, () => {
+describe(nextPace.name, () => {
   it('multiplies the interval and the records per step when the lag grows', () => {
-    const d = nextBatchSettings(obs(5_000, 9_000), state(100, 1_000), options);
+    const d = nextPace(obs(5_000, 9_000), state(100, 1_000), options);
     expect(d.change).toBe('up');
     expect(d.state.knobs).toEqual({ commitIntervalMs: 200, maxBatchRecords: 2_000 });
     expect(d.reason).toMatch(/lag grew 5000 → 9000: ×2/);
@@ -36,22 +36,22 @@ describe(nextBatchSettings.name, () => {
 
   it('steps up when a shrinking lag still costs more than the target latency', () => {
     // 50,000 records at 15 ms per 1,000 records: 750 ms to drain, over the 500 ms target.
-    const d = nextBatchSettings(obs(60_000, 50_000), state(100, 1_000), options);
+    const d = nextPace(obs(60_000, 50_000), state(100, 1_000), options);
     expect(d.change).toBe('up');
     expect(d.reason).toMatch(/over the 500 ms target/);
   });
 
   it('holds in the band between caught up and over target, and resets the calm count there', () => {
-    const d = nextBatchSettings(obs(3_000, 2_000), state(400, 4_000, 2), options);
+    const d = nextPace(obs(3_000, 2_000), state(400, 4_000, 2), options);
     expect(d.change).toBeNull();
     expect(d.state).toEqual(state(400, 4_000, 0));
   });
 
   it('stops at the maximum and says so', () => {
-    const d = nextBatchSettings(obs(5_000, 9_000), state(1_000, 20_000), options);
+    const d = nextPace(obs(5_000, 9_000), state(1_000, 20_000), options);
     expect(d.change).toBeNull();
     expect(d.reason).toMatch(/already at the maximum/);
-    expect(nextBatchSettings(obs(5_000, 9_000), state(800, 15_000), options).state.knobs).toEqual({ commitIntervalMs: 1_000, maxBatchRecords: 20_000 });
+    expect(nextPace(obs(5_000, 9_000), state(800, 15_000), options).state.knobs).toEqual({ commitIntervalMs: 1_000, maxBatchRecords: 20_000 });
   });
 
   it('steps down additively only after calmBatches idle batches in a row', () => {
@@ -66,7 +66,7 @@ describe(nextBatchSettings.name, () => {
     const { last, changes } = run(obs(0, 0), state(1_000, 20_000), 400);
     expect(last.knobs).toEqual({ commitIntervalMs: 20, maxBatchRecords: 200 });
     expect(changes.every((c) => c === 'down')).toBe(true);
-    expect(nextBatchSettings(obs(0, 0), { ...last, calm: 2 }, options).reason).toMatch(/already at the minimum/);
+    expect(nextPace(obs(0, 0), { ...last, calm: 2 }, options).reason).toMatch(/already at the minimum/);
   });
 
   it('holds while caught up but busy: the bigger settings are what keeps it caught up', () => {
@@ -75,7 +75,7 @@ describe(nextBatchSettings.name, () => {
     const { last, changes } = run(busy, state(400, 8_000), 50);
     expect(changes).toEqual([]);
     expect(last.knobs).toEqual({ commitIntervalMs: 400, maxBatchRecords: 8_000 });
-    expect(nextBatchSettings(busy, state(400, 8_000), options).reason).toMatch(/busy/);
+    expect(nextPace(busy, state(400, 8_000), options).reason).toMatch(/busy/);
   });
 
   it('does not oscillate on a steady load that it keeps up with inside the band', () => {

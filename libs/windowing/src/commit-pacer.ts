@@ -1,5 +1,6 @@
 /**
- * The adaptive micro-batching control law of the aggregator, without I/O or clocks: one committed
+ * The commit pacer: the adaptive micro-batching control law of the aggregator (how often a partition's
+ * steps are committed, and how many records a step takes), without I/O or clocks: one committed
  * batch's observation and the settings in force in, the next settings and the reason out.
  *
  * AIMD, as TCP does it but the other way round: the cost of a transaction is fixed (about five round
@@ -22,12 +23,12 @@ export interface BatchKnobs {
   maxBatchRecords: number;
 }
 
-export interface BatchControllerOptions {
+export interface CommitPacerOptions {
   minIntervalMs: number;
   maxIntervalMs: number;
   minRecords: number;
   maxRecords: number;
-  /** End-to-end latency (event produced → result committed) the controller accepts before it trades latency for throughput. */
+  /** End-to-end latency (event produced → result committed) the pacer accepts before it trades latency for throughput. */
   targetLatencyMs: number;
   /** At or under this lag (records) after a batch, the consumer counts as caught up. */
   caughtUpLag: number;
@@ -50,7 +51,7 @@ export interface BatchObservation {
   lagAfter: number;
 }
 
-export interface BatchControllerState {
+export interface CommitPacerState {
   knobs: BatchKnobs;
   /** Caught-up batches seen in a row since the last change. */
   calm: number;
@@ -58,8 +59,8 @@ export interface BatchControllerState {
 
 export type BatchChange = 'up' | 'down';
 
-export interface BatchDecision {
-  state: BatchControllerState;
+export interface PaceDecision {
+  state: CommitPacerState;
   /** Null when the settings stay as they were. */
   change: BatchChange | null;
   reason: string;
@@ -75,7 +76,7 @@ export function estimateLatencyMs(obs: BatchObservation, knobs: BatchKnobs): num
   return obs.lagAfter * msPerRecord + knobs.commitIntervalMs + obs.commitMs;
 }
 
-export function nextBatchSettings(obs: BatchObservation, state: BatchControllerState, o: BatchControllerOptions): BatchDecision {
+export function nextPace(obs: BatchObservation, state: CommitPacerState, o: CommitPacerOptions): PaceDecision {
   const { knobs } = state;
   const latency = estimateLatencyMs(obs, knobs);
   const growing = obs.lagAfter > obs.lagBefore;
@@ -102,7 +103,7 @@ export function nextBatchSettings(obs: BatchObservation, state: BatchControllerS
 }
 
 /** Settings out of range (a restart with new bounds) are brought inside them. */
-export function clampKnobs(k: BatchKnobs, o: BatchControllerOptions): BatchKnobs {
+export function clampKnobs(k: BatchKnobs, o: CommitPacerOptions): BatchKnobs {
   return {
     commitIntervalMs: Math.min(o.maxIntervalMs, Math.max(o.minIntervalMs, k.commitIntervalMs)),
     maxBatchRecords: Math.min(o.maxRecords, Math.max(o.minRecords, k.maxBatchRecords)),
