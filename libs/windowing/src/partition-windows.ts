@@ -1,7 +1,7 @@
 import type { TelemetryEvent } from '@smartscale/contracts';
 import { PaneGeometry, ServicePanes, windowsOfPane } from './service-panes';
 import { Tally, WindowAggregate } from './window-aggregate';
-import { WindowSpec } from './windows';
+import { windowsFor, WindowSpec } from './windows';
 
 export interface PartitionWindowsOptions {
   /** The tumbling windows, which are also the panes of the hopping windows. */
@@ -189,8 +189,12 @@ export class PartitionWindows {
       this.refusedCount++;
       return 'refused';
     }
-    const k = Math.floor(event.time / sizeMs);
-    const start = k * sizeMs;
+    // The event's tumbling window by the documented assignment (one window: the base spec is tumbling);
+    // its index k is the pane of the hopping windows, which windowsOfPane maps to the same windows
+    // windowsFor gives for the hopping spec (partition-windows.spec checks the two agree).
+    const [own] = windowsFor(event.time, this.options.spec);
+    const start = own.start;
+    const k = start / sizeMs;
     const tumblingOpen = this.streamTime < start + sizeMs + graceMs;
     const hop = this.options.hopping;
     const firstOpenWindow = hop ? Math.floor((this.streamTime - graceMs) / hop.advanceMs) + 1 : Infinity;
