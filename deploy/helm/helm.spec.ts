@@ -11,7 +11,7 @@ import { AppName, APP_NAMES, loadAppConfig, sourceOfEntry, unknownVariables } fr
 import { composeServices } from '../../test/support/deploy/compose-file';
 import { opsTool } from '../../test/support/deploy/ops-tools';
 
-// The chart, rendered by a real Helm (built by tools/infra/ops-tools.js) and checked against the apps
+// The chart, rendered by a real Helm (built by tools/infra, ops-tools.ts) and checked against the apps
 // the way compose.spec.ts checks compose: entry points exist, every variable is one the app reads and
 // accepts, ports and probes are the ones the app serves, plus the scaler's least-privilege RBAC.
 const CHART = join(REPO_ROOT, 'deploy/helm/smartscale');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TelemetryEvent } from '@smartscale/contracts';
 import { eventually, REPO_ROOT, TopicProbe } from '@smartscale/testing';
 import { EVENT_SINK } from '../../apps/ingest/src/events/event-sink.adapter';
+import * as infra from '../../tools/infra';
 import { brokers, HostileIngest, post, sleep, startIngest } from './ingest-support';
 
 // Issue 18: the broker goes away for a minute while 40 clients keep retrying bodies of events sent
@@ -13,8 +14,6 @@ import { brokers, HostileIngest, post, sleep, startIngest } from './ingest-suppo
 // answered 202 is on the topic once the broker is back. The broker is shared: run under the heavy lock.
 jest.setTimeout(300_000);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const infra = require(join(REPO_ROOT, 'tools', 'infra', 'infra.js')) as { up(): Promise<unknown>; isAlive(pid: number): boolean };
 const KAFKA_PID_FILE = join(REPO_ROOT, '.smartscale', 'run', 'kafka.pid');
 /** The issue asks for 60 s; SMARTSCALE_HOSTILE_OUTAGE_MS shortens it for a quick local run. */
 const OUTAGE_MS = Number(process.env.SMARTSCALE_HOSTILE_OUTAGE_MS ?? 60_000);

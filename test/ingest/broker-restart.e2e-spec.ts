@@ -5,6 +5,7 @@ import { TelemetryEvent, TOPICS } from '@smartscale/contracts';
 import { eventually, REPO_ROOT, TopicProbe } from '@smartscale/testing';
 import { createIngestApp } from '../../apps/ingest/src/bootstrap';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
+import * as infra from '../../tools/infra';
 import { LoadStats, runLoad } from '../../tools/loadgen/loadgen';
 
 // The broker is stopped (SIGTERM, as an operator or an orchestrator would) and started again while
@@ -12,8 +13,6 @@ import { LoadStats, runLoad } from '../../tools/loadgen/loadgen';
 // during the outage get 503 with Retry-After, and the API recovers by itself once the broker is back.
 jest.setTimeout(240_000);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const infra = require(join(REPO_ROOT, 'tools', 'infra', 'infra.js')) as { up(): Promise<unknown>; isAlive(pid: number): boolean };
 const KAFKA_PID_FILE = join(REPO_ROOT, '.smartscale', 'run', 'kafka.pid');
 // Alive and not a zombie: under `npm test` the broker's parent is blocked in spawnSync and cannot reap it.
 const alive = (pid: number): boolean => infra.isAlive(pid);

@@ -1,19 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig, V1PolicyRule } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { REPO_ROOT } from '@smartscale/testing';
+import { startKubeApiserver } from '../../tools/infra';
 
 /**
- * A real kube-apiserver (and etcd) for one test file, started by tools/infra/kube-apiserver.js: its own
+ * A real kube-apiserver (and etcd) for one test file, started by tools/infra (kube-apiserver.ts): its own
  * CA, certificates, service-account key and ports, stopped in afterAll (and by `npm stop` if the test
  * process died first). Built once by `npm test` before Jest runs; a test run without it builds it here.
  */
-interface KubeInfra {
-  start(name: string): Promise<{ dir: string; server: string; caFile: string; kubeconfig: string; startMs: number; stop(): Promise<void> }>;
-}
-// tools/infra is plain CommonJS outside the build; loaded at run time from the checkout.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const infra = require(join(REPO_ROOT, 'tools', 'infra', 'kube-apiserver.js')) as KubeInfra;
 
 export type ClientNode = typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } });
 export const loadClientNode = (): Promise<ClientNode> => import('@kubernetes/client-node');
@@ -34,7 +28,7 @@ export interface ApiServer {
 
 export async function startApiServer(name: string): Promise<ApiServer> {
   const k8s = await loadClientNode();
-  const started = await infra.start(name);
+  const started = await startKubeApiserver(name);
   const admin = new k8s.KubeConfig();
   admin.loadFromFile(started.kubeconfig);
   return { ...started, k8s, admin };

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject, KubernetesObjectApi, V1ResourceAttributes } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { REPO_ROOT } from '@smartscale/testing';
+import { opsToolsPaths } from '../../tools/infra';
 import { ApiServer, createNamespace, requestToken, START_TIMEOUT_MS, startApiServer } from './api-server';
 
 jest.setTimeout(60_000);
@@ -11,7 +12,7 @@ jest.setTimeout(60_000);
 // server-side dry run, then created; and the worker's RBAC shown least-privilege by the server's own
 // answers (SubjectAccessReview per verb and resource, SelfSubjectRulesReview for the whole list).
 const CHART = join(REPO_ROOT, 'deploy/helm/smartscale');
-const HELM = join(REPO_ROOT, '.smartscale/ops-tools/bin/helm');
+const HELM = opsToolsPaths.helm;
 const RELEASE = 'smartscale';
 // KEDA's own CRDs (copied from kedacore/keda), so that the ScaledObject is validated against KEDA's schema.
 const KEDA_CRDS = ['keda.sh_scaledobjects.yaml', 'keda.sh_triggerauthentications.yaml'].map((f) => join(__dirname, 'fixtures', f));
@@ -25,7 +26,7 @@ describe('the Helm chart on a real API server', () => {
   const serviceAccount = `${RELEASE}-worker`;
 
   beforeAll(async () => {
-    if (!existsSync(HELM)) throw new Error(`no helm at ${HELM}: run \`node tools/infra/ops-tools.js\` (npm test does)`);
+    if (!existsSync(HELM)) throw new Error(`no helm at ${HELM}: run \`node dist/tools/infra/main.js ops-tools\` after \`npm run build\` (npm test does)`);
     api = await startApiServer('helm');
     objects = api.k8s.KubernetesObjectApi.makeApiClient(api.admin);
     ns = await createNamespace(api, 'chart');

@@ -2,21 +2,19 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@smartscale/testing';
+import { freePort } from '@smartscale/testing';
+import { ensureOtelcol, OTELCOL_VERSION } from '../../tools/infra';
 
 /**
- * The OpenTelemetry Collector that tools/infra/otelcol.js builds from the Go module proxy (OTLP receiver,
+ * The OpenTelemetry Collector that tools/infra (otelcol.ts) builds from the Go module proxy (OTLP receiver,
  * batch processor, OTLP/HTTP exporter), run as a child process on a free loopback port with a config
  * written for one test: traces and metrics in over OTLP/HTTP, out to `exportTo` over OTLP/HTTP.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const otelcol = require(join(REPO_ROOT, 'tools', 'infra', 'otelcol.js')) as { ensureBuilt(): { otelcol: string }; OTELCOL_VERSION: string };
-
-export const OTELCOL_VERSION = otelcol.OTELCOL_VERSION;
+export { OTELCOL_VERSION };
 
 /** Builds the Collector when this checkout has none yet (minutes, once; `npm test` does it before the tests). */
 export function ensureCollectorBuilt(): string {
-  return otelcol.ensureBuilt().otelcol;
+  return ensureOtelcol().otelcol;
 }
 
 export interface CollectorOptions {

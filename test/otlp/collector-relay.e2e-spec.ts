@@ -8,7 +8,7 @@ import { CollectorProcess, ensureCollectorBuilt, OTELCOL_VERSION, startCollector
 import { driveApp, startInstrumentedApp } from './instrumented-app';
 
 // The deployment most OpenTelemetry users already have: SDK → OpenTelemetry Collector → backend. The
-// Collector is the real one, built from the Go module proxy by tools/infra/otelcol.js (OTLP receiver,
+// Collector is the real one, built from the Go module proxy by tools/infra (otelcol.ts; OTLP receiver,
 // batch processor, OTLP/HTTP exporter with its default protobuf + gzip); ingest is the real app with API
 // keys on, on the real broker. The Collector holds the key (exporter headers); the app knows only the
 // Collector's endpoint.

@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
  * For unit specs only (test/ is never compiled into dist): what the real API server cannot be made to do
  * on demand (a 409, 429 or 5xx on the next request, an unreachable or silent server) and fast checks of
  * the exact request on the wire. Everything the real server can show is tested against it instead, in
- * test/kubernetes/ (tools/infra/kube-apiserver.js starts one).
+ * test/kubernetes/ (tools/infra's kube-apiserver.ts starts one).
  *
  * A stand-in for the Kubernetes API server that answers only the scale subresource of Deployments and
  * StatefulSets, the way kube-apiserver does, over real HTTP on 127.0.0.1 (an ephemeral port). Tests point a

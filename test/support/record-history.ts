@@ -14,7 +14,7 @@ import { FakeWorld, target as fakeTarget, WALL_CLOCK } from './fake-world';
  * replays it with today's code, so a change that would break a running controller fails there.
  *
  * It is recorded from the code as it is, for real, on the Temporal dev server (127.0.0.1:7233, started by
- * `node tools/infra/infra.js up`), by recordControllerRun() below: one controller on its own task queue
+ * `npm run infra:up`), by recordControllerRun() below: one controller on its own task queue
  * with the fake world's activities, a few ticks with a scale-up, a pause, a resume, a policy update and an
  * override that expires. test/e2e/controller-history.e2e-spec.ts runs it on every integration run
  * (checking its events and replaying it) and writes it here when asked. After a deliberate workflow

@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import * as infra from '../infra';
+
+export { infra };
 
 /** The checkout's root, from the sources or from their build under dist/. */
-export const REPO = resolve(__dirname, '..', '..', ...(__dirname.includes(join('dist', 'tools')) ? ['..'] : []));
-
-export interface Infra {
-  up(): Promise<unknown>;
-  config(): { kafka: { host: string; port: number; brokers: string }; temporal: { address: string } };
-  kafkaReady(host: string, port: number): Promise<boolean>;
-  paths: { kafkaToolsLibs: string; root: string };
-}
-
-// tools/infra is plain CommonJS outside the build; loaded at run time from the checkout.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const infra = require(join(REPO, 'tools', 'infra', 'infra.js')) as Infra;
+export const REPO = infra.repoRoot();
 
 /**
  * Runs one of Kafka's own tools (ProducerPerformance, ConsumerPerformance…) from the jars tools/infra

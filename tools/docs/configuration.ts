@@ -11,6 +11,7 @@ import { AGGREGATOR_ENV_SHAPE } from '../../apps/aggregator/src/config/aggregato
 import { INGEST_ENV_SHAPE } from '../../apps/ingest/src/config/ingest.config';
 import { PREDICTOR_ENV_SHAPE } from '../../apps/predictor/src/config/predictor.config';
 import { WORKER_ENV_SHAPE } from '../../workflows/src/config/worker.config';
+import { INFRA_ENV } from '../infra/config';
 
 export const DOC_PATH = 'docs/configuration.md';
 export const COMMAND = 'npm run docs:config';
@@ -81,12 +82,9 @@ const DESCRIPTIONS: Partial<Record<string, string>> = {
   SMARTSCALE_HISTORY_RETENTION_HOURS: 'Older decisions, windows and batches are pruned hourly.',
 };
 
-/** Read outside the apps' schemas, by the scripts that run the local stack. Hand-written: keep in step with tools/infra and tools/dev. */
+/** Read outside the apps' schemas, by the scripts that run the local stack: tools/infra's from its own table; keep the rest in step with tools/dev. */
 export const TOOL_VARIABLES: readonly { name: string; default: string; readBy: string; description: string }[] = [
-  { name: 'SMARTSCALE_KAFKA_PORT', default: '9092', readBy: '`tools/infra`', description: "The local broker's client port." },
-  { name: 'SMARTSCALE_KAFKA_CONTROLLER_PORT', default: '9093', readBy: '`tools/infra`', description: "The local broker's KRaft controller port." },
-  { name: 'SMARTSCALE_TEMPORAL_PORT', default: '7233', readBy: '`tools/infra`', description: "The local Temporal dev server's frontend port." },
-  { name: 'SMARTSCALE_TEMPORAL_UI_PORT', default: '8233', readBy: '`tools/infra`', description: "The local Temporal dev server's UI port." },
+  ...INFRA_ENV.map((v) => ({ name: v.name, default: String(v.default), readBy: '`tools/infra`', description: v.description })),
   { name: 'SMARTSCALE_DEMO_STEPS', default: "the scenario's (spike: `15:45,130:90,15:165`)", readBy: '`npm start`', description: "The demo traffic: `rate:seconds`, comma-separated." },
 ];
 

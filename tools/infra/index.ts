@@ -1,7 +1,8 @@
 /*
  * The public API of tools/infra: the local Kafka broker and Temporal dev server (install, up, stop,
  * status, config), and the binaries some tests need, built once into .smartscale/ (Helm and promtool,
- * kube-apiserver and etcd, the OpenTelemetry Collector). The CLI over it is main.ts.
+ * kube-apiserver and etcd, the OpenTelemetry Collector). The CLI over it is main.ts. Everything runs from
+ * source (Jest) and compiled under dist/tools/infra/ alike: paths come from repoRoot(), never from __dirname.
  */
 export { httpOk, logger, repoRoot, secs, sleep, waitFor, waitForHttp } from './util';
 export type { Log, WaitOptions } from './util';

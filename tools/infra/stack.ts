@@ -10,7 +10,8 @@ import { logger } from './util';
 
 /*
  * The local stack: a single-node Kafka broker and a Temporal dev server under .smartscale/. install, up
- * and stop take the per-checkout lock (lock.ts); up reuses servers that already answer.
+ * and stop take the per-checkout lock (lock.ts); up reuses servers that already answer, and stop also stops
+ * the kube-apiservers that tests started (kube-apiserver.ts), in case a test died before stopping its own.
  */
 
 const log = logger('infra');
