@@ -1,6 +1,6 @@
 import { leadingRange, LoadWindow, risesOfLoad } from './chart-range';
 
-/** The demo's cycle (tools/dev/start.js): 70 s at ~15 ev/s, 40 s at ~100, per 10 s window, with noise. */
+/** The demo's cycle (tools/dev/start.ts): 70 s at ~15 ev/s, 40 s at ~100, per 10 s window, with noise. */
 function cycle(cycles: number, start = 1_000_000): LoadWindow[] {
   const out: LoadWindow[] = [];
   let t = start;

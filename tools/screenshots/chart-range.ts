@@ -21,7 +21,7 @@ export function risesOfLoad(windows: readonly LoadWindow[]): number[] {
   const rates = sorted.map((w) => w.eventsPerSecond);
   const low = Math.min(...rates);
   const high = Math.max(...rates);
-  // A flat series has no rise; ask for at least a doubling, as the demo's rise lines do (tools/dev/spikes.js).
+  // A flat series has no rise; ask for at least a doubling, as the demo's rise lines do (tools/dev/spikes.ts).
   if (high < 2 * Math.max(low, 1e-9)) return [];
   const mid = (low + high) / 2;
   const rises: number[] = [];
