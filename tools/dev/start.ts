@@ -28,7 +28,7 @@ const USAGE = `usage: npm start [-- --scenario cycle|spike|idle-burst|otlp] [-- 
   --exit           stop everything once the demo traffic has finished
   SMARTSCALE_DEMO_STEPS=<rate:seconds,...> replaces the scenario's steps.`;
 
-interface Scenario {
+export interface Scenario {
   /** The one target of this file is the demo's target (its id, service and tick). */
   targets: string;
   steps: string;
@@ -42,7 +42,7 @@ interface Scenario {
  * Each scenario has its own target, task queue and aggregator group, so that switching scenarios never
  * leaves one's controller driving the other's replicas.
  */
-const SCENARIOS: Record<string, Scenario> = {
+export const SCENARIOS: Record<string, Scenario> = {
   // Its own service, so that the predictor's replay of older windows (tests, other scenarios) is not
   // the same series; no configured periods (SMARTSCALE_PREDICTOR_PERIODS empty): the cycle is found.
   cycle: {
@@ -55,15 +55,30 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 /** The ports and window the apps will use: the same variables, defaults and checks as their config schemas. */
-const appSettings = (): { ingest: number; predictor: number; control: number; windowMs: number; graceMs: number } => {
-  const e = loadEnv({
-    SMARTSCALE_INGEST_PORT: INGEST_ENV_SHAPE.SMARTSCALE_INGEST_PORT,
-    SMARTSCALE_PREDICTOR_PORT: PREDICTOR_ENV_SHAPE.SMARTSCALE_PREDICTOR_PORT,
-    SMARTSCALE_CONTROL_PORT: WORKER_ENV_SHAPE.SMARTSCALE_CONTROL_PORT,
-    ...windowEnv,
-  });
+export function appSettings(env: NodeJS.ProcessEnv = process.env): { ingest: number; predictor: number; control: number; windowMs: number; graceMs: number } {
+  const e = loadEnv(
+    {
+      SMARTSCALE_INGEST_PORT: INGEST_ENV_SHAPE.SMARTSCALE_INGEST_PORT,
+      SMARTSCALE_PREDICTOR_PORT: PREDICTOR_ENV_SHAPE.SMARTSCALE_PREDICTOR_PORT,
+      SMARTSCALE_CONTROL_PORT: WORKER_ENV_SHAPE.SMARTSCALE_CONTROL_PORT,
+      ...windowEnv,
+    },
+    env,
+  );
   return { ingest: e.SMARTSCALE_INGEST_PORT, predictor: e.SMARTSCALE_PREDICTOR_PORT, control: e.SMARTSCALE_CONTROL_PORT, windowMs: e.SMARTSCALE_WINDOW_MS, graceMs: e.SMARTSCALE_GRACE_MS };
-};
+}
+
+/** A scenario's target, service and tick (from its targets file) and its task queue and aggregator group. */
+export function scenarioTarget(scenario: Scenario): { target: string; service: string; tickMs: number; queue: string; group: string } {
+  const [target] = loadTargets(join(infra.repoRoot(), scenario.targets));
+  return {
+    target: target.id,
+    service: target.service,
+    tickMs: target.policy.tickIntervalMs,
+    queue: scenario.suffix ? `${TASK_QUEUE}-${scenario.suffix}` : TASK_QUEUE,
+    group: scenario.suffix ? `${CONSUMER_GROUPS.aggregator}-${scenario.suffix}` : CONSUMER_GROUPS.aggregator,
+  };
+}
 
 const url = (port: number, p = ''): string => `http://127.0.0.1:${port}${p}`;
 const reason = (d: Decision, code: string): string | undefined => d.reasons?.find((r) => r.code === code)?.message;
@@ -91,12 +106,7 @@ class Demo {
     readonly scenario: Scenario,
     readonly exitWhenDone: boolean,
   ) {
-    const [target] = loadTargets(join(infra.repoRoot(), scenario.targets));
-    this.target = target.id;
-    this.service = target.service;
-    this.tickMs = target.policy.tickIntervalMs;
-    this.group = scenario.suffix ? `${CONSUMER_GROUPS.aggregator}-${scenario.suffix}` : CONSUMER_GROUPS.aggregator;
-    this.queue = scenario.suffix ? `${TASK_QUEUE}-${scenario.suffix}` : TASK_QUEUE;
+    ({ target: this.target, service: this.service, tickMs: this.tickMs, queue: this.queue, group: this.group } = scenarioTarget(scenario));
     this.steps = process.env.SMARTSCALE_DEMO_STEPS || scenario.steps;
   }
 
