@@ -12,8 +12,6 @@ module.exports = tseslint.config(
     ignores: [
       'dist/**', 'node_modules/**', '.smartscale/**', 'coverage/**',
       'eslint.config.js', 'jest.config.js', 'tools/bootstrap.js',
-      // The CommonJS scripts tools/infra/index.ts still loads while they move to TypeScript.
-      'tools/infra/*.js',
     ],
   },
   ...tseslint.configs.recommended,
