@@ -35,6 +35,7 @@ async function checks(): Promise<void> {
     const jestEnv = { ...env, NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning' };
     const steps: [name: string, args: string[]][] = [
       ['type-check', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+      ['type-check of the console script (DOM)', ['tsc', '--noEmit', '-p', 'workflows/src/console/public']],
       ['lint', ['eslint', '--max-warnings', '0', '.']],
       ['unit + workflow tests', ['jest', '--selectProjects', 'unit', 'workflow']],
       ['integration tests', ['jest', '--selectProjects', 'integration', '--runInBand']],
