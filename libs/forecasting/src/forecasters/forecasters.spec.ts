@@ -7,24 +7,13 @@ import { NaiveForecaster } from './naive.forecaster';
 import { RecentMedianForecaster } from './recent-median.forecaster';
 import { restoreForecaster } from './restore';
 import { SeasonalNaiveForecaster } from './seasonal-naive.forecaster';
+import { gaussian, lcgRandom } from '@smartscale/testing';
 
 const PERIOD = 24;
 
-/** Deterministic pseudo-random numbers so the specs never flake. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function gaussian(next: () => number): number {
-  return Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
-}
 
 function seasonalSeries(n: number, noise: number, seed = 1): number[] {
-  const next = rng(seed);
+  const next = lcgRandom(seed);
   return Array.from({ length: n }, (_, t) => 100 + 20 * Math.sin((2 * Math.PI * t) / PERIOD) + noise * gaussian(next));
 }
 
@@ -60,7 +49,7 @@ describe(HoltWintersForecaster.name, () => {
 
 describe(LagRegressionForecaster.name, () => {
   it('beats naive one step ahead on a mean-reverting AR(1) process', () => {
-    const next = rng(7);
+    const next = lcgRandom(7);
     const values: number[] = [0];
     for (let t = 1; t < 3000; t++) values.push(0.3 * values[t - 1] + gaussian(next));
     const reg = new LagRegressionForecaster({ lags: [1, 2], ...DEFAULT_LAG_REGRESSION });
@@ -99,7 +88,7 @@ describe(weightedMedian.name, () => {
 
 /** Bursty counts: a daily shape plus heavy-tailed spikes that last a few steps, like tweet volumes. */
 function burstySeries(n: number, seed: number): number[] {
-  const next = rng(seed);
+  const next = lcgRandom(seed);
   let burst = 0;
   return Array.from({ length: n }, (_, t) => {
     if (next() < 0.01) burst = 200 * (1 + 5 * next());

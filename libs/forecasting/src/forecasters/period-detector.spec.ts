@@ -2,27 +2,17 @@ import { AutoSeasonalForecaster, autoSeasonalConfig, periodsInUse } from './auto
 import { DEFAULT_PERIOD_DETECTOR, detectPeriods } from './period-detector';
 import { PeriodTracker, withHysteresis } from './period-tracker';
 import { restoreForecaster } from './restore';
+import { gaussian, lcgRandom } from '@smartscale/testing';
 
 /** 10 s windows, the product's default: 7 min, 1 h and 1 day in windows. */
 const SEVEN_MINUTES = 42;
 const HOUR = 360;
 const DAY = 8640;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function gaussian(next: () => number): number {
-  return Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
-}
 
 /** Load with one cycle per period (amplitude 40 each), a slow trend and noise of standard deviation 15. */
 function load(n: number, periods: number[], seed = 1): number[] {
-  const next = rng(seed);
+  const next = lcgRandom(seed);
   return Array.from({ length: n }, (_, t) => 200 + 0.001 * t + periods.reduce((sum, p) => sum + 40 * Math.sin((2 * Math.PI * t) / p), 0) + 15 * gaussian(next));
 }
 
@@ -71,14 +61,14 @@ describe(PeriodTracker.name, () => {
       [1_000, 4],
       [20_000, 5],
     ]) {
-      const next = rng(seed);
+      const next = lcgRandom(seed);
       const noise = Array.from({ length: n }, () => 100 + 10 * gaussian(next));
       expect(detectPeriods(noise, { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY })).toEqual([]);
     }
   });
 
   it('finds nothing in a trend or a random walk', () => {
-    const next = rng(7);
+    const next = lcgRandom(7);
     let level = 100;
     const walk = Array.from({ length: 3_000 }, () => (level += gaussian(next)));
     expect(detectPeriods(walk, { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY })).toEqual([]);
@@ -86,7 +76,7 @@ describe(PeriodTracker.name, () => {
   });
 
   it('does not read the single hump of a wandering series as two cycles', () => {
-    const next = rng(17);
+    const next = lcgRandom(17);
     const found = Array.from({ length: 50 }, () => {
       let level = 100;
       const walk = Array.from({ length: 300 }, () => (level += gaussian(next)));
@@ -103,7 +93,7 @@ describe(PeriodTracker.name, () => {
   });
 
   it('finds a cycle that began recently, after a long history without it, within a re-check of its second cycle', () => {
-    const next = rng(31);
+    const next = lcgRandom(31);
     const before = Array.from({ length: 3_000 }, () => 200 + 15 * gaussian(next));
     const found = stepFound([...before, ...load(4 * SEVEN_MINUTES, [SEVEN_MINUTES], 32)], SEVEN_MINUTES, DAY);
     expect(found).not.toBeNull();
@@ -124,7 +114,7 @@ describe(PeriodTracker.name, () => {
     const tracker = new PeriodTracker({ ...DEFAULT_PERIOD_DETECTOR, maxPeriod: 100 });
     load(3 * SEVEN_MINUTES, [SEVEN_MINUTES], 12).forEach((v) => tracker.push(v));
     expect(tracker.periods).toEqual([SEVEN_MINUTES]);
-    const next = rng(13);
+    const next = lcgRandom(13);
     for (let t = 0; t < tracker.capacity; t++) tracker.push(200 + 15 * gaussian(next));
     expect(tracker.periods).toEqual([]);
   });
