@@ -5,16 +5,11 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Registry } from 'prom-client';
 import { MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, unpackEventRecord } from '@smartscale/contracts';
 import { INGEST_CONFIG, IngestConfig, loadIngestConfig } from '../config/ingest.config';
-import { ApiKeyGuard } from './api-key.guard';
-import { ApiKeys } from './api-keys';
 import { EVENT_SINK, EventSink } from './event-sink.adapter';
 import { EventsController } from './events.controller';
-import { CLOCK, EventsService } from './events.service';
-import { InflightBudget } from './inflight-budget';
-import { IngestHttpSetup } from './ingest-http';
+import { EVENTS_HTTP_PROVIDERS } from './events.module';
+import { CLOCK } from './events.service';
 import { IngestMetrics } from './ingest-metrics';
-import { RateLimiter } from './rate-limiter';
-import { ServiceCap } from './service-cap';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const BODY_LIMIT = 4096;
@@ -58,13 +53,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
   const moduleRef = await Test.createTestingModule({
     controllers: [EventsController],
     providers: [
-      EventsService,
-      ApiKeyGuard,
-      ApiKeys,
-      RateLimiter,
-      ServiceCap,
-      InflightBudget,
-      IngestHttpSetup,
+      ...EVENTS_HTTP_PROVIDERS,
       { provide: INGEST_CONFIG, useValue: config },
       { provide: EVENT_SINK, useValue: sink },
       { provide: CLOCK, useValue: () => clock.now },

@@ -14,17 +14,14 @@ import { BrokerReadiness } from './kafka-readiness';
 import { RateLimiter } from './rate-limiter';
 import { ServiceCap } from './service-cap';
 
+/** The HTTP intake's own providers; the module adds the sink, clock, metrics and readiness that specs replace. */
+export const EVENTS_HTTP_PROVIDERS = [EventsService, ApiKeyGuard, ApiKeys, RateLimiter, ServiceCap, InflightBudget, IngestHttpSetup];
+
 @Module({
   controllers: [EventsController],
   providers: [
-    EventsService,
+    ...EVENTS_HTTP_PROVIDERS,
     BrokerReadiness,
-    ApiKeyGuard,
-    ApiKeys,
-    RateLimiter,
-    ServiceCap,
-    InflightBudget,
-    IngestHttpSetup,
     { provide: EVENT_SINK, useClass: KafkaEventSink },
     { provide: CLOCK, useValue: () => Date.now() },
     { provide: IngestMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new IngestMetrics(r) },
