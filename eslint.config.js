@@ -9,10 +9,7 @@ module.exports = tseslint.config(
     // Every source file is linted, JavaScript too: the only JavaScript left outside node_modules and dist/ is
     // the config files and tools/bootstrap.js (it runs before node_modules exists), listed here by name so
     // that any other .js is flagged.
-    ignores: [
-      'dist/**', 'node_modules/**', '.smartscale/**', 'coverage/**',
-      'eslint.config.js', 'jest.config.js', 'tools/bootstrap.js',
-    ],
+    ignores: ['dist/**', 'node_modules/**', '.smartscale/**', 'coverage/**', 'eslint.config.js', 'jest.config.js', 'tools/bootstrap.js'],
   },
   ...tseslint.configs.recommended,
   {
@@ -30,7 +27,10 @@ module.exports = tseslint.config(
     files: ['workflows/src/workflows/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code (determinism).' })) }],
+      'no-restricted-imports': [
+        'error',
+        { paths: nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code (determinism).' })) },
+      ],
     },
   },
 );

@@ -1,14 +1,17 @@
 // Three tiers (CONVENTIONS.md §13): pure unit specs beside the code, workflow tests on Temporal's
 // time-skipping server, integration tests against the real broker and Temporal server under test/.
-const swc = ['@swc/jest', {
-  jsc: {
-    target: 'es2022',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    keepClassNames: true,
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
+];
 const moduleNameMapper = {
   '^@smartscale/contracts$': '<rootDir>/libs/contracts/src',
   '^@smartscale/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
@@ -26,7 +29,15 @@ const base = {
 };
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,deploy,test/support}/**/*.spec.ts', '<rootDir>/workflows/src/*.spec.ts', '<rootDir>/workflows/src/{control,console,history,keda,observe,scalers,worker}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/{apps,libs,tools,deploy,test/support}/**/*.spec.ts',
+        '<rootDir>/workflows/src/*.spec.ts',
+        '<rootDir>/workflows/src/{control,console,history,keda,observe,scalers,worker}/**/*.spec.ts',
+      ],
+    },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/workflows/src/workflows/**/*.spec.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],

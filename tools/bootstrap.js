@@ -20,7 +20,8 @@ const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: REPO, stdio: 'inherit' });
-  if (r.status !== 0) throw Object.assign(new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`), { said: true });
+  if (r.status !== 0)
+    throw Object.assign(new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`), { said: true });
 }
 
 /**
@@ -47,7 +48,9 @@ function build() {
 function main([command, ...args]) {
   if (!Object.hasOwn(COMMANDS, command ?? '')) {
     const list = Object.entries(COMMANDS).map(([name, [, what]]) => `  ${name.padEnd(6)} ${what}`);
-    console.error(`${command ? `[smartscale] unknown command "${command}"\n` : ''}usage: node tools/bootstrap.js <command> [args]\n${list.join('\n')}`);
+    console.error(
+      `${command ? `[smartscale] unknown command "${command}"\n` : ''}usage: node tools/bootstrap.js <command> [args]\n${list.join('\n')}`,
+    );
     process.exit(2);
   }
   ensureNodeModules();

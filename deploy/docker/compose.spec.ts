@@ -52,13 +52,17 @@ describe('docker-compose.yml', () => {
 
   it('mounts the Prometheus config and the Grafana provisioning from deploy/, and the paths exist', () => {
     const mounts = [...(services.prometheus.volumes ?? []), ...(services.grafana.volumes ?? [])].filter((v) => v.startsWith('./'));
-    expect(mounts).toEqual(expect.arrayContaining(['./deploy/prometheus:/etc/prometheus:ro', './deploy/grafana/provisioning:/etc/grafana/provisioning:ro']));
+    expect(mounts).toEqual(
+      expect.arrayContaining(['./deploy/prometheus:/etc/prometheus:ro', './deploy/grafana/provisioning:/etc/grafana/provisioning:ro']),
+    );
     for (const m of mounts) expect(existsSync(join(REPO_ROOT, m.split(':')[0]))).toBe(true);
     expect(services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
   });
 
   it('will not start the worker without SMARTSCALE_CONTROL_TOKEN, saying how to make one; with it, the worker accepts its 0.0.0.0', () => {
-    expect(() => envOf(services.worker, {})).toThrow(/required variable SMARTSCALE_CONTROL_TOKEN is missing a value: set SMARTSCALE_CONTROL_TOKEN to a random string of 16\+ characters \(e\.g\. openssl rand -hex 24\)/);
+    expect(() => envOf(services.worker, {})).toThrow(
+      /required variable SMARTSCALE_CONTROL_TOKEN is missing a value: set SMARTSCALE_CONTROL_TOKEN to a random string of 16\+ characters \(e\.g\. openssl rand -hex 24\)/,
+    );
     const env = envOf(services.worker);
     expect(env.SMARTSCALE_CONTROL_HOST).toBe('0.0.0.0');
     expect(loadAppConfig('worker', env)).toMatchObject({ http: { token: TRY_OUT_ENV.SMARTSCALE_CONTROL_TOKEN } });

@@ -6,14 +6,17 @@ import { packagesImportedBy, runtimeImports } from '../../test/support/deploy/ru
 // The production image installs `dependencies` only (`npm ci --omit=dev`, deploy/docker/Dockerfile), so
 // that list must be exactly what the compiled apps load: a runtime import of a dev-only package would
 // crash the container at start, and a tool's package in `dependencies` would ship for nothing.
-const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const runtime = runtimeImports();
 /**
  * Packages no source file names but a runtime package loads by name; each was found missing by booting the
  * apps from an image-like install (`npm ci --omit=dev`).
  */
 const LOADED_BY_OTHERS: Record<string, string> = {
-  '@fastify/static': "@nestjs/platform-fastify requires it when SwaggerModule.setup serves the API docs (libs/ops/src/http-app.ts)",
+  '@fastify/static': '@nestjs/platform-fastify requires it when SwaggerModule.setup serves the API docs (libs/ops/src/http-app.ts)',
 };
 const used = (pkg: string): boolean => runtime.has(pkg) || pkg in LOADED_BY_OTHERS;
 
@@ -71,7 +74,9 @@ describe('deploy/docker', () => {
   });
 
   it('keeps what the host installed, built or ran out of the build context', () => {
-    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist', '.smartscale']));
   });
 });

@@ -33,11 +33,17 @@ const files = readdirSync(join(DIR, 'dashboards')).filter((f) => f.endsWith('.js
 const dashboards = files.map((f) => JSON.parse(readFileSync(join(DIR, 'dashboards', f), 'utf8')) as Dashboard);
 const panels = dashboards.flatMap((d) => d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).map((p) => ({ dashboard: d.title, ...p })));
 const queries = panels.flatMap((p) => (p.targets ?? []).map((t, i) => [`${p.dashboard} / ${p.title} #${i + 1}`, t.expr] as const));
-const variables = dashboards.flatMap((d) => d.templating.list.map((v) => [`${d.title} / $${v.name}`, typeof v.query === 'string' ? v.query : v.query.query] as const));
+const variables = dashboards.flatMap((d) =>
+  d.templating.list.map((v) => [`${d.title} / $${v.name}`, typeof v.query === 'string' ? v.query : v.query.query] as const),
+);
 
-const datasources = (parse(readFileSync(join(DIR, 'provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: { uid: string; url: string }[] }).datasources;
+const datasources = (
+  parse(readFileSync(join(DIR, 'provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: { uid: string; url: string }[] }
+).datasources;
 const scrapeJobs = new Set(
-  (parse(readFileSync(join(REPO_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string }[] }).scrape_configs.map((s) => s.job_name),
+  (
+    parse(readFileSync(join(REPO_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string }[] }
+  ).scrape_configs.map((s) => s.job_name),
 );
 
 let catalog: Map<string, CatalogEntry>;
@@ -60,7 +66,12 @@ describe('deploy/grafana dashboards', () => {
   });
 
   it('queries through the provisioned Prometheus datasource only, which is the compose Prometheus', () => {
-    const uids = new Set([...panels.flatMap((p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)]), ...dashboards.flatMap((d) => d.templating.list.map((v) => v.datasource?.uid))].filter(Boolean));
+    const uids = new Set(
+      [
+        ...panels.flatMap((p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)]),
+        ...dashboards.flatMap((d) => d.templating.list.map((v) => v.datasource?.uid)),
+      ].filter(Boolean),
+    );
     expect([...uids]).toEqual(datasources.map((d) => d.uid));
     expect(datasources.map((d) => d.url)).toEqual([`http://prometheus:${composeServices().prometheus.ports?.[0].split(':').at(-1)}`]);
   });
@@ -89,7 +100,9 @@ describe('deploy/grafana dashboards', () => {
   });
 
   it('is provisioned from the folder that compose mounts', () => {
-    const provider = (parse(readFileSync(join(DIR, 'provisioning/dashboards/smartscale.yml'), 'utf8')) as { providers: { options: { path: string } }[] }).providers[0];
+    const provider = (
+      parse(readFileSync(join(DIR, 'provisioning/dashboards/smartscale.yml'), 'utf8')) as { providers: { options: { path: string } }[] }
+    ).providers[0];
     const volumes = composeServices().grafana.volumes ?? [];
     expect(volumes).toContain(`./deploy/grafana/dashboards:${provider.options.path}:ro`);
     expect(volumes).toContain('./deploy/grafana/provisioning:/etc/grafana/provisioning:ro');

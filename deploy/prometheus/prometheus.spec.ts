@@ -13,7 +13,9 @@ import { opsTool } from '../../test/support/deploy/ops-tools';
 // export (names from their registries, histogram suffixes included), and promtool accepts both.
 const DIR = join(REPO_ROOT, 'deploy/prometheus');
 const CONFIG = join(DIR, 'prometheus.yml');
-const RULE_FILES = readdirSync(join(DIR, 'rules')).filter((f) => f.endsWith('.rules.yml')).map((f) => join(DIR, 'rules', f));
+const RULE_FILES = readdirSync(join(DIR, 'rules'))
+  .filter((f) => f.endsWith('.rules.yml'))
+  .map((f) => join(DIR, 'rules', f));
 
 interface ScrapeConfig {
   job_name: string;
@@ -62,7 +64,12 @@ describe('deploy/prometheus/rules', () => {
 
   it('alerts on ingest rejecting, consumer lag growing and a workflow not deciding', () => {
     const queried = rules.map((r) => r.expr).join('\n');
-    for (const series of ['smartscale_ingest_events_rejected_total', 'smartscale_aggregator_consumer_lag', 'smartscale_worker_last_decision_timestamp_seconds']) expect(queried).toContain(series);
+    for (const series of [
+      'smartscale_ingest_events_rejected_total',
+      'smartscale_aggregator_consumer_lag',
+      'smartscale_worker_last_decision_timestamp_seconds',
+    ])
+      expect(queried).toContain(series);
   });
 
   it('passes promtool check rules and the rule unit tests (promtool test rules)', () => {

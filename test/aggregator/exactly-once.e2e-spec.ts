@@ -23,13 +23,18 @@ describe('the aggregator across a SIGKILL', () => {
     const first = h.start('agg-1');
     // Keep the stream flowing while the first process works, and kill it once some windows are committed.
     let at = firstHalf;
-    await eventually('first committed windows', async () => {
-      if (at < events.length * 0.75) {
-        await h.send(events.slice(at, at + chunk));
-        at += chunk;
-      }
-      return h.metrics.length > 50;
-    }, 30_000, 20);
+    await eventually(
+      'first committed windows',
+      async () => {
+        if (at < events.length * 0.75) {
+          await h.send(events.slice(at, at + chunk));
+          at += chunk;
+        }
+        return h.metrics.length > 50;
+      },
+      30_000,
+      20,
+    );
     first.kill('SIGKILL');
     await exited(first);
     const beforeKill = h.emitted().length;

@@ -24,7 +24,11 @@ export const partitionOf = (service: string): number => SERVICES.indexOf(service
  * The known stream: steady events, 2 % retried ids, 5 % out of order within grace; exact expected
  * counts per tumbling window, and per hopping window closed by `flush(seconds)` (the sum of its panes).
  */
-export function knownStream(run: string, seconds: number, perServicePerSecond: number): { events: TelemetryEvent[]; expected: Map<string, number>; expectedHopping: Map<string, number> } {
+export function knownStream(
+  run: string,
+  seconds: number,
+  perServicePerSecond: number,
+): { events: TelemetryEvent[]; expected: Map<string, number>; expectedHopping: Map<string, number> } {
   const events: TelemetryEvent[] = [];
   const expected = new Map<string, number>();
   let i = 0;
@@ -128,7 +132,11 @@ export class AggregatorHarness {
   }
 
   send(events: TelemetryEvent[]): Promise<unknown> {
-    return this.producer.send({ topic: this.topics.events, acks: -1, messages: events.map((e) => ({ partition: partitionOf(e.service), key: e.service, value: JSON.stringify(e) })) });
+    return this.producer.send({
+      topic: this.topics.events,
+      acks: -1,
+      messages: events.map((e) => ({ partition: partitionOf(e.service), key: e.service, value: JSON.stringify(e) })),
+    });
   }
 
   sendRaw(partition: number, value: string): Promise<unknown> {
@@ -141,7 +149,11 @@ export class AggregatorHarness {
     return this.producer.send({
       topic: this.topics.events,
       acks: -1,
-      messages: [...Array(PARTITIONS).keys()].map((p) => ({ partition: p, key: `flush-${p}`, value: JSON.stringify({ v: 1, id: `flush-${p}`, service: `flush-${p}`, type: 'request', time }) })),
+      messages: [...Array(PARTITIONS).keys()].map((p) => ({
+        partition: p,
+        key: `flush-${p}`,
+        value: JSON.stringify({ v: 1, id: `flush-${p}`, service: `flush-${p}`, type: 'request', time }),
+      })),
     });
   }
 
@@ -167,7 +179,14 @@ export class AggregatorHarness {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const keep = (b: Buffer): void => void this.log.push(...b.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`));
+    const keep = (b: Buffer): void =>
+      void this.log.push(
+        ...b
+          .toString()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => `[${name}] ${l}`),
+      );
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     this.children.push(child);

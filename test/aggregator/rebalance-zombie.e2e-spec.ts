@@ -19,14 +19,20 @@ describe('the aggregator across a rebalance and a zombie', () => {
     const chunk = 1_000;
     let at = 0;
     const feedUntil = (what: string, share: number, done: () => boolean, timeoutMs: number): Promise<boolean> =>
-      eventually(what, async () => {
-        if (at < events.length * share) {
-          await h.send(events.slice(at, at + chunk));
-          at += chunk;
-        }
-        return done();
-      }, timeoutMs, 20);
-    const claims = (name: string): Set<string> => new Set(h.log.filter((l) => l.startsWith(`[${name}]`)).flatMap((l) => /claimed partition (\d+)/.exec(l)?.[1] ?? []));
+      eventually(
+        what,
+        async () => {
+          if (at < events.length * share) {
+            await h.send(events.slice(at, at + chunk));
+            at += chunk;
+          }
+          return done();
+        },
+        timeoutMs,
+        20,
+      );
+    const claims = (name: string): Set<string> =>
+      new Set(h.log.filter((l) => l.startsWith(`[${name}]`)).flatMap((l) => /claimed partition (\d+)/.exec(l)?.[1] ?? []));
 
     const first = h.start('agg-1');
     await feedUntil('windows from the first replica', 0.3, () => h.metrics.length > 30, 20_000);
@@ -47,6 +53,8 @@ describe('the aggregator across a rebalance and a zombie', () => {
     expect(h.check(expectedHopping, 'hopping')).toEqual({ doubled: [], wrong: [] });
     const fenced = h.log.filter((l) => /fenced/.test(l));
     // Whether the zombie had a transaction in flight when frozen is timing; print what happened.
-    process.stdout.write(`rebalance-zombie: ${h.metrics.length} windows, ${fenced.length} fenced log lines\n${fenced.slice(0, 3).join('\n')}\n`);
+    process.stdout.write(
+      `rebalance-zombie: ${h.metrics.length} windows, ${fenced.length} fenced log lines\n${fenced.slice(0, 3).join('\n')}\n`,
+    );
   });
 });

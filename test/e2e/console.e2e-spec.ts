@@ -25,7 +25,14 @@ describe('the live console', () => {
     process.env.SMARTSCALE_CONTROL_TOKEN = TOKEN;
     // The worker runs from source here and serves the page's script from the build (console-assets.ts).
     await buildConsoleScript();
-    stack = await startLocalStack({ minReplicas: 1, maxReplicas: 3, capacityPerReplica: 20, tickIntervalMs: 1_000, scaleUpCooldownMs: 2_000, forecastHorizonWindows: 2 });
+    stack = await startLocalStack({
+      minReplicas: 1,
+      maxReplicas: 3,
+      capacityPerReplica: 20,
+      tickIntervalMs: 1_000,
+      scaleUpCooldownMs: 2_000,
+      forecastHorizonWindows: 2,
+    });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1300, height: 1000 } })).newPage();
   });
@@ -37,10 +44,18 @@ describe('the live console', () => {
 
   const status = () => stack.temporal.workflow.getHandle(workflowIdFor(stack.run)).query(statusQuery);
   const row = () => page.locator(`#targets tr[data-target="${stack.run}"]`);
-  const maxSeq = () => page.locator('#decisions tbody tr').evaluateAll((rows) => Math.max(-1, ...rows.map((r) => Number(r.getAttribute('data-seq')))));
+  const maxSeq = () =>
+    page.locator('#decisions tbody tr').evaluateAll((rows) => Math.max(-1, ...rows.map((r) => Number(r.getAttribute('data-seq')))));
 
   it('shows the target, takes new decisions live, follows targets added and removed, and pauses, resumes and overrides from the page', async () => {
-    const load = runLoad({ url: stack.ingestUrl, service: stack.run, shape: { kind: 'constant', rate: 30 }, durationSeconds: 20, batchSize: 10, errorRate: 0 });
+    const load = runLoad({
+      url: stack.ingestUrl,
+      service: stack.run,
+      shape: { kind: 'constant', rate: 30 },
+      durationSeconds: 20,
+      batchSize: 10,
+      errorRate: 0,
+    });
 
     await page.goto(`${stack.controlUrl}/console`);
     // With a token set, reads need it too: the page asks once, then reads the stream with it (issue 18).
@@ -63,16 +78,31 @@ describe('the live console', () => {
     await page.locator(`#decisions tbody tr[data-seq="${before + 1}"]`).waitFor({ timeout: 30_000 });
     expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
     const newest = await maxSeq();
-    await page.locator(`#targets tr[data-target="${stack.run}"] [data-field=last-decision]`, { hasText: new RegExp(`#(${newest}|${newest + 1}|${newest + 2}) `) }).waitFor();
-    expect(await page.locator('#decisions tbody tr a').first().getAttribute('href')).toContain(`/workflows/${encodeURIComponent(workflowIdFor(stack.run))}`);
+    await page
+      .locator(`#targets tr[data-target="${stack.run}"] [data-field=last-decision]`, {
+        hasText: new RegExp(`#(${newest}|${newest + 1}|${newest + 2}) `),
+      })
+      .waitFor();
+    expect(await page.locator('#decisions tbody tr a').first().getAttribute('href')).toContain(
+      `/workflows/${encodeURIComponent(workflowIdFor(stack.run))}`,
+    );
 
     // A target added through the API shows up without a reload (recommend only here), and goes when removed.
     const added = `${stack.run}-added`;
     const auth = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
-    const target = { id: added, service: added, scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/scale' }, policy: { mode: 'recommend', tickIntervalMs: 1_000 } };
-    expect((await fetch(`${stack.controlUrl}/v1/targets`, { method: 'POST', headers: auth, body: JSON.stringify(target) })).status).toBe(201);
+    const target = {
+      id: added,
+      service: added,
+      scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/scale' },
+      policy: { mode: 'recommend', tickIntervalMs: 1_000 },
+    };
+    expect((await fetch(`${stack.controlUrl}/v1/targets`, { method: 'POST', headers: auth, body: JSON.stringify(target) })).status).toBe(
+      201,
+    );
     await page.locator(`#targets tr[data-target="${added}"] [data-field=state]`, { hasText: 'recommend only' }).waitFor();
-    expect((await fetch(`${stack.controlUrl}/v1/targets/${added}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(202);
+    expect(
+      (await fetch(`${stack.controlUrl}/v1/targets/${added}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status,
+    ).toBe(202);
     await page.locator(`#targets tr[data-target="${added}"]`).waitFor({ state: 'detached' });
     expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
 
@@ -91,7 +121,9 @@ describe('the live console', () => {
     const override = await eventually('the workflow reports the override', async () => (await status()).override);
     expect(override.replicas).toBe(2);
     expect(override.expiresAt - override.since).toBe(300_000);
-    await page.locator(`#targets tr[data-target="${stack.run}"] [data-field=state]`, { hasText: /override 2 replicas, \d+:\d\d left/ }).waitFor();
+    await page
+      .locator(`#targets tr[data-target="${stack.run}"] [data-field=state]`, { hasText: /override 2 replicas, \d+:\d\d left/ })
+      .waitFor();
     expect(await page.locator('#token-dialog').isVisible()).toBe(false);
 
     await load;

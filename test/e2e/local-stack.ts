@@ -49,9 +49,16 @@ export async function startLocalStack(policy: Record<string, unknown>): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'smartscale-e2e-'));
   const targetsFile = join(dir, 'targets.json');
   writeFileSync(targetsFile, JSON.stringify([{ id: run, service: run, scaler: { kind: 'local' }, policy }]));
-  const worker = await createWorkerApp(loadWorkerConfig({
-    ...env, SMARTSCALE_ROOT: REPO_ROOT, SMARTSCALE_TARGETS_FILE: targetsFile, SMARTSCALE_LOCAL_SCALER_STATE_DIR: dir, SMARTSCALE_HISTORY_URL: `pglite:${join(dir, 'history')}`, SMARTSCALE_PREDICTOR_URL: await apps[1].getUrl(),
-  }));
+  const worker = await createWorkerApp(
+    loadWorkerConfig({
+      ...env,
+      SMARTSCALE_ROOT: REPO_ROOT,
+      SMARTSCALE_TARGETS_FILE: targetsFile,
+      SMARTSCALE_LOCAL_SCALER_STATE_DIR: dir,
+      SMARTSCALE_HISTORY_URL: `pglite:${join(dir, 'history')}`,
+      SMARTSCALE_PREDICTOR_URL: await apps[1].getUrl(),
+    }),
+  );
   apps.push(worker);
   await worker.listen(0, '127.0.0.1');
   const temporal = new Client({ connection: await Connection.connect({ address: loadWorkerConfig(env).temporal.address }) });
@@ -62,7 +69,10 @@ export async function startLocalStack(policy: Record<string, unknown>): Promise<
     controlUrl: await worker.getUrl(),
     temporal,
     async close() {
-      await temporal.workflow.getHandle(workflowIdFor(run)).terminate('e2e done').catch(() => undefined);
+      await temporal.workflow
+        .getHandle(workflowIdFor(run))
+        .terminate('e2e done')
+        .catch(() => undefined);
       await temporal.connection.close();
       for (const app of apps.reverse()) await app.close();
     },

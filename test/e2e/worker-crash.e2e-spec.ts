@@ -52,7 +52,6 @@ class ScaleReceiver {
   }
 }
 
-
 describe('a worker killed during apply', () => {
   const run = `crash${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), 'smartscale-crash-'));
@@ -67,11 +66,16 @@ describe('a worker killed during apply', () => {
     const log = createWriteStream(join(dir, `worker-${label}.log`));
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    await eventually(`worker ${label} ready (log in ${dir})`, async () => {
-      if (child.exitCode !== null) throw new Error(`worker ${label} exited with ${child.exitCode}; see ${dir}`);
-      const res = await fetch(`${controlUrl}/health`).catch(() => null);
-      return res?.ok;
-    }, 90_000, 500);
+    await eventually(
+      `worker ${label} ready (log in ${dir})`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`worker ${label} exited with ${child.exitCode}; see ${dir}`);
+        const res = await fetch(`${controlUrl}/health`).catch(() => null);
+        return res?.ok;
+      },
+      90_000,
+      500,
+    );
     return child;
   };
 
@@ -82,7 +86,15 @@ describe('a worker killed during apply', () => {
     const targetsFile = join(dir, 'targets.json');
     // At zero with activation out of reach (the fresh group's lag is the whole topic), nothing is
     // decided: the override below is the only scale change.
-    const policy = { minReplicas: 0, maxReplicas: 5, tickIntervalMs: 1_000, forecastHorizonWindows: 0, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0, activationLag: 2_000_000_000 };
+    const policy = {
+      minReplicas: 0,
+      maxReplicas: 5,
+      tickIntervalMs: 1_000,
+      forecastHorizonWindows: 0,
+      scaleUpCooldownMs: 0,
+      scaleDownCooldownMs: 0,
+      activationLag: 2_000_000_000,
+    };
     writeFileSync(targetsFile, JSON.stringify([{ id: run, service: run, scaler: { kind: 'webhook', url }, policy }]));
     env = {
       ...process.env,
@@ -98,7 +110,10 @@ describe('a worker killed during apply', () => {
   });
 
   afterAll(async () => {
-    await temporal?.workflow.getHandle(workflowIdFor(run)).terminate('e2e done').catch(() => undefined);
+    await temporal?.workflow
+      .getHandle(workflowIdFor(run))
+      .terminate('e2e done')
+      .catch(() => undefined);
     await temporal?.connection.close();
     if (worker && worker.exitCode === null) {
       const exited = new Promise((resolve) => worker!.once('exit', resolve));
@@ -110,7 +125,9 @@ describe('a worker killed during apply', () => {
 
   it('applies the scale change exactly once after the worker restarts', async () => {
     const override = await fetch(`${controlUrl}/v1/targets/${run}/override`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ replicas: 3, ttlMs: 600_000, reason: 'crash test' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ replicas: 3, ttlMs: 600_000, reason: 'crash test' }),
     });
     expect(override.status).toBe(202);
 
@@ -122,10 +139,15 @@ describe('a worker killed during apply', () => {
 
     worker = await startWorker('second');
     const handle = temporal.workflow.getHandle(workflowIdFor(run));
-    const status = await eventually('the workflow past the retried apply', async () => {
-      const s = await handle.query(statusQuery);
-      return s.currentReplicas === 3 && s.lastDecision?.applied && s;
-    }, 120_000, 500);
+    const status = await eventually(
+      'the workflow past the retried apply',
+      async () => {
+        const s = await handle.query(statusQuery);
+        return s.currentReplicas === 3 && s.lastDecision?.applied && s;
+      },
+      120_000,
+      500,
+    );
     // A few more ticks: the override holds, so nothing else may reach the target.
     const seqAfterApply = (status as ControllerStatus).seq;
     await eventually('three more ticks', async () => (await handle.query(statusQuery)).seq >= seqAfterApply + 3, 30_000, 250);
@@ -142,7 +164,11 @@ describe('a worker killed during apply', () => {
     const events = (await handle.fetchHistory()).events ?? [];
     const applies = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'apply');
     expect(applies).toHaveLength(1);
-    const started = events.filter((e) => e.activityTaskStartedEventAttributes && Number(e.activityTaskStartedEventAttributes.scheduledEventId) === Number(applies[0].eventId));
+    const started = events.filter(
+      (e) =>
+        e.activityTaskStartedEventAttributes &&
+        Number(e.activityTaskStartedEventAttributes.scheduledEventId) === Number(applies[0].eventId),
+    );
     expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([expect.any(Number)]);
     expect(started[0].activityTaskStartedEventAttributes!.attempt).toBeGreaterThanOrEqual(2);
 

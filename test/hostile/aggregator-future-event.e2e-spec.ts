@@ -38,11 +38,19 @@ describe('the aggregator against one event dated ahead', () => {
     await exited(first);
     const second = startAggregator(h, 'agg-b', portB);
     children.push(second);
-    await eventually('the second aggregator claims the partition', () => h.log.some((l) => l.startsWith('[agg-b]') && /claimed partition/.test(l)), 30_000);
+    await eventually(
+      'the second aggregator claims the partition',
+      () => h.log.some((l) => l.startsWith('[agg-b]') && /claimed partition/.test(l)),
+      30_000,
+    );
     await sleep(6_000);
     await load.stop();
     const lastFull = load.fullWindows().at(-1) ?? 0;
-    await eventually("checkout's last full window", () => h.metrics.some((m) => m.service === 'checkout' && m.windowStart === lastFull), 20_000);
+    await eventually(
+      "checkout's last full window",
+      () => h.metrics.some((m) => m.service === 'checkout' && m.windowStart === lastFull),
+      20_000,
+    );
 
     const { wrong, fromTheFuture } = compare(h.metrics, load);
     const checkout = h.metrics.filter((m) => m.service === 'checkout' && load.fullWindows().includes(m.windowStart));

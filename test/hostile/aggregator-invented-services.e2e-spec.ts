@@ -47,15 +47,30 @@ describe('the aggregator and the predictor against 5,000 invented services', () 
     await eventually("checkout's first window", () => (feed(), models.has('checkout')), 30_000, 100);
 
     const sentAt = Date.now();
-    const invented: TelemetryEvent[] = [...Array(INVENTED).keys()].map((i) => ({ v: 1, id: `inv-${i}`, service: `invented-${i}`, type: 'request', time: sentAt }));
-    for (let p = 0; p < PARTITIONS; p++) await writer.send(p, invented.filter((_, i) => i % PARTITIONS === p));
+    const invented: TelemetryEvent[] = [...Array(INVENTED).keys()].map((i) => ({
+      v: 1,
+      id: `inv-${i}`,
+      service: `invented-${i}`,
+      type: 'request',
+      time: sentAt,
+    }));
+    for (let p = 0; p < PARTITIONS; p++)
+      await writer.send(
+        p,
+        invented.filter((_, i) => i % PARTITIONS === p),
+      );
     let peakServices = 0;
-    await eventually('every invented service evicted by the aggregator', async () => {
-      feed();
-      const services = (await scrape(port, 'smartscale_aggregator_services')) ?? 0;
-      peakServices = Math.max(peakServices, services);
-      return services <= 1 && ((await scrape(port, 'smartscale_aggregator_services_evicted_total')) ?? 0) >= INVENTED;
-    }, 40_000, 200);
+    await eventually(
+      'every invented service evicted by the aggregator',
+      async () => {
+        feed();
+        const services = (await scrape(port, 'smartscale_aggregator_services')) ?? 0;
+        peakServices = Math.max(peakServices, services);
+        return services <= 1 && ((await scrape(port, 'smartscale_aggregator_services_evicted_total')) ?? 0) >= INVENTED;
+      },
+      40_000,
+      200,
+    );
     const evictedAfterMs = Date.now() - sentAt;
     const rss = await scrape(port, 'process_resident_memory_bytes');
 
@@ -64,12 +79,21 @@ describe('the aggregator and the predictor against 5,000 invented services', () 
     intake.sweep(Date.now());
     await load.stop();
     const lastFull = load.fullWindows().at(-1) ?? 0;
-    await eventually("checkout's last full window", () => h.metrics.some((m) => m.service === 'checkout' && m.windowStart === lastFull), 20_000);
+    await eventually(
+      "checkout's last full window",
+      () => h.metrics.some((m) => m.service === 'checkout' && m.windowStart === lastFull),
+      20_000,
+    );
 
     const inventedWindows = h.metrics.filter((m) => m.service.startsWith('invented-'));
     const lastInventedStart = Math.max(...inventedWindows.map((m) => m.windowStart));
-    const seriesServices = new Set((await registry.getMetricsAsJSON()).flatMap((m) => m.values.map((v) => v.labels.service)).filter((s) => s !== undefined));
-    const refusedAtCap = (await registry.getSingleMetric('smartscale_predictor_windows_refused_total')?.get())?.values.find((v) => v.labels.reason === 'model_cap')?.value ?? 0;
+    const seriesServices = new Set(
+      (await registry.getMetricsAsJSON()).flatMap((m) => m.values.map((v) => v.labels.service)).filter((s) => s !== undefined),
+    );
+    const refusedAtCap =
+      (await registry.getSingleMetric('smartscale_predictor_windows_refused_total')?.get())?.values.find(
+        (v) => v.labels.reason === 'model_cap',
+      )?.value ?? 0;
     process.stdout.write(
       `aggregator-invented-services: aggregator services peak ${peakServices}, all evicted ${evictedAfterMs} ms after the burst, rss ${rss === undefined ? '?' : Math.round(rss / 2 ** 20)} MiB; ` +
         `${inventedWindows.length} invented windows, the last starting ${lastInventedStart - sentAt} ms after their event; ` +

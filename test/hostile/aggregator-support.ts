@@ -21,7 +21,6 @@ const brokers = (process.env.SMARTSCALE_KAFKA_BROKERS ?? '127.0.0.1:9092').split
  */
 const entry = process.env.SMARTSCALE_HOSTILE_AGGREGATOR_MAIN ?? join(REPO_ROOT, 'dist/apps/aggregator/src/main.js');
 
-
 /** An aggregator on the harness's topics and group, windows of 1 s on the wall clock, /metrics on `port`. */
 export function startAggregator(h: AggregatorHarness, name: string, port: number, env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, [entry], {
@@ -49,7 +48,14 @@ export function startAggregator(h: AggregatorHarness, name: string, port: number
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const keep = (b: Buffer): void => void h.log.push(...b.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`));
+  const keep = (b: Buffer): void =>
+    void h.log.push(
+      ...b
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => `[${name}] ${l}`),
+    );
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return child;
@@ -80,7 +86,11 @@ export class EventWriter {
 
   /** Returns the offset of the first record. */
   async send(partition: number, events: TelemetryEvent[]): Promise<string> {
-    const [result] = await this.producer.send({ topic: this.topic, acks: -1, messages: events.map((e) => ({ partition, key: e.service, value: JSON.stringify(e) })) });
+    const [result] = await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: events.map((e) => ({ partition, key: e.service, value: JSON.stringify(e) })),
+    });
     return result.baseOffset ?? '?';
   }
 }
@@ -127,7 +137,14 @@ export class SteadyLoad {
     const gap = 1_000 / this.perSecond;
     for (let i = 0; !this.stopped; i++) {
       const began = Date.now();
-      const e: TelemetryEvent = { v: 1, id: `${this.service}-${began}-${i}`, service: this.service, type: 'request', time: began, latencyMs: 20 };
+      const e: TelemetryEvent = {
+        v: 1,
+        id: `${this.service}-${began}-${i}`,
+        service: this.service,
+        type: 'request',
+        time: began,
+        latencyMs: 20,
+      };
       await this.writer.send(this.partition, [e]);
       this.sent.push(e);
       await sleep(Math.max(0, gap - (Date.now() - began)));
@@ -145,9 +162,12 @@ export function compare(metrics: readonly WindowMetric[], load: SteadyLoad): { w
   const wrong: string[] = [];
   for (const start of load.fullWindows()) {
     const got = metrics.filter((m) => m.service === load.service && m.windowStart === start).map((m) => m.count);
-    if (got.length !== 1 || got[0] !== sent.get(start)) wrong.push(`${new Date(start).toISOString()}: sent ${sent.get(start)}, emitted [${got.join(', ')}]`);
+    if (got.length !== 1 || got[0] !== sent.get(start))
+      wrong.push(`${new Date(start).toISOString()}: sent ${sent.get(start)}, emitted [${got.join(', ')}]`);
   }
-  const fromTheFuture = metrics.filter((m) => m.windowEnd > m.emittedAt).map((m) => `${m.service}@${new Date(m.windowStart).toISOString()} emitted at ${new Date(m.emittedAt).toISOString()}`);
+  const fromTheFuture = metrics
+    .filter((m) => m.windowEnd > m.emittedAt)
+    .map((m) => `${m.service}@${new Date(m.windowStart).toISOString()} emitted at ${new Date(m.emittedAt).toISOString()}`);
   return { wrong, fromTheFuture };
 }
 

@@ -16,7 +16,18 @@ describe('control API on loopback without a token', () => {
     worker = await startControlWorker();
     id = `${worker.run}-a`;
     // recommend mode and a receiver that is never reached: nothing to scale, only a controller to pause.
-    const created = await raw(worker.port, 'POST', '/v1/targets', {}, { id, service: id, scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/never' }, policy: { mode: 'recommend', tickIntervalMs: 1_000 } });
+    const created = await raw(
+      worker.port,
+      'POST',
+      '/v1/targets',
+      {},
+      {
+        id,
+        service: id,
+        scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/never' },
+        policy: { mode: 'recommend', tickIntervalMs: 1_000 },
+      },
+    );
     expect(created.status).toBe(201);
   });
   afterAll(async () => {
@@ -40,7 +51,13 @@ describe('control API on loopback without a token', () => {
     expect(JSON.parse((await raw(worker.port, 'GET', `/v1/targets/${id}`)).body).paused).toBeNull();
 
     for (const host of [`127.0.0.1:${worker.port}`, `localhost:${worker.port}`]) {
-      const own = await raw(worker.port, 'POST', `/v1/targets/${id}/pause`, { host, origin: `http://${host}` }, { reason: `from the console at ${host}` });
+      const own = await raw(
+        worker.port,
+        'POST',
+        `/v1/targets/${id}/pause`,
+        { host, origin: `http://${host}` },
+        { reason: `from the console at ${host}` },
+      );
       expect([host, own.status]).toEqual([host, 202]);
     }
     const status = JSON.parse((await raw(worker.port, 'GET', `/v1/targets/${id}`)).body) as { paused: { reason: string } | null };
@@ -61,13 +78,27 @@ describe('control API with SMARTSCALE_CONTROL_TOKEN', () => {
   it('answers a body over SMARTSCALE_CONTROL_BODY_LIMIT_BYTES with 413 and adds nothing', async () => {
     const id = `${worker.run}-big`;
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const res = await raw(worker.port, 'POST', '/v1/targets', auth, { id, service: id, scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/x' }, policy: { mode: 'recommend' }, padding: 'x'.repeat(8_192) });
+    const res = await raw(worker.port, 'POST', '/v1/targets', auth, {
+      id,
+      service: id,
+      scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/x' },
+      policy: { mode: 'recommend' },
+      padding: 'x'.repeat(8_192),
+    });
     expect(res.status).toBe(413);
     expect((await raw(worker.port, 'GET', `/v1/targets/${id}`, auth)).status).toBe(404);
   });
 
   it('answers every read without the token with 401: targets, decisions, history, windows, console data and stream', async () => {
-    for (const path of ['/v1/targets', '/v1/targets/x/decisions', '/v1/targets/x/history', '/v1/services/x/windows', '/v1/batches', '/v1/console/targets/x/chart', '/v1/console/events']) {
+    for (const path of [
+      '/v1/targets',
+      '/v1/targets/x/decisions',
+      '/v1/targets/x/history',
+      '/v1/services/x/windows',
+      '/v1/batches',
+      '/v1/console/targets/x/chart',
+      '/v1/console/events',
+    ]) {
       const res = await raw(worker.port, 'GET', path);
       expect([path, res.status, res.headers['www-authenticate']]).toEqual([path, 401, 'Bearer realm="smartscale-control"']);
       expect((await raw(worker.port, 'GET', path, { authorization: 'Bearer wrong-token-of-some-length' })).status).toBe(401);
@@ -78,7 +109,10 @@ describe('control API with SMARTSCALE_CONTROL_TOKEN', () => {
   });
 
   it('streams console events to a reader that sends the token in the Authorization header, as the page does', async () => {
-    const res = await fetch(`${worker.url}/v1/console/events`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${worker.url}/v1/console/events`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${TOKEN}` },
+      signal: AbortSignal.timeout(30_000),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();

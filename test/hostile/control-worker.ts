@@ -42,7 +42,10 @@ export async function startControlWorker(env: Record<string, string> = {}): Prom
   const app: NestFastifyApplication = await createWorkerApp(config);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
-  const temporal = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  const temporal = new Client({
+    connection: await Connection.connect({ address: config.temporal.address }),
+    namespace: config.temporal.namespace,
+  });
   return {
     run,
     port,
@@ -58,7 +61,11 @@ export async function startControlWorker(env: Record<string, string> = {}): Prom
 
 /** Every controller this run added (ids start with the run), ended so that nothing keeps ticking. */
 export async function endControllers(worker: ControlWorker, ids: string[]): Promise<void> {
-  for (const id of ids) await worker.temporal.workflow.getHandle(workflowIdFor(id)).terminate('hostile test done').catch(() => undefined);
+  for (const id of ids)
+    await worker.temporal.workflow
+      .getHandle(workflowIdFor(id))
+      .terminate('hostile test done')
+      .catch(() => undefined);
 }
 
 export interface RawResponse {
@@ -68,11 +75,23 @@ export interface RawResponse {
 }
 
 /** node:http, because fetch will not send a chosen Host header: the attacks below are about that header. */
-export function raw(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<RawResponse> {
+export function raw(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<RawResponse> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { host: `127.0.0.1:${port}`, ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -86,7 +105,9 @@ export function raw(port: number, method: string, path: string, headers: Record<
 }
 
 /** An HTTP receiver on 127.0.0.1 that counts its calls and answers with `answer`. */
-export async function receiver(answer: (path: string) => { status: number; headers?: Record<string, string>; body?: string }): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+export async function receiver(
+  answer: (path: string) => { status: number; headers?: Record<string, string>; body?: string },
+): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
   const hits: string[] = [];
   const server: Server = createServer((req, res) => {
     req.resume();
@@ -97,5 +118,9 @@ export async function receiver(answer: (path: string) => { status: number; heade
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

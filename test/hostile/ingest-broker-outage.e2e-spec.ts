@@ -51,7 +51,12 @@ describe('ingest while the broker is down for a minute under id-less retries', (
     const client = async (c: number): Promise<void> => {
       for (let seq = 0; !stopNewBodies; seq++) {
         const time = Date.now();
-        const body = Array.from({ length: EVENTS_PER_BODY }, (_, i) => ({ service, type: 'request', time, latencyMs: c * 100_000 + seq * 100 + i }));
+        const body = Array.from({ length: EVENTS_PER_BODY }, (_, i) => ({
+          service,
+          type: 'request',
+          time,
+          latencyMs: c * 100_000 + seq * 100 + i,
+        }));
         bodies += 1;
         for (;;) {
           attempts += 1;
@@ -109,14 +114,21 @@ describe('ingest while the broker is down for a minute under id-less retries', (
 
     const probe = await TopicProbe.open<TelemetryEvent>(brokers, ingest.topic, service, since);
     try {
-      await eventually('every accepted id on the topic', () => {
-        const ids = new Set(probe.records.map((e) => e.id));
-        return [...accepted].every((id) => ids.has(id));
-      }, 90_000, 500);
+      await eventually(
+        'every accepted id on the topic',
+        () => {
+          const ids = new Set(probe.records.map((e) => e.id));
+          return [...accepted].every((id) => ids.has(id));
+        },
+        90_000,
+        500,
+      );
       await sleep(2_000); // late copies of attempts answered 503, if any, are read too
       const onTopic = new Set(probe.records.map((e) => e.id));
       const copies = probe.records.length - onTopic.size;
-      console.log(`on the topic: ${probe.records.length} records for ${onTopic.size} ids (${copies} extra copies of an id, counted once downstream)`);
+      console.log(
+        `on the topic: ${probe.records.length} records for ${onTopic.size} ids (${copies} extra copies of an id, counted once downstream)`,
+      );
       // nothing counted twice: no id on the topic that a client was not finally answered 202 with
       expect([...onTopic].filter((id) => !accepted.has(id))).toEqual([]);
       expect(onTopic.size).toBe(accepted.size);

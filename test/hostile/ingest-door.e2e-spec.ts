@@ -32,25 +32,36 @@ describe('ingest under stalled uploads', () => {
 
   it('answers a normal request 202 at once while 16 uploads announcing the whole budget stall, and closes the stalled sockets within the timeout', async () => {
     // 12 × 5 MiB + 4 × 1 MiB announced: exactly the default 64 MiB in-flight budget (13 × 5 MiB in the issue).
-    for (let i = 0; i < 16; i++) clients.push(await stallingClient(ingest.port, uploadHead(i < 12 ? 5 * MIB : MIB), Buffer.from('[{"service":"stall"')));
+    for (let i = 0; i < 16; i++)
+      clients.push(await stallingClient(ingest.port, uploadHead(i < 12 ? 5 * MIB : MIB), Buffer.from('[{"service":"stall"')));
     // and 4 slow-loris clients that never finish their headers
     const loris: RawClient[] = [];
-    for (let i = 0; i < 4; i++) loris.push(await stallingClient(ingest.port, 'POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl'));
+    for (let i = 0; i < 4; i++)
+      loris.push(await stallingClient(ingest.port, 'POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl'));
     clients.push(...loris);
     await sleep(300); // every stalled request is admitted and waiting
 
     const normal = await post(ingest.url, { id: `normal-${now()}`, service: 'checkout', type: 'request', time: now() });
-    console.log(`stalled uploads: normal request ${normal.status} in ${normal.ms.toFixed(1)} ms with 16 uploads announcing 64 MiB and 4 partial headers stalled`);
+    console.log(
+      `stalled uploads: normal request ${normal.status} in ${normal.ms.toFixed(1)} ms with 16 uploads announcing 64 MiB and 4 partial headers stalled`,
+    );
     expect(normal.status).toBe(202);
     expect(normal.ms).toBeLessThan(1_000);
     expect(await metric(ingest.url, 'smartscale_ingest_inflight_bytes')).toBeLessThan(MIB);
 
     // The server, not the client, ends the stall: 408 for the uploads, within the request timeout (Node
     // checks the deadlines every second), and the header stallers within the headers timeout.
-    await eventually('every stalled socket closed by the server', () => clients.every((c) => c.closedAfterMs() !== null), REQUEST_TIMEOUT_MS + 6_000, 100);
+    await eventually(
+      'every stalled socket closed by the server',
+      () => clients.every((c) => c.closedAfterMs() !== null),
+      REQUEST_TIMEOUT_MS + 6_000,
+      100,
+    );
     const uploads = clients.slice(0, 16).map((c) => c.closedAfterMs()!);
     const partial = loris.map((c) => c.closedAfterMs()!);
-    console.log(`stalled uploads closed after ${Math.min(...uploads).toFixed(0)}-${Math.max(...uploads).toFixed(0)} ms, partial headers after ${Math.min(...partial).toFixed(0)}-${Math.max(...partial).toFixed(0)} ms`);
+    console.log(
+      `stalled uploads closed after ${Math.min(...uploads).toFixed(0)}-${Math.max(...uploads).toFixed(0)} ms, partial headers after ${Math.min(...partial).toFixed(0)}-${Math.max(...partial).toFixed(0)} ms`,
+    );
     expect(Math.max(...uploads)).toBeLessThan(REQUEST_TIMEOUT_MS + 2_000);
     expect(Math.max(...partial)).toBeLessThan(HEADERS_TIMEOUT_MS + 2_000);
     for (const c of clients.slice(0, 16)) expect(c.received()).toMatch(/^HTTP\/1\.1 408/);
@@ -62,7 +73,9 @@ describe('ingest under gzip bombs', () => {
   let ingest: HostileIngest;
   const held: RawClient[] = [];
   // 64 MiB of spaces after an event: about 64 KiB on the wire.
-  const bomb = gzipSync(Buffer.concat([Buffer.from('[{"service":"bomb","type":"request","time":1}]'), Buffer.alloc(64 * MIB, ' ')]), { level: 9 });
+  const bomb = gzipSync(Buffer.concat([Buffer.from('[{"service":"bomb","type":"request","time":1}]'), Buffer.alloc(64 * MIB, ' ')]), {
+    level: 9,
+  });
 
   beforeAll(async () => {
     ingest = await startIngest('gzip', {
@@ -92,7 +105,9 @@ describe('ingest under gzip bombs', () => {
     const results = await Promise.all(Array.from({ length: 20 }, sendBomb));
     clearInterval(sampler);
     const statuses = results.map((r) => r.status);
-    console.log(`gzip bombs: ${bomb.length} B inflating to 64 MiB, 20 at once: statuses ${JSON.stringify(countBy(statuses))}, peak buffer growth ${(peak / MIB).toFixed(1)} MiB`);
+    console.log(
+      `gzip bombs: ${bomb.length} B inflating to 64 MiB, 20 at once: statuses ${JSON.stringify(countBy(statuses))}, peak buffer growth ${(peak / MIB).toFixed(1)} MiB`,
+    );
     expect(statuses.every((s) => s === 413 || s === 503)).toBe(true);
     // bounded by the 16 MiB budget (inflated bytes are charged) plus a chunk per stream, not 20 × 5 MiB
     expect(peak).toBeLessThan(40 * MIB);
@@ -112,7 +127,12 @@ describe('ingest under gzip bombs', () => {
     expect(refused.headers.get('retry-after')).toBe('2');
     expect(await metric(ingest.url, 'smartscale_ingest_requests_rejected_total', 'reason="overloaded"')).toBe(before + 1);
     for (const c of held) c.socket.destroy();
-    await eventually('the held bytes released with their sockets', async () => (await metric(ingest.url, 'smartscale_ingest_inflight_bytes')) === 0, 10_000, 50);
+    await eventually(
+      'the held bytes released with their sockets',
+      async () => (await metric(ingest.url, 'smartscale_ingest_inflight_bytes')) === 0,
+      10_000,
+      50,
+    );
   });
 });
 

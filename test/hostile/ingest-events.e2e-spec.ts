@@ -25,7 +25,13 @@ describe('ingest refuses event times one client could use to move stream time', 
       const ahead = await post(ingest.url, { id: 'ahead', service, type: 'request', time: Date.now() + 59 * 60_000 });
       console.log(`future-dated event: ${ahead.status} ${JSON.stringify(ahead.body.issues)}`);
       expect(ahead.status).toBe(400);
-      expect(ahead.body.issues).toEqual([{ index: 0, path: 'time', message: 'event time is more than 2 min ahead of the server clock (SMARTSCALE_MAX_FUTURE_SKEW_MS=120000)' }]);
+      expect(ahead.body.issues).toEqual([
+        {
+          index: 0,
+          path: 'time',
+          message: 'event time is more than 2 min ahead of the server clock (SMARTSCALE_MAX_FUTURE_SKEW_MS=120000)',
+        },
+      ]);
       expect(await metric(ingest.url, 'smartscale_ingest_events_rejected_total', 'reason="future"')).toBe(1);
       // a clock a minute fast is still a normal client
       expect((await post(ingest.url, { id: 'skewed', service, type: 'request', time: Date.now() + 60_000 })).status).toBe(202);
@@ -62,15 +68,24 @@ describe('ingest caps the services one client can invent', () => {
       if (res.status === 429) refusal ??= res.body;
     }
     const tracked = await metric(ingest.url, 'smartscale_ingest_services_tracked');
-    console.log(`5,000 invented services in 50 requests: statuses ${JSON.stringify(statuses)} in ${(performance.now() - started).toFixed(0)} ms, services tracked ${tracked}; refusal: ${String(refusal?.message)}`);
+    console.log(
+      `5,000 invented services in 50 requests: statuses ${JSON.stringify(statuses)} in ${(performance.now() - started).toFixed(0)} ms, services tracked ${tracked}; refusal: ${String(refusal?.message)}`,
+    );
     expect(statuses).toEqual({ 202: 5, 429: 45 });
-    expect(refusal).toEqual(expect.objectContaining({ cap: 'per_client', message: expect.stringMatching(/cap of 500 distinct services for this client \(SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT\)/) }));
+    expect(refusal).toEqual(
+      expect.objectContaining({
+        cap: 'per_client',
+        message: expect.stringMatching(/cap of 500 distinct services for this client \(SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT\)/),
+      }),
+    );
     expect(tracked).toBe(501);
     expect(await metric(ingest.url, 'smartscale_ingest_requests_rejected_total', 'reason="service_cap"')).toBe(45);
 
     // another key: its known service and a new one are both taken as before
     expect((await post(ingest.url, { service: `steady${run}`, type: 'request', time: Date.now() }, tenant)).status).toBe(202);
-    expect((await post(ingest.url, { id: `new-${run}`, service: `fresh${run}`, type: 'request', time: Date.now() }, tenant)).status).toBe(202);
+    expect((await post(ingest.url, { id: `new-${run}`, service: `fresh${run}`, type: 'request', time: Date.now() }, tenant)).status).toBe(
+      202,
+    );
     // the inventor's admitted services still pass
     expect((await post(ingest.url, { service: 'inv-7', type: 'request', time: Date.now() }, inventor)).status).toBe(202);
     // nothing of a refused service reached the topic; the name itself stays free for other clients (and

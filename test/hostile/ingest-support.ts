@@ -24,7 +24,9 @@ export interface HostileIngest {
 /** Starts ingest with `env` over the runner's environment, on its own topic; close() deletes the topic. */
 export async function startIngest(name: string, env: Record<string, string> = {}): Promise<HostileIngest> {
   const topic = `smartscale.hostile.${name}.${Date.now().toString(36)}`;
-  const app = await createIngestApp(loadIngestConfig({ ...process.env, SMARTSCALE_INGEST_HOST: '127.0.0.1', SMARTSCALE_EVENTS_TOPIC: topic, ...env }));
+  const app = await createIngestApp(
+    loadIngestConfig({ ...process.env, SMARTSCALE_INGEST_HOST: '127.0.0.1', SMARTSCALE_EVENTS_TOPIC: topic, ...env }),
+  );
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   return {
@@ -34,7 +36,9 @@ export async function startIngest(name: string, env: Record<string, string> = {}
     topic,
     close: async () => {
       await app.close();
-      await withAdmin(createKafka({ brokers, clientId: 'hostile-test' }), (admin) => admin.deleteTopics({ topics: [topic], timeout: 10_000 })).catch(() => undefined);
+      await withAdmin(createKafka({ brokers, clientId: 'hostile-test' }), (admin) =>
+        admin.deleteTopics({ topics: [topic], timeout: 10_000 }),
+      ).catch(() => undefined);
     },
   };
 }
@@ -55,7 +59,12 @@ export async function post(url: string, body: unknown, headers: Record<string, s
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
-  return { status: res.status, ms: performance.now() - started, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+  return {
+    status: res.status,
+    ms: performance.now() - started,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    headers: res.headers,
+  };
 }
 
 /** A sample of ingest's /metrics, e.g. metric(url, 'smartscale_ingest_requests_rejected_total', 'reason="service_cap"'). */

@@ -24,7 +24,9 @@ describe('ingest across a broker restart', () => {
 
   beforeAll(async () => {
     if (!existsSync(KAFKA_PID_FILE) || !alive(Number(readFileSync(KAFKA_PID_FILE, 'utf8')))) {
-      throw new Error('this fault test stops and restarts the broker that tools/infra started (no live .smartscale/run/kafka.pid): run it through `npm test`');
+      throw new Error(
+        'this fault test stops and restarts the broker that tools/infra started (no live .smartscale/run/kafka.pid): run it through `npm test`',
+      );
     }
     app = await createIngestApp(loadIngestConfig({ ...process.env, SMARTSCALE_INGEST_PUBLISH_TIMEOUT_MS: '3000' }));
     await app.listen(0, '127.0.0.1');
@@ -37,7 +39,12 @@ describe('ingest across a broker restart', () => {
     const since = await TopicProbe.ends(brokers, TOPICS.events);
     const timeline: { t: number; accepted: number; rejected: number; failed: number }[] = [];
     const load = runLoad({
-      url, service, shape: { kind: 'constant', rate: 200 }, durationSeconds: 40, batchSize: 20, errorRate: 0,
+      url,
+      service,
+      shape: { kind: 'constant', rate: 200 },
+      durationSeconds: 40,
+      batchSize: 20,
+      errorRate: 0,
       onSecond: (s: LoadStats) => timeline.push({ t: Date.now(), accepted: s.accepted, rejected: s.rejected, failed: s.failed }),
     });
 
@@ -61,8 +68,10 @@ describe('ingest across a broker restart', () => {
     const result = await load;
     const acceptedBefore = timeline.filter((x) => x.t <= stoppedAt).at(-1)?.accepted ?? 0;
     const acceptedAtRestart = timeline.filter((x) => x.t <= restartedAt).at(-1)?.accepted ?? 0;
-    console.log(`broker restart: ${result.accepted} accepted (${acceptedBefore} before the stop, ${result.accepted - acceptedAtRestart} after the restart), ` +
-      `statuses ${JSON.stringify(result.statuses)}, outage ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s`);
+    console.log(
+      `broker restart: ${result.accepted} accepted (${acceptedBefore} before the stop, ${result.accepted - acceptedAtRestart} after the restart), ` +
+        `statuses ${JSON.stringify(result.statuses)}, outage ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s`,
+    );
     // The outage was seen by clients as refusals, never as a hang or a crash…
     expect(result.statuses['503'] ?? 0).toBeGreaterThan(0);
     // …and the API took events again after the restart without being restarted itself.
@@ -71,10 +80,15 @@ describe('ingest across a broker restart', () => {
 
     const events = await TopicProbe.open<TelemetryEvent>(brokers, TOPICS.events, service, since);
     try {
-      const stored = await eventually('every accepted id on the topic', () => {
-        const ids = new Set(events.records.map((e) => e.id));
-        return result.ids.every((id) => ids.has(id)) && ids;
-      }, 90_000, 500);
+      const stored = await eventually(
+        'every accepted id on the topic',
+        () => {
+          const ids = new Set(events.records.map((e) => e.id));
+          return result.ids.every((id) => ids.has(id)) && ids;
+        },
+        90_000,
+        500,
+      );
       expect(result.ids.filter((id) => !stored.has(id))).toEqual([]);
       expect(result.ids.length).toBe(result.accepted);
     } finally {

@@ -22,7 +22,9 @@ describe('ingest with two workers that cannot start', () => {
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     const port = String((busy.address() as AddressInfo).port);
     try {
-      await expect(startIngestProcess({ SMARTSCALE_KAFKA_BROKERS: brokers.join(','), SMARTSCALE_INGEST_WORKERS: '2', SMARTSCALE_INGEST_PORT: port })).rejects.toThrow('ingest exited with 1');
+      await expect(
+        startIngestProcess({ SMARTSCALE_KAFKA_BROKERS: brokers.join(','), SMARTSCALE_INGEST_WORKERS: '2', SMARTSCALE_INGEST_PORT: port }),
+      ).rejects.toThrow('ingest exited with 1');
     } finally {
       busy.close();
     }
@@ -41,7 +43,8 @@ describe('ingest with two workers on one port', () => {
   it('sums metrics over workers, replaces a dead worker, drains on SIGTERM and stores every accepted event', async () => {
     await eventually('two workers', () => ingest.workerPids().length === 2, 30_000, 200);
     const since = await TopicProbe.ends(brokers, TOPICS.events);
-    const load = (seconds: number) => runLoad({ url: ingest.base, service, shape: { kind: 'constant', rate: 400 }, durationSeconds: seconds, batchSize: 10, errorRate: 0 });
+    const load = (seconds: number) =>
+      runLoad({ url: ingest.base, service, shape: { kind: 'constant', rate: 400 }, durationSeconds: seconds, batchSize: 10, errorRate: 0 });
 
     // 1. Connections land on both workers; any scrape counts all of them.
     const first = await load(4);
@@ -53,10 +56,15 @@ describe('ingest with two workers on one port', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     const [victim, survivor] = ingest.workerPids();
     process.kill(victim, 'SIGKILL');
-    await eventually('a new worker in place of the dead one', () => {
-      const pids = ingest.workerPids();
-      return pids.length === 2 && !pids.includes(victim) && pids.includes(survivor);
-    }, 30_000, 200);
+    await eventually(
+      'a new worker in place of the dead one',
+      () => {
+        const pids = ingest.workerPids();
+        return pids.length === 2 && !pids.includes(victim) && pids.includes(survivor);
+      },
+      30_000,
+      200,
+    );
     const second = await during;
     expect(second.accepted).toBeGreaterThan(1000);
 
@@ -70,16 +78,23 @@ describe('ingest with two workers on one port', () => {
     clearTimeout(timer);
     const third = await last;
     expect(third.accepted).toBeGreaterThan(0);
-    console.log(`cluster: accepted ${first.accepted} + ${second.accepted} (a worker killed; statuses ${JSON.stringify(second.statuses)}) + ${third.accepted} (SIGTERM; statuses ${JSON.stringify(third.statuses)})`);
+    console.log(
+      `cluster: accepted ${first.accepted} + ${second.accepted} (a worker killed; statuses ${JSON.stringify(second.statuses)}) + ${third.accepted} (SIGTERM; statuses ${JSON.stringify(third.statuses)})`,
+    );
 
     // Accepted means stored, across all three.
     const ids = [...first.ids, ...second.ids, ...third.ids];
     const events = await TopicProbe.open<TelemetryEvent>(brokers, TOPICS.events, service, since);
     try {
-      const stored = await eventually('every accepted id on the topic', () => {
-        const seen = new Set(events.records.map((e) => e.id));
-        return ids.every((id) => seen.has(id)) && seen;
-      }, 90_000, 500);
+      const stored = await eventually(
+        'every accepted id on the topic',
+        () => {
+          const seen = new Set(events.records.map((e) => e.id));
+          return ids.every((id) => seen.has(id)) && seen;
+        },
+        90_000,
+        500,
+      );
       expect(ids.filter((id) => !stored.has(id))).toEqual([]);
     } finally {
       await events.close();

@@ -47,7 +47,13 @@ const podTemplate = (app: string) => ({
   spec: { containers: [{ name: 'app', image: 'registry.invalid/never-pulled:1' }] },
 });
 
-export async function createWorkload(api: ApiServer, namespace: string, resource: 'deployment' | 'statefulset', name: string, replicas: number): Promise<void> {
+export async function createWorkload(
+  api: ApiServer,
+  namespace: string,
+  resource: 'deployment' | 'statefulset',
+  name: string,
+  replicas: number,
+): Promise<void> {
   const apps = api.admin.makeApiClient(api.k8s.AppsV1Api);
   const spec = { replicas, selector: { matchLabels: { app: name } }, template: podTemplate(name) };
   if (resource === 'deployment') await apps.createNamespacedDeployment({ namespace, body: { metadata: { name }, spec } });
@@ -73,7 +79,11 @@ export async function createServiceAccount(api: ApiServer, namespace: string, na
 /** A token from the TokenRequest API, what a projected service-account volume holds in a pod. */
 export async function requestToken(api: ApiServer, namespace: string, serviceAccount: string): Promise<string> {
   const core = api.admin.makeApiClient(api.k8s.CoreV1Api);
-  const answer = await core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } }); // no audiences: the API server's own
+  const answer = await core.createNamespacedServiceAccountToken({
+    name: serviceAccount,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  }); // no audiences: the API server's own
   if (!answer.status?.token) throw new Error('TokenRequest returned no token');
   return answer.status.token;
 }
@@ -82,16 +92,22 @@ export async function requestToken(api: ApiServer, namespace: string, serviceAcc
 export function writeTokenKubeconfig(dir: string, name: string, server: string, caFile: string, token: string): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.kubeconfig`);
-  writeFileSync(file, JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'test', cluster: { server, 'certificate-authority': caFile } }],
-    users: [{ name, user: { token } }],
-    contexts: [{ name, context: { cluster: 'test', user: name } }],
-    'current-context': name,
-  }), { mode: 0o600 });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server, 'certificate-authority': caFile } }],
+      users: [{ name, user: { token } }],
+      contexts: [{ name, context: { cluster: 'test', user: name } }],
+      'current-context': name,
+    }),
+    { mode: 0o600 },
+  );
   return file;
 }
 
 /** The scale rules of the chart's Role: what the kubernetes scaler needs. */
-export const SCALE_RULES: V1PolicyRule[] = [{ apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'patch'] }];
+export const SCALE_RULES: V1PolicyRule[] = [
+  { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'patch'] },
+];

@@ -19,7 +19,8 @@ jest.setTimeout(300_000);
 // stream and the metric, and scales the workload (real aggregator processes) to what it is told.
 const PROTO = join(REPO_ROOT, 'workflows/src/keda/externalscaler.proto');
 type Unary = (req: unknown, cb: (err: ServiceError | null, res: Record<string, unknown>) => void) => void;
-type KedaClient = Client & Record<'IsActive' | 'GetMetricSpec' | 'GetMetrics', Unary> & { StreamIsActive(req: unknown): ClientReadableStream<{ result: boolean }> };
+type KedaClient = Client &
+  Record<'IsActive' | 'GetMetricSpec' | 'GetMetrics', Unary> & { StreamIsActive(req: unknown): ClientReadableStream<{ result: boolean }> };
 
 const TICK_MS = 2_000;
 const WINDOW_MS = 2_000;
@@ -33,23 +34,50 @@ describe('KEDA external scaler served by the worker', () => {
   const ref = () => ({ name: 'checkout', namespace: 'shop', scalerMetadata: { scalerAddress: 'ignored-by-the-server', targetId } });
   const call = (method: 'IsActive' | 'GetMetricSpec' | 'GetMetrics', req: unknown) =>
     new Promise<Record<string, unknown>>((resolve, reject) => client[method](req, (err, res) => (err ? reject(err) : resolve(res))));
-  const metric = async () => ((await call('GetMetrics', { scaledObjectRef: ref(), metricName: 's0-smartscale-replicas' })).metricValues as { metricValue: number }[])[0].metricValue;
+  const metric = async () =>
+    (
+      (await call('GetMetrics', { scaledObjectRef: ref(), metricName: 's0-smartscale-replicas' })).metricValues as { metricValue: number }[]
+    )[0].metricValue;
   const decisions = () => stack.temporal.workflow.getHandle(workflowIdFor(targetId)).query(decisionsQuery);
 
   beforeAll(async () => {
     const windows = { SMARTSCALE_WINDOW_MS: String(WINDOW_MS), SMARTSCALE_GRACE_MS: '500', SMARTSCALE_PARTITION_IDLE_MS: '2000' };
-    stack = await startWorkerStack((run) => [{
-      id: run, service: run, scaler: { kind: 'keda' },
-      policy: { minReplicas: 0, maxReplicas: 4, capacityPerReplica: 50, tickIntervalMs: TICK_MS, activationLag: 1, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0, forecastHorizonWindows: 0 },
-    }], { ...windows, SMARTSCALE_KEDA_ENABLED: 'true', SMARTSCALE_KEDA_PORT: '0' });
+    stack = await startWorkerStack(
+      (run) => [
+        {
+          id: run,
+          service: run,
+          scaler: { kind: 'keda' },
+          policy: {
+            minReplicas: 0,
+            maxReplicas: 4,
+            capacityPerReplica: 50,
+            tickIntervalMs: TICK_MS,
+            activationLag: 1,
+            scaleUpCooldownMs: 0,
+            scaleDownCooldownMs: 0,
+            forecastHorizonWindows: 0,
+          },
+        },
+      ],
+      { ...windows, SMARTSCALE_KEDA_ENABLED: 'true', SMARTSCALE_KEDA_PORT: '0' },
+    );
     targetId = stack.run;
     ingest = await createIngestApp(loadIngestConfig(stack.env));
     await ingest.listen(0, '127.0.0.1');
     // The workload KEDA scales: aggregator processes in the target's consumer group, at zero to start.
-    workload = new LocalSupervisorScaler({ targetId: `${targetId}-workload`, entry: join(REPO_ROOT, 'dist/apps/aggregator/src/main.js'), stateDir: stack.dir, initialReplicas: 0, env: stack.env });
+    workload = new LocalSupervisorScaler({
+      targetId: `${targetId}-workload`,
+      entry: join(REPO_ROOT, 'dist/apps/aggregator/src/main.js'),
+      stateDir: stack.dir,
+      initialReplicas: 0,
+      env: stack.env,
+    });
     await workload.start();
     const port = stack.worker.get(ExternalScalerService).port();
-    const pkg = loadPackageDefinition(loadSync(PROTO, { keepCase: true, longs: Number, defaults: true })) as unknown as { externalscaler: { ExternalScaler: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => KedaClient } };
+    const pkg = loadPackageDefinition(loadSync(PROTO, { keepCase: true, longs: Number, defaults: true })) as unknown as {
+      externalscaler: { ExternalScaler: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => KedaClient };
+    };
     client = new pkg.externalscaler.ExternalScaler(`127.0.0.1:${port}`, credentials.createInsecure());
   });
   afterAll(async () => {
@@ -60,7 +88,9 @@ describe('KEDA external scaler served by the worker', () => {
   });
 
   it('answers the metric spec: one metric, one replica per unit', async () => {
-    await expect(call('GetMetricSpec', ref())).resolves.toEqual({ metricSpecs: [{ metricName: 'smartscale-replicas', targetSize: 1, targetSizeFloat: 1 }] });
+    await expect(call('GetMetricSpec', ref())).resolves.toEqual({
+      metricSpecs: [{ metricName: 'smartscale-replicas', targetSize: 1, targetSizeFloat: 1 }],
+    });
   });
 
   it('activates from zero by a push within one tick of the decision, then the metric follows a load step', async () => {
@@ -74,14 +104,26 @@ describe('KEDA external scaler served by the worker', () => {
     stream.on('data', (m: { result: boolean }) => pushed.push({ result: m.result, at: Date.now() }));
     stream.on('error', () => undefined); // cancelled at the end
     try {
-      await eventually('the stream\'s first message', () => pushed[0], 10_000, 50);
+      await eventually("the stream's first message", () => pushed[0], 10_000, 50);
       expect(pushed[0].result).toBe(false);
 
-      const base = runLoad({ url: await ingest.getUrl(), service: targetId, shape: { kind: 'constant', rate: 20 }, durationSeconds: 70, batchSize: 10, errorRate: 0, keepIds: false });
+      const base = runLoad({
+        url: await ingest.getUrl(),
+        service: targetId,
+        shape: { kind: 'constant', rate: 20 },
+        durationSeconds: 70,
+        batchSize: 10,
+        errorRate: 0,
+        keepIds: false,
+      });
       const active = await eventually('a push saying active', () => pushed.find((m) => m.result), 60_000, 50);
-      const activation = await eventually('the activation decision', async () => (await decisions()).find((d) => d.applied && d.from === 0 && d.to > 0));
+      const activation = await eventually('the activation decision', async () =>
+        (await decisions()).find((d) => d.applied && d.from === 0 && d.to > 0),
+      );
       expect(activation.reasons[0].code).toBe('activation');
-      console.log(`keda: activation decision #${activation.seq} → pushed to the stream ${active.at - activation.at} ms later (tick ${TICK_MS} ms)`);
+      console.log(
+        `keda: activation decision #${activation.seq} → pushed to the stream ${active.at - activation.at} ms later (tick ${TICK_MS} ms)`,
+      );
       expect(active.at - activation.at).toBeLessThan(TICK_MS);
       await expect(call('IsActive', ref())).resolves.toEqual({ result: true });
       // KEDA scales the workload from zero to one on activation; the HPA takes over above one.
@@ -89,12 +131,25 @@ describe('KEDA external scaler served by the worker', () => {
       await workload.apply(await metric(), `keda/${++kedaScales}`);
 
       // The load step: 20 → 170 events/s at 50 per replica. The metric climbs to what the controller chose.
-      const step = runLoad({ url: await ingest.getUrl(), service: targetId, shape: { kind: 'constant', rate: 150 }, durationSeconds: 40, batchSize: 10, errorRate: 0, keepIds: false });
-      const high = await eventually('the metric after the load step', async () => {
-        const n = await metric();
-        if (n !== (await workload.current())) await workload.apply(n, `keda/${++kedaScales}`);
-        return n >= 3 && n;
-      }, 120_000, 500);
+      const step = runLoad({
+        url: await ingest.getUrl(),
+        service: targetId,
+        shape: { kind: 'constant', rate: 150 },
+        durationSeconds: 40,
+        batchSize: 10,
+        errorRate: 0,
+        keepIds: false,
+      });
+      const high = await eventually(
+        'the metric after the load step',
+        async () => {
+          const n = await metric();
+          if (n !== (await workload.current())) await workload.apply(n, `keda/${++kedaScales}`);
+          return n >= 3 && n;
+        },
+        120_000,
+        500,
+      );
       // The count served is the one a recorded decision chose, with its reasons.
       const last = (await decisions()).find((d: Decision) => d.applied && d.to === high)!;
       expect(last).toBeDefined();

@@ -6,7 +6,17 @@ import { loadWorkerConfig } from '../../workflows/src/config/worker.config';
 import { FIELD_MANAGER, KubernetesScaler, KubernetesScalerSpec } from '../../workflows/src/scalers/kubernetes.scaler';
 import { ShadowScaler } from '../../workflows/src/scalers/shadow.scaler';
 import { ScalerMisconfigured } from '../../workflows/src/scalers/scaler';
-import { ApiServer, createNamespace, createServiceAccount, createWorkload, requestToken, SCALE_RULES, START_TIMEOUT_MS, startApiServer, writeTokenKubeconfig } from './api-server';
+import {
+  ApiServer,
+  createNamespace,
+  createServiceAccount,
+  createWorkload,
+  requestToken,
+  SCALE_RULES,
+  START_TIMEOUT_MS,
+  startApiServer,
+  writeTokenKubeconfig,
+} from './api-server';
 
 jest.setTimeout(60_000);
 
@@ -38,7 +48,12 @@ describe('KubernetesScaler against a real API server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const spec = (resource: KubernetesScalerSpec['resource'], name: string): KubernetesScalerSpec => ({ kind: 'kubernetes', namespace: ns, resource, name });
+  const spec = (resource: KubernetesScalerSpec['resource'], name: string): KubernetesScalerSpec => ({
+    kind: 'kubernetes',
+    namespace: ns,
+    resource,
+    name,
+  });
   const apps = () => api.admin.makeApiClient(api.k8s.AppsV1Api);
 
   it('merge-patches spec.replicas of a Deployment through the scale subresource, and owns the field', async () => {
@@ -48,7 +63,9 @@ describe('KubernetesScaler against a real API server', () => {
     const stored = await apps().readNamespacedDeployment({ name: 'web', namespace: ns });
     expect(stored.spec?.replicas).toBe(4);
     // The server recorded who set the count: server-side field ownership of spec.replicas.
-    const owners = (stored.metadata?.managedFields ?? []).filter((f) => JSON.stringify(f.fieldsV1 ?? {}).includes('f:replicas')).map((f) => f.manager);
+    const owners = (stored.metadata?.managedFields ?? [])
+      .filter((f) => JSON.stringify(f.fieldsV1 ?? {}).includes('f:replicas'))
+      .map((f) => f.manager);
     expect(owners).toContain(FIELD_MANAGER);
     // The same count again writes nothing: the resourceVersion stays.
     await scaler.apply(4, 'scaler/web/1');
@@ -76,7 +93,10 @@ describe('KubernetesScaler against a real API server', () => {
     const shadow = new ShadowScaler(await KubernetesScaler.connect('web', spec('deployment', 'web'), worker));
     // Another autoscaler (here the admin, as HPA would) scales the Deployment.
     const { PatchStrategy, setHeaderOptions } = api.k8s;
-    await apps().patchNamespacedDeployment({ name: 'web', namespace: ns, body: { spec: { replicas: 7 } }, fieldManager: 'horizontal-pod-autoscaler' }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await apps().patchNamespacedDeployment(
+      { name: 'web', namespace: ns, body: { spec: { replicas: 7 } }, fieldManager: 'horizontal-pod-autoscaler' },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     await expect(shadow.current()).resolves.toBe(7);
     const rv = (await apps().readNamespacedDeployment({ name: 'web', namespace: ns })).metadata?.resourceVersion;
     await expect(shadow.apply(3, 'scaler/web/2')).rejects.toBeInstanceOf(ScalerMisconfigured);
@@ -91,21 +111,49 @@ describe('KubernetesScaler against a real API server', () => {
   });
 
   it('names the missing permission (403) when the Role lacks patch, after reading fine', async () => {
-    const readOnly = { source: 'kubeconfig' as const, path: writeTokenKubeconfig(dir, 'read-only', api.server, api.caFile, await requestToken(api, ns, 'read-only')) };
+    const readOnly = {
+      source: 'kubeconfig' as const,
+      path: writeTokenKubeconfig(dir, 'read-only', api.server, api.caFile, await requestToken(api, ns, 'read-only')),
+    };
     const scaler = await KubernetesScaler.connect('web', spec('deployment', 'web'), readOnly);
     await expect(scaler.current()).resolves.toBe(7);
     const err = await scaler.apply(2, 'scaler/web/3').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScalerMisconfigured);
-    expect((err as Error).message).toContain(`HTTP 403 Forbidden: deployments.apps "web" is forbidden: User "system:serviceaccount:${ns}:read-only" cannot patch resource "deployments/scale" in API group "apps" in the namespace "${ns}"`);
+    expect((err as Error).message).toContain(
+      `HTTP 403 Forbidden: deployments.apps "web" is forbidden: User "system:serviceaccount:${ns}:read-only" cannot patch resource "deployments/scale" in API group "apps" in the namespace "${ns}"`,
+    );
     expect((err as Error).message).toContain('needs get and patch on deployments/scale');
   });
 
   it('refuses a server whose certificate the configured CA did not sign (no skip-verify), as retryable', async () => {
     const otherCa = join(dir, 'other-ca');
     mkdirSync(otherCa, { recursive: true });
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=not-the-cluster-ca', '-days', '1'], { cwd: otherCa });
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-subj',
+        '/CN=not-the-cluster-ca',
+        '-days',
+        '1',
+      ],
+      { cwd: otherCa },
+    );
     expect(r.status).toBe(0);
-    const wrongCa = { source: 'kubeconfig' as const, path: writeTokenKubeconfig(dir, 'wrong-ca', api.server, join(otherCa, 'ca.crt'), token) };
+    const wrongCa = {
+      source: 'kubeconfig' as const,
+      path: writeTokenKubeconfig(dir, 'wrong-ca', api.server, join(otherCa, 'ca.crt'), token),
+    };
     const err = await (await KubernetesScaler.connect('web', spec('deployment', 'web'), wrongCa)).current().catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(ScalerMisconfigured);
     expect((err as Error).message).toMatch(/self[- ]signed|unable to verify|certificate/i);
@@ -130,7 +178,10 @@ describe('KubernetesScaler against a real API server', () => {
       await expect(scaler.apply(5, 'scaler/web/4')).resolves.toBe(5);
       expect((await apps().readNamespacedDeploymentScale({ name: 'web', namespace: ns })).spec?.replicas).toBe(5);
     } finally {
-      for (const [key, value] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+      for (const [key, value] of [
+        ['KUBERNETES_SERVICE_HOST', saved.host],
+        ['KUBERNETES_SERVICE_PORT', saved.port],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }

@@ -1,6 +1,16 @@
 import { decisionsQuery, workflowIdFor } from '@smartscale/contracts';
 import { eventually } from '@smartscale/testing';
-import { ApiServer, createNamespace, createServiceAccount, createWorkload, requestToken, SCALE_RULES, START_TIMEOUT_MS, startApiServer, writeTokenKubeconfig } from './api-server';
+import {
+  ApiServer,
+  createNamespace,
+  createServiceAccount,
+  createWorkload,
+  requestToken,
+  SCALE_RULES,
+  START_TIMEOUT_MS,
+  startApiServer,
+  writeTokenKubeconfig,
+} from './api-server';
 import { startWorkerStack, WorkerStack } from './worker-stack';
 
 jest.setTimeout(90_000);
@@ -14,7 +24,14 @@ describe('kubernetes targets on the real worker, Temporal and API server', () =>
   let stack: WorkerStack;
   let ns: string;
   let locked: string;
-  const policy = { minReplicas: 3, maxReplicas: 5, capacityPerReplica: 50, tickIntervalMs: 1_000, forecastHorizonWindows: 0, scaleUpCooldownMs: 0 };
+  const policy = {
+    minReplicas: 3,
+    maxReplicas: 5,
+    capacityPerReplica: 50,
+    tickIntervalMs: 1_000,
+    forecastHorizonWindows: 0,
+    scaleUpCooldownMs: 0,
+  };
 
   beforeAll(async () => {
     api = await startApiServer('workflow');
@@ -25,15 +42,43 @@ describe('kubernetes targets on the real worker, Temporal and API server', () =>
     await createServiceAccount(api, ns, 'smartscale-worker', SCALE_RULES);
     // In the second namespace the same ServiceAccount may read the scale but not patch it.
     const rbac = api.admin.makeApiClient(api.k8s.RbacAuthorizationV1Api);
-    await rbac.createNamespacedRole({ namespace: locked, body: { metadata: { name: 'read-scale' }, rules: [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get'] }] } });
-    await rbac.createNamespacedRoleBinding({ namespace: locked, body: { metadata: { name: 'read-scale' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-scale' }, subjects: [{ kind: 'ServiceAccount', name: 'smartscale-worker', namespace: ns }] } });
+    await rbac.createNamespacedRole({
+      namespace: locked,
+      body: { metadata: { name: 'read-scale' }, rules: [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get'] }] },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: locked,
+      body: {
+        metadata: { name: 'read-scale' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-scale' },
+        subjects: [{ kind: 'ServiceAccount', name: 'smartscale-worker', namespace: ns }],
+      },
+    });
     const token = await requestToken(api, ns, 'smartscale-worker');
     const kubeconfig = writeTokenKubeconfig(api.dir, 'worker', api.server, api.caFile, token);
-    stack = await startWorkerStack((run) => [
-      { id: `${run}-web`, service: `${run}-web`, scaler: { kind: 'kubernetes', namespace: ns, resource: 'deployment', name: 'web' }, policy },
-      { id: `${run}-missing`, service: `${run}-missing`, scaler: { kind: 'kubernetes', namespace: ns, resource: 'deployment', name: 'missing' }, policy },
-      { id: `${run}-locked`, service: `${run}-locked`, scaler: { kind: 'kubernetes', namespace: locked, resource: 'deployment', name: 'web' }, policy },
-    ], { SMARTSCALE_KUBECONFIG: kubeconfig });
+    stack = await startWorkerStack(
+      (run) => [
+        {
+          id: `${run}-web`,
+          service: `${run}-web`,
+          scaler: { kind: 'kubernetes', namespace: ns, resource: 'deployment', name: 'web' },
+          policy,
+        },
+        {
+          id: `${run}-missing`,
+          service: `${run}-missing`,
+          scaler: { kind: 'kubernetes', namespace: ns, resource: 'deployment', name: 'missing' },
+          policy,
+        },
+        {
+          id: `${run}-locked`,
+          service: `${run}-locked`,
+          scaler: { kind: 'kubernetes', namespace: locked, resource: 'deployment', name: 'web' },
+          policy,
+        },
+      ],
+      { SMARTSCALE_KUBECONFIG: kubeconfig },
+    );
   }, START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.close();
@@ -41,11 +86,14 @@ describe('kubernetes targets on the real worker, Temporal and API server', () =>
   });
 
   const decisions = (targetId: string) => stack.temporal.workflow.getHandle(workflowIdFor(targetId)).query(decisionsQuery);
-  const recorded = (targetId: string, code: string) => eventually(`a hold recorded as ${code}`, async () => (await decisions(targetId)).find((d) => d.reasons[0]?.code === code));
+  const recorded = (targetId: string, code: string) =>
+    eventually(`a hold recorded as ${code}`, async () => (await decisions(targetId)).find((d) => d.reasons[0]?.code === code));
 
   it('applies a decision to the Deployment through the scale subresource and records it', async () => {
     const handle = stack.temporal.workflow.getHandle(workflowIdFor(`${stack.run}-web`));
-    const applied = await eventually('an applied scale-up', async () => (await handle.query(decisionsQuery)).find((d) => d.applied && d.action === 'up'));
+    const applied = await eventually('an applied scale-up', async () =>
+      (await handle.query(decisionsQuery)).find((d) => d.applied && d.action === 'up'),
+    );
     expect([applied.from, applied.to]).toEqual([1, 3]);
     expect(applied.reasons.map((r) => r.code)).toContain('bounds');
     const apps = api.admin.makeApiClient(api.k8s.AppsV1Api);
@@ -66,7 +114,9 @@ describe('kubernetes targets on the real worker, Temporal and API server', () =>
     const hold = await recorded(`${stack.run}-locked`, 'scaler-refused');
     expect([hold.action, hold.from, hold.to, hold.applied]).toEqual(['hold', 1, 1, false]);
     expect(hold.reasons[0].message).toContain('wanted 1→3');
-    expect(hold.reasons[0].message).toContain(`HTTP 403 Forbidden: deployments.apps "web" is forbidden: User "system:serviceaccount:${ns}:smartscale-worker" cannot patch resource "deployments/scale"`);
+    expect(hold.reasons[0].message).toContain(
+      `HTTP 403 Forbidden: deployments.apps "web" is forbidden: User "system:serviceaccount:${ns}:smartscale-worker" cannot patch resource "deployments/scale"`,
+    );
     const apps = api.admin.makeApiClient(api.k8s.AppsV1Api);
     expect((await apps.readNamespacedDeploymentScale({ name: 'web', namespace: locked })).spec?.replicas).toBe(1);
     await stack.temporal.workflow.getHandle(workflowIdFor(`${stack.run}-locked`)).terminate('seen');

@@ -57,7 +57,11 @@ export async function startWorkerStack(targets: (run: string) => unknown[], extr
       // The worker first: a status query of its own still in flight to a controller it no longer runs
       // would otherwise be retried on its closed connection.
       await worker.close();
-      for (const t of targets(run) as { id: string }[]) await temporal.workflow.getHandle(workflowIdFor(t.id)).terminate('test done').catch(() => undefined);
+      for (const t of targets(run) as { id: string }[])
+        await temporal.workflow
+          .getHandle(workflowIdFor(t.id))
+          .terminate('test done')
+          .catch(() => undefined);
       await temporal.connection.close();
       rmSync(dir, { recursive: true, force: true });
     },

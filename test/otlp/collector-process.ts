@@ -37,7 +37,6 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 const OUTPUT_LIMIT = 256 * 1024;
 
-
 function config(port: number, options: CollectorOptions): object {
   return {
     receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
@@ -92,7 +91,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       await stop();
       throw new Error(`the Collector exited before it was ready:\n${output}`);
     }
-    const answer = await fetch(`${endpoint}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => null);
+    const answer = await fetch(`${endpoint}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }).catch(() => null);
     if (answer?.status === 200) break;
     if (Date.now() > deadline) {
       await stop();

@@ -25,7 +25,10 @@ describe(`OTLP relayed by the OpenTelemetry Collector ${OTELCOL_VERSION}`, () =>
   beforeAll(async () => {
     ensureCollectorBuilt(); // a no-op when `npm test` (or an earlier run) built it
     // A key scoped to this test's services only, as an operator would give a Collector.
-    const config = loadIngestConfig({ ...process.env, SMARTSCALE_API_KEYS: `${createHash('sha256').update(SECRET).digest('hex')}:${service}` });
+    const config = loadIngestConfig({
+      ...process.env,
+      SMARTSCALE_API_KEYS: `${createHash('sha256').update(SECRET).digest('hex')}:${service}`,
+    });
     brokers = [config.kafka.brokers].flat();
     ingest = await createIngestApp(config);
     await ingest.listen(0, '127.0.0.1');
@@ -36,7 +39,12 @@ describe(`OTLP relayed by the OpenTelemetry Collector ${OTELCOL_VERSION}`, () =>
   it('relays every span and the request-duration histogram of an SDK-instrumented app to the events topic', async () => {
     const events = await TopicProbe.open<TelemetryEvent>(brokers, TOPICS.events, service);
     const collector = await startCollector({ exportTo: ingestUrl, headers: { authorization: `Bearer ${SECRET}` } });
-    const app = await startInstrumentedApp({ serviceName: service, endpoint: collector.endpoint, apiKey: 'not-needed-by-the-collector', traceProtocol: 'http/protobuf' });
+    const app = await startInstrumentedApp({
+      serviceName: service,
+      endpoint: collector.endpoint,
+      apiKey: 'not-needed-by-the-collector',
+      traceProtocol: 'http/protobuf',
+    });
     try {
       const load = await driveApp(app, 40, 5);
       expect(load.failed).toBe(load.sent / 10);
@@ -49,9 +57,15 @@ describe(`OTLP relayed by the OpenTelemetry Collector ${OTELCOL_VERSION}`, () =>
       expect(new Set(requests().map((e) => e.id))).toEqual(new Set(app.spanIds));
       expect(requests().filter((e) => e.status === 500)).toHaveLength(load.failed);
       // Span and resource attributes survive the Collector (it re-encodes, batches and gzips them).
-      expect(requests().every((e) => e.latencyMs! >= 4 && e.attributes?.['http.route'] === '/work' && e.attributes?.['service.version'] === '1.0.0')).toBe(true);
+      expect(
+        requests().every(
+          (e) => e.latencyMs! >= 4 && e.attributes?.['http.route'] === '/work' && e.attributes?.['service.version'] === '1.0.0',
+        ),
+      ).toBe(true);
       // Metrics take the same path: the histogram (unit s) arrives as latency.
-      const histogram = await eventually('a relayed request-duration metric event', () => events.records.find((e) => e.type === 'metric' && e.name === 'http.server.request.duration'));
+      const histogram = await eventually('a relayed request-duration metric event', () =>
+        events.records.find((e) => e.type === 'metric' && e.name === 'http.server.request.duration'),
+      );
       expect(histogram.latencyMs).toBeGreaterThanOrEqual(4);
       // Ingest answered every export with a success: the Collector logged no failed or partial export.
       expect(collector.output()).not.toMatch(/Exporting failed|Partial success/);
@@ -66,12 +80,21 @@ describe(`OTLP relayed by the OpenTelemetry Collector ${OTELCOL_VERSION}`, () =>
     const denied = `${service}-other`;
     const events = await TopicProbe.open<TelemetryEvent>(brokers, TOPICS.events, denied);
     const collector = await startCollector({ exportTo: ingestUrl, headers: { authorization: `Bearer ${SECRET}-wrong` } });
-    const app = await startInstrumentedApp({ serviceName: denied, endpoint: collector.endpoint, apiKey: 'not-needed-by-the-collector', traceProtocol: 'http/protobuf' });
+    const app = await startInstrumentedApp({
+      serviceName: denied,
+      endpoint: collector.endpoint,
+      apiKey: 'not-needed-by-the-collector',
+      traceProtocol: 'http/protobuf',
+    });
     try {
       await driveApp(app, 20, 1);
       await app.shutdown();
       // The Collector treats 403 as permanent (the spec: no retry for 4xx other than 429): one error, data dropped.
-      const log = await eventually('the Collector logging the refused export', () => /HTTP Status Code 403/.test(collector.output()) && collector.output(), 30_000);
+      const log = await eventually(
+        'the Collector logging the refused export',
+        () => /HTTP Status Code 403/.test(collector.output()) && collector.output(),
+        30_000,
+      );
       expect(log).toMatch(/Exporting failed\. (Dropping|Rejecting) data\..*not retryable error: Permanent error: .*HTTP Status Code 403/);
       // Refused before the body is read: nothing of that service reached the topic (its probe saw nothing).
       expect(events.records).toHaveLength(0);

@@ -33,18 +33,35 @@ export interface InstrumentedApp {
 }
 
 export async function startInstrumentedApp(options: InstrumentedAppOptions): Promise<InstrumentedApp> {
-  const resource = resourceFromAttributes({ 'service.name': options.serviceName, 'service.version': '1.0.0', 'deployment.environment.name': 'test' });
+  const resource = resourceFromAttributes({
+    'service.name': options.serviceName,
+    'service.version': '1.0.0',
+    'deployment.environment.name': 'test',
+  });
   const headers = { authorization: `Bearer ${options.apiKey}` };
   const traceExporterOptions = { url: `${options.endpoint}/v1/traces`, headers };
-  const traceExporter = options.traceProtocol === 'http/protobuf' ? new OTLPProtoTraceExporter(traceExporterOptions) : new OTLPJsonTraceExporter(traceExporterOptions);
-  const tracerProvider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: traceExporter, scheduledDelayMillis: 200, maxExportBatchSize: 512 })] });
+  const traceExporter =
+    options.traceProtocol === 'http/protobuf'
+      ? new OTLPProtoTraceExporter(traceExporterOptions)
+      : new OTLPJsonTraceExporter(traceExporterOptions);
+  const tracerProvider = new TracerProvider({
+    resource,
+    spanProcessors: [new BatchSpanProcessor({ exporter: traceExporter, scheduledDelayMillis: 200, maxExportBatchSize: 512 })],
+  });
   const meterProvider = new MeterProvider({
     resource,
-    readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${options.endpoint}/v1/metrics`, headers }), exportIntervalMillis: 1_000 })],
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${options.endpoint}/v1/metrics`, headers }),
+        exportIntervalMillis: 1_000,
+      }),
+    ],
   });
   // Providers used directly, not registered globally: several apps share this test process.
   const tracer = tracerProvider.getTracer('instrumented-app', '1.0.0');
-  const duration = meterProvider.getMeter('instrumented-app').createHistogram('http.server.request.duration', { unit: 's', description: 'Duration of HTTP server requests' });
+  const duration = meterProvider
+    .getMeter('instrumented-app')
+    .createHistogram('http.server.request.duration', { unit: 's', description: 'Duration of HTTP server requests' });
 
   const spanIds: string[] = [];
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -55,16 +72,23 @@ export async function startInstrumentedApp(options: InstrumentedAppOptions): Pro
       attributes: { 'http.request.method': req.method ?? 'GET', 'http.route': '/work', 'url.path': url.pathname },
     });
     const fail = url.searchParams.get('fail') === '1';
-    setTimeout(() => {
-      const status = fail ? 500 : 200;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(fail ? 'boom' : 'ok');
-      span.setAttribute('http.response.status_code', status);
-      if (fail) span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
-      span.end();
-      const { traceId, spanId } = span.spanContext();
-      spanIds.push(`${traceId}${spanId}`);
-      duration.record((performance.now() - started) / 1000, { 'http.request.method': req.method ?? 'GET', 'http.route': '/work', 'http.response.status_code': status });
-    }, Number(url.searchParams.get('ms') ?? 5));
+    setTimeout(
+      () => {
+        const status = fail ? 500 : 200;
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(fail ? 'boom' : 'ok');
+        span.setAttribute('http.response.status_code', status);
+        if (fail) span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+        span.end();
+        const { traceId, spanId } = span.spanContext();
+        spanIds.push(`${traceId}${spanId}`);
+        duration.record((performance.now() - started) / 1000, {
+          'http.request.method': req.method ?? 'GET',
+          'http.route': '/work',
+          'http.response.status_code': status,
+        });
+      },
+      Number(url.searchParams.get('ms') ?? 5),
+    );
   };
   const server: Server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -81,7 +105,12 @@ export async function startInstrumentedApp(options: InstrumentedAppOptions): Pro
 }
 
 /** Calls the app at `rate` requests/s for `seconds`, `errorEvery`-th request failing; bounded, loopback only. */
-export async function driveApp(app: InstrumentedApp, rate: number, seconds: number, errorEvery = 10): Promise<{ sent: number; failed: number }> {
+export async function driveApp(
+  app: InstrumentedApp,
+  rate: number,
+  seconds: number,
+  errorEvery = 10,
+): Promise<{ sent: number; failed: number }> {
   const total = rate * seconds;
   const started = Date.now();
   const calls: Promise<Response>[] = [];

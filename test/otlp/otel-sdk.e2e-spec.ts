@@ -22,8 +22,15 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
     // Ingest with API keys on, as deployed; the key covers every service (the e2e run names its service).
     process.env.SMARTSCALE_API_KEYS = `${createHash('sha256').update(SECRET).digest('hex')}:*`;
     stack = await startLocalStack({
-      minReplicas: 1, maxReplicas: 3, capacityPerReplica: 10, headroom: 0, tickIntervalMs: 1_000,
-      scaleUpCooldownMs: 2_000, scaleDownCooldownMs: 2_000, scaleDownStabilizationMs: 60_000, forecastHorizonWindows: 2,
+      minReplicas: 1,
+      maxReplicas: 3,
+      capacityPerReplica: 10,
+      headroom: 0,
+      tickIntervalMs: 1_000,
+      scaleUpCooldownMs: 2_000,
+      scaleDownCooldownMs: 2_000,
+      scaleDownStabilizationMs: 60_000,
+      forecastHorizonWindows: 2,
     });
   });
   afterAll(async () => {
@@ -47,13 +54,21 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
       await eventually('every span on the events topic', () => requests().length >= app.spanIds.length);
       expect(new Set(requests().map((e) => e.id))).toEqual(new Set(app.spanIds));
       expect(requests().filter((e) => e.status === 500)).toHaveLength(load.failed);
-      expect(requests().every((e) => e.latencyMs! >= 4 && e.attributes?.['http.route'] === '/work' && e.attributes?.['service.version'] === '1.0.0')).toBe(true);
+      expect(
+        requests().every(
+          (e) => e.latencyMs! >= 4 && e.attributes?.['http.route'] === '/work' && e.attributes?.['service.version'] === '1.0.0',
+        ),
+      ).toBe(true);
       // The request-duration histogram (unit s) arrived through the proto metrics exporter, as latency.
-      const histogram = await eventually('a request-duration metric event', () => events.records.find((e) => e.type === 'metric' && e.name === 'http.server.request.duration'));
+      const histogram = await eventually('a request-duration metric event', () =>
+        events.records.find((e) => e.type === 'metric' && e.name === 'http.server.request.duration'),
+      );
       expect(histogram.latencyMs).toBeGreaterThanOrEqual(4);
 
       const busy = await eventually('a window of span traffic with latency and errors', () =>
-        windows.records.find((m) => windowKind(m) === 'tumbling' && (m.countByType.request ?? 0) > 20 && m.latencyP95 !== null && m.errorCount > 0),
+        windows.records.find(
+          (m) => windowKind(m) === 'tumbling' && (m.countByType.request ?? 0) > 20 && m.latencyP95 !== null && m.errorCount > 0,
+        ),
       );
       expect(busy.latencyP95).toBeGreaterThanOrEqual(4);
 
@@ -62,7 +77,7 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
         return decisions.find((d) => d.action === 'up' && d.applied);
       });
       expect(up.to).toBeGreaterThan(up.from);
-      const forecasted = await eventually('a decision made with the predictor\'s forecast', async () => {
+      const forecasted = await eventually("a decision made with the predictor's forecast", async () => {
         const decisions = (await (await fetch(`${controlUrl}/v1/targets/${run}/decisions`)).json()) as Decision[];
         return decisions.find((d) => d.inputs.forecastPeakEventsPerSecond !== null && d.inputs.forecastPeakEventsPerSecond > 0);
       });
@@ -91,7 +106,16 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
     const service = `${stack.run}-loadgen`;
     const events = await TopicProbe.open<TelemetryEvent>(stack.brokers, TOPICS.events, service);
     try {
-      const load = await runLoad({ url: stack.ingestUrl, service, shape: { kind: 'constant', rate: 50 }, durationSeconds: 2, batchSize: 25, errorRate: 0.1, apiKey: SECRET, protocol: 'otlp' });
+      const load = await runLoad({
+        url: stack.ingestUrl,
+        service,
+        shape: { kind: 'constant', rate: 50 },
+        durationSeconds: 2,
+        batchSize: 25,
+        errorRate: 0.1,
+        apiKey: SECRET,
+        protocol: 'otlp',
+      });
       expect(load.accepted).toBe(load.sent);
       expect(load.statuses).toEqual({ 200: load.requests });
       await eventually('every acknowledged span on the topic', () => events.records.length >= load.accepted);
@@ -109,9 +133,20 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
       fetch(`${stack.ingestUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': contentType, 'x-api-key': SECRET }, body });
     const kv = (key: string, value: string) => ({ key, value: { stringValue: value } });
     const now = BigInt(Date.now()) * 1_000_000n;
-    const span = (id: number) => ({ traceId: Buffer.alloc(16, 7), spanId: Buffer.alloc(8, id), name: 'GET /x', kind: 2, startTimeUnixNano: `${now - 3_000_000n}`, endTimeUnixNano: `${now}` });
+    const span = (id: number) => ({
+      traceId: Buffer.alloc(16, 7),
+      spanId: Buffer.alloc(8, id),
+      name: 'GET /x',
+      kind: 2,
+      startTimeUnixNano: `${now - 3_000_000n}`,
+      endTimeUnixNano: `${now}`,
+    });
     try {
-      const valid = Buffer.from(TraceRequest.encode({ resourceSpans: [{ resource: { attributes: [kv('service.name', service)] }, scopeSpans: [{ spans: [span(1)] }] }] }).finish());
+      const valid = Buffer.from(
+        TraceRequest.encode({
+          resourceSpans: [{ resource: { attributes: [kv('service.name', service)] }, scopeSpans: [{ spans: [span(1)] }] }],
+        }).finish(),
+      );
       const truncated = await post(valid.subarray(0, valid.length - 3));
       expect(truncated.status).toBe(400);
       expect(google.rpc.Status.decode(new Uint8Array(await truncated.arrayBuffer())).message).toMatch(/ExportTraceServiceRequest/);
@@ -121,19 +156,25 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
 
       // 10,000 resource attributes on the valid resource, and a resource without service.name beside it.
       const many = Array.from({ length: 10_000 }, (_, i) => kv(`k${i}`, `v${i}`));
-      const mixed = Buffer.from(TraceRequest.encode({
-        resourceSpans: [
-          { resource: { attributes: [...many, kv('service.name', service)] }, scopeSpans: [{ spans: [span(2)] }] },
-          { resource: { attributes: [kv('host.name', 'nameless')] }, scopeSpans: [{ spans: [span(3)] }] },
-        ],
-      }).finish());
+      const mixed = Buffer.from(
+        TraceRequest.encode({
+          resourceSpans: [
+            { resource: { attributes: [...many, kv('service.name', service)] }, scopeSpans: [{ spans: [span(2)] }] },
+            { resource: { attributes: [kv('host.name', 'nameless')] }, scopeSpans: [{ spans: [span(3)] }] },
+          ],
+        }).finish(),
+      );
       const partial = await post(mixed);
       expect(partial.status).toBe(200);
-      const answer = TraceResponse.decode(new Uint8Array(await partial.arrayBuffer())) as { partialSuccess: { rejectedSpans: { toNumber(): number }; errorMessage: string } };
+      const answer = TraceResponse.decode(new Uint8Array(await partial.arrayBuffer())) as {
+        partialSuccess: { rejectedSpans: { toNumber(): number }; errorMessage: string };
+      };
       expect(answer.partialSuccess.rejectedSpans.toNumber()).toBe(1);
       expect(answer.partialSuccess.errorMessage).toMatch(/no service\.name/);
 
-      const stored = await eventually('the valid span stored', () => events.records.find((e) => e.id === `${'07'.repeat(16)}${'02'.repeat(8)}`));
+      const stored = await eventually('the valid span stored', () =>
+        events.records.find((e) => e.id === `${'07'.repeat(16)}${'02'.repeat(8)}`),
+      );
       expect(Object.keys(stored.attributes!).length).toBeLessThanOrEqual(32);
       expect(events.records.some((e) => e.id.endsWith('01'.repeat(8)))).toBe(false);
     } finally {

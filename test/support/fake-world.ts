@@ -20,7 +20,16 @@ export const target: ScalingTarget = {
   id: 'checkout',
   service: 'checkout',
   scaler: { kind: 'local' },
-  policy: { ...DEFAULT_POLICY, minReplicas: 1, maxReplicas: 6, capacityPerReplica: 10, headroom: 0, scaleUpMaxStep: 4, tickIntervalMs: 10_000, scaleUpCooldownMs: 30_000 },
+  policy: {
+    ...DEFAULT_POLICY,
+    minReplicas: 1,
+    maxReplicas: 6,
+    capacityPerReplica: 10,
+    headroom: 0,
+    scaleUpMaxStep: 4,
+    tickIntervalMs: 10_000,
+    scaleUpCooldownMs: 30_000,
+  },
 };
 
 /** A fake world for the workflow under test: a scaler that remembers what it was told, and a load knob. Spec support, never in `dist`. */
@@ -45,7 +54,11 @@ export class FakeWorld {
       observe: async (): Promise<ObserveResult> => {
         if (this.observeFails) throw this.observeFails;
         const windowEnd = await this.env.currentTimeMs();
-        return { window: { eventsPerSecond: this.load, windowEnd, consumerLag: 0 }, currentReplicas: this.replicas, pendingEvents: this.pending };
+        return {
+          window: { eventsPerSecond: this.load, windowEnd, consumerLag: 0 },
+          currentReplicas: this.replicas,
+          pendingEvents: this.pending,
+        };
       },
       forecast: async (): Promise<ForecastSummary> => {
         if (this.forecastFails) throw new Error('connect ECONNREFUSED 127.0.0.1:3002');

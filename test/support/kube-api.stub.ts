@@ -75,7 +75,13 @@ const SCALE_PATH = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|statefu
 const RESOURCE: Record<WorkloadKind, string> = { deployment: 'deployments', statefulset: 'statefulsets' };
 const KIND: Record<string, WorkloadKind> = { deployments: 'deployment', statefulsets: 'statefulset' };
 /** Status reasons for injected faults (metav1.StatusReason*). */
-const FAULT_REASONS: Record<number, string> = { 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
+const FAULT_REASONS: Record<number, string> = {
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -116,7 +122,11 @@ export class KubeApiStub {
   }
 
   /** The stored object as the API server holds it, for assertions. */
-  stored(kind: WorkloadKind, namespace: string, name: string): { replicas: number; statusReplicas: number; resourceVersion: string } | undefined {
+  stored(
+    kind: WorkloadKind,
+    namespace: string,
+    name: string,
+  ): { replicas: number; statusReplicas: number; resourceVersion: string } | undefined {
     const w = this.workloads.get(key(kind, namespace, name));
     return w && { replicas: w.specReplicas, statusReplicas: w.statusReplicas, resourceVersion: String(w.resourceVersion) };
   }
@@ -156,7 +166,8 @@ export class KubeApiStub {
     try {
       send(res, 200, this.route(recorded));
     } catch (err) {
-      const failure = err instanceof ApiError ? err.status : status(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
+      const failure =
+        err instanceof ApiError ? err.status : status(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
       send(res, Number(failure.code), failure);
     }
   }
@@ -178,11 +189,14 @@ export class KubeApiStub {
     if (!verb) throw new ApiError(status(405, 'MethodNotAllowed', `${req.method} is not supported by this stub on ${resource}/scale`));
     if (this.forbidden.has(name)) {
       const message = `User "${this.user}" cannot ${verb} resource "${resource}/scale" in API group "apps" in the namespace "${namespace}"`;
-      throw new ApiError(status(403, 'Forbidden', `${resource}.apps "${name}" is forbidden: ${message}`, { name, group: 'apps', kind: resource }));
+      throw new ApiError(
+        status(403, 'Forbidden', `${resource}.apps "${name}" is forbidden: ${message}`, { name, group: 'apps', kind: resource }),
+      );
     }
     if (verb === 'patch') this.checkPatchType(req.contentType);
     const workload = this.workloads.get(key(KIND[resource]!, namespace, name));
-    if (!workload) throw new ApiError(status(404, 'NotFound', `${resource}.apps "${name}" not found`, { name, group: 'apps', kind: resource }));
+    if (!workload)
+      throw new ApiError(status(404, 'NotFound', `${resource}.apps "${name}" not found`, { name, group: 'apps', kind: resource }));
     if (verb === 'patch') this.patch(workload, req);
     return toScale(workload);
   }
@@ -190,7 +204,13 @@ export class KubeApiStub {
   private checkPatchType(contentType: string | null): void {
     const type = (contentType ?? '').split(';')[0]!.trim();
     if (!PATCH_TYPES.includes(type)) {
-      throw new ApiError(status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`));
+      throw new ApiError(
+        status(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+        ),
+      );
     }
   }
 
@@ -230,7 +250,13 @@ function toScale(w: Workload): JsonObject {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: w.name, namespace: w.namespace, uid: w.uid, resourceVersion: String(w.resourceVersion), creationTimestamp: w.creationTimestamp },
+    metadata: {
+      name: w.name,
+      namespace: w.namespace,
+      uid: w.uid,
+      resourceVersion: String(w.resourceVersion),
+      creationTimestamp: w.creationTimestamp,
+    },
     spec: w.specReplicas === 0 ? {} : { replicas: w.specReplicas },
     status: { replicas: w.statusReplicas, selector: w.selector },
   };
@@ -264,15 +290,21 @@ function mergePatch(target: Json, patch: Json): Json {
 
 /** RFC 6902 on object members; a failed op is 422 as in handlers/patch.go, a malformed patch 400. */
 function applyJsonPatch(doc: JsonObject, patch: Json): Json {
-  if (!Array.isArray(patch)) throw new ApiError(status(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch'));
+  if (!Array.isArray(patch))
+    throw new ApiError(status(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch'));
   const root: JsonObject = structuredClone(doc);
   for (const op of patch) {
-    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw new ApiError(status(400, 'BadRequest', 'invalid JSON patch operation'));
-    const parts = op.path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
+      throw new ApiError(status(400, 'BadRequest', 'invalid JSON patch operation'));
+    const parts = op.path
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = parts.pop();
     let parent: Json | undefined = root;
     for (const p of parts) parent = isObject(parent) ? parent[p] : undefined;
-    if (!isObject(parent) || last === undefined) throw new ApiError(status(422, 'Invalid', `doc is missing path: "${op.path}": missing value`));
+    if (!isObject(parent) || last === undefined)
+      throw new ApiError(status(422, 'Invalid', `doc is missing path: "${op.path}": missing value`));
     if (op.op === 'add' || (op.op === 'replace' && last in parent)) parent[last] = op.value ?? null;
     else if (op.op === 'remove' && last in parent) delete parent[last];
     else if (op.op === 'test' && JSON.stringify(parent[last]) === JSON.stringify(op.value)) continue;

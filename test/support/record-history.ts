@@ -4,7 +4,15 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker, WorkflowBundle } from '@temporalio/worker';
-import { CONTROLLER_WORKFLOW_TYPE, overrideSignal, pauseSignal, resumeSignal, ScalingTarget, setPolicyUpdate, workflowIdFor } from '@smartscale/contracts';
+import {
+  CONTROLLER_WORKFLOW_TYPE,
+  overrideSignal,
+  pauseSignal,
+  resumeSignal,
+  ScalingTarget,
+  setPolicyUpdate,
+  workflowIdFor,
+} from '@smartscale/contracts';
 import { quietRuntime, REPO_ROOT } from '@smartscale/testing';
 import { bundleControllerWorkflows } from '../../workflows/src/worker/workflow-bundle';
 import { FakeWorld, target as fakeTarget, WALL_CLOCK } from './fake-world';
@@ -49,9 +57,19 @@ export async function recordControllerRun(address: string, bundle?: WorkflowBund
   const [connection, clientConnection] = await Promise.all([NativeConnection.connect({ address }), Connection.connect({ address })]);
   const client = new Client({ connection: clientConnection });
   try {
-    const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle ?? (await bundleControllerWorkflows(REPO_ROOT)), activities: world.activities() });
+    const worker = await Worker.create({
+      connection,
+      taskQueue,
+      workflowBundle: bundle ?? (await bundleControllerWorkflows(REPO_ROOT)),
+      activities: world.activities(),
+    });
     const handle = await worker.runUntil(async () => {
-      const h = await client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: workflowIdFor(target.id), taskQueue, args: [{ target }], workflowExecutionTimeout: '5m' });
+      const h = await client.workflow.start(CONTROLLER_WORKFLOW_TYPE, {
+        workflowId: workflowIdFor(target.id),
+        taskQueue,
+        args: [{ target }],
+        workflowExecutionTimeout: '5m',
+      });
       await world.nextDecisions(1); // load 5 on one replica of 10 a second: hold
       world.load = 45;
       await until(world, () => world.applied.length === 1); // up 1 → 5
@@ -102,7 +120,15 @@ export interface HistorySummary {
 }
 
 export function summarizeHistory(history: History): HistorySummary {
-  const summary: HistorySummary = { signals: [], updates: [], activities: [], localActivities: [], applied: [], patches: 0, closedBy: null };
+  const summary: HistorySummary = {
+    signals: [],
+    updates: [],
+    activities: [],
+    localActivities: [],
+    applied: [],
+    patches: 0,
+    closedBy: null,
+  };
   for (const e of history.events ?? []) {
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName) summary.signals.push(signal.signalName);
@@ -111,7 +137,8 @@ export function summarizeHistory(history: History): HistorySummary {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name) {
       summary.activities.push(scheduled.activityType.name);
-      if (scheduled.activityType.name === 'apply') summary.applied.push(defaultPayloadConverter.fromPayload<number>(scheduled.input!.payloads![1]));
+      if (scheduled.activityType.name === 'apply')
+        summary.applied.push(defaultPayloadConverter.fromPayload<number>(scheduled.input!.payloads![1]));
     }
     const marker = e.markerRecordedEventAttributes;
     if (marker?.markerName === 'core_patch') summary.patches += 1;

@@ -1,14 +1,24 @@
 import { beats, choose, gridCandidates, leaveOneTraceOut, Outcome, ratios, scoreOn, targetsMet, TraceEvaluation } from './cross-validate';
 
-const o = (under: number, rh: number, actions: number): Outcome => ({ under_provisioned_minutes: under, replica_hours: rh, scaling_actions: actions });
+const o = (under: number, rh: number, actions: number): Outcome => ({
+  under_provisioned_minutes: under,
+  replica_hours: rh,
+  scaling_actions: actions,
+});
 const HPA = o(100, 100, 100);
 
 describe(gridCandidates.name, () => {
   it('is the cartesian product in order, an object value moving its fields together', () => {
     const c = gridCandidates({ serviceLevel: [0.7, 0.9], hold: [{ scaleDownStabilizationMs: 120000, scaleDownCooldownMs: 120000 }] });
     expect(c).toEqual([
-      { name: 'serviceLevel=0.7 hold={"scaleDownStabilizationMs":120000,"scaleDownCooldownMs":120000}', fields: { serviceLevel: 0.7, scaleDownStabilizationMs: 120000, scaleDownCooldownMs: 120000 } },
-      { name: 'serviceLevel=0.9 hold={"scaleDownStabilizationMs":120000,"scaleDownCooldownMs":120000}', fields: { serviceLevel: 0.9, scaleDownStabilizationMs: 120000, scaleDownCooldownMs: 120000 } },
+      {
+        name: 'serviceLevel=0.7 hold={"scaleDownStabilizationMs":120000,"scaleDownCooldownMs":120000}',
+        fields: { serviceLevel: 0.7, scaleDownStabilizationMs: 120000, scaleDownCooldownMs: 120000 },
+      },
+      {
+        name: 'serviceLevel=0.9 hold={"scaleDownStabilizationMs":120000,"scaleDownCooldownMs":120000}',
+        fields: { serviceLevel: 0.9, scaleDownStabilizationMs: 120000, scaleDownCooldownMs: 120000 },
+      },
     ]);
     expect(() => gridCandidates({ serviceLevel: [] })).toThrow(/non-empty array/);
   });

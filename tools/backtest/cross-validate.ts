@@ -96,7 +96,11 @@ export function beats(a: Score, b: Score): boolean {
 }
 
 /** The best candidate on these traces; ties go to the earlier candidate (list the shipped default first). */
-export function choose(evaluations: Record<string, TraceEvaluation>, traces: readonly string[], candidates: readonly string[]): { chosen: string; score: Score } {
+export function choose(
+  evaluations: Record<string, TraceEvaluation>,
+  traces: readonly string[],
+  candidates: readonly string[],
+): { chosen: string; score: Score } {
   if (candidates.length === 0) throw new Error('no candidates');
   let best = { chosen: candidates[0], score: scoreOn(evaluations, traces, candidates[0]) };
   for (const c of candidates.slice(1)) {
@@ -133,13 +137,23 @@ export function leaveOneTraceOut(evaluations: Record<string, TraceEvaluation>, c
     const others = traces.filter((t) => t !== heldOut);
     const { chosen, score } = choose(evaluations, others, candidates);
     const e = evaluations[heldOut];
-    return { heldOut, chosen, trainScore: score, heldOutRatios: ratios(e.candidates[chosen], e.hpa), heldOutTargets: targetsMet(e.candidates[chosen], e.hpa) };
+    return {
+      heldOut,
+      chosen,
+      trainScore: score,
+      heldOutRatios: ratios(e.candidates[chosen], e.hpa),
+      heldOutTargets: targetsMet(e.candidates[chosen], e.hpa),
+    };
   });
   const all: Record<string, Score> = {};
   for (const c of candidates) all[c] = scoreOn(evaluations, traces, c);
   return {
     folds,
-    heldOut: { allThree: folds.filter((f) => f.heldOutTargets === 3).length, targets: folds.reduce((s, f) => s + f.heldOutTargets, 0), traces: folds.length },
+    heldOut: {
+      allThree: folds.filter((f) => f.heldOutTargets === 3).length,
+      targets: folds.reduce((s, f) => s + f.heldOutTargets, 0),
+      traces: folds.length,
+    },
     allTuning: choose(evaluations, traces, candidates),
     candidates: all,
   };

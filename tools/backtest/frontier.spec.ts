@@ -1,6 +1,11 @@
 import { bestByCost, dominates, FrontierPoint, paretoFrontier, underAtCost } from './frontier';
 
-const p = (replica_hours: number, under_provisioned_minutes: number, knob = `${replica_hours}`): FrontierPoint => ({ knob, replica_hours, under_provisioned_minutes, scaling_actions: 0 });
+const p = (replica_hours: number, under_provisioned_minutes: number, knob = `${replica_hours}`): FrontierPoint => ({
+  knob,
+  replica_hours,
+  under_provisioned_minutes,
+  scaling_actions: 0,
+});
 
 describe(paretoFrontier.name, () => {
   it('keeps only the points nothing beats on both axes, cheapest first', () => {

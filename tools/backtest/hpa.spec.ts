@@ -85,7 +85,9 @@ describe('HPA on the ingest rate against HPA on CPU', () => {
 
   it('holds until a full rate window is visible, and scales on its own target utilisation', () => {
     const cluster = { desired: 3, ready: 3, starting: 0 };
-    expect(new HpaRateAutoscaler(config).desiredReplicas(view(config.hpaRateWindowSeconds + config.hpaMetricsAgeSeconds - 1, 500, 100), cluster)).toBe(3);
+    expect(
+      new HpaRateAutoscaler(config).desiredReplicas(view(config.hpaRateWindowSeconds + config.hpaMetricsAgeSeconds - 1, 500, 100), cluster),
+    ).toBe(3);
     const eight = { desired: 8, ready: 8, starting: 0 };
     expect(new HpaRateAutoscaler(config).desiredReplicas(view(120, 500, 100), eight)).toBe(8);
     expect(new HpaRateAutoscaler(config, 0.5).desiredReplicas(view(120, 500, 100), eight)).toBe(10);

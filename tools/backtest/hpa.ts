@@ -16,7 +16,14 @@ export const HPA_TOLERANCE = 0.1;
  * When scaling up, unready pods count as 0 % used: that is what stops the HPA from piling replicas
  * on top of ones still starting (the "rebalanceIgnored" branch).
  */
-export function utilisationReplicas(current: number, ready: number, unready: number, usageSum: number, target: number, tolerance = HPA_TOLERANCE): number {
+export function utilisationReplicas(
+  current: number,
+  ready: number,
+  unready: number,
+  usageSum: number,
+  target: number,
+  tolerance = HPA_TOLERANCE,
+): number {
   if (ready === 0) return current; // no metrics: horizontal.go keeps the scale and reports an error
   const usageRatio = usageSum / ready / target;
   const rebalanceIgnored = unready > 0 && usageRatio > 1;

@@ -2,7 +2,14 @@ import { DEFAULT_SIM_CONFIG, SimConfig } from './config';
 import { cappedLag, executorDecision, KedaKafkaAutoscaler, KedaKafkaSpec, kedaSpecFor } from './keda';
 import { MetricsView } from './simulator';
 
-const spec: KedaKafkaSpec = { lagThreshold: 5, activationLagThreshold: 0, pollingIntervalSeconds: 30, cooldownPeriodSeconds: 300, minReplicaCount: 0, partitions: 10 };
+const spec: KedaKafkaSpec = {
+  lagThreshold: 5,
+  activationLagThreshold: 0,
+  pollingIntervalSeconds: 30,
+  cooldownPeriodSeconds: 300,
+  minReplicaCount: 0,
+  partitions: 10,
+};
 
 describe(executorDecision.name, () => {
   it('activates a scaled-to-zero target when the lag exceeds the activation threshold', () => {

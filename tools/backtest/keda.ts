@@ -61,7 +61,10 @@ export class KedaKafkaAutoscaler implements Autoscaler {
   private readonly hpa: HpaBehavior;
   private lastActiveAt = 0;
 
-  constructor(private readonly spec: KedaKafkaSpec, config: SimConfig) {
+  constructor(
+    private readonly spec: KedaKafkaSpec,
+    config: SimConfig,
+  ) {
     this.dataAge = { metricsSeconds: config.kafkaLagAgeSeconds, lagSeconds: config.kafkaLagAgeSeconds };
     // KEDA creates the HPA with minReplicas ≥ 1; the executor owns 0.
     const maxReplicas = Math.min(config.maxReplicas, spec.partitions);

@@ -2,7 +2,16 @@ import { DEFAULT_SIM_CONFIG, SimConfig } from './config';
 import { KpaAutoscaler, KpaDecider, kpaSpecFor, KpaSpec } from './kpa';
 import { MetricsView } from './simulator';
 
-const spec: KpaSpec = { targetValue: 10, stableWindowSeconds: 60, panicWindowSeconds: 6, panicThreshold: 2, maxScaleUpRate: 1000, maxScaleDownRate: 2, minScale: 1, maxScale: 100 };
+const spec: KpaSpec = {
+  targetValue: 10,
+  stableWindowSeconds: 60,
+  panicWindowSeconds: 6,
+  panicThreshold: 2,
+  maxScaleUpRate: 1000,
+  maxScaleDownRate: 2,
+  minScale: 1,
+  maxScale: 100,
+};
 
 describe(KpaDecider.name, () => {
   it('follows the stable window below the panic threshold', () => {

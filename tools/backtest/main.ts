@@ -58,7 +58,8 @@ function json(name: string, raw: string): unknown {
 /** The JSON object of `--policy`; its fields are checked against the policy schema once merged. */
 function policyOverrides(raw: string, name = 'policy'): Partial<ScalingPolicy> {
   const parsed = json(name, raw);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`--${name} must be a JSON object of policy fields`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`--${name} must be a JSON object of policy fields`);
   return parsed as Partial<ScalingPolicy>;
 }
 
@@ -73,7 +74,8 @@ function checkedPolicy(policy: ScalingPolicy, name = 'policy'): ScalingPolicy {
 
 function utilisations(raw: string): number[] {
   const values = raw.split(',').map(Number);
-  if (values.length === 0 || values.some((v) => !(v > 0 && v <= 1))) throw new Error(`--utilisations must be numbers in (0, 1], got ${raw}`);
+  if (values.length === 0 || values.some((v) => !(v > 0 && v <= 1)))
+    throw new Error(`--utilisations must be numbers in (0, 1], got ${raw}`);
   return values;
 }
 
@@ -85,7 +87,10 @@ function utilisations(raw: string): number[] {
 function smartScaleSweep(options: Options, config: SimConfig, overrides: Partial<ScalingPolicy>, us: number[]): SweepSpec['smartscale'] {
   const points = smartScaleSweepPoints(options.smartscaleSweep);
   if (points === null) return us.map((u) => ({ knob: `u=${u}`, policy: checkedPolicy(smartScalePolicyFor(config, overrides, u)) }));
-  return points.map(({ knob, fields }) => ({ knob, policy: checkedPolicy(smartScalePolicyFor(config, { ...overrides, ...fields }), 'smartscale-sweep') }));
+  return points.map(({ knob, fields }) => ({
+    knob,
+    policy: checkedPolicy(smartScalePolicyFor(config, { ...overrides, ...fields }), 'smartscale-sweep'),
+  }));
 }
 
 function sweptPolicies(raw: string): SweptPolicy[] {
@@ -116,7 +121,12 @@ function traceFiles(options: Options): string[] {
 async function main(argv: string[]): Promise<void> {
   const options = new Command('backtest')
     .option('--trace <csv>', 'timestamp,value CSV (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--set <name>', 'a trace set of the manifest: dev, tuning, reporting (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--set <name>',
+      'a trace set of the manifest: dev, tuning, reporting (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--manifest <json>', 'the trace manifest', 'tools/backtest/traces/manifest.json')
     .option('--json', 'print the JSON report to stdout')
     .option('--markdown', 'print the summary tables (ratios to HPA, equal-cost figures) as Markdown')
@@ -124,13 +134,27 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-plots', 'skip the PNG plots')
     .option('--peak-replicas <n>', 'replicas the trace peak needs at 100 %', String(DEFAULT_SIM_CONFIG.peakReplicas))
     .option('--row-seconds <n>', 'simulated seconds per trace row', String(DEFAULT_SIM_CONFIG.rowSeconds))
-    .option('--rebalance-seconds <n>', 'consumer-group pause per member change (0: not a Kafka consumer)', String(DEFAULT_SIM_CONFIG.rebalanceSeconds))
-    .option('--policy <json>', "SmartScale policy fields over the product's defaults, e.g. '{\"scaleDownTolerance\":0.1}' (a tuned setting: reported as such)")
-    .option('--frontier', 'sweep every policy\'s cost knob and report the equal-cost frontiers')
+    .option(
+      '--rebalance-seconds <n>',
+      'consumer-group pause per member change (0: not a Kafka consumer)',
+      String(DEFAULT_SIM_CONFIG.rebalanceSeconds),
+    )
+    .option(
+      '--policy <json>',
+      "SmartScale policy fields over the product's defaults, e.g. '{\"scaleDownTolerance\":0.1}' (a tuned setting: reported as such)",
+    )
+    .option('--frontier', "sweep every policy's cost knob and report the equal-cost frontiers")
     .option('--utilisations <list>', 'target utilisations swept for every policy', '0.5,0.6,0.7,0.8,0.9')
-    .option('--smartscale-sweep <knob>', 'SmartScale\'s sweep: serviceLevel (default, 0.5…0.99), capacity (per replica, at each utilisation) or a JSON array of policy fields, e.g. \'[{"headroom":0},{"headroom":0.2}]\'')
+    .option(
+      '--smartscale-sweep <knob>',
+      'SmartScale\'s sweep: serviceLevel (default, 0.5…0.99), capacity (per replica, at each utilisation) or a JSON array of policy fields, e.g. \'[{"headroom":0},{"headroom":0.2}]\'',
+    )
     .option('--swept <list>', `policies whose knob is swept (default all: ${SWEPT_POLICIES.join(',')})`)
-    .option('--predictor-periods <from>', "the predictor's seasonal periods: 'product' (its defaults) or 'trace' (each trace's day and week, a tuned setting)", 'product')
+    .option(
+      '--predictor-periods <from>',
+      "the predictor's seasonal periods: 'product' (its defaults) or 'trace' (each trace's day and week, a tuned setting)",
+      'product',
+    )
     .parse(argv)
     .opts<Options>();
   const config: SimConfig = {
@@ -139,13 +163,21 @@ async function main(argv: string[]): Promise<void> {
     rowSeconds: integer('row-seconds', options.rowSeconds, 1),
     rebalanceSeconds: integer('rebalance-seconds', options.rebalanceSeconds, 0),
   };
-  if (options.predictorPeriods !== 'product' && options.predictorPeriods !== 'trace') throw new Error(`--predictor-periods must be product or trace, got ${options.predictorPeriods}`);
+  if (options.predictorPeriods !== 'product' && options.predictorPeriods !== 'trace')
+    throw new Error(`--predictor-periods must be product or trace, got ${options.predictorPeriods}`);
   const settings: ProductSettings = { ...productSettings(), periodsFrom: options.predictorPeriods };
-  if (config.rowSeconds % settings.windowSeconds !== 0) throw new Error(`--row-seconds must be a multiple of the product's ${settings.windowSeconds} s window`);
+  if (config.rowSeconds % settings.windowSeconds !== 0)
+    throw new Error(`--row-seconds must be a multiple of the product's ${settings.windowSeconds} s window`);
   const overrides = options.policy ? policyOverrides(options.policy) : {};
   const policy = checkedPolicy(smartScalePolicyFor(config, overrides));
   const us = utilisations(options.utilisations);
-  const sweep: SweepSpec | null = options.frontier ? { utilisations: us, smartscale: smartScaleSweep(options, config, overrides, us), ...(options.swept ? { only: sweptPolicies(options.swept) } : {}) } : null;
+  const sweep: SweepSpec | null = options.frontier
+    ? {
+        utilisations: us,
+        smartscale: smartScaleSweep(options, config, overrides, us),
+        ...(options.swept ? { only: sweptPolicies(options.swept) } : {}),
+      }
+    : null;
   const tuned = [
     ...Object.keys(overrides).map((k) => `policy.${k}`),
     ...(settings.periodsFrom === 'trace' ? ['predictor periods from the trace'] : []),
@@ -154,14 +186,28 @@ async function main(argv: string[]): Promise<void> {
   const report: {
     generatedAt: string;
     config: SimConfig;
-    smartscale: { windowSeconds: number; graceSeconds: number; tickPhaseSeconds: number; periods: string; policy: ScalingPolicy; tuned: string[] };
+    smartscale: {
+      windowSeconds: number;
+      graceSeconds: number;
+      tickPhaseSeconds: number;
+      periods: string;
+      policy: ScalingPolicy;
+      tuned: string[];
+    };
     policyOverrides: Partial<ScalingPolicy>;
     traces: Record<string, Record<PolicyName, PolicyMetrics>>;
     frontiers?: Record<string, TraceFrontier>;
   } = {
     generatedAt: new Date().toISOString(),
     config,
-    smartscale: { windowSeconds: settings.windowSeconds, graceSeconds: settings.graceSeconds, tickPhaseSeconds: settings.tickPhaseSeconds, periods: settings.periodsFrom === 'product' ? settings.predictor.periods.join(',') : 'trace', policy, tuned },
+    smartscale: {
+      windowSeconds: settings.windowSeconds,
+      graceSeconds: settings.graceSeconds,
+      tickPhaseSeconds: settings.tickPhaseSeconds,
+      periods: settings.periodsFrom === 'product' ? settings.predictor.periods.join(',') : 'trace',
+      policy,
+      tuned,
+    },
     policyOverrides: overrides,
     traces: {},
     ...(sweep ? { frontiers: {} } : {}),
@@ -179,7 +225,8 @@ async function main(argv: string[]): Promise<void> {
     if (sweep && report.frontiers) {
       const frontier = sweepTrace(prepared, sweep, result.metrics);
       report.frontiers[trace.name] = frontier;
-      if (options.out && options.plots) (plots[trace.name] ??= []).push(await writeFrontierPlot(options.out, trace.name, frontier, result.metrics));
+      if (options.out && options.plots)
+        (plots[trace.name] ??= []).push(await writeFrontierPlot(options.out, trace.name, frontier, result.metrics));
       if (!options.json && !options.markdown) process.stdout.write(`${frontierTable(trace.name, frontier)}\n\n`);
     }
     process.stderr.write(`${trace.name}: ${Math.round((Date.now() - started) / 1000)} s\n`);
@@ -188,7 +235,10 @@ async function main(argv: string[]): Promise<void> {
   if (options.out) {
     writeFileSync(join(options.out, 'report.json'), `${text}\n`);
     const summaryPlots = options.plots ? await writeSummary(options.out, report.traces) : [];
-    writeFileSync(join(options.out, 'report.html'), renderHtml({ config, metrics: report.traces, frontiers: report.frontiers ?? {}, plots, summaryPlots }));
+    writeFileSync(
+      join(options.out, 'report.html'),
+      renderHtml({ config, metrics: report.traces, frontiers: report.frontiers ?? {}, plots, summaryPlots }),
+    );
   }
   if (options.json) process.stdout.write(`${text}\n`);
   if (options.markdown) process.stdout.write(`${markdownSummary(report.traces, report.frontiers)}\n`);

@@ -59,10 +59,19 @@ function capacityChart(title: string, result: TraceResult, config: SimConfig, fr
   const demand = downsample(result.runs.hpa.arrivals, from, to);
   const hoursPerPoint = (to - from) / demand.length / 3600;
   const labels = demand.map((_, i) => (from / 3600 + i * hoursPerPoint).toFixed(2));
-  const line = (label: string, data: number[], colour: string, width: number) => ({ label, data, borderColor: colour, backgroundColor: colour, borderWidth: width, pointRadius: 0 });
+  const line = (label: string, data: number[], colour: string, width: number) => ({
+    label,
+    data,
+    borderColor: colour,
+    backgroundColor: colour,
+    borderWidth: width,
+    pointRadius: 0,
+  });
   const datasets = [
     line('demand', demand, '#000000', 2),
-    ...POLICY_NAMES.map((name) => line(`${name} ready capacity`, downsample(result.runs[name].ready, from, to, config.capacityPerReplica), COLOURS[name], 1.2)),
+    ...POLICY_NAMES.map((name) =>
+      line(`${name} ready capacity`, downsample(result.runs[name].ready, from, to, config.capacityPerReplica), COLOURS[name], 1.2),
+    ),
   ];
   return {
     type: 'line',
@@ -72,7 +81,10 @@ function capacityChart(title: string, result: TraceResult, config: SimConfig, fr
       animation: false,
       devicePixelRatio: 1,
       plugins: { title: { display: true, text: title } },
-      scales: { x: { title: { display: true, text: 'replayed hours' }, ticks: { maxTicksLimit: 20 } }, y: { title: { display: true, text: 'events/s' } } },
+      scales: {
+        x: { title: { display: true, text: 'replayed hours' }, ticks: { maxTicksLimit: 20 } },
+        y: { title: { display: true, text: 'events/s' } },
+      },
     },
   };
 }
@@ -105,11 +117,20 @@ export async function writeSummary(dir: string, metrics: Record<string, Record<P
   const traces = Object.keys(metrics);
   const files: string[] = [];
   for (const key of ['under_provisioned_minutes', 'replica_hours', 'scaling_actions'] as const) {
-    const datasets = POLICY_NAMES.map((name) => ({ label: name, data: traces.map((t) => metrics[t][name].vs_hpa?.[key] ?? 0), backgroundColor: COLOURS[name] }));
+    const datasets = POLICY_NAMES.map((name) => ({
+      label: name,
+      data: traces.map((t) => metrics[t][name].vs_hpa?.[key] ?? 0),
+      backgroundColor: COLOURS[name],
+    }));
     const chart: ChartConfiguration = {
       type: 'bar',
       data: { labels: traces, datasets },
-      options: { responsive: false, animation: false, devicePixelRatio: 1, plugins: { title: { display: true, text: `${key} / HPA's (lower is better; 1 = HPA)` } } },
+      options: {
+        responsive: false,
+        animation: false,
+        devicePixelRatio: 1,
+        plugins: { title: { display: true, text: `${key} / HPA's (lower is better; 1 = HPA)` } },
+      },
     };
     const file = `summary-${key}.png`;
     writeFileSync(join(dir, file), render(chartJs, chart, 1400, 600));
@@ -119,13 +140,43 @@ export async function writeSummary(dir: string, metrics: Record<string, Record<P
 }
 
 /** Each swept policy's points (small) and frontier (line), and every default (large): replica-hours against under-provisioned minutes. */
-export async function writeFrontierPlot(dir: string, traceName: string, f: TraceFrontier, defaults: Record<PolicyName, PolicyMetrics>): Promise<string> {
+export async function writeFrontierPlot(
+  dir: string,
+  traceName: string,
+  f: TraceFrontier,
+  defaults: Record<PolicyName, PolicyMetrics>,
+): Promise<string> {
   const chartJs = await loadChartJs();
   const xy = (rh: number, under: number) => ({ x: rh, y: under });
   const datasets = SWEPT_POLICIES.flatMap((name) => [
-    { type: 'line' as const, label: `${name} frontier`, data: f.frontier[name].map((p) => xy(p.replica_hours, p.under_provisioned_minutes)), borderColor: COLOURS[name], backgroundColor: COLOURS[name], borderWidth: 2, pointRadius: 3, showLine: true },
-    { type: 'scatter' as const, label: `${name} swept`, data: f.points[name].map((p) => xy(p.replica_hours, p.under_provisioned_minutes)), borderColor: COLOURS[name], backgroundColor: 'rgba(0,0,0,0)', pointRadius: 4, pointStyle: 'crossRot' as const },
-    { type: 'scatter' as const, label: `${name} default`, data: [xy(defaults[name].replica_hours, defaults[name].under_provisioned_minutes)], borderColor: '#000000', backgroundColor: COLOURS[name], pointRadius: 9, pointStyle: 'rectRot' as const },
+    {
+      type: 'line' as const,
+      label: `${name} frontier`,
+      data: f.frontier[name].map((p) => xy(p.replica_hours, p.under_provisioned_minutes)),
+      borderColor: COLOURS[name],
+      backgroundColor: COLOURS[name],
+      borderWidth: 2,
+      pointRadius: 3,
+      showLine: true,
+    },
+    {
+      type: 'scatter' as const,
+      label: `${name} swept`,
+      data: f.points[name].map((p) => xy(p.replica_hours, p.under_provisioned_minutes)),
+      borderColor: COLOURS[name],
+      backgroundColor: 'rgba(0,0,0,0)',
+      pointRadius: 4,
+      pointStyle: 'crossRot' as const,
+    },
+    {
+      type: 'scatter' as const,
+      label: `${name} default`,
+      data: [xy(defaults[name].replica_hours, defaults[name].under_provisioned_minutes)],
+      borderColor: '#000000',
+      backgroundColor: COLOURS[name],
+      pointRadius: 9,
+      pointStyle: 'rectRot' as const,
+    },
   ]);
   const chart = {
     type: 'scatter',
@@ -134,8 +185,13 @@ export async function writeFrontierPlot(dir: string, traceName: string, f: Trace
       responsive: false,
       animation: false,
       devicePixelRatio: 1,
-      plugins: { title: { display: true, text: `${traceName}: cost against under-provisioning (lower left is better; large marks are defaults)` } },
-      scales: { x: { type: 'linear', title: { display: true, text: 'replica-hours' } }, y: { type: 'linear', title: { display: true, text: 'under-provisioned minutes' } } },
+      plugins: {
+        title: { display: true, text: `${traceName}: cost against under-provisioning (lower left is better; large marks are defaults)` },
+      },
+      scales: {
+        x: { type: 'linear', title: { display: true, text: 'replica-hours' } },
+        y: { type: 'linear', title: { display: true, text: 'under-provisioned minutes' } },
+      },
     },
   } as unknown as ChartConfiguration;
   const file = `${traceName.replace(/\.csv$/, '')}-frontier.png`;

@@ -26,10 +26,15 @@ describe(runTrace.name, () => {
   });
 
   it('reports every policy with its ratios to HPA (the rate-metric HPA)', () => {
-    const { metrics } = runTrace({ name: 'step.csv', rows: scaleToCapacity([1, 1, 1, 1, 10, 10, 10, 10, 1, 1], config), periods: [] }, config);
+    const { metrics } = runTrace(
+      { name: 'step.csv', rows: scaleToCapacity([1, 1, 1, 1, 10, 10, 10, 10, 1, 1], config), periods: [] },
+      config,
+    );
     expect(Object.keys(metrics)).toEqual([...POLICY_NAMES]);
     expect(metrics.hpa.vs_hpa?.replica_hours).toBe(1);
-    expect(metrics.hpa_cpu.vs_hpa?.replica_hours).toBe(Math.round((metrics.hpa_cpu.replica_hours / metrics.hpa.replica_hours) * 1000) / 1000);
+    expect(metrics.hpa_cpu.vs_hpa?.replica_hours).toBe(
+      Math.round((metrics.hpa_cpu.replica_hours / metrics.hpa.replica_hours) * 1000) / 1000,
+    );
     expect(metrics.hpa.steps).toBe(1);
   });
 });
@@ -57,7 +62,12 @@ describe(ForecastTrack.name, () => {
 
 describe(SmartScaleAutoscaler.name, () => {
   const autoscaler = (demand: Float64Array, policy = smartScalePolicyFor(config)) =>
-    new SmartScaleAutoscaler(policy, config, new ForecastTrack(demand, settings.windowSeconds, settings.predictor, policy.forecastHorizonWindows), settings);
+    new SmartScaleAutoscaler(
+      policy,
+      config,
+      new ForecastTrack(demand, settings.windowSeconds, settings.predictor, policy.forecastHorizonWindows),
+      settings,
+    );
 
   it('has no look-ahead: a different future does not change what it did before it', () => {
     const past = [5, 5, 8, 12, 20, 20, 9, 5];
@@ -97,7 +107,14 @@ describe(SmartScaleAutoscaler.name, () => {
 });
 
 describe(ReactiveIdealAutoscaler.name, () => {
-  const small: SimConfig = { ...config, capacityPerReplica: 100, targetUtilisation: 0.7, hpaMetricsAgeSeconds: 15, startupSeconds: 30, rebalanceSeconds: 0 };
+  const small: SimConfig = {
+    ...config,
+    capacityPerReplica: 100,
+    targetUtilisation: 0.7,
+    hpaMetricsAgeSeconds: 15,
+    startupSeconds: 30,
+    rebalanceSeconds: 0,
+  };
 
   it('asks for the need of the newest visible second at once, and holds the highest need of the hold window', () => {
     const demand = new Float64Array(200).fill(50);
@@ -123,10 +140,16 @@ describe(sweepTrace.name, () => {
     const rows = scaleToCapacity([2, 2, 3, 8, 10, 10, 6, 3, 2, 2, 9, 10, 4, 2, 2, 2], config);
     const prepared = prepareTrace({ name: 't.csv', rows, periods: [] }, config, settings);
     const defaults = runPrepared(prepared).metrics;
-    const spec = { utilisations: [0.5, 0.7, 0.9], smartscale: [0.5, 0.7, 0.9].map((u) => ({ knob: `u=${u}`, policy: smartScalePolicyFor(config, {}, u) })) };
+    const spec = {
+      utilisations: [0.5, 0.7, 0.9],
+      smartscale: [0.5, 0.7, 0.9].map((u) => ({ knob: `u=${u}`, policy: smartScalePolicyFor(config, {}, u) })),
+    };
     const f = sweepTrace(prepared, spec, defaults);
     for (const name of ['hpa', 'keda', 'kpa', 'smartscale'] as const) {
-      expect(f.points[name].find((pt) => pt.knob === 'u=0.7')).toMatchObject({ replica_hours: defaults[name].replica_hours, under_provisioned_minutes: defaults[name].under_provisioned_minutes });
+      expect(f.points[name].find((pt) => pt.knob === 'u=0.7')).toMatchObject({
+        replica_hours: defaults[name].replica_hours,
+        under_provisioned_minutes: defaults[name].under_provisioned_minutes,
+      });
     }
     // HPA's frontier passes through or below its own default
     expect(f.at_default_cost.hpa.by_policy.hpa).not.toBeNull();
@@ -143,10 +166,28 @@ describe(sweepTrace.name, () => {
 
 describe(forecastSummary.name, () => {
   it("reduces the predictor's answer as the worker's PredictorClient does: peaks, periods in ms and the interval's coverage", () => {
-    const f = { v: 1 as const, service: 's', model: 'm', windowMs: 10_000, basedOnWindowEnd: 50_000, generatedAt: 0, anomalyScore: 0.2, seasonalPeriods: [6], intervalCoverage: 0.8, points: [
-      { windowEnd: 60_000, eventsPerSecond: 5, lower: 1, upper: 9 },
-      { windowEnd: 70_000, eventsPerSecond: 7, lower: 2, upper: 8 },
-    ] };
-    expect(forecastSummary(f)).toEqual({ peakEventsPerSecond: 7, upperPeakEventsPerSecond: 9, basedOnWindowEnd: 50_000, anomalyScore: 0.2, seasonalPeriodsMs: [60_000], intervalCoverage: 0.8 });
+    const f = {
+      v: 1 as const,
+      service: 's',
+      model: 'm',
+      windowMs: 10_000,
+      basedOnWindowEnd: 50_000,
+      generatedAt: 0,
+      anomalyScore: 0.2,
+      seasonalPeriods: [6],
+      intervalCoverage: 0.8,
+      points: [
+        { windowEnd: 60_000, eventsPerSecond: 5, lower: 1, upper: 9 },
+        { windowEnd: 70_000, eventsPerSecond: 7, lower: 2, upper: 8 },
+      ],
+    };
+    expect(forecastSummary(f)).toEqual({
+      peakEventsPerSecond: 7,
+      upperPeakEventsPerSecond: 9,
+      basedOnWindowEnd: 50_000,
+      anomalyScore: 0.2,
+      seasonalPeriodsMs: [60_000],
+      intervalCoverage: 0.8,
+    });
   });
 });

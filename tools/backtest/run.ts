@@ -29,9 +29,20 @@ export interface PreparedTrace {
   config: SimConfig;
 }
 
-export function prepareTrace(trace: Trace, config: SimConfig, settings: ProductSettings = productSettings(), horizon = smartScalePolicyFor(config).forecastHorizonWindows): PreparedTrace {
+export function prepareTrace(
+  trace: Trace,
+  config: SimConfig,
+  settings: ProductSettings = productSettings(),
+  horizon = smartScalePolicyFor(config).forecastHorizonWindows,
+): PreparedTrace {
   const demand = expandRows(trace.rows, config.rowSeconds);
-  const track = new ForecastTrack(demand, settings.windowSeconds, predictorFor(settings, trace.periods, config), horizon, settings.graceSeconds * 1000);
+  const track = new ForecastTrack(
+    demand,
+    settings.windowSeconds,
+    predictorFor(settings, trace.periods, config),
+    horizon,
+    settings.graceSeconds * 1000,
+  );
   return { trace, demand, track, settings, config };
 }
 
@@ -43,7 +54,12 @@ function autoscalerFor(p: PreparedTrace, name: PolicyName, knob: Knob | null): A
   const u = knob && 'utilisation' in knob ? knob.utilisation : config.targetUtilisation;
   switch (name) {
     case 'smartscale':
-      return new SmartScaleAutoscaler(knob && 'policy' in knob ? knob.policy : smartScalePolicyFor(config, {}, u), config, p.track, p.settings);
+      return new SmartScaleAutoscaler(
+        knob && 'policy' in knob ? knob.policy : smartScalePolicyFor(config, {}, u),
+        config,
+        p.track,
+        p.settings,
+      );
     case 'hpa':
       return new HpaRateAutoscaler(config, u);
     case 'hpa_cpu':
@@ -65,7 +81,8 @@ function autoscalerFor(p: PreparedTrace, name: PolicyName, knob: Knob | null): A
 export function runPolicy(p: PreparedTrace, name: PolicyName, knob: Knob | null = null): RunResult {
   const autoscaler = autoscalerFor(p, name, knob);
   const start = Math.max(p.config.minReplicas, replicasFor(p.trace.rows[0], p.config));
-  const initial = autoscaler instanceof OracleAutoscaler ? autoscaler.initial : autoscaler instanceof StaticAutoscaler ? p.config.peakReplicas : start;
+  const initial =
+    autoscaler instanceof OracleAutoscaler ? autoscaler.initial : autoscaler instanceof StaticAutoscaler ? p.config.peakReplicas : start;
   return simulate(p.demand, autoscaler, p.config, initial);
 }
 
@@ -81,6 +98,11 @@ export function runPrepared(p: PreparedTrace, policy: ScalingPolicy = smartScale
   return { metrics, runs };
 }
 
-export function runTrace(trace: Trace, config: SimConfig, policy: ScalingPolicy = smartScalePolicyFor(config), settings: ProductSettings = productSettings()): TraceResult {
+export function runTrace(
+  trace: Trace,
+  config: SimConfig,
+  policy: ScalingPolicy = smartScalePolicyFor(config),
+  settings: ProductSettings = productSettings(),
+): TraceResult {
   return runPrepared(prepareTrace(trace, config, settings, policy.forecastHorizonWindows), policy);
 }

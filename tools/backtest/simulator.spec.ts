@@ -7,7 +7,12 @@ import { Autoscaler, DataAge, MetricsView, simulate } from './simulator';
 const config: SimConfig = { ...DEFAULT_SIM_CONFIG, rowSeconds: 1, capacityPerReplica: 100, startupSeconds: 3, rebalanceSeconds: 0 };
 
 /** Asks for a fixed sequence of counts and records what it was allowed to read. */
-function scripted(choices: number[], dataAge: DataAge = { metricsSeconds: 0, lagSeconds: 0 }): Autoscaler & { seen: { now: number; visibleUntil: number; lagVisibleUntil: number; newest: number; beyond: number; backlog: number }[] } {
+function scripted(
+  choices: number[],
+  dataAge: DataAge = { metricsSeconds: 0, lagSeconds: 0 },
+): Autoscaler & {
+  seen: { now: number; visibleUntil: number; lagVisibleUntil: number; newest: number; beyond: number; backlog: number }[];
+} {
   let i = 0;
   const seen: { now: number; visibleUntil: number; lagVisibleUntil: number; newest: number; beyond: number; backlog: number }[] = [];
   return {
@@ -15,7 +20,14 @@ function scripted(choices: number[], dataAge: DataAge = { metricsSeconds: 0, lag
     dataAge,
     seen,
     desiredReplicas: (m: MetricsView) => {
-      seen.push({ now: m.now, visibleUntil: m.visibleUntil, lagVisibleUntil: m.lagVisibleUntil, newest: m.arrivalRate(m.visibleUntil - 1, m.now + 100), beyond: m.arrivalRate(m.visibleUntil, m.now + 100), backlog: m.backlogAt(m.now + 100) });
+      seen.push({
+        now: m.now,
+        visibleUntil: m.visibleUntil,
+        lagVisibleUntil: m.lagVisibleUntil,
+        newest: m.arrivalRate(m.visibleUntil - 1, m.now + 100),
+        beyond: m.arrivalRate(m.visibleUntil, m.now + 100),
+        backlog: m.backlogAt(m.now + 100),
+      });
       return choices[Math.min(i++, choices.length - 1)];
     },
   };
@@ -86,20 +98,29 @@ describe(simulate.name, () => {
 
   it('conserves events: served so far + backlog = demand so far, for any demand, any policy and rebalances', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 10 }), fc.integer({ min: 0, max: 5 }), (demand, choices, rebalance) => {
-        let i = 0;
-        const erratic: Autoscaler = { periodSeconds: 1, dataAge: { metricsSeconds: 0, lagSeconds: 0 }, desiredReplicas: () => choices[i++ % choices.length] };
-        const run = simulate(Float64Array.from(demand), erratic, { ...config, rebalanceSeconds: rebalance }, 1);
-        let arrived = 0;
-        let served = 0;
-        demand.forEach((d, t) => {
-          arrived += d;
-          served += run.served[t];
-          expect(served + run.backlog[t]).toBeCloseTo(arrived, 6);
-          expect(run.served[t]).toBeLessThanOrEqual(run.serving[t] + 1e-9);
-          expect(run.serving[t]).toBeLessThanOrEqual(run.ready[t] * config.capacityPerReplica + 1e-9);
-        });
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 0, max: 5 }),
+        (demand, choices, rebalance) => {
+          let i = 0;
+          const erratic: Autoscaler = {
+            periodSeconds: 1,
+            dataAge: { metricsSeconds: 0, lagSeconds: 0 },
+            desiredReplicas: () => choices[i++ % choices.length],
+          };
+          const run = simulate(Float64Array.from(demand), erratic, { ...config, rebalanceSeconds: rebalance }, 1);
+          let arrived = 0;
+          let served = 0;
+          demand.forEach((d, t) => {
+            arrived += d;
+            served += run.served[t];
+            expect(served + run.backlog[t]).toBeCloseTo(arrived, 6);
+            expect(run.served[t]).toBeLessThanOrEqual(run.serving[t] + 1e-9);
+            expect(run.serving[t]).toBeLessThanOrEqual(run.ready[t] * config.capacityPerReplica + 1e-9);
+          });
+        },
+      ),
     );
   });
 

@@ -42,7 +42,11 @@ export function predictorFor(settings: ProductSettings, tracePeriodsInRows: numb
 }
 
 /** The product's policy sized to the replayed target (bounds, and capacity at the target utilisation); nothing else changes unless overridden. */
-export function smartScalePolicyFor(config: SimConfig, overrides: Partial<ScalingPolicy> = {}, utilisation = config.targetUtilisation): ScalingPolicy {
+export function smartScalePolicyFor(
+  config: SimConfig,
+  overrides: Partial<ScalingPolicy> = {},
+  utilisation = config.targetUtilisation,
+): ScalingPolicy {
   return {
     ...DEFAULT_POLICY,
     minReplicas: config.minReplicas,
@@ -166,7 +170,15 @@ export class SmartScaleAutoscaler implements Autoscaler {
         : null;
     const pendingEvents = metrics.lagVisibleUntil > 0 ? metrics.backlogAt(metrics.lagVisibleUntil) : null;
     const forecast = this.policy.forecastHorizonWindows === 0 ? null : this.track.at(k);
-    const result = decide({ now: nowMs, observation, forecast, policy: this.policy, state: this.state, lastKnownReplicas: cluster.desired, pendingEvents });
+    const result = decide({
+      now: nowMs,
+      observation,
+      forecast,
+      policy: this.policy,
+      state: this.state,
+      lastKnownReplicas: cluster.desired,
+      pendingEvents,
+    });
     // The caller owns state, exactly as scaling-controller.workflow.ts updates it after applying.
     this.state = {
       lastScaleUpAt: result.action === 'up' ? nowMs : this.state.lastScaleUpAt,
@@ -174,7 +186,8 @@ export class SmartScaleAutoscaler implements Autoscaler {
       recommendations: result.recommendations,
     };
     // After applying, the workflow sleeps the shorter cooldown and then waits for its next tick.
-    if (result.action !== 'hold') this.asleepUntil = nowMs + Math.min(this.policy.scaleUpCooldownMs, this.policy.scaleDownCooldownMs) + this.policy.tickIntervalMs;
+    if (result.action !== 'hold')
+      this.asleepUntil = nowMs + Math.min(this.policy.scaleUpCooldownMs, this.policy.scaleDownCooldownMs) + this.policy.tickIntervalMs;
     return result.to;
   }
 }

@@ -38,10 +38,17 @@ describe('the service-level frontier', () => {
     const prepared = prepareTrace({ name: 'wave.csv', rows: scaleToCapacity(raw, config), periods: [] }, config, productSettings());
     const defaults = runPrepared(prepared).metrics;
     const points = smartScaleSweepPoints(undefined) ?? [];
-    const spec = { utilisations: [0.7], smartscale: points.map((p) => ({ knob: p.knob, policy: smartScalePolicyFor(config, p.fields) })), only: ['smartscale' as const] };
+    const spec = {
+      utilisations: [0.7],
+      smartscale: points.map((p) => ({ knob: p.knob, policy: smartScalePolicyFor(config, p.fields) })),
+      only: ['smartscale' as const],
+    };
     const f = sweepTrace(prepared, spec, defaults);
     expect(f.points.smartscale.map((p) => p.knob)).toEqual(points.map((p) => p.knob));
-    expect(f.points.smartscale.find((p) => p.knob === `sl=${DEFAULT_POLICY.serviceLevel}`)).toMatchObject({ replica_hours: defaults.smartscale.replica_hours, under_provisioned_minutes: defaults.smartscale.under_provisioned_minutes });
+    expect(f.points.smartscale.find((p) => p.knob === `sl=${DEFAULT_POLICY.serviceLevel}`)).toMatchObject({
+      replica_hours: defaults.smartscale.replica_hours,
+      under_provisioned_minutes: defaults.smartscale.under_provisioned_minutes,
+    });
     const cheapest = f.points.smartscale[0].replica_hours;
     const dearest = f.points.smartscale[f.points.smartscale.length - 1].replica_hours;
     expect(cheapest).toBeLessThanOrEqual(dearest);

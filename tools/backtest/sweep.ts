@@ -33,17 +33,22 @@ export interface SmartScaleSweepPoint {
  * policies); otherwise a JSON array of policy-field objects, each one point.
  */
 export function smartScaleSweepPoints(raw: string | undefined): SmartScaleSweepPoint[] | null {
-  if (raw === undefined || raw === 'serviceLevel') return SERVICE_LEVELS.map((level) => ({ knob: `sl=${level}`, fields: { serviceLevel: level } }));
+  if (raw === undefined || raw === 'serviceLevel')
+    return SERVICE_LEVELS.map((level) => ({ knob: `sl=${level}`, fields: { serviceLevel: level } }));
   if (raw === 'capacity') return null;
   let list: unknown;
   try {
     list = JSON.parse(raw);
   } catch (error) {
-    throw new Error(`--smartscale-sweep must be serviceLevel, capacity or a JSON array: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `--smartscale-sweep must be serviceLevel, capacity or a JSON array: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (!Array.isArray(list) || list.length === 0) throw new Error('--smartscale-sweep must be a non-empty JSON array of policy-field objects');
+  if (!Array.isArray(list) || list.length === 0)
+    throw new Error('--smartscale-sweep must be a non-empty JSON array of policy-field objects');
   return list.map((item: unknown) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new Error('--smartscale-sweep: every item must be an object of policy fields');
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw new Error('--smartscale-sweep: every item must be an object of policy fields');
     return { knob: JSON.stringify(item), fields: item as Partial<ScalingPolicy> };
   });
 }
@@ -52,7 +57,10 @@ export interface TraceFrontier {
   points: Record<SweptPolicy, FrontierPoint[]>;
   frontier: Record<SweptPolicy, FrontierPoint[]>;
   /** at each baseline's default replica-hours, every policy's under-provisioned minutes on its frontier (null: cannot run that cheaply) */
-  at_default_cost: Record<(typeof REFERENCES)[number], { replica_hours: number; under_provisioned_minutes: number; by_policy: Record<SweptPolicy, number | null> }>;
+  at_default_cost: Record<
+    (typeof REFERENCES)[number],
+    { replica_hours: number; under_provisioned_minutes: number; by_policy: Record<SweptPolicy, number | null> }
+  >;
   /** SmartScale's under-provisioned minutes at HPA-default's replica-hours, and as a ratio to HPA-default's */
   smartscale_at_hpa_cost: { under_provisioned_minutes: number | null; ratio_to_hpa: number | null };
   best_by_cost: CostRange[];
@@ -63,7 +71,12 @@ export interface TraceFrontier {
 const round = (n: number | null, digits = 3): number | null => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
 
 function point(knob: string, m: PolicyMetrics): FrontierPoint {
-  return { knob, replica_hours: m.replica_hours, under_provisioned_minutes: m.under_provisioned_minutes, scaling_actions: m.scaling_actions };
+  return {
+    knob,
+    replica_hours: m.replica_hours,
+    under_provisioned_minutes: m.under_provisioned_minutes,
+    scaling_actions: m.scaling_actions,
+  };
 }
 
 /** Sweeps every swept policy's knob on one trace; `defaults` are the default-vs-default metrics of the same trace. */
@@ -75,7 +88,9 @@ export function sweepTrace(p: PreparedTrace, spec: SweepSpec, defaults: Record<P
       continue;
     }
     const knobs: { knob: string; value: Knob }[] =
-      name === 'smartscale' ? spec.smartscale.map((s) => ({ knob: s.knob, value: { policy: s.policy } })) : spec.utilisations.map((u) => ({ knob: `u=${u}`, value: { utilisation: u } }));
+      name === 'smartscale'
+        ? spec.smartscale.map((s) => ({ knob: s.knob, value: { policy: s.policy } }))
+        : spec.utilisations.map((u) => ({ knob: `u=${u}`, value: { utilisation: u } }));
     points[name] = knobs.map(({ knob, value }) => point(knob, measure(runPolicy(p, name, value), p.trace.rows, p.config)));
   }
   const frontier = {} as Record<SweptPolicy, FrontierPoint[]>;
@@ -95,7 +110,10 @@ export function sweepTrace(p: PreparedTrace, spec: SweepSpec, defaults: Record<P
     points,
     frontier,
     at_default_cost: atDefault,
-    smartscale_at_hpa_cost: { under_provisioned_minutes: ssAtHpa, ratio_to_hpa: ssAtHpa === null || hpaUnder === 0 ? null : round(ssAtHpa / hpaUnder) },
+    smartscale_at_hpa_cost: {
+      under_provisioned_minutes: ssAtHpa,
+      ratio_to_hpa: ssAtHpa === null || hpaUnder === 0 ? null : round(ssAtHpa / hpaUnder),
+    },
     best_by_cost: bestByCost(frontier),
     dominates: dom,
   };

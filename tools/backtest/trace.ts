@@ -28,7 +28,11 @@ export function parseNabCsv(text: string): { timestamps: number[]; values: numbe
 
 /** Seasonal periods in rows from the median sampling interval (NAB files have DST gaps and repeats). */
 export function seasonalPeriods(timestamps: number[]): number[] {
-  const gaps = timestamps.slice(1).map((t, i) => t - timestamps[i]).filter((g) => g > 0).sort((a, b) => a - b);
+  const gaps = timestamps
+    .slice(1)
+    .map((t, i) => t - timestamps[i])
+    .filter((g) => g > 0)
+    .sort((a, b) => a - b);
   if (gaps.length === 0) return [];
   const interval = gaps[Math.floor(gaps.length / 2)];
   const day = Math.round(86_400_000 / interval);

@@ -22,7 +22,14 @@ const SIZES = [
   { batch: 100, concurrency: 16 },
 ];
 
-const event = (i: number): Record<string, unknown> => ({ service: `bench-${i % 8}`, type: 'request', time: Date.now(), latencyMs: 12.5, status: 200, attributes: { route: '/api/items', region: 'eu-west-1' } });
+const event = (i: number): Record<string, unknown> => ({
+  service: `bench-${i % 8}`,
+  type: 'request',
+  time: Date.now(),
+  latencyMs: 12.5,
+  status: 200,
+  attributes: { route: '/api/items', region: 'eu-west-1' },
+});
 
 async function measure(adapter: (typeof ADAPTERS)[number], seconds: number): Promise<SizeSummary[]> {
   const port = await freePort();
@@ -46,14 +53,24 @@ async function measure(adapter: (typeof ADAPTERS)[number], seconds: number): Pro
 }
 
 async function main(): Promise<void> {
-  const o = new Command('bench-adapters').option('--seconds <n>', 'seconds per adapter and body size', Number, 10).option('--json', 'one JSON object').parse().opts<{ seconds: number; json?: boolean }>();
+  const o = new Command('bench-adapters')
+    .option('--seconds <n>', 'seconds per adapter and body size', Number, 10)
+    .option('--json', 'one JSON object')
+    .parse()
+    .opts<{ seconds: number; json?: boolean }>();
   const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
   const results: Record<string, SizeSummary[]> = {};
   for (const adapter of ADAPTERS) {
     results[adapter] = await measure(adapter, o.seconds);
-    for (const s of results[adapter]) log(`${adapter.padEnd(7)} ${String(s.batch).padStart(3)}-event bodies: ${s.requests_per_s} req/s, p99 ${s.p99_ms} ms, failures ${JSON.stringify(s.failures)}`);
+    for (const s of results[adapter])
+      log(
+        `${adapter.padEnd(7)} ${String(s.batch).padStart(3)}-event bodies: ${s.requests_per_s} req/s, p99 ${s.p99_ms} ms, failures ${JSON.stringify(s.failures)}`,
+      );
   }
-  const ratio = SIZES.map((_, i) => ({ batch: SIZES[i].batch, fastify_over_express: Math.round((results.fastify[i].requests_per_s / results.express[i].requests_per_s) * 100) / 100 }));
+  const ratio = SIZES.map((_, i) => ({
+    batch: SIZES[i].batch,
+    fastify_over_express: Math.round((results.fastify[i].requests_per_s / results.express[i].requests_per_s) * 100) / 100,
+  }));
   printResult({ adapters: results, ratio, seconds: o.seconds }, o.json, log);
 }
 

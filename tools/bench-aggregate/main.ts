@@ -16,7 +16,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { Kafka, Producer } from 'kafkajs';
-import { DEFAULT_EVENTS_PER_RECORD, MAX_EVENT_RECORD_BYTES, packEvents, TelemetryEvent, windowKind, WindowMetric } from '@smartscale/contracts';
+import {
+  DEFAULT_EVENTS_PER_RECORD,
+  MAX_EVENT_RECORD_BYTES,
+  packEvents,
+  TelemetryEvent,
+  windowKind,
+  WindowMetric,
+} from '@smartscale/contracts';
 import { createKafka } from '@smartscale/kafka';
 import { ConsumerCeiling, cpuSecondsFromStat, parseConsumerPerformance, percentile } from './bench';
 import { runMain } from '@smartscale/ops';
@@ -26,8 +33,6 @@ const PARTITIONS = 6;
 const SERVICES = 12;
 const WINDOW_MS = 1_000;
 const GRACE_MS = 500;
-
-
 
 const cpuOf = (pid: number | undefined): number => {
   try {
@@ -46,7 +51,15 @@ const brokerPid = (): number | undefined => {
 
 function eventObject(run: string, i: number, time: number): TelemetryEvent {
   const service = `bench-${i % SERVICES}`;
-  return { v: 1, id: `${run}-${i}`, service, type: i % 50 === 0 ? 'error' : 'request', time, latencyMs: 5 + (i % 200), status: i % 50 === 0 ? 503 : 200 };
+  return {
+    v: 1,
+    id: `${run}-${i}`,
+    service,
+    type: i % 50 === 0 ? 'error' : 'request',
+    time,
+    latencyMs: 5 + (i % 200),
+    status: i % 50 === 0 ? 503 : 200,
+  };
 }
 
 const event = (run: string, i: number, time: number): string => JSON.stringify(eventObject(run, i, time));
@@ -73,7 +86,11 @@ async function preload(producer: Producer, topic: string, run: string, events: n
     const group = [];
     for (let i = start; i < Math.min(events, start + batch); i++) group.push(eventObject(run, i, t0 + Math.floor(i / SERVICES)));
     // A record's key is its service, bench-<i % SERVICES>: the partition of any of its events.
-    const messages = packEvents(group, { maxEvents: perRecord, maxBytes: MAX_EVENT_RECORD_BYTES }).map((r) => ({ partition: partitionOf(Number(r.key.slice('bench-'.length))), key: r.key, value: r.value }));
+    const messages = packEvents(group, { maxEvents: perRecord, maxBytes: MAX_EVENT_RECORD_BYTES }).map((r) => ({
+      partition: partitionOf(Number(r.key.slice('bench-'.length))),
+      key: r.key,
+      value: r.value,
+    }));
     records += messages.length;
     inFlight.push(producer.send({ topic, acks: 1, messages }));
     if (inFlight.length >= 4) await inFlight.shift();
@@ -81,7 +98,15 @@ async function preload(producer: Producer, topic: string, run: string, events: n
   await Promise.all(inFlight);
   // One event per partition past the last window plus grace, so that every window closes.
   const end = t0 + Math.floor(events / SERVICES) + WINDOW_MS + GRACE_MS + 1;
-  await producer.send({ topic, acks: 1, messages: [...Array(PARTITIONS).keys()].map((p) => ({ partition: p, key: `flush-${p}`, value: JSON.stringify({ v: 1, id: `flush-${p}`, service: `flush-${p}`, type: 'request', time: end }) })) });
+  await producer.send({
+    topic,
+    acks: 1,
+    messages: [...Array(PARTITIONS).keys()].map((p) => ({
+      partition: p,
+      key: `flush-${p}`,
+      value: JSON.stringify({ v: 1, id: `flush-${p}`, service: `flush-${p}`, type: 'request', time: end }),
+    })),
+  });
   return records + PARTITIONS;
 }
 
@@ -145,9 +170,21 @@ interface ProcessRun {
   broker_cpu_s: number;
 }
 
-async function throughput(kafka: Kafka, brokers: string, run: string, eventsTopic: string, t0: number, events: number, records: number, processes: number): Promise<ProcessRun> {
+async function throughput(
+  kafka: Kafka,
+  brokers: string,
+  run: string,
+  eventsTopic: string,
+  t0: number,
+  events: number,
+  records: number,
+  processes: number,
+): Promise<ProcessRun> {
   const metrics = `${eventsTopic}.metrics.${processes}`;
-  await createTopics(kafka, [{ topic: metrics, numPartitions: 1 }, ...(processes === 1 ? [{ topic: `${eventsTopic}.dlq`, numPartitions: 1 }] : [])]);
+  await createTopics(kafka, [
+    { topic: metrics, numPartitions: 1 },
+    ...(processes === 1 ? [{ topic: `${eventsTopic}.dlq`, numPartitions: 1 }] : []),
+  ]);
   const lastTime = t0 + Math.floor((events - 1) / SERVICES);
   const lastStart = lastTime - (lastTime % WINDOW_MS);
   let first = 0;
@@ -164,7 +201,15 @@ async function throughput(kafka: Kafka, brokers: string, run: string, eventsTopi
   const broker = brokerPid();
   const brokerBefore = cpuOf(broker);
   const children = startAggregators(processes, `${run}-${processes}`, { events: eventsTopic, metrics }, brokers);
-  const steady = sampleSteadyRate(kafka, `bench-aggregator-${run}-${processes}`, eventsTopic, processes, records, events / records, () => finished.size >= SERVICES);
+  const steady = sampleSteadyRate(
+    kafka,
+    `bench-aggregator-${run}-${processes}`,
+    eventsTopic,
+    processes,
+    records,
+    events / records,
+    () => finished.size >= SERVICES,
+  );
   await until('the last window of every service', () => finished.size >= SERVICES, 300_000);
   const steadyRate = await steady;
   const cpu = children.map((c) => cpuOf(c.pid));
@@ -172,14 +217,29 @@ async function throughput(kafka: Kafka, brokers: string, run: string, eventsTopi
   await stop(children);
   await close();
   const seconds = (last - first) / 1000;
-  return { processes, events_per_s: Math.round(events / seconds), steady_events_per_s: steadyRate, seconds, aggregator_cpu_s: cpu, broker_cpu_s: Math.round(brokerCpu * 10) / 10 };
+  return {
+    processes,
+    events_per_s: Math.round(events / seconds),
+    steady_events_per_s: steadyRate,
+    seconds,
+    aggregator_cpu_s: cpu,
+    broker_cpu_s: Math.round(brokerCpu * 10) / 10,
+  };
 }
 
 /**
  * Samples the group's committed offsets every 100 ms: events/s (records, times events per record) from
  * the first sample with every member in a stable group, while most of the topic is unread.
  */
-async function sampleSteadyRate(kafka: Kafka, groupId: string, topic: string, members: number, records: number, perRecord: number, done: () => boolean): Promise<number | null> {
+async function sampleSteadyRate(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  members: number,
+  records: number,
+  perRecord: number,
+  done: () => boolean,
+): Promise<number | null> {
   const admin = kafka.admin();
   await admin.connect();
   let start: { t: number; sum: number } | null = null;
@@ -203,13 +263,33 @@ async function sampleSteadyRate(kafka: Kafka, groupId: string, topic: string, me
 }
 
 function consumerPerformance(brokers: string, topic: string, messages: number): Promise<ConsumerCeiling> {
-  return runKafkaTool('ConsumerPerformance', ['--bootstrap-server', brokers, '--topic', topic, '--num-records', String(messages), '--timeout', '60000']).then(parseConsumerPerformance);
+  return runKafkaTool('ConsumerPerformance', [
+    '--bootstrap-server',
+    brokers,
+    '--topic',
+    topic,
+    '--num-records',
+    String(messages),
+    '--timeout',
+    '60000',
+  ]).then(parseConsumerPerformance);
 }
 
 /** Live events stamped with the wall clock: latency from a window's end plus grace to its result being readable. */
-async function closeLatency(kafka: Kafka, producer: Producer, brokers: string, run: string, seconds: number, rate: number): Promise<number[]> {
+async function closeLatency(
+  kafka: Kafka,
+  producer: Producer,
+  brokers: string,
+  run: string,
+  seconds: number,
+  rate: number,
+): Promise<number[]> {
   const topics = { events: `smartscale.bench.aggregate.${run}.live`, metrics: `smartscale.bench.aggregate.${run}.live.metrics` };
-  await createTopics(kafka, [{ topic: topics.events, numPartitions: PARTITIONS }, { topic: topics.metrics, numPartitions: 1 }, { topic: `${topics.events}.dlq`, numPartitions: 1 }]);
+  await createTopics(kafka, [
+    { topic: topics.events, numPartitions: PARTITIONS },
+    { topic: topics.metrics, numPartitions: 1 },
+    { topic: `${topics.events}.dlq`, numPartitions: 1 },
+  ]);
   const latencies: number[] = [];
   let started = 0;
   const close = await readWindows(kafka, topics.metrics, (m, readAt) => {
@@ -222,13 +302,25 @@ async function closeLatency(kafka: Kafka, producer: Producer, brokers: string, r
   const tickMs = 50;
   while (Date.now() - started < seconds * 1000) {
     const now = Date.now();
-    const messages = [...Array(Math.round((rate * tickMs) / 1000)).keys()].map(() => ({ partition: partitionOf(i), key: `bench-${i % SERVICES}`, value: event(`${run}-live`, i++, now) }));
+    const messages = [...Array(Math.round((rate * tickMs) / 1000)).keys()].map(() => ({
+      partition: partitionOf(i),
+      key: `bench-${i % SERVICES}`,
+      value: event(`${run}-live`, i++, now),
+    }));
     await producer.send({ topic: topics.events, acks: 1, messages });
     await new Promise((r) => setTimeout(r, Math.max(0, tickMs - (Date.now() - now))));
   }
   // Keep stream time moving past the last windows' grace with one event per partition and second.
   for (let k = 0; k < 3; k++) {
-    await producer.send({ topic: topics.events, acks: 1, messages: [...Array(PARTITIONS).keys()].map((p) => ({ partition: p, key: `tick-${p}`, value: event(`${run}-tick${k}`, p, Date.now()) })) });
+    await producer.send({
+      topic: topics.events,
+      acks: 1,
+      messages: [...Array(PARTITIONS).keys()].map((p) => ({
+        partition: p,
+        key: `tick-${p}`,
+        value: event(`${run}-tick${k}`, p, Date.now()),
+      })),
+    });
     await new Promise((r) => setTimeout(r, 1_000));
   }
   await stop(children);
@@ -240,7 +332,12 @@ async function main(): Promise<void> {
   const o = new Command('bench-aggregate')
     .option('--seconds <n>', 'seconds of the live close-latency phase', Number, 10)
     .option('--events <n>', 'events pre-loaded for the throughput phase', Number, 600_000)
-    .option('--events-per-record <n>', "a service's events per stored record, as ingest packs them (1 = a record per event)", Number, DEFAULT_EVENTS_PER_RECORD)
+    .option(
+      '--events-per-record <n>',
+      "a service's events per stored record, as ingest packs them (1 = a record per event)",
+      Number,
+      DEFAULT_EVENTS_PER_RECORD,
+    )
     .option('--json', 'print one JSON object instead of lines')
     .parse()
     .opts<{ seconds: number; events: number; eventsPerRecord: number; json?: boolean }>();
@@ -265,19 +362,25 @@ async function main(): Promise<void> {
   const perRecord = o.events / records;
   const ceiling = await consumerPerformance(k.brokers, eventsTopic, records);
   const brokerEvents = Math.round(ceiling.fetch_messages_per_s * perRecord);
-  log(`ConsumerPerformance: ${Math.round(ceiling.fetch_messages_per_s)} records/s (fetch) = ${brokerEvents} events/s at ${perRecord.toFixed(1)} per record, ${Math.round(ceiling.messages_per_s)} records/s with the group join`);
+  log(
+    `ConsumerPerformance: ${Math.round(ceiling.fetch_messages_per_s)} records/s (fetch) = ${brokerEvents} events/s at ${perRecord.toFixed(1)} per record, ${Math.round(ceiling.messages_per_s)} records/s with the group join`,
+  );
   const runs: ProcessRun[] = [];
   for (const n of [1, 2]) {
     const r = await throughput(kafka, k.brokers, run, eventsTopic, t0, o.events, records, n);
     runs.push(r);
-    log(`${n} process(es): ${r.events_per_s} events/s over ${r.seconds.toFixed(1)} s (steady ${r.steady_events_per_s}); CPU s aggregator ${r.aggregator_cpu_s.join(' + ')}, broker ${r.broker_cpu_s}`);
+    log(
+      `${n} process(es): ${r.events_per_s} events/s over ${r.seconds.toFixed(1)} s (steady ${r.steady_events_per_s}); CPU s aggregator ${r.aggregator_cpu_s.join(' + ')}, broker ${r.broker_cpu_s}`,
+    );
   }
   const latencies = await closeLatency(kafka, producer, k.brokers, run, o.seconds, 20_000);
   await producer.disconnect();
   // The run's topics (names start with the events topic's) would otherwise pile up on the local broker.
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(eventsTopic)) }).catch((err: unknown) => log(`could not delete the run's topics: ${String(err)}`));
+  await admin
+    .deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(eventsTopic)) })
+    .catch((err: unknown) => log(`could not delete the run's topics: ${String(err)}`));
   await admin.disconnect();
 
   const one = runs[0];
@@ -288,7 +391,10 @@ async function main(): Promise<void> {
     scale_out: Math.round((runs[1].events_per_s / one.events_per_s) * 100) / 100,
     steady_events_per_s: one.steady_events_per_s,
     steady_events_per_s_two_processes: runs[1].steady_events_per_s,
-    steady_scale_out: one.steady_events_per_s && runs[1].steady_events_per_s ? Math.round((runs[1].steady_events_per_s / one.steady_events_per_s) * 100) / 100 : null,
+    steady_scale_out:
+      one.steady_events_per_s && runs[1].steady_events_per_s
+        ? Math.round((runs[1].steady_events_per_s / one.steady_events_per_s) * 100) / 100
+        : null,
     events_per_record: Math.round(perRecord * 10) / 10,
     broker_records_per_s: Math.round(ceiling.fetch_messages_per_s),
     broker_events_per_s: brokerEvents,

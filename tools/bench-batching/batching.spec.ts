@@ -39,8 +39,22 @@ describe(strategyFigures.name, () => {
       { windowEnd: 15_000, readAt: 17_200 },
     ];
     const f = strategyFigures(spans, windows, lag, 200);
-    expect(f.phases.low).toMatchObject({ windows: 2, latency_p50_ms: 50, latency_p99_ms: 100, peak_lag: 100, peak_delay_ms: 10, consumed_events_per_s: 1_000, produced_events_per_s: 1_000 });
-    expect(f.phases.spike).toMatchObject({ windows: 1, latency_p99_ms: 2_000, peak_lag: 50_000, peak_delay_ms: 5_000, consumed_events_per_s: 5_000 });
+    expect(f.phases.low).toMatchObject({
+      windows: 2,
+      latency_p50_ms: 50,
+      latency_p99_ms: 100,
+      peak_lag: 100,
+      peak_delay_ms: 10,
+      consumed_events_per_s: 1_000,
+      produced_events_per_s: 1_000,
+    });
+    expect(f.phases.spike).toMatchObject({
+      windows: 1,
+      latency_p99_ms: 2_000,
+      peak_lag: 50_000,
+      peak_delay_ms: 5_000,
+      consumed_events_per_s: 5_000,
+    });
     expect(f.baseline_delay_ms).toBe(10);
     // 5,000 ms behind at the end of the spike, −1,000 ms a second: back to 10 ms five seconds later.
     expect(f.drain_s).toBe(5);
@@ -48,7 +62,11 @@ describe(strategyFigures.name, () => {
 
   it('leaves the warm-up out and counts a lag under the floor as drained', () => {
     const warm: PhaseSpan = { name: 'warmup', eventsPerSecond: 1_000, seconds: 1, start: -1_000, end: 0, produced: 1_000 };
-    const lag: LagSample[] = [{ t: 6_000, lag: 0, committed: 0, delayMs: 0 }, { t: 15_000, lag: 9_000, committed: 0, delayMs: 9_000 }, { t: 21_000, lag: 400, committed: 0, delayMs: 400 }];
+    const lag: LagSample[] = [
+      { t: 6_000, lag: 0, committed: 0, delayMs: 0 },
+      { t: 15_000, lag: 9_000, committed: 0, delayMs: 9_000 },
+      { t: 21_000, lag: 400, committed: 0, delayMs: 400 },
+    ];
     const f = strategyFigures([warm, ...spans], [{ windowEnd: -500, readAt: 0 }], lag, 200, 500);
     expect(Object.keys(f.phases)).toEqual(['low', 'spike', 'after']);
     expect(f.baseline_delay_ms).toBe(500);
@@ -56,7 +74,11 @@ describe(strategyFigures.name, () => {
   });
 
   it('has no drain time when the lag never came back within the run', () => {
-    const lag: LagSample[] = [{ t: 5_000, lag: 10, committed: 0, delayMs: 10 }, { t: 15_000, lag: 9_000, committed: 0, delayMs: 9_000 }, { t: 25_000, lag: 8_000, committed: 0, delayMs: 8_000 }];
+    const lag: LagSample[] = [
+      { t: 5_000, lag: 10, committed: 0, delayMs: 10 },
+      { t: 15_000, lag: 9_000, committed: 0, delayMs: 9_000 },
+      { t: 25_000, lag: 8_000, committed: 0, delayMs: 8_000 },
+    ];
     expect(strategyFigures(spans, [], lag, 200).drain_s).toBeNull();
   });
 });
@@ -64,9 +86,33 @@ describe(strategyFigures.name, () => {
 describe(verdicts.name, () => {
   const figures = (lowP99: number, drain: number | null, afterP99: number): StrategyFigures => ({
     phases: {
-      low: { produced_events_per_s: 0, consumed_events_per_s: 0, windows: 1, latency_p50_ms: 0, latency_p99_ms: lowP99, peak_lag: 0, peak_delay_ms: 0 },
-      spike: { produced_events_per_s: 0, consumed_events_per_s: 0, windows: 1, latency_p50_ms: 0, latency_p99_ms: 0, peak_lag: 0, peak_delay_ms: 0 },
-      after: { produced_events_per_s: 0, consumed_events_per_s: 0, windows: 1, latency_p50_ms: 0, latency_p99_ms: afterP99, peak_lag: 0, peak_delay_ms: 0 },
+      low: {
+        produced_events_per_s: 0,
+        consumed_events_per_s: 0,
+        windows: 1,
+        latency_p50_ms: 0,
+        latency_p99_ms: lowP99,
+        peak_lag: 0,
+        peak_delay_ms: 0,
+      },
+      spike: {
+        produced_events_per_s: 0,
+        consumed_events_per_s: 0,
+        windows: 1,
+        latency_p50_ms: 0,
+        latency_p99_ms: 0,
+        peak_lag: 0,
+        peak_delay_ms: 0,
+      },
+      after: {
+        produced_events_per_s: 0,
+        consumed_events_per_s: 0,
+        windows: 1,
+        latency_p50_ms: 0,
+        latency_p99_ms: afterP99,
+        peak_lag: 0,
+        peak_delay_ms: 0,
+      },
     },
     drain_s: drain,
     baseline_delay_ms: 0,

@@ -59,7 +59,14 @@ export interface StrategyFigures {
   baseline_delay_ms: number | null;
 }
 
-export function loadPhases(lowRate: number, spikeRate: number, lowSeconds: number, spikeSeconds: number, afterSeconds: number, warmupSeconds = 3): Phase[] {
+export function loadPhases(
+  lowRate: number,
+  spikeRate: number,
+  lowSeconds: number,
+  spikeSeconds: number,
+  afterSeconds: number,
+  warmupSeconds = 3,
+): Phase[] {
   return [
     { name: 'warmup', eventsPerSecond: lowRate, seconds: warmupSeconds },
     { name: 'low', eventsPerSecond: lowRate, seconds: lowSeconds },
@@ -71,7 +78,13 @@ export function loadPhases(lowRate: number, spikeRate: number, lowSeconds: numbe
 /** Events to send in a tick so that the count so far follows the rate: no drift from rounding. */
 export const dueBy = (eventsPerSecond: number, elapsedMs: number): number => Math.floor((eventsPerSecond * elapsedMs) / 1000);
 
-export function strategyFigures(spans: PhaseSpan[], windows: WindowRead[], lag: LagSample[], graceMs: number, floorMs = 0): StrategyFigures {
+export function strategyFigures(
+  spans: PhaseSpan[],
+  windows: WindowRead[],
+  lag: LagSample[],
+  graceMs: number,
+  floorMs = 0,
+): StrategyFigures {
   const phases = {} as Record<MeasuredPhase, PhaseFigures>;
   for (const span of spans) {
     if (span.name === 'warmup') continue;
@@ -82,7 +95,8 @@ export function strategyFigures(spans: PhaseSpan[], windows: WindowRead[], lag: 
     const last = samples.at(-1);
     phases[span.name] = {
       produced_events_per_s: Math.round((span.produced * 1000) / (span.end - span.start)),
-      consumed_events_per_s: first && last && last.t > first.t ? Math.round(((last.committed - first.committed) * 1000) / (last.t - first.t)) : null,
+      consumed_events_per_s:
+        first && last && last.t > first.t ? Math.round(((last.committed - first.committed) * 1000) / (last.t - first.t)) : null,
       windows: inPhase.length,
       latency_p50_ms: percentile(latencies, 50),
       latency_p99_ms: percentile(latencies, 99),
@@ -92,7 +106,11 @@ export function strategyFigures(spans: PhaseSpan[], windows: WindowRead[], lag: 
   }
   const low = spans.find((s) => s.name === 'low');
   const spike = spans.find((s) => s.name === 'spike');
-  const before = low ? lag.filter((s) => s.t >= low.start + (low.end - low.start) / 2 && s.t <= low.end && s.delayMs !== null).map((s) => s.delayMs as number) : [];
+  const before = low
+    ? lag
+        .filter((s) => s.t >= low.start + (low.end - low.start) / 2 && s.t <= low.end && s.delayMs !== null)
+        .map((s) => s.delayMs as number)
+    : [];
   const p95 = percentile(before, 95);
   const baseline = p95 === null ? null : Math.max(p95, floorMs);
   const back = spike && baseline !== null ? lag.find((s) => s.t > spike.end && s.delayMs !== null && s.delayMs <= baseline) : undefined;
@@ -126,7 +144,13 @@ export function verdicts(results: Record<string, StrategyFigures>, adaptive = 'a
       .sort((a, b) => (a.v ?? Infinity) - (b.v ?? Infinity));
     const best = ranked[0];
     const a = results[adaptive] ? value(results[adaptive]) : null;
-    return { by, best: best.name, best_value: best.v, adaptive: a, adaptive_within_10_percent: a !== null && best.v !== null && a <= best.v * 1.1 + slack };
+    return {
+      by,
+      best: best.name,
+      best_value: best.v,
+      adaptive: a,
+      adaptive_within_10_percent: a !== null && best.v !== null && a <= best.v * 1.1 + slack,
+    };
   };
   return {
     low: pick('latency_p99_ms', (f) => f.phases.low.latency_p99_ms),

@@ -31,7 +31,14 @@ async function runPhase(producer: Producer, job: LoadJob, phase: Phase, next: { 
       const messages = [];
       for (let k = 0; k < due; k++, next.i++) {
         const s = next.i % job.services;
-        const value = JSON.stringify({ v: 1, id: `${job.run}-${next.i}`, service: `bench-${s}`, type: next.i % 50 === 0 ? 'error' : 'request', time: now, latencyMs: 5 + (next.i % 200) });
+        const value = JSON.stringify({
+          v: 1,
+          id: `${job.run}-${next.i}`,
+          service: `bench-${s}`,
+          type: next.i % 50 === 0 ? 'error' : 'request',
+          time: now,
+          latencyMs: 5 + (next.i % 200),
+        });
         messages.push({ partition: s % job.partitions, key: `bench-${s}`, value });
       }
       inFlight.push(producer.send({ topic: job.topic, acks: 1, messages }));
@@ -45,7 +52,9 @@ async function runPhase(producer: Producer, job: LoadJob, phase: Phase, next: { 
 }
 
 async function main(job: LoadJob): Promise<void> {
-  const producer = createKafka({ brokers: job.brokers, clientId: `bench-batching-load-${job.run}` }).producer({ allowAutoTopicCreation: false });
+  const producer = createKafka({ brokers: job.brokers, clientId: `bench-batching-load-${job.run}` }).producer({
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   const next = { i: 0 };
   const spans: PhaseSpan[] = [];
@@ -60,4 +69,6 @@ async function main(job: LoadJob): Promise<void> {
   parentPort?.postMessage({ kind: 'done', spans });
 }
 
-main(workerData as LoadJob).catch((err: unknown) => parentPort?.postMessage({ kind: 'error', message: String((err as Error).stack ?? err) }));
+main(workerData as LoadJob).catch((err: unknown) =>
+  parentPort?.postMessage({ kind: 'error', message: String((err as Error).stack ?? err) }),
+);

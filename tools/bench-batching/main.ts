@@ -45,8 +45,13 @@ const STRATEGIES: Record<string, Record<string, string>> = {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-
-function startAggregator(name: string, topics: { events: string; metrics: string; batches: string }, brokers: string, env: Record<string, string>, verbose: boolean): ChildProcess {
+function startAggregator(
+  name: string,
+  topics: { events: string; metrics: string; batches: string },
+  brokers: string,
+  env: Record<string, string>,
+  verbose: boolean,
+): ChildProcess {
   return spawn(process.execPath, [join(REPO, 'dist', 'apps', 'aggregator', 'src', 'main.js')], {
     cwd: REPO,
     // --verbose: the aggregator's log (its setting changes among them) on stderr.
@@ -67,23 +72,34 @@ function startAggregator(name: string, topics: { events: string; metrics: string
   });
 }
 
-const stop = (child: ChildProcess): Promise<unknown> => new Promise((ok) => (child.exitCode !== null ? ok(null) : (child.once('exit', ok), child.kill('SIGTERM'))));
+const stop = (child: ChildProcess): Promise<unknown> =>
+  new Promise((ok) => (child.exitCode !== null ? ok(null) : (child.once('exit', ok), child.kill('SIGTERM'))));
 
 /** Runs the load in a worker thread; resolves with the phases as they ran. */
 function produceLoad(job: LoadJob, onPhase: (span: PhaseSpan) => void): Promise<PhaseSpan[]> {
   return new Promise((ok, fail) => {
     const worker = new Worker(join(__dirname, 'load.worker.js'), { workerData: job });
-    worker.on('message', (m: { kind: 'phase'; span: PhaseSpan } | { kind: 'done'; spans: PhaseSpan[] } | { kind: 'error'; message: string }) => {
-      if (m.kind === 'phase') onPhase(m.span);
-      else if (m.kind === 'done') ok(m.spans);
-      else fail(new Error(m.message));
-    });
+    worker.on(
+      'message',
+      (m: { kind: 'phase'; span: PhaseSpan } | { kind: 'done'; spans: PhaseSpan[] } | { kind: 'error'; message: string }) => {
+        if (m.kind === 'phase') onPhase(m.span);
+        else if (m.kind === 'done') ok(m.spans);
+        else fail(new Error(m.message));
+      },
+    );
     worker.once('error', fail);
   });
 }
 
 /** Every 250 ms: the group's lag, Σ committed offsets, and how far the newest result read trails the wall clock. */
-async function sampleLag(kafka: Kafka, groupId: string, topic: string, newestEnd: () => number | null, samples: LagSample[], done: () => boolean): Promise<void> {
+async function sampleLag(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  newestEnd: () => number | null,
+  samples: LagSample[],
+  done: () => boolean,
+): Promise<void> {
   await withAdmin(kafka, async (admin) => {
     while (!done()) {
       const [high, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
@@ -107,14 +123,23 @@ interface RunOptions {
 
 type StrategyRun = StrategyFigures & { commit_intervals_ms: number[] };
 
-async function runStrategy(kafka: Kafka, brokers: string, run: string, strategy: string, { phases, partitions, verbose, log }: RunOptions): Promise<StrategyRun> {
+async function runStrategy(
+  kafka: Kafka,
+  brokers: string,
+  run: string,
+  strategy: string,
+  { phases, partitions, verbose, log }: RunOptions,
+): Promise<StrategyRun> {
   const base = `smartscale.bench.batching.${run}.${strategy}`;
   const topics = { events: base, metrics: `${base}.metrics`, batches: `${base}.batches` };
   const group = `bench-batching-${run}-${strategy}`;
   await withAdmin(kafka, (admin) =>
     admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic: topics.events, numPartitions: partitions }, ...[topics.metrics, topics.batches, `${topics.events}.dlq`].map((topic) => ({ topic, numPartitions: 1 }))],
+      topics: [
+        { topic: topics.events, numPartitions: partitions },
+        ...[topics.metrics, topics.batches, `${topics.events}.dlq`].map((topic) => ({ topic, numPartitions: 1 })),
+      ],
     }),
   );
   const windows: WindowRead[] = [];
@@ -154,9 +179,17 @@ async function runStrategy(kafka: Kafka, brokers: string, run: string, strategy:
   // Results arrive once per window: the delay is a sawtooth up to a window plus the latency.
   const floor = WINDOW_MS + 100;
   let finished = false;
-  const sampling = sampleLag(kafka, group, topics.events, () => newestEnd, lag, () => finished);
-  const spans = await produceLoad({ brokers: [brokers], topic: topics.events, run: `${run}-${strategy}`, partitions, services: 2 * partitions, phases }, (s) =>
-    log(`  ${strategy} ${s.name}: ${s.produced} events in ${((s.end - s.start) / 1000).toFixed(1)} s`),
+  const sampling = sampleLag(
+    kafka,
+    group,
+    topics.events,
+    () => newestEnd,
+    lag,
+    () => finished,
+  );
+  const spans = await produceLoad(
+    { brokers: [brokers], topic: topics.events, run: `${run}-${strategy}`, partitions, services: 2 * partitions, phases },
+    (s) => log(`  ${strategy} ${s.name}: ${s.produced} events in ${((s.end - s.start) / 1000).toFixed(1)} s`),
   );
   // Let the lag drain (bounded), measured against the level before the spike.
   const drainUntil = Date.now() + DRAIN_LIMIT_MS;
@@ -165,7 +198,9 @@ async function runStrategy(kafka: Kafka, brokers: string, run: string, strategy:
   await sampling;
   await stop(child);
   await reader.disconnect();
-  await withAdmin(kafka, async (admin) => admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(base)) })).catch((err: unknown) => log(`could not delete ${base}*: ${String(err)}`));
+  await withAdmin(kafka, async (admin) =>
+    admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(base)) }),
+  ).catch((err: unknown) => log(`could not delete ${base}*: ${String(err)}`));
   return { ...strategyFigures(spans, windows, lag, GRACE_MS, floor), commit_intervals_ms: [...intervals].sort((a, b) => a - b) };
 }
 
@@ -176,12 +211,27 @@ async function main(): Promise<void> {
     .option('--low-seconds <n>', 'seconds of low load before the spike', Number, 15)
     .option('--spike-seconds <n>', 'seconds of the spike', Number, 15)
     .option('--after-seconds <n>', 'seconds of low load after the spike', Number, 25)
-    .option('--strategies <list>', 'comma-separated subset of fixed-small,fixed-large,adaptive', (s: string) => s.split(','), Object.keys(STRATEGIES))
+    .option(
+      '--strategies <list>',
+      'comma-separated subset of fixed-small,fixed-large,adaptive',
+      (s: string) => s.split(','),
+      Object.keys(STRATEGIES),
+    )
     .option('--partitions <n>', 'partitions of the events topic (two services each)', Number, 12)
     .option('--verbose', "the aggregators' logs on stderr")
     .option('--json', 'print one JSON object instead of lines')
     .parse()
-    .opts<{ lowRate: number; spikeRate: number; lowSeconds: number; spikeSeconds: number; afterSeconds: number; partitions: number; strategies: string[]; verbose?: boolean; json?: boolean }>();
+    .opts<{
+      lowRate: number;
+      spikeRate: number;
+      lowSeconds: number;
+      spikeSeconds: number;
+      afterSeconds: number;
+      partitions: number;
+      strategies: string[];
+      verbose?: boolean;
+      json?: boolean;
+    }>();
   const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
   const unknown = o.strategies.filter((s) => !STRATEGIES[s]);
   if (unknown.length > 0) throw new Error(`unknown strategies: ${unknown.join(', ')}`);
@@ -195,10 +245,16 @@ async function main(): Promise<void> {
 
   const strategies: Record<string, StrategyRun> = {};
   for (const s of o.strategies) {
-    log(`${s}: ${Object.entries(STRATEGIES[s]).map(([key, v]) => `${key.replace('SMARTSCALE_', '')}=${v}`).join(' ')}`);
+    log(
+      `${s}: ${Object.entries(STRATEGIES[s])
+        .map(([key, v]) => `${key.replace('SMARTSCALE_', '')}=${v}`)
+        .join(' ')}`,
+    );
     strategies[s] = await runStrategy(kafka, k.brokers, run, s, { phases, partitions: o.partitions, verbose: o.verbose === true, log });
     const f = strategies[s];
-    log(`  low p50/p99 ${f.phases.low.latency_p50_ms}/${f.phases.low.latency_p99_ms} ms, spike peak lag ${f.phases.spike.peak_lag} / delay ${f.phases.spike.peak_delay_ms} ms, p99 ${f.phases.spike.latency_p99_ms} ms, consumed ${f.phases.spike.consumed_events_per_s} ev/s, drain ${f.drain_s} s, after p50/p99 ${f.phases.after.latency_p50_ms}/${f.phases.after.latency_p99_ms} ms, intervals ${f.commit_intervals_ms.join(',')}`);
+    log(
+      `  low p50/p99 ${f.phases.low.latency_p50_ms}/${f.phases.low.latency_p99_ms} ms, spike peak lag ${f.phases.spike.peak_lag} / delay ${f.phases.spike.peak_delay_ms} ms, p99 ${f.phases.spike.latency_p99_ms} ms, consumed ${f.phases.spike.consumed_events_per_s} ev/s, drain ${f.drain_s} s, after p50/p99 ${f.phases.after.latency_p50_ms}/${f.phases.after.latency_p99_ms} ms, intervals ${f.commit_intervals_ms.join(',')}`,
+    );
   }
   const result = {
     load: phases,

@@ -43,7 +43,10 @@ export class InstrumentedActivities {
   decisions = 0;
   applied = 0;
 
-  constructor(private readonly indexOf: (targetId: string) => number, private readonly windowMs: number) {}
+  constructor(
+    private readonly indexOf: (targetId: string) => number,
+    private readonly windowMs: number,
+  ) {}
 
   activities(): ControllerActivities {
     return {
@@ -75,7 +78,10 @@ export class InstrumentedActivities {
         this.toRecorded.push(Date.now() - (this.tickStart.get(targetId) ?? Date.now()));
       },
       // The worker's schema check, without the deployment caps: the bench sets its own tick interval.
-      validateTarget: async (target) => ({ ok: true, target: parseTarget(target, { maxLocalReplicas: MAX_POLICY_REPLICAS, minTickIntervalMs: 100 }) }),
+      validateTarget: async (target) => ({
+        ok: true,
+        target: parseTarget(target, { maxLocalReplicas: MAX_POLICY_REPLICAS, minTickIntervalMs: 100 }),
+      }),
     };
   }
 

@@ -44,28 +44,47 @@ async function main(): Promise<void> {
   const log = (m: string) => (o.json ? process.stderr : process.stdout).write(`[bench:controller] ${m}\n`);
 
   // Core's warnings about tasks of workflows terminated at the end are expected here.
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
   await infra.up();
   const { address } = infra.config().temporal;
   const run = `bench${Date.now().toString(36)}`;
   const taskQueue = `smartscale-bench-${run}`;
   // The default policy (cooldowns, stabilisation, tolerance) on a fast tick: most ticks hold, as in a fleet.
-  const policy = parsePolicy({ minReplicas: 1, maxReplicas: 20, capacityPerReplica: 50, tickIntervalMs: tickMs, forecastHorizonWindows: 0 });
-  const list: ScalingTarget[] = Array.from({ length: targets }, (_, i) => ({ id: `${run}-${i}`, service: `svc-${i}`, scaler: { kind: 'local' }, policy }));
+  const policy = parsePolicy({
+    minReplicas: 1,
+    maxReplicas: 20,
+    capacityPerReplica: 50,
+    tickIntervalMs: tickMs,
+    forecastHorizonWindows: 0,
+  });
+  const list: ScalingTarget[] = Array.from({ length: targets }, (_, i) => ({
+    id: `${run}-${i}`,
+    service: `svc-${i}`,
+    scaler: { kind: 'local' },
+    policy,
+  }));
   const index = new Map(list.map((t, i) => [t.id, i]));
   const instrumented = new InstrumentedActivities((id) => index.get(id) ?? 0, 1_000);
 
   log(`bundling the workflow and starting a worker on ${taskQueue}`);
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
-    connection, taskQueue, workflowBundle: await bundleControllerWorkflows(REPO), activities: instrumented.activities(),
+    connection,
+    taskQueue,
+    workflowBundle: await bundleControllerWorkflows(REPO),
+    activities: instrumented.activities(),
     maxCachedWorkflows: targets + 100,
   });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address }) });
   try {
     const t0 = Date.now();
-    await inBatches(list, (target) => client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: workflowIdFor(target.id), taskQueue, args: [{ target }] }));
+    await inBatches(list, (target) =>
+      client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: workflowIdFor(target.id), taskQueue, args: [{ target }] }),
+    );
     log(`${targets} workflows started in ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up ${warmup} s`);
     await new Promise((r) => setTimeout(r, warmup * 1000));
     instrumented.measuring = true;
@@ -87,7 +106,12 @@ async function main(): Promise<void> {
     else console.table(figures);
   } finally {
     log('terminating the benchmark workflows');
-    await inBatches(list, (t) => client.workflow.getHandle(workflowIdFor(t.id)).terminate('benchmark done').catch(() => undefined));
+    await inBatches(list, (t) =>
+      client.workflow
+        .getHandle(workflowIdFor(t.id))
+        .terminate('benchmark done')
+        .catch(() => undefined),
+    );
     worker.shutdown();
     await running;
     await client.connection.close();

@@ -28,8 +28,10 @@ function formatSummary(summary: SubjectSummary[], series: SeriesBench[]): string
     `  ${'subject'.padEnd(18)} µs/point  ×naive  state B (mean)  state B (max)  ×naive`,
   ];
   for (const s of summary) {
-    lines.push(`  ${s.name.padEnd(18)}${s.microsPerPoint.toFixed(2).padStart(9)}  ${s.timeVsNaive.toFixed(1).padStart(6)}  ` +
-      `${Math.round(s.stateBytes).toString().padStart(13)}  ${s.maxStateBytes.toString().padStart(13)}  ${s.stateVsNaive.toFixed(1).padStart(6)}`);
+    lines.push(
+      `  ${s.name.padEnd(18)}${s.microsPerPoint.toFixed(2).padStart(9)}  ${s.timeVsNaive.toFixed(1).padStart(6)}  ` +
+        `${Math.round(s.stateBytes).toString().padStart(13)}  ${s.maxStateBytes.toString().padStart(13)}  ${s.stateVsNaive.toFixed(1).padStart(6)}`,
+    );
   }
   return lines.join('\n');
 }

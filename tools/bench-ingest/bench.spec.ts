@@ -17,8 +17,24 @@ describe(parseProducerPerformance.name, () => {
 
 describe(summariseSize.name, () => {
   it('turns accepted requests into events/s over the measured time and picks the best size', () => {
-    const one = summariseSize({ batch: 1, concurrency: 2, seconds: 2, requests: 10, accepted: 10, failures: {}, latenciesMs: Array.from({ length: 10 }, (_, i) => i + 1) });
-    const many = summariseSize({ batch: 100, concurrency: 2, seconds: 2, requests: 5, accepted: 4, failures: { '503': 1 }, latenciesMs: [10, 10, 10, 10] });
+    const one = summariseSize({
+      batch: 1,
+      concurrency: 2,
+      seconds: 2,
+      requests: 10,
+      accepted: 10,
+      failures: {},
+      latenciesMs: Array.from({ length: 10 }, (_, i) => i + 1),
+    });
+    const many = summariseSize({
+      batch: 100,
+      concurrency: 2,
+      seconds: 2,
+      requests: 5,
+      accepted: 4,
+      failures: { '503': 1 },
+      latenciesMs: [10, 10, 10, 10],
+    });
     expect([one.events_per_s, many.events_per_s, many.requests_per_s]).toEqual([5, 200, 2]);
     expect(one.p50_ms).toBeCloseTo(5, 0);
     expect(best([one, many]).batch).toBe(100);
@@ -27,7 +43,11 @@ describe(summariseSize.name, () => {
 
 describe(memoryTrend.name, () => {
   it('fits the growth per minute after the first minute, ignoring the warm-up', () => {
-    const samples = Array.from({ length: 13 }, (_, i) => ({ s: i * 10, rss_mb: i < 6 ? 100 + i * 20 : 200 + (i - 6) * 0.5, heap_used_mb: 50 }));
+    const samples = Array.from({ length: 13 }, (_, i) => ({
+      s: i * 10,
+      rss_mb: i < 6 ? 100 + i * 20 : 200 + (i - 6) * 0.5,
+      heap_used_mb: 50,
+    }));
     const t = memoryTrend(samples);
     expect(t.rss_mb_per_min).toBeCloseTo(3, 5); // 0.5 MB per 10 s
     expect(t.heap_used_mb_per_min).toBe(0);

@@ -55,7 +55,10 @@ export function summariseSize(r: LoadResult): SizeSummary {
  * 1683.56 ms avg latency, 2474.00 ms max latency, 1656 ms 50th, 2295 ms 95th, 2407 ms 99th, 2464 ms 99.9th."
  */
 export function parseProducerPerformance(output: string): BrokerCeiling {
-  const line = output.split('\n').reverse().find((l) => /records sent, [\d.]+ records\/sec/.test(l));
+  const line = output
+    .split('\n')
+    .reverse()
+    .find((l) => /records sent, [\d.]+ records\/sec/.test(l));
   if (!line) throw new Error(`no ProducerPerformance summary in its output:\n${output.slice(-2000)}`);
   const num = (re: RegExp): number => Number(re.exec(line)?.[1] ?? NaN);
   return {

@@ -23,7 +23,11 @@ export interface IngestProcess {
 }
 
 /** `nodeArgs` go to node before the script (a cluster's workers inherit them), e.g. V8 heap flags. */
-export async function startIngestProcess(env: Record<string, string>, log: (line: string) => void = () => undefined, nodeArgs: string[] = []): Promise<IngestProcess> {
+export async function startIngestProcess(
+  env: Record<string, string>,
+  log: (line: string) => void = () => undefined,
+  nodeArgs: string[] = [],
+): Promise<IngestProcess> {
   const port = env.SMARTSCALE_INGEST_PORT ? Number(env.SMARTSCALE_INGEST_PORT) : await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'dist', 'apps', 'ingest', 'src', 'main.js')], {
     env: { ...process.env, ...env, SMARTSCALE_INGEST_HOST: '127.0.0.1', SMARTSCALE_INGEST_PORT: String(port) },
@@ -40,7 +44,10 @@ export async function startIngestProcess(env: Record<string, string>, log: (line
     url: `${base}/v1/events`,
     pid: child.pid!,
     workerPids: () => processTree(child.pid!).filter((pid) => pid !== child.pid),
-    memory: async () => ({ rss_mb: Math.round(rssKb(processTree(child.pid!)) / 1024), heap_used_mb: Math.round((await heapUsedBytes(base)) / 1048576) }),
+    memory: async () => ({
+      rss_mb: Math.round(rssKb(processTree(child.pid!)) / 1024),
+      heap_used_mb: Math.round((await heapUsedBytes(base)) / 1048576),
+    }),
     stop: () => stop(child),
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'))),
   };
@@ -50,7 +57,10 @@ async function untilLive(base: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`ingest exited with ${child.exitCode} before it answered`);
-    const live = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status === 200, () => false);
+    const live = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (live) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -72,7 +82,7 @@ function processTree(root: number): number[] {
     }
   }
   const tree = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, ppid] of parent) {
       if (tree.has(ppid) && !tree.has(pid)) {
@@ -98,7 +108,10 @@ function rssKb(pids: number[]): number {
 
 /** The app's own gauge, summed over workers by its /metrics. */
 async function heapUsedBytes(base: string): Promise<number> {
-  const text = await fetch(`${base}/metrics`).then((r) => r.text(), () => '');
+  const text = await fetch(`${base}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
   let sum = 0;
   for (const m of text.matchAll(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)$/gm)) sum += Number(m[1]);
   return sum;

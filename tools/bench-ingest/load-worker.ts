@@ -14,7 +14,15 @@ let skipped = 0;
  * and for single-event requests it was taking a third of them.
  */
 async function run(job: Job): Promise<LoadResult> {
-  const result: LoadResult = { batch: job.batch, concurrency: job.concurrency, seconds: job.seconds, requests: 0, accepted: 0, failures: {}, latenciesMs: [] };
+  const result: LoadResult = {
+    batch: job.batch,
+    concurrency: job.concurrency,
+    seconds: job.seconds,
+    requests: 0,
+    accepted: 0,
+    failures: {},
+    latenciesMs: [],
+  };
   const url = new URL(job.url);
   const request = buildPost(url, typeof job.body === 'string' ? Buffer.from(job.body) : Buffer.from(job.body), job.contentType);
   const accepted = String(job.acceptedStatus ?? 202);
@@ -46,7 +54,9 @@ async function run(job: Job): Promise<LoadResult> {
   const loop = async (): Promise<void> => {
     while (performance.now() < deadline) await once();
   };
-  await (job.requestsPerSecond ? openLoop(job.requestsPerSecond, deadline, once) : Promise.all(Array.from({ length: job.concurrency }, loop)));
+  await (job.requestsPerSecond
+    ? openLoop(job.requestsPerSecond, deadline, once)
+    : Promise.all(Array.from({ length: job.concurrency }, loop)));
   // Requests in flight at the deadline still count, so the rate is over the time they took.
   result.seconds = (performance.now() - start) / 1000;
   connections.forEach((c) => c.close());

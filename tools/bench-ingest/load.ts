@@ -26,4 +26,3 @@ export function runLoadWorker(job: LoadJob): Promise<LoadResult> {
     worker.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`load worker exited with ${code}`))));
   });
 }
-

@@ -51,7 +51,14 @@ const SIZES: { batch: number; concurrency: number }[] = [
 
 /** A request event as a service would send it; ids are assigned by ingest. */
 function benchEvent(now: number, i: number): Omit<TelemetryEvent, 'v' | 'id'> {
-  return { service: `bench-${i % 8}`, type: 'request', time: now, latencyMs: 12.5 + (i % 50), status: i % 50 === 0 ? 503 : 200, attributes: { route: '/api/items', region: 'eu-west-1' } };
+  return {
+    service: `bench-${i % 8}`,
+    type: 'request',
+    time: now,
+    latencyMs: 12.5 + (i % 50),
+    status: i % 50 === 0 ? 503 : 200,
+    attributes: { route: '/api/items', region: 'eu-west-1' },
+  };
 }
 
 /** OTLP exporters' default batch (BatchSpanProcessor maxExportBatchSize). */
@@ -60,17 +67,20 @@ const OTLP_CONCURRENCY = 8;
 
 /** benchEvent's requests as OTLP SERVER spans, one ResourceSpans per service. */
 function benchSpans(now: number, n: number): Buffer {
-  return encodeSpans(Array.from({ length: n }, (_, i) => {
-    const e = benchEvent(now, i);
-    return { service: e.service, time: now, latencyMs: e.latencyMs!, status: e.status! };
-  })).body;
+  return encodeSpans(
+    Array.from({ length: n }, (_, i) => {
+      const e = benchEvent(now, i);
+      return { service: e.service, time: now, latencyMs: e.latencyMs!, status: e.status! };
+    }),
+  ).body;
 }
 
 /** The OTLP body must be taken whole before it is timed: a partial success would count rejected spans. */
 async function checkSpansAccepted(url: string, body: Buffer): Promise<void> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
   const answer = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200 || answer.length > 0) throw new Error(`POST /v1/traces answered ${res.status} with ${answer.length} bytes: the bench body is not fully accepted`);
+  if (res.status !== 200 || answer.length > 0)
+    throw new Error(`POST /v1/traces answered ${res.status} with ${answer.length} bytes: the bench body is not fully accepted`);
 }
 
 /**
@@ -94,14 +104,30 @@ async function benchTopics(brokers: string[], create: boolean): Promise<void> {
     const old = (await admin.listTopics()).filter((t) => t.startsWith(BENCH_TOPIC_PREFIX) || LEGACY_TOPICS.includes(t));
     if (old.length > 0) await admin.deleteTopics({ topics: old });
     // Same partitions and replication as the events topic, the same bound on both.
-    if (create) await ensureTopicsLike(admin, [CEILING_TOPIC, INGEST_TOPIC].map((topic) => ({ topic, like: TOPICS.events, config: BENCH_TOPIC_CONFIG })));
+    if (create)
+      await ensureTopicsLike(
+        admin,
+        [CEILING_TOPIC, INGEST_TOPIC].map((topic) => ({ topic, like: TOPICS.events, config: BENCH_TOPIC_CONFIG })),
+      );
   });
 }
 /** Fixed names earlier versions wrote to without a bound. */
 const LEGACY_TOPICS = ['smartscale.bench.events', 'smartscale.bench.producer-performance'];
 
 function producerPerformance(brokers: string, recordSize: number, numRecords: number): Promise<BrokerCeiling> {
-  return runKafkaTool('ProducerPerformance', ['--topic', CEILING_TOPIC, '--num-records', String(numRecords), '--record-size', String(recordSize), '--throughput', '-1', '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all']).then(parseProducerPerformance);
+  return runKafkaTool('ProducerPerformance', [
+    '--topic',
+    CEILING_TOPIC,
+    '--num-records',
+    String(numRecords),
+    '--record-size',
+    String(recordSize),
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `bootstrap.servers=${brokers}`,
+    'acks=all',
+  ]).then(parseProducerPerformance);
 }
 
 async function main(): Promise<void> {
@@ -110,11 +136,24 @@ async function main(): Promise<void> {
     .option('--sizes <list>', 'request sizes to run (events per request), e.g. 1000 for a long soak', (v) => v.split(',').map(Number))
     .option('--paced-seconds <n>', 'seconds of the paced run at 80 % (default: --seconds)', Number)
     .option('--workers <n>', 'ingest processes sharing the port (SMARTSCALE_INGEST_WORKERS)', Number, 1)
-    .option('--node-args <args>', 'node options for the ingest processes, e.g. "--max-semi-space-size=32"', (v) => v.split(' ').filter(Boolean), [] as string[])
+    .option(
+      '--node-args <args>',
+      'node options for the ingest processes, e.g. "--max-semi-space-size=32"',
+      (v) => v.split(' ').filter(Boolean),
+      [] as string[],
+    )
     .option('--no-otlp', 'skip the OTLP phase (spans through POST /v1/traces beside the same requests as events)')
     .option('--json', 'print one JSON object instead of a table')
     .parse()
-    .opts<{ seconds: number; sizes?: number[]; pacedSeconds?: number; workers: number; nodeArgs: string[]; otlp: boolean; json?: boolean }>();
+    .opts<{
+      seconds: number;
+      sizes?: number[];
+      pacedSeconds?: number;
+      workers: number;
+      nodeArgs: string[];
+      otlp: boolean;
+      json?: boolean;
+    }>();
   const runSizes = o.sizes ? SIZES.filter((s) => o.sizes!.includes(s.batch)) : SIZES;
   if (runSizes.length === 0) throw new Error(`--sizes must name some of ${SIZES.map((s) => s.batch).join(', ')}`);
   const log = (line: string): void => void (o.json ? process.stderr.write(`${line}\n`) : console.log(line));
@@ -124,7 +163,11 @@ async function main(): Promise<void> {
   await benchTopics([kafka.brokers], true);
 
   // the app's settings, read here too (its record packing sizes the broker's ceiling run)
-  const env = { SMARTSCALE_KAFKA_BROKERS: kafka.brokers, SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC, SMARTSCALE_INGEST_WORKERS: String(o.workers) };
+  const env = {
+    SMARTSCALE_KAFKA_BROKERS: kafka.brokers,
+    SMARTSCALE_EVENTS_TOPIC: INGEST_TOPIC,
+    SMARTSCALE_INGEST_WORKERS: String(o.workers),
+  };
   const config = loadIngestConfig(env);
   const ingest = await startIngestProcess(env, log, o.nodeArgs);
   const { url } = ingest;
@@ -144,13 +187,21 @@ async function main(): Promise<void> {
   try {
     const now = Date.now();
     // Warm-up: connects the producer and lets the JIT compile the hot path before anything is timed.
-    await runLoadWorker({ url, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => benchEvent(now, i))), batch: 100, concurrency: 4, seconds: 1 });
+    await runLoadWorker({
+      url,
+      body: JSON.stringify(Array.from({ length: 100 }, (_, i) => benchEvent(now, i))),
+      batch: 100,
+      concurrency: 4,
+      seconds: 1,
+    });
     for (const { batch, concurrency } of runSizes) {
       const body = JSON.stringify(Array.from({ length: batch }, (_, i) => benchEvent(Date.now(), i)));
       settle();
       const result = summariseSize(await runLoadWorker({ url, body, batch, concurrency, seconds: o.seconds }));
       sizes.push(result);
-      log(`ingest  batch ${String(batch).padStart(4)} ×${concurrency}: ${result.events_per_s} events/s, ${result.requests_per_s} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, failures ${JSON.stringify(result.failures)}`);
+      log(
+        `ingest  batch ${String(batch).padStart(4)} ×${concurrency}: ${result.events_per_s} events/s, ${result.requests_per_s} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, failures ${JSON.stringify(result.failures)}`,
+      );
     }
     if (o.otlp) otlp = await otlpPhase(url, o.seconds, log);
     // Latency at 80% of the best sustained rate, paced (open loop), with the best batch size.
@@ -159,8 +210,12 @@ async function main(): Promise<void> {
     const requestsPerSecond = Math.max(1, Math.round(0.8 * top.requests_per_s));
     settle();
     pacedFromS = (Date.now() - loadStart) / 1000;
-    atEighty = summariseSize(await runLoadWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.pacedSeconds ?? o.seconds, requestsPerSecond }));
-    log(`ingest  batch ${String(top.batch).padStart(4)} paced at ${requestsPerSecond} req/s (80%): ${atEighty.events_per_s} events/s, p50 ${atEighty.p50_ms} ms, p99 ${atEighty.p99_ms} ms, failures ${JSON.stringify(atEighty.failures)}`);
+    atEighty = summariseSize(
+      await runLoadWorker({ url, body, batch: top.batch, concurrency: 256, seconds: o.pacedSeconds ?? o.seconds, requestsPerSecond }),
+    );
+    log(
+      `ingest  batch ${String(top.batch).padStart(4)} paced at ${requestsPerSecond} req/s (80%): ${atEighty.events_per_s} events/s, p50 ${atEighty.p50_ms} ms, p99 ${atEighty.p99_ms} ms, failures ${JSON.stringify(atEighty.failures)}`,
+    );
   } finally {
     clearInterval(sampler);
     await sample();
@@ -186,7 +241,9 @@ async function main(): Promise<void> {
   const ceiling = await producerPerformance(kafka.brokers, recordSize, numRecords);
   await benchTopics([kafka.brokers], false);
   const brokerEvents = Math.round(ceiling.records_per_s * eventsPerRecord);
-  log(`broker  ProducerPerformance ${recordSize} B records (${eventsPerRecord} events each), acks=all: ${ceiling.records_per_s} records/s = ${brokerEvents} events/s (${ceiling.mb_per_s} MB/s), p99 ${ceiling.p99_ms} ms`);
+  log(
+    `broker  ProducerPerformance ${recordSize} B records (${eventsPerRecord} events each), acks=all: ${ceiling.records_per_s} records/s = ${brokerEvents} events/s (${ceiling.mb_per_s} MB/s), p99 ${ceiling.p99_ms} ms`,
+  );
 
   const ratio = Math.round((top.events_per_s / brokerEvents) * 1000) / 1000;
   const summary = {
@@ -231,16 +288,46 @@ async function otlpPhase(eventsUrl: string, seconds: number, log: (line: string)
   const tracesUrl = eventsUrl.replace(/\/v1\/events$/, '/v1/traces');
   const spans = benchSpans(Date.now(), OTLP_BATCH);
   await checkSpansAccepted(tracesUrl, spans);
-  await runLoadWorker({ url: tracesUrl, body: spans, contentType: 'application/x-protobuf', acceptedStatus: 200, batch: OTLP_BATCH, concurrency: 4, seconds: 1 });
+  await runLoadWorker({
+    url: tracesUrl,
+    body: spans,
+    contentType: 'application/x-protobuf',
+    acceptedStatus: 200,
+    batch: OTLP_BATCH,
+    concurrency: 4,
+    seconds: 1,
+  });
   settle();
-  const traces = summariseSize(await runLoadWorker({ url: tracesUrl, body: spans, contentType: 'application/x-protobuf', acceptedStatus: 200, batch: OTLP_BATCH, concurrency: OTLP_CONCURRENCY, seconds }));
-  log(`otlp    /v1/traces ${OTLP_BATCH} spans ×${OTLP_CONCURRENCY} (protobuf): ${traces.events_per_s} spans/s, ${traces.requests_per_s} req/s, p50 ${traces.p50_ms} ms, p99 ${traces.p99_ms} ms, failures ${JSON.stringify(traces.failures)}`);
+  const traces = summariseSize(
+    await runLoadWorker({
+      url: tracesUrl,
+      body: spans,
+      contentType: 'application/x-protobuf',
+      acceptedStatus: 200,
+      batch: OTLP_BATCH,
+      concurrency: OTLP_CONCURRENCY,
+      seconds,
+    }),
+  );
+  log(
+    `otlp    /v1/traces ${OTLP_BATCH} spans ×${OTLP_CONCURRENCY} (protobuf): ${traces.events_per_s} spans/s, ${traces.requests_per_s} req/s, p50 ${traces.p50_ms} ms, p99 ${traces.p99_ms} ms, failures ${JSON.stringify(traces.failures)}`,
+  );
   const body = JSON.stringify(Array.from({ length: OTLP_BATCH }, (_, i) => benchEvent(Date.now(), i)));
   settle();
   const events = summariseSize(await runLoadWorker({ url: eventsUrl, body, batch: OTLP_BATCH, concurrency: OTLP_CONCURRENCY, seconds }));
-  log(`otlp    /v1/events ${OTLP_BATCH} events ×${OTLP_CONCURRENCY} (JSON):   ${events.events_per_s} events/s, ${events.requests_per_s} req/s, p50 ${events.p50_ms} ms, p99 ${events.p99_ms} ms, failures ${JSON.stringify(events.failures)}`);
+  log(
+    `otlp    /v1/events ${OTLP_BATCH} events ×${OTLP_CONCURRENCY} (JSON):   ${events.events_per_s} events/s, ${events.requests_per_s} req/s, p50 ${events.p50_ms} ms, p99 ${events.p99_ms} ms, failures ${JSON.stringify(events.failures)}`,
+  );
   const ratio = events.events_per_s > 0 ? Math.round((traces.events_per_s / events.events_per_s) * 1000) / 1000 : 0;
-  return { spans_per_s: traces.events_per_s, events_per_s_same_batch: events.events_per_s, ratio_spans_to_events: ratio, batch: OTLP_BATCH, concurrency: OTLP_CONCURRENCY, traces, events };
+  return {
+    spans_per_s: traces.events_per_s,
+    events_per_s_same_batch: events.events_per_s,
+    ratio_spans_to_events: ratio,
+    batch: OTLP_BATCH,
+    concurrency: OTLP_CONCURRENCY,
+    traces,
+    events,
+  };
 }
 
 main().then(

@@ -4,7 +4,8 @@ import { repoRoot } from '../infra';
 
 // tools/bootstrap.js is the one script that runs before node_modules and dist/ exist; a wrong command must
 // end with the usage before it installs or builds anything.
-const bootstrap = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot(), 'tools', 'bootstrap.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
+const bootstrap = (...args: string[]) =>
+  spawnSync(process.execPath, [join(repoRoot(), 'tools', 'bootstrap.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
 
 describe('tools/bootstrap.js', () => {
   it('answers an unknown command with the usage and exit code 2, without building', () => {

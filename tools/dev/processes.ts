@@ -29,7 +29,12 @@ export function appEnv(infraConfig: InfraConfig): NodeJS.ProcessEnv {
  */
 export function startDetached(name: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
   const out = openSync(join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, args, { cwd: repoRoot(), env: { ...process.env, ...env }, stdio: ['ignore', out, out], detached: true });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot(),
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
   closeSync(out);
   return child;
 }

@@ -107,14 +107,23 @@ describe('demo cycle replayed through the predictor model and decide()', () => {
         now,
         observation: last ? { eventsPerSecond: last.eps, windowEnd: last.end, consumerLag: 0, currentReplicas: current } : null,
         forecast: last
-          ? { peakEventsPerSecond: Math.max(...points.map((p) => p.eventsPerSecond)), upperPeakEventsPerSecond: Math.max(...points.map((p) => p.upper)), basedOnWindowEnd: last.end, anomalyScore: model.anomalyScore }
+          ? {
+              peakEventsPerSecond: Math.max(...points.map((p) => p.eventsPerSecond)),
+              upperPeakEventsPerSecond: Math.max(...points.map((p) => p.upper)),
+              basedOnWindowEnd: last.end,
+              anomalyScore: model.anomalyScore,
+            }
           : null,
         policy,
         state,
         lastKnownReplicas: current,
         pendingEvents: 0,
       });
-      state = { lastScaleUpAt: d.action === 'up' ? now : state.lastScaleUpAt, lastScaleDownAt: d.action === 'down' ? now : state.lastScaleDownAt, recommendations: d.recommendations };
+      state = {
+        lastScaleUpAt: d.action === 'up' ? now : state.lastScaleUpAt,
+        lastScaleDownAt: d.action === 'down' ? now : state.lastScaleDownAt,
+        recommendations: d.recommendations,
+      };
       if (d.action !== 'hold') decisions.push({ action: d.action, applied: true, at: now - offset * 1000 });
       current = d.to;
     }

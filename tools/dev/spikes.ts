@@ -40,7 +40,8 @@ export function risesOf(steps: Step[], startedAt: number): Rise[] {
   let t = startedAt;
   let since = startedAt;
   for (let i = 0; i < steps.length; i++) {
-    if (i > 0 && steps[i].rate >= 2 * steps[i - 1].rate) rises.push({ at: t, from: steps[i - 1].rate, to: steps[i].rate, since, until: Infinity });
+    if (i > 0 && steps[i].rate >= 2 * steps[i - 1].rate)
+      rises.push({ at: t, from: steps[i - 1].rate, to: steps[i].rate, since, until: Infinity });
     if (i > 0 && 2 * steps[i].rate <= steps[i - 1].rate) {
       since = t;
       if (rises.length > 0 && rises[rises.length - 1].until === Infinity) rises[rises.length - 1].until = t;
@@ -58,9 +59,7 @@ export function risesOf(steps: Step[], startedAt: number): Rise[] {
 export function reactionTimes(spikes: { at: number }[], decisions: DecisionLike[]): (number | null)[] {
   return spikes.map((spike, i) => {
     const until = spikes[i + 1]?.at ?? Infinity;
-    const up = decisions
-      .filter((d) => d.action === 'up' && d.applied && d.at >= spike.at && d.at < until)
-      .sort((a, b) => a.at - b.at)[0];
+    const up = decisions.filter((d) => d.action === 'up' && d.applied && d.at >= spike.at && d.at < until).sort((a, b) => a.at - b.at)[0];
     return up ? (up.at - spike.at) / 1000 : null;
   });
 }
@@ -90,15 +89,28 @@ export function leadLine(seconds: number): string {
  * high phase, so that there are `cycles` rises and two whole cycles have passed before the third; in
  * 10 s steps with ±`noise` relative jitter from a fixed seed (the same demo every run).
  */
-export function cycleSteps(o: { low: number; high: number; lowSeconds: number; highSeconds: number; cycles: number; noise: number; stepSeconds?: number; seed?: number }): Step[] {
+export function cycleSteps(o: {
+  low: number;
+  high: number;
+  lowSeconds: number;
+  highSeconds: number;
+  cycles: number;
+  noise: number;
+  stepSeconds?: number;
+  seed?: number;
+}): Step[] {
   const { low, high, lowSeconds, highSeconds, cycles, noise, stepSeconds = 10, seed = 7 } = o;
   let s = seed >>> 0;
   const jitter = (): number => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return 1 + noise * (2 * (s / 2 ** 32) - 1);
   };
-  const phase = (rate: number, seconds: number): Step[] => Array.from({ length: Math.round(seconds / stepSeconds) }, () => ({ rate: Math.round(rate * jitter()), seconds: stepSeconds }));
-  return [...Array.from({ length: cycles }, () => [...phase(high, highSeconds), ...phase(low, lowSeconds)]).flat(), ...phase(high, highSeconds)];
+  const phase = (rate: number, seconds: number): Step[] =>
+    Array.from({ length: Math.round(seconds / stepSeconds) }, () => ({ rate: Math.round(rate * jitter()), seconds: stepSeconds }));
+  return [
+    ...Array.from({ length: cycles }, () => [...phase(high, highSeconds), ...phase(low, lowSeconds)]).flat(),
+    ...phase(high, highSeconds),
+  ];
 }
 
 /** The steps as loadgen's --steps spec. */

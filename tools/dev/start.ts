@@ -46,7 +46,9 @@ export const SCENARIOS: Record<string, Scenario> = {
   // Its own service, so that the predictor's replay of older windows (tests, other scenarios) is not
   // the same series; no configured periods (SMARTSCALE_PREDICTOR_PERIODS empty): the cycle is found.
   cycle: {
-    targets: 'workflows/config/targets.cycle.json', suffix: 'cycle', env: { SMARTSCALE_PREDICTOR_PERIODS: '' },
+    targets: 'workflows/config/targets.cycle.json',
+    suffix: 'cycle',
+    env: { SMARTSCALE_PREDICTOR_PERIODS: '' },
     steps: stepsSpec(cycleSteps({ low: 15, high: 100, lowSeconds: 70, highSeconds: 40, cycles: 4, noise: 0.15 })),
   },
   spike: { targets: 'workflows/config/targets.demo.json', suffix: null, steps: '15:45,130:90,15:165' },
@@ -55,7 +57,13 @@ export const SCENARIOS: Record<string, Scenario> = {
 };
 
 /** The ports and window the apps will use: the same variables, defaults and checks as their config schemas. */
-export function appSettings(env: NodeJS.ProcessEnv = process.env): { ingest: number; predictor: number; control: number; windowMs: number; graceMs: number } {
+export function appSettings(env: NodeJS.ProcessEnv = process.env): {
+  ingest: number;
+  predictor: number;
+  control: number;
+  windowMs: number;
+  graceMs: number;
+} {
   const e = loadEnv(
     {
       SMARTSCALE_INGEST_PORT: INGEST_ENV_SHAPE.SMARTSCALE_INGEST_PORT,
@@ -65,7 +73,13 @@ export function appSettings(env: NodeJS.ProcessEnv = process.env): { ingest: num
     },
     env,
   );
-  return { ingest: e.SMARTSCALE_INGEST_PORT, predictor: e.SMARTSCALE_PREDICTOR_PORT, control: e.SMARTSCALE_CONTROL_PORT, windowMs: e.SMARTSCALE_WINDOW_MS, graceMs: e.SMARTSCALE_GRACE_MS };
+  return {
+    ingest: e.SMARTSCALE_INGEST_PORT,
+    predictor: e.SMARTSCALE_PREDICTOR_PORT,
+    control: e.SMARTSCALE_CONTROL_PORT,
+    windowMs: e.SMARTSCALE_WINDOW_MS,
+    graceMs: e.SMARTSCALE_GRACE_MS,
+  };
 }
 
 /** A scenario's target, service and tick (from its targets file) and its task queue and aggregator group. */
@@ -133,7 +147,8 @@ class Demo {
     this.children.push(startDetached('ingest', ['dist/apps/ingest/src/main.js'], env, logs));
     this.children.push(startDetached('predictor', ['dist/apps/predictor/src/main.js'], env, logs));
     this.children.push(startDetached('worker', ['dist/workflows/src/main.js'], env, logs));
-    for (const c of this.children) c.once('exit', (code) => !this.stopping && log(`a child exited early (code ${code}); see ${logs}/*.log`));
+    for (const c of this.children)
+      c.once('exit', (code) => !this.stopping && log(`a child exited early (code ${code}); see ${logs}/*.log`));
     await Promise.all([
       infra.waitForHttp(url(ports.ingest, '/health'), { timeoutMs: 60_000, what: 'ingest' }),
       infra.waitForHttp(url(ports.predictor, '/health'), { timeoutMs: 60_000, what: 'predictor' }),
@@ -151,12 +166,27 @@ class Demo {
     const watcher = setInterval(() => void this.watch(), 5_000);
     this.rises = risesOf(steps, Date.now());
     const protocol = this.scenario.protocol ?? 'events';
-    const args = ['--url', url(ports.ingest), '--protocol', protocol, '--service', this.service, '--shape', 'steps', '--steps', this.steps, '--quiet'];
+    const args = [
+      '--url',
+      url(ports.ingest),
+      '--protocol',
+      protocol,
+      '--service',
+      this.service,
+      '--shape',
+      'steps',
+      '--steps',
+      this.steps,
+      '--quiet',
+    ];
     const loadgen = startDetached('loadgen', ['dist/tools/loadgen/main.js', ...args], env, logs);
     this.children.push(loadgen);
-    const what = this.name === 'cycle' && this.steps === this.scenario.steps ? 'a 110 s cycle: 40 s at ~100, 70 s at ~15, ±15 % noise' : this.steps;
-    log(`scenario ${this.name}: ${what} (${protocol === 'otlp' ? 'OTLP spans/s to /v1/traces' : 'events/s'}:seconds), ${this.rises.length} rise(s) in ${steps.reduce((sum, x) => sum + x.seconds, 0)} s ` +
-      `for service "${this.service}"; target "${this.target}" decides every ${this.tickMs / 1000} s`);
+    const what =
+      this.name === 'cycle' && this.steps === this.scenario.steps ? 'a 110 s cycle: 40 s at ~100, 70 s at ~15, ±15 % noise' : this.steps;
+    log(
+      `scenario ${this.name}: ${what} (${protocol === 'otlp' ? 'OTLP spans/s to /v1/traces' : 'events/s'}:seconds), ${this.rises.length} rise(s) in ${steps.reduce((sum, x) => sum + x.seconds, 0)} s ` +
+        `for service "${this.service}"; target "${this.target}" decides every ${this.tickMs / 1000} s`,
+    );
     await new Promise((resolve) => loadgen.once('exit', resolve));
     clearInterval(watcher);
     if (this.stopping) return;
@@ -167,8 +197,10 @@ class Demo {
     // The workflow keeps its last 50 decisions: each rise's lead was taken when it landed.
     const leads = this.rises.map((_, i) => this.reported.get(i) ?? null);
     const before = leads.filter((t) => t !== null && t < 0).length;
-    log(`rises → scale-up applied: ${leads.map((t) => (t === null ? 'none' : `${t < 0 ? '' : '+'}${t.toFixed(1)} s`)).join(', ')} (negative: before the load rose); ` +
-      `${before} of ${leads.length} before; median ${median(leads)?.toFixed(1) ?? '–'} s (reactive worst case: window + grace + tick = +${floorS} s)`);
+    log(
+      `rises → scale-up applied: ${leads.map((t) => (t === null ? 'none' : `${t < 0 ? '' : '+'}${t.toFixed(1)} s`)).join(', ')} (negative: before the load rose); ` +
+        `${before} of ${leads.length} before; median ${median(leads)?.toFixed(1) ?? '–'} s (reactive worst case: window + grace + tick = +${floorS} s)`,
+    );
     if (this.exitWhenDone) return this.shutdown(0);
     log('demo traffic finished. Everything keeps running so you can look around; Ctrl-C stops it all.');
   }
@@ -183,7 +215,11 @@ class Demo {
       await admin.connect();
       if (!(await admin.listTopics()).includes(TOPICS.events)) return;
       const ends = await admin.fetchTopicOffsets(TOPICS.events);
-      await admin.setOffsets({ groupId: this.group, topic: TOPICS.events, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+      await admin.setOffsets({
+        groupId: this.group,
+        topic: TOPICS.events,
+        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
     } catch (err) {
       log(`demo: the aggregator group stays where it was (${(err as Error).message}); older events are processed first`);
     } finally {
@@ -232,7 +268,9 @@ class Demo {
       const what = `rise ${i + 1} (${rise.from} → ${rise.to} ev/s)`;
       if (lead !== null) {
         this.reported.set(i, lead.seconds);
-        log(`${what}: ${leadLine(lead.seconds)} | ${reason(lead.decision, 'forecast') ?? reason(lead.decision, 'reactive-fallback') ?? ''}`);
+        log(
+          `${what}: ${leadLine(lead.seconds)} | ${reason(lead.decision, 'forecast') ?? reason(lead.decision, 'reactive-fallback') ?? ''}`,
+        );
       } else if (now >= rise.until) {
         // Still at the replicas of the previous rise: nothing was scaled in, so nothing had to come back.
         this.reported.set(i, null);
@@ -241,7 +279,9 @@ class Demo {
     });
     for (const d of all.filter((x) => x.applied && x.action === 'down' && !this.told.has(x.seq))) {
       this.told.add(d.seq);
-      log(`scale-in ${d.from} → ${d.to}: ${reason(d, 'scale-in') ?? ''} | ${reason(d, 'forecast') ?? reason(d, 'reactive-fallback') ?? ''}`);
+      log(
+        `scale-in ${d.from} → ${d.to}: ${reason(d, 'scale-in') ?? ''} | ${reason(d, 'forecast') ?? reason(d, 'reactive-fallback') ?? ''}`,
+      );
     }
   }
 

@@ -7,7 +7,7 @@ import { appEnv, log, run } from './processes';
 
 const USAGE = `usage: npm test
   Builds the test binaries once into .smartscale/, starts (or reuses) Kafka and Temporal, then runs
-  type-check, lint, unit + workflow tests and integration tests; stops only what it started.`;
+  type-check, lint, format check (Prettier), unit + workflow tests and integration tests; stops only what it started.`;
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) return console.log(USAGE);
@@ -37,6 +37,7 @@ async function checks(): Promise<void> {
       ['type-check', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
       ['type-check of the console script (DOM)', ['tsc', '--noEmit', '-p', 'workflows/src/console/public']],
       ['lint', ['eslint', '--max-warnings', '0', '.']],
+      ['format check', ['prettier', '--check', '--log-level', 'warn', '.']],
       ['unit + workflow tests', ['jest', '--selectProjects', 'unit', 'workflow']],
       ['integration tests', ['jest', '--selectProjects', 'integration', '--runInBand']],
     ];

@@ -22,9 +22,32 @@ describe('docs/configuration.md', () => {
 
 describe(defaultOf.name, () => {
   it('shows the raw string of a transformed default, "unset" for optional keys and the value otherwise', () => {
-    expect(defaultOf(z.string().default('a:1,b:2').transform((s) => s.split(',')))).toBe('a:1,b:2');
-    expect(defaultOf(z.string().default('1,2').transform((s) => s.split(',').map(Number)).pipe(z.array(z.number())))).toBe('1,2');
-    expect(defaultOf(z.string().min(1).transform((s) => s.length).optional())).toBe('unset');
+    expect(
+      defaultOf(
+        z
+          .string()
+          .default('a:1,b:2')
+          .transform((s) => s.split(',')),
+      ),
+    ).toBe('a:1,b:2');
+    expect(
+      defaultOf(
+        z
+          .string()
+          .default('1,2')
+          .transform((s) => s.split(',').map(Number))
+          .pipe(z.array(z.number())),
+      ),
+    ).toBe('1,2');
+    expect(
+      defaultOf(
+        z
+          .string()
+          .min(1)
+          .transform((s) => s.length)
+          .optional(),
+      ),
+    ).toBe('unset');
     expect(defaultOf(z.coerce.number().int().default(3000))).toBe('3000');
     expect(defaultOf(z.stringbool().default(false))).toBe('false');
     expect(defaultOf(z.string())).toBe('required');

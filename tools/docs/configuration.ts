@@ -26,8 +26,18 @@ interface AppSchema {
 
 export const APPS: readonly AppSchema[] = [
   { app: 'ingest', source: 'apps/ingest/src/config/ingest.config.ts', shapeName: 'INGEST_ENV_SHAPE', shape: INGEST_ENV_SHAPE },
-  { app: 'aggregator', source: 'apps/aggregator/src/config/aggregator.config.ts', shapeName: 'AGGREGATOR_ENV_SHAPE', shape: AGGREGATOR_ENV_SHAPE },
-  { app: 'predictor', source: 'apps/predictor/src/config/predictor.config.ts', shapeName: 'PREDICTOR_ENV_SHAPE', shape: PREDICTOR_ENV_SHAPE },
+  {
+    app: 'aggregator',
+    source: 'apps/aggregator/src/config/aggregator.config.ts',
+    shapeName: 'AGGREGATOR_ENV_SHAPE',
+    shape: AGGREGATOR_ENV_SHAPE,
+  },
+  {
+    app: 'predictor',
+    source: 'apps/predictor/src/config/predictor.config.ts',
+    shapeName: 'PREDICTOR_ENV_SHAPE',
+    shape: PREDICTOR_ENV_SHAPE,
+  },
   { app: 'worker', source: 'workflows/src/config/worker.config.ts', shapeName: 'WORKER_ENV_SHAPE', shape: WORKER_ENV_SHAPE },
 ];
 
@@ -51,15 +61,18 @@ const DESCRIPTIONS: Partial<Record<string, string>> = {
     '`<sha256 hex of key>:svc1|svc2,<sha256 hex>:*`: keys stored hashed (a leaked config leaks no usable key) and scoped to services, sent as `X-API-Key` or `Authorization: Bearer`. Unset or empty: **no authentication** (loopback only, unless SMARTSCALE_INGEST_ALLOW_ANONYMOUS).',
   SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES: 'Body bytes held by the process at once; past it 503 with Retry-After instead of buffering.',
   SMARTSCALE_AGGREGATOR_INSTANCE: "This replica's Kafka client id.",
-  SMARTSCALE_PARTITION_IDLE_MS: 'After this long without events on a partition, its stream time follows the wall clock so that the last windows close.',
+  SMARTSCALE_PARTITION_IDLE_MS:
+    'After this long without events on a partition, its stream time follows the wall clock so that the last windows close.',
   SMARTSCALE_HOPPING_WINDOW_MS: 'Hopping windows beside the tumbling ones, a multiple of SMARTSCALE_WINDOW_MS; 0 turns them off.',
   SMARTSCALE_HOPPING_ADVANCE_MS: 'Advance of the hopping windows, a multiple of SMARTSCALE_WINDOW_MS.',
-  SMARTSCALE_AGGREGATOR_EVENTS_TOPIC: 'Overridable, as the two topics below, so that integration tests and benchmarks get topics of their own on a shared broker.',
+  SMARTSCALE_AGGREGATOR_EVENTS_TOPIC:
+    'Overridable, as the two topics below, so that integration tests and benchmarks get topics of their own on a shared broker.',
   SMARTSCALE_AGGREGATOR_METRICS_HOST: '`/health` and `/metrics` of one replica, with the port below.',
   SMARTSCALE_AGGREGATOR_METRICS_PORT:
     '0: no HTTP server. Off by default because the local scaler runs its replicas on one host (they would share the port); containers and pods set it so that Prometheus can scrape `/metrics`.',
   SMARTSCALE_AGGREGATOR_BATCHES_TOPIC: 'Where the `BatchMetric` of each transaction goes (benchmarks use their own).',
-  SMARTSCALE_BATCH_MODE: '`adaptive` (an AIMD controller moves the two settings below inside their bounds, [micro-batching](design/micro-batching.md)) or `fixed`.',
+  SMARTSCALE_BATCH_MODE:
+    '`adaptive` (an AIMD controller moves the two settings below inside their bounds, [micro-batching](design/micro-batching.md)) or `fixed`.',
   SMARTSCALE_COMMIT_INTERVAL_MS: 'One transaction per partition at most this often: the fixed value, or where adaptive starts.',
   SMARTSCALE_BATCH_RECORDS: 'Records per processing step: the fixed value, or where adaptive starts.',
   SMARTSCALE_BATCH_MIN_INTERVAL_MS: 'Adaptive: lower bound of the commit interval.',
@@ -78,14 +91,20 @@ const DESCRIPTIONS: Partial<Record<string, string>> = {
   SMARTSCALE_TARGETS_FILE: 'Targets and their policies ([targets](targets.md)).',
   SMARTSCALE_WORKFLOW_BUNDLE: 'A prebuilt workflow bundle; unset, the worker bundles the workflows at boot.',
   SMARTSCALE_LOCAL_SCALER_ENTRY: 'The script each replica of a `local` target runs (an aggregator).',
-  SMARTSCALE_LOCAL_SCALER_STATE_DIR: "Where the local scaler persists each target's replica count (`scaler-<target>.json`), so that a restarted worker brings its processes back.",
+  SMARTSCALE_LOCAL_SCALER_STATE_DIR:
+    "Where the local scaler persists each target's replica count (`scaler-<target>.json`), so that a restarted worker brings its processes back.",
   SMARTSCALE_HISTORY_RETENTION_HOURS: 'Older decisions, windows and batches are pruned hourly.',
 };
 
 /** Read outside the apps' schemas, by the scripts that run the local stack: tools/infra's from its own table; keep the rest in step with tools/dev. */
 export const TOOL_VARIABLES: readonly { name: string; default: string; readBy: string; description: string }[] = [
   ...INFRA_ENV.map((v) => ({ name: v.name, default: String(v.default), readBy: '`tools/infra`', description: v.description })),
-  { name: 'SMARTSCALE_DEMO_STEPS', default: "the scenario's (spike: `15:45,130:90,15:165`)", readBy: '`npm start`', description: "The demo traffic: `rate:seconds`, comma-separated." },
+  {
+    name: 'SMARTSCALE_DEMO_STEPS',
+    default: "the scenario's (spike: `15:45,130:90,15:165`)",
+    readBy: '`npm start`',
+    description: 'The demo traffic: `rate:seconds`, comma-separated.',
+  },
 ];
 
 /** What the variable is set to when absent: the raw environment string, before any transform (the brokers list shows as written). */
@@ -109,7 +128,12 @@ export function docComments(root: string, apps: readonly AppSchema[] = APPS): Ma
   for (const path of [...new Set([...apps.map((a) => a.source), ...FRAGMENT_SOURCES])]) {
     const file = ts.createSourceFile(path, readFileSync(join(root, path), 'utf8'), ts.ScriptTarget.ES2022, true);
     const visit = (node: ts.Node): void => {
-      if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isObjectLiteralExpression(node.initializer)) {
+      if (
+        ts.isVariableDeclaration(node) &&
+        ts.isIdentifier(node.name) &&
+        node.initializer &&
+        ts.isObjectLiteralExpression(node.initializer)
+      ) {
         objects.set(node.name.text, [...(objects.get(node.name.text) ?? []), { file, literal: node.initializer }]);
       }
       ts.forEachChild(node, visit);
@@ -164,13 +188,15 @@ export function collectVariables(root: string): Variable[] {
       const known = byName.get(name);
       const value = defaultOf(schema);
       if (known) {
-        if (known.default !== value) throw new Error(`${name}: default ${known.default} in ${known.apps.join(', ')} but ${value} in ${app}`);
+        if (known.default !== value)
+          throw new Error(`${name}: default ${known.default} in ${known.apps.join(', ')} but ${value} in ${app}`);
         known.apps.push(app);
         continue;
       }
       const comment = comments.get(name);
       const written = DESCRIPTIONS[name];
-      if (comment && written) throw new Error(`${name} has a doc comment in the source: remove its entry from DESCRIPTIONS in tools/docs/configuration.ts`);
+      if (comment && written)
+        throw new Error(`${name} has a doc comment in the source: remove its entry from DESCRIPTIONS in tools/docs/configuration.ts`);
       byName.set(name, { name, default: value, apps: [app], description: comment ?? written ?? '' });
     }
   }
@@ -180,10 +206,13 @@ export function collectVariables(root: string): Variable[] {
 }
 
 const cell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
-const code = (s: string): string => (s === 'unset' || s === 'required' || s === 'the working directory' ? s : s === '' ? '`""` (empty)' : `\`${s}\``);
+const code = (s: string): string =>
+  s === 'unset' || s === 'required' || s === 'the working directory' ? s : s === '' ? '`""` (empty)' : `\`${s}\``;
 
 function table(rows: Variable[], withApps: boolean): string[] {
-  const head = withApps ? ['| variable | default | read by | description |', '|---|---|---|---|'] : ['| variable | default | description |', '|---|---|---|'];
+  const head = withApps
+    ? ['| variable | default | read by | description |', '|---|---|---|---|']
+    : ['| variable | default | description |', '|---|---|---|'];
   return [
     ...head,
     ...rows.map((v) => `| \`${v.name}\` | ${cell(code(v.default))} |${withApps ? ` ${v.apps.join(', ')} |` : ''} ${cell(v.description)} |`),
@@ -211,7 +240,15 @@ export function renderConfiguration(root: string): string {
     ...table(shared, true),
   ];
   for (const { app } of APPS) {
-    lines.push('', `## ${app}`, '', ...table(variables.filter((v) => v.apps.length === 1 && v.apps[0] === app), false));
+    lines.push(
+      '',
+      `## ${app}`,
+      '',
+      ...table(
+        variables.filter((v) => v.apps.length === 1 && v.apps[0] === app),
+        false,
+      ),
+    );
   }
   lines.push(
     '',
@@ -221,7 +258,9 @@ export function renderConfiguration(root: string): string {
     '',
     '| variable | default | read by | description |',
     '|---|---|---|---|',
-    ...TOOL_VARIABLES.map((v) => `| \`${v.name}\` | ${v.default.startsWith('the ') ? v.default : `\`${v.default}\``} | ${v.readBy} | ${cell(v.description)} |`),
+    ...TOOL_VARIABLES.map(
+      (v) => `| \`${v.name}\` | ${v.default.startsWith('the ') ? v.default : `\`${v.default}\``} | ${v.readBy} | ${cell(v.description)} |`,
+    ),
     '',
   );
   return lines.join('\n');

@@ -1,4 +1,10 @@
-import { AutoSeasonalForecaster, autoSeasonalConfig, createDefaultEnsemble, ForecastPoint, OnlineForecaster } from '@smartscale/forecasting';
+import {
+  AutoSeasonalForecaster,
+  autoSeasonalConfig,
+  createDefaultEnsemble,
+  ForecastPoint,
+  OnlineForecaster,
+} from '@smartscale/forecasting';
 import { HorizonAccumulator, HorizonMetrics } from './metrics';
 
 export interface SeriesInput {
@@ -101,7 +107,12 @@ export function evaluateSeries(input: SeriesInput, horizons: number[]): SeriesRe
     })),
     microsPerPoint: (1000 * ensembleMs) / input.values.length,
     stateBytes: JSON.stringify(ensemble.toJSON()).length,
-    auto: { microsPerPoint: (1000 * autoMs) / input.values.length, stateBytes: JSON.stringify(auto.toJSON()).length, periods: auto.periods, firstFoundAt },
+    auto: {
+      microsPerPoint: (1000 * autoMs) / input.values.length,
+      stateBytes: JSON.stringify(auto.toJSON()).length,
+      periods: auto.periods,
+      firstFoundAt,
+    },
   };
 }
 

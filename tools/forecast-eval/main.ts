@@ -34,16 +34,19 @@ interface Options {
 }
 
 function formatSeries(r: SeriesReport): string {
-  const head = `${r.name}: ${r.rows} rows, periods [${r.periods.join(', ')}], warm-up ${r.warmup}, ` +
+  const head =
+    `${r.name}: ${r.rows} rows, periods [${r.periods.join(', ')}], warm-up ${r.warmup}, ` +
     `${r.microsPerPoint.toFixed(1)} µs/point, state ${(r.stateBytes / 1024).toFixed(1)} KiB; ` +
     `auto-seasonal found [${r.auto.periods.join(', ')}] (first at row ${r.auto.firstFoundAt ?? '–'}), ` +
     `${r.auto.microsPerPoint.toFixed(1)} µs/point, state ${(r.auto.stateBytes / 1024).toFixed(1)} KiB`;
   const lines = [head, `  ${'model'.padEnd(16)} h    MAE        MASE   vs naive  vs snaive  coverage   q.9   q.95  q.99`];
   for (const m of r.models) {
     for (const x of m.all) {
-      lines.push(`  ${m.model.padEnd(16)}${String(x.h).padStart(2)}  ${x.mae.toPrecision(5).padStart(10)}  ` +
-        `${x.mase.toFixed(3).padStart(6)}  ${x.relativeToNaive.toFixed(3).padStart(8)}  ` +
-        `${x.relativeToSeasonalNaive.toFixed(3).padStart(9)}  ${x.coverage.toFixed(3).padStart(8)}  ${x.serviceLevels.map((v) => v.toFixed(3)).join(' ')}`);
+      lines.push(
+        `  ${m.model.padEnd(16)}${String(x.h).padStart(2)}  ${x.mae.toPrecision(5).padStart(10)}  ` +
+          `${x.mase.toFixed(3).padStart(6)}  ${x.relativeToNaive.toFixed(3).padStart(8)}  ` +
+          `${x.relativeToSeasonalNaive.toFixed(3).padStart(9)}  ${x.coverage.toFixed(3).padStart(8)}  ${x.serviceLevels.map((v) => v.toFixed(3)).join(' ')}`,
+      );
     }
   }
   return lines.join('\n');
@@ -58,7 +61,9 @@ function formatAugurs(a: AugursReport): string {
     `   h   augurs MAE  coverage   ours MAE  coverage`,
   ];
   for (const x of a.horizons) {
-    lines.push(`  ${String(x.h).padStart(2)}  ${x.augursMae.toPrecision(5).padStart(11)}  ${x.augursCoverage.toFixed(3).padStart(8)}  ${x.oursMae.toPrecision(5).padStart(9)}  ${x.oursCoverage.toFixed(3).padStart(8)}`);
+    lines.push(
+      `  ${String(x.h).padStart(2)}  ${x.augursMae.toPrecision(5).padStart(11)}  ${x.augursCoverage.toFixed(3).padStart(8)}  ${x.oursMae.toPrecision(5).padStart(9)}  ${x.oursCoverage.toFixed(3).padStart(8)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -69,7 +74,8 @@ function formatCoverage(reports: SeriesReport[], horizons: number[]): string {
   for (const model of ['ensemble', 'auto-seasonal']) {
     const cells = horizons.map((h) => {
       const xs = reports.map((r) => r.models.find((m) => m.model === model)?.all.find((x) => x.h === h)).filter((x) => x !== undefined);
-      const mean = (f: (x: (typeof xs)[number]) => number): string => (xs.reduce((sum, x) => sum + f(x), 0) / Math.max(1, xs.length)).toFixed(3);
+      const mean = (f: (x: (typeof xs)[number]) => number): string =>
+        (xs.reduce((sum, x) => sum + f(x), 0) / Math.max(1, xs.length)).toFixed(3);
       return `h${h} ${mean((x) => x.coverage)} | ${mean((x) => x.serviceLevels[0])} / ${mean((x) => x.serviceLevels[2])}`;
     });
     lines.push(`  ${model.padEnd(14)} ${cells.join('   ')}`);
@@ -101,11 +107,14 @@ async function main(argv: string[]): Promise<void> {
   const augurs = options.augurs ? await loadAugurs() : null;
   const compared = augurs ? inputs.map((input) => compareWithAugurs(augurs, input, horizons)) : [];
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ horizons, series: reports, ...(augurs ? { augurs: { initMs: augurs.initMs, series: compared } } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ horizons, series: reports, ...(augurs ? { augurs: { initMs: augurs.initMs, series: compared } } : {}) }, null, 2)}\n`,
+    );
     return;
   }
   process.stdout.write(`${reports.map(formatSeries).join('\n\n')}\n\n${formatCoverage(reports, horizons)}\n`);
-  if (augurs) process.stdout.write(`\n@bsull/augurs: WASM loaded in ${augurs.initMs.toFixed(1)} ms\n${compared.map(formatAugurs).join('\n\n')}\n`);
+  if (augurs)
+    process.stdout.write(`\n@bsull/augurs: WASM loaded in ${augurs.initMs.toFixed(1)} ms\n${compared.map(formatAugurs).join('\n\n')}\n`);
 }
 
 main(process.argv).catch((err: unknown) => {

@@ -17,10 +17,22 @@ const portOf = (hostPort: string): number => Number(new URL(hostPort.includes(':
 
 /** The variables infra reads, with their defaults and what they set (tools/docs/configuration.ts lists them). */
 export const INFRA_ENV = [
-  { name: 'SMARTSCALE_KAFKA_PORT', default: portOf(appDefaults.SMARTSCALE_KAFKA_BROKERS[0]), description: "The local broker's client port." },
+  {
+    name: 'SMARTSCALE_KAFKA_PORT',
+    default: portOf(appDefaults.SMARTSCALE_KAFKA_BROKERS[0]),
+    description: "The local broker's client port.",
+  },
   { name: 'SMARTSCALE_KAFKA_CONTROLLER_PORT', default: 9093, description: "The local broker's KRaft controller port." },
-  { name: 'SMARTSCALE_TEMPORAL_PORT', default: portOf(appDefaults.SMARTSCALE_TEMPORAL_ADDRESS), description: "The local Temporal dev server's frontend port." },
-  { name: 'SMARTSCALE_TEMPORAL_UI_PORT', default: portOf(appDefaults.SMARTSCALE_TEMPORAL_UI_URL), description: "The local Temporal dev server's UI port." },
+  {
+    name: 'SMARTSCALE_TEMPORAL_PORT',
+    default: portOf(appDefaults.SMARTSCALE_TEMPORAL_ADDRESS),
+    description: "The local Temporal dev server's frontend port.",
+  },
+  {
+    name: 'SMARTSCALE_TEMPORAL_UI_PORT',
+    default: portOf(appDefaults.SMARTSCALE_TEMPORAL_UI_URL),
+    description: "The local Temporal dev server's UI port.",
+  },
 ] as const;
 
 type InfraEnvName = (typeof INFRA_ENV)[number]['name'];

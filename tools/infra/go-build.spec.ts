@@ -77,14 +77,26 @@ describe(ensureGoBuilt.name, () => {
   });
 
   it('writes no stamp when the build fails, so the next call tries again', () => {
-    const failing = { ...spec(), build: () => { throw new Error('go build failed'); } };
+    const failing = {
+      ...spec(),
+      build: () => {
+        throw new Error('go build failed');
+      },
+    };
     expect(() => ensureGoBuilt(failing, fakeGo)).toThrow('go build failed');
     expect(existsSync(join(dir, 'build.version'))).toBe(false);
   });
 
   it('keeps Go inside the build directory, with a writable module cache and no toolchain download', () => {
     const env = goEnv({ dir, goFlags: ['-p=2'], env: { GOBIN: join(dir, 'bin') } }, { GOFLAGS: '-mod=mod', PATH: '/usr/bin' });
-    expect(env).toMatchObject({ GOPATH: join(dir, 'go'), GOCACHE: join(dir, 'go-cache'), GOBIN: join(dir, 'bin'), GOTOOLCHAIN: 'local', CGO_ENABLED: '0', PATH: '/usr/bin' });
+    expect(env).toMatchObject({
+      GOPATH: join(dir, 'go'),
+      GOCACHE: join(dir, 'go-cache'),
+      GOBIN: join(dir, 'bin'),
+      GOTOOLCHAIN: 'local',
+      CGO_ENABLED: '0',
+      PATH: '/usr/bin',
+    });
     expect(env.GOFLAGS).toBe('-mod=mod -p=2 -modcacherw');
   });
 });

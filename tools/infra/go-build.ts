@@ -58,7 +58,13 @@ export function goEnv(spec: Pick<GoBuild, 'dir' | 'goFlags' | 'env'>, base: Node
 function goRunner(spec: GoBuild): Go {
   const env = goEnv(spec);
   return (args, { cwd = spec.dir, capture = false } = {}) => {
-    const r = spawnSync('go', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync('go', args, {
+      cwd,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (r.error) throw new Error(`go could not run (${r.error.message}); ${spec.goHint}`);
     if (r.status !== 0) throw new Error(`go ${args.slice(0, 3).join(' ')} … failed with exit code ${r.status}; see the go output above`);
     return r.stdout ?? '';

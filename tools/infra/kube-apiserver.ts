@@ -68,7 +68,9 @@ export const kubeBuild: GoBuild = {
   dir: DIR,
   stampFile: 'build.version',
   stamp: stampText,
-  verify: () => output(kubePaths.apiserver, ['--version']).includes(`Kubernetes ${K8S_VERSION}`) && output(kubePaths.etcd, ['--version']).includes(ETCD_VERSION.slice(1)),
+  verify: () =>
+    output(kubePaths.apiserver, ['--version']).includes(`Kubernetes ${K8S_VERSION}`) &&
+    output(kubePaths.etcd, ['--version']).includes(ETCD_VERSION.slice(1)),
   announce: `building kube-apiserver ${K8S_VERSION} and etcd ${ETCD_VERSION} from the Go module proxy (several minutes, once)…`,
   goHint: 'kube-apiserver is built with Go (1.26 here) on PATH',
   goFlags: ['-buildvcs=false', '-p=2'],
@@ -77,20 +79,30 @@ export const kubeBuild: GoBuild = {
     // kube-apiserver: a scratch main module that replaces each staging module with its published tag.
     const dir = join(kubePaths.build, `kubernetes-${K8S_VERSION}`);
     mkdirSync(dir, { recursive: true });
-    const info = JSON.parse(go(['mod', 'download', '-json', `k8s.io/kubernetes@${K8S_VERSION}`], { cwd: dir, capture: true })) as { GoMod: string };
+    const info = JSON.parse(go(['mod', 'download', '-json', `k8s.io/kubernetes@${K8S_VERSION}`], { cwd: dir, capture: true })) as {
+      GoMod: string;
+    };
     const upstream = readFileSync(info.GoMod, 'utf8');
     const goLine = /^go (\S+)/m.exec(upstream)?.[1];
     const staging = `v0.${K8S_VERSION.slice('v1.'.length)}`; // v1.35.4 -> v0.35.4
     const modules = stagingModules(upstream);
     const replaces = modules.map((m) => `\t${m} => ${m} ${staging}`);
-    writeFileSync(join(dir, 'go.mod'), `module smartscalekube\n\ngo ${goLine}\n\nrequire k8s.io/kubernetes ${K8S_VERSION}\n\nreplace (\n${replaces.join('\n')}\n)\n`);
+    writeFileSync(
+      join(dir, 'go.mod'),
+      `module smartscalekube\n\ngo ${goLine}\n\nrequire k8s.io/kubernetes ${K8S_VERSION}\n\nreplace (\n${replaces.join('\n')}\n)\n`,
+    );
     // `go get` fills go.sum for the package's whole import graph; `go build` alone stops at the first missing entry.
     go(['get', `k8s.io/kubernetes/cmd/kube-apiserver@${K8S_VERSION}`], { cwd: dir, capture: true });
     // What hack/lib/version.sh stamps; without it /version and --version say v0.0.0-master.
     const [major, minor] = K8S_VERSION.slice(1).split('.');
     const stamps = { gitVersion: K8S_VERSION, gitMajor: major, gitMinor: minor, gitTreeState: 'clean' };
-    const x = Object.entries(stamps).flatMap(([k, v]) => ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].map((p) => `-X ${p}.${k}=${v}`));
-    go(['build', '-trimpath', '-ldflags', ['-s', '-w', ...x].join(' '), '-o', kubePaths.apiserver, 'k8s.io/kubernetes/cmd/kube-apiserver'], { cwd: dir, capture: true });
+    const x = Object.entries(stamps).flatMap(([k, v]) =>
+      ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].map((p) => `-X ${p}.${k}=${v}`),
+    );
+    go(
+      ['build', '-trimpath', '-ldflags', ['-s', '-w', ...x].join(' '), '-o', kubePaths.apiserver, 'k8s.io/kubernetes/cmd/kube-apiserver'],
+      { cwd: dir, capture: true },
+    );
     log(`kube-apiserver built (${modules.length} staging modules replaced)`);
     // etcd: go.etcd.io/etcd/server/v3 has replace directives too, but requires its siblings at real versions.
     const etcdDir = join(kubePaths.build, `etcd-${ETCD_VERSION}`);
@@ -118,7 +130,15 @@ function openssl(args: string[], cwd: string): void {
 }
 
 /** Names clients may use for the server: loopback for tests, the in-cluster names for completeness. */
-const SERVING_NAMES = ['IP:127.0.0.1', 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local', 'IP:10.0.0.1'];
+const SERVING_NAMES = [
+  'IP:127.0.0.1',
+  'DNS:localhost',
+  'DNS:kubernetes',
+  'DNS:kubernetes.default',
+  'DNS:kubernetes.default.svc',
+  'DNS:kubernetes.default.svc.cluster.local',
+  'IP:10.0.0.1',
+];
 
 /**
  * A CA, a serving certificate signed by it, an admin client certificate (O=system:masters: RBAC lets that
@@ -134,7 +154,25 @@ function writeCredentials(dir: string): void {
     ec(name);
     writeFileSync(join(dir, `${name}.ext`), ext);
     openssl(['req', '-new', '-key', `${name}.key`, '-subj', subj, '-out', `${name}.csr`], dir);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', ...days, '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        ...days,
+        '-extfile',
+        `${name}.ext`,
+        '-out',
+        `${name}.crt`,
+      ],
+      dir,
+    );
   };
   leaf('serving', '/CN=kube-apiserver', `subjectAltName=${SERVING_NAMES.join(',')}\nextendedKeyUsage=serverAuth\n`);
   leaf('admin', '/O=system:masters/CN=smartscale-test-admin', 'extendedKeyUsage=clientAuth\n');
@@ -177,7 +215,11 @@ function spawnDetached(dir: string, name: string, cmd: string, args: string[]): 
 
 function logTail(dir: string, name: string, n = 15): string {
   try {
-    return readFileSync(join(dir, `${name}.log`), 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+    return readFileSync(join(dir, `${name}.log`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-n)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -205,30 +247,54 @@ const ready = (what: string, check: () => Promise<boolean>, exited: () => string
 async function startEtcd(dir: string): Promise<string> {
   const [client, peer] = [await freePort(), await freePort()];
   const pid = spawnDetached(dir, 'etcd', kubePaths.etcd, [
-    '--name=smartscale', `--data-dir=${join(dir, 'etcd')}`, '--unsafe-no-fsync',
-    `--listen-client-urls=http://127.0.0.1:${client}`, `--advertise-client-urls=http://127.0.0.1:${client}`,
-    `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
-    `--initial-cluster=smartscale=http://127.0.0.1:${peer}`, '--initial-cluster-state=new',
-    '--logger=zap', '--log-outputs=stderr', '--log-level=warn', '--quota-backend-bytes=268435456',
+    '--name=smartscale',
+    `--data-dir=${join(dir, 'etcd')}`,
+    '--unsafe-no-fsync',
+    `--listen-client-urls=http://127.0.0.1:${client}`,
+    `--advertise-client-urls=http://127.0.0.1:${client}`,
+    `--listen-peer-urls=http://127.0.0.1:${peer}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+    `--initial-cluster=smartscale=http://127.0.0.1:${peer}`,
+    '--initial-cluster-state=new',
+    '--logger=zap',
+    '--log-outputs=stderr',
+    '--log-level=warn',
+    '--quota-backend-bytes=268435456',
   ]);
   const url = `http://127.0.0.1:${client}`;
-  await ready('etcd', async () => (await get(`${url}/health`)).status === 200, () => !isOurs(pid) && `exited:\n${logTail(dir, 'etcd')}`);
+  await ready(
+    'etcd',
+    async () => (await get(`${url}/health`)).status === 200,
+    () => !isOurs(pid) && `exited:\n${logTail(dir, 'etcd')}`,
+  );
   return url;
 }
 
 async function startApiserver(dir: string, etcdUrl: string): Promise<string> {
   const port = await freePort();
   const pid = spawnDetached(dir, 'kube-apiserver', kubePaths.apiserver, [
-    `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
-    '--tls-cert-file=serving.crt', '--tls-private-key-file=serving.key', '--client-ca-file=ca.crt',
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${port}`,
+    '--tls-cert-file=serving.crt',
+    '--tls-private-key-file=serving.key',
+    '--client-ca-file=ca.crt',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    '--service-account-key-file=sa.key', '--service-account-signing-key-file=sa.key',
-    '--authorization-mode=RBAC', '--service-cluster-ip-range=10.0.0.0/24',
+    '--service-account-key-file=sa.key',
+    '--service-account-signing-key-file=sa.key',
+    '--authorization-mode=RBAC',
+    '--service-cluster-ip-range=10.0.0.0/24',
     // With a loopback advertise address the default reconciler logs an error every 10 s; nothing needs it here.
-    '--endpoint-reconciler-type=none', '--v=0',
+    '--endpoint-reconciler-type=none',
+    '--v=0',
   ]);
   const server = `https://127.0.0.1:${port}`;
-  const tls = { ca: readFileSync(join(dir, 'ca.crt')), cert: readFileSync(join(dir, 'admin.crt')), key: readFileSync(join(dir, 'admin.key')) };
+  const tls = {
+    ca: readFileSync(join(dir, 'ca.crt')),
+    cert: readFileSync(join(dir, 'admin.crt')),
+    key: readFileSync(join(dir, 'admin.key')),
+  };
   const exited = () => !isOurs(pid) && `exited:\n${logTail(dir, 'kube-apiserver')}`;
   await ready(
     'kube-apiserver /readyz',
@@ -320,5 +386,6 @@ export async function stopKubeApiservers(): Promise<void> {
 
 export function kubeStatus(): void {
   log(isBuilt() ? `built: ${stampText()}` : `NOT built (want ${stampText()})`);
-  for (const dir of runningDirs()) log(`${basename(dir)}: ${existsSync(join(dir, 'admin.kubeconfig')) ? join(dir, 'admin.kubeconfig') : 'starting or failed'}`);
+  for (const dir of runningDirs())
+    log(`${basename(dir)}: ${existsSync(join(dir, 'admin.kubeconfig')) ? join(dir, 'admin.kubeconfig') : 'starting or failed'}`);
 }

@@ -48,7 +48,11 @@ describe('infra lock', () => {
   it('lets a second holder in only after the first released it', async () => {
     const order: string[] = [];
     let release!: () => void;
-    const first = withLock('first', () => new Promise<void>((resolve) => (release = resolve)).then(() => void order.push('first done')), file);
+    const first = withLock(
+      'first',
+      () => new Promise<void>((resolve) => (release = resolve)).then(() => void order.push('first done')),
+      file,
+    );
     const second = withLock('second', async () => void order.push('second ran'), file);
     await new Promise((r) => setTimeout(r, 300));
     expect(order).toEqual([]);

@@ -19,7 +19,13 @@ const HELM_MODULE = 'helm.sh/helm/v3/cmd/helm';
 
 const DIR = join(repoRoot(), '.smartscale', 'ops-tools');
 const { bin: BIN } = goBuildPaths(DIR);
-export const opsToolsPaths = Object.freeze({ dir: DIR, bin: BIN, helm: join(BIN, 'helm'), helmStamp: join(DIR, 'helm.version'), promtool: join(BIN, 'promtool') });
+export const opsToolsPaths = Object.freeze({
+  dir: DIR,
+  bin: BIN,
+  helm: join(BIN, 'helm'),
+  helmStamp: join(DIR, 'helm.version'),
+  promtool: join(BIN, 'promtool'),
+});
 
 const log = logger('ops-tools');
 
@@ -65,7 +71,10 @@ export function ensurePromtool(): string {
     log("installing Debian's prometheus package for promtool (apt-get)…");
     const root = typeof process.getuid === 'function' && process.getuid() === 0;
     const sudo = root ? [] : onPath('sudo') ? ['sudo', '-n'] : null;
-    if (!sudo) throw new Error("promtool is missing and apt-get needs root: install Debian's prometheus package (or put promtool on PATH) and run again");
+    if (!sudo)
+      throw new Error(
+        "promtool is missing and apt-get needs root: install Debian's prometheus package (or put promtool on PATH) and run again",
+      );
     const apt = (args: string[]) => {
       const [cmd, ...pre] = sudo.length ? [...sudo, 'apt-get'] : ['apt-get'];
       run(cmd, [...pre, ...args], { DEBIAN_FRONTEND: 'noninteractive' }, "install Debian's prometheus package by other means");

@@ -22,7 +22,13 @@ export const CONFMAP_VERSION = 'v1.71.0';
 
 const DIR = join(repoRoot(), '.smartscale', 'otelcol');
 const { bin: BIN } = goBuildPaths(DIR);
-export const otelcolPaths = Object.freeze({ dir: DIR, bin: BIN, otelcol: join(BIN, 'otelcol'), stamp: join(DIR, 'build.version'), src: join(DIR, 'src') });
+export const otelcolPaths = Object.freeze({
+  dir: DIR,
+  bin: BIN,
+  otelcol: join(BIN, 'otelcol'),
+  stamp: join(DIR, 'build.version'),
+  src: join(DIR, 'src'),
+});
 export type OtelcolPaths = typeof otelcolPaths;
 
 const MODULES: [module: string, version: string][] = [
@@ -114,7 +120,11 @@ func main() {
 `;
 
 // The sources' hash too: a component added here rebuilds as a version bump does.
-const stampText = (): string => `otelcol ${OTELCOL_VERSION} confmap ${CONFMAP_VERSION} src ${createHash('sha256').update(GO_MOD + MAIN_GO).digest('hex').slice(0, 12)}`;
+const stampText = (): string =>
+  `otelcol ${OTELCOL_VERSION} confmap ${CONFMAP_VERSION} src ${createHash('sha256')
+    .update(GO_MOD + MAIN_GO)
+    .digest('hex')
+    .slice(0, 12)}`;
 
 export const otelcolBuild: GoBuild = {
   name: 'otelcol',

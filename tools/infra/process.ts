@@ -152,7 +152,11 @@ export async function stopProcess(name: string, pid: number, timeoutMs = STOP_TI
 
 /** Stops only what this checkout started (pid files under .smartscale/run/ that still match). */
 export async function stopRecorded(runDir = paths.run): Promise<void> {
-  const names = existsSync(runDir) ? readdirSync(runDir).filter((f) => f.endsWith('.pid')).map((f) => f.slice(0, -'.pid'.length)) : [];
+  const names = existsSync(runDir)
+    ? readdirSync(runDir)
+        .filter((f) => f.endsWith('.pid'))
+        .map((f) => f.slice(0, -'.pid'.length))
+    : [];
   await Promise.all(
     names.map(async (name) => {
       const pid = ourPid(name, runDir);

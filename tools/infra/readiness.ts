@@ -45,10 +45,15 @@ export type CliError = Error & { stdout?: string; stderr?: string };
 /** Runs the pinned Temporal CLI ignoring TEMPORAL_* env vars and profile files: they may point elsewhere (TLS, cloud). */
 export function temporalCli(args: string[], timeout: number): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(paths.temporalBin, [...args, '--disable-config-env', '--disable-config-file'], { timeout, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stdout, stderr }) as CliError);
-      else resolve({ stdout, stderr });
-    });
+    execFile(
+      paths.temporalBin,
+      [...args, '--disable-config-env', '--disable-config-file'],
+      { timeout, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) reject(Object.assign(err, { stdout, stderr }) as CliError);
+        else resolve({ stdout, stderr });
+      },
+    );
   });
 }
 

@@ -28,7 +28,11 @@ async function upAll(): Promise<UpResult> {
   const cfg = config();
   const [kafka, temporal] = await Promise.allSettled([upKafka(cfg), upTemporal(cfg)]);
   throwIfAnyFailed([kafka, temporal]);
-  return { kafka: (kafka as PromiseFulfilledResult<ServiceUp>).value, temporal: (temporal as PromiseFulfilledResult<UpResult['temporal']>).value, config: cfg };
+  return {
+    kafka: (kafka as PromiseFulfilledResult<ServiceUp>).value,
+    temporal: (temporal as PromiseFulfilledResult<UpResult['temporal']>).value,
+    config: cfg,
+  };
 }
 
 async function stopAll(): Promise<void> {

@@ -28,11 +28,25 @@ export function searchAttributes(file = paths.searchAttributes): [string, string
 export function temporalArgs(cfg: InfraConfig, attributes = searchAttributes()): string[] {
   const port = cfg.temporal.address.split(':').pop() ?? '';
   const args = [
-    'server', 'start-dev', '--ip', '127.0.0.1', '--port', port, '--ui-port', String(cfg.temporal.uiPort),
-    '--db-filename', paths.temporalDb, '--ui-disable-news-fetch', '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    port,
+    '--ui-port',
+    String(cfg.temporal.uiPort),
+    '--db-filename',
+    paths.temporalDb,
+    '--ui-disable-news-fetch',
+    '--log-level',
+    'warn',
     // WAL with synchronous=normal: safe against a crash of the server (not of the machine's power), and
     // several times the history throughput of the default rollback journal (bench:controller).
-    '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal',
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
   ];
   for (const [name, type] of attributes) args.push('--search-attribute', `${name}=${type}`);
   return args;

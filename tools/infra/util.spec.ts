@@ -34,12 +34,16 @@ describe(waitFor.name, () => {
     const check = () => {
       throw new Error('connection refused');
     };
-    await expect(waitFor(check, { timeoutMs: 50, intervalMs: 10, what: 'the broker' })).rejects.toThrow('timed out after 0.05s waiting for the broker (last error: connection refused)');
+    await expect(waitFor(check, { timeoutMs: 50, intervalMs: 10, what: 'the broker' })).rejects.toThrow(
+      'timed out after 0.05s waiting for the broker (last error: connection refused)',
+    );
   });
 
   it('gives up at once when abort names a reason', async () => {
     const t0 = Date.now();
-    await expect(waitFor(() => false, { timeoutMs: 10_000, what: 'kafka', abort: () => 'its process exited' })).rejects.toThrow('gave up waiting for kafka: its process exited');
+    await expect(waitFor(() => false, { timeoutMs: 10_000, what: 'kafka', abort: () => 'its process exited' })).rejects.toThrow(
+      'gave up waiting for kafka: its process exited',
+    );
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 });

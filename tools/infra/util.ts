@@ -58,7 +58,10 @@ export interface WaitOptions {
  * Polls check until it returns a truthy value (returned) or the deadline passes (throws). A throwing
  * check counts as "not yet"; its last error is named in the timeout.
  */
-export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 30_000, intervalMs = 250, what = 'condition', abort }: WaitOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  { timeoutMs = 30_000, intervalMs = 250, what = 'condition', abort }: WaitOptions = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: Error | undefined;
   for (;;) {

@@ -2,8 +2,11 @@ import { TelemetryEventSchema } from '@smartscale/contracts';
 import { seededRandom } from '@smartscale/testing';
 import { burstingService, makeEvent, MixOptions, TYPE_WEIGHTS } from './event-mix';
 
-
-const mix: MixOptions = { services: ['checkout', 'cart', 'search'], errorRate: 0.01, burst: { everySeconds: 30, forSeconds: 10, errorRate: 0.6, latencyFactor: 4 } };
+const mix: MixOptions = {
+  services: ['checkout', 'cart', 'search'],
+  errorRate: 0.01,
+  burst: { everySeconds: 30, forSeconds: 10, errorRate: 0.6, latencyFactor: 4 },
+};
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 
 describe(makeEvent.name, () => {
@@ -18,7 +21,9 @@ describe(makeEvent.name, () => {
   it('raises the error rate of the bursting service only, during its burst', () => {
     const rnd = seededRandom(11);
     const errorShare = (t: number, service: string) => {
-      const reqs = Array.from({ length: 6000 }, (_, i) => makeEvent(mix, t, NOW, rnd, `${i}`)).filter((e) => e.type === 'request' && e.service === service);
+      const reqs = Array.from({ length: 6000 }, (_, i) => makeEvent(mix, t, NOW, rnd, `${i}`)).filter(
+        (e) => e.type === 'request' && e.service === service,
+      );
       return reqs.filter((e) => (e.status ?? 200) >= 500).length / reqs.length;
     };
     expect(burstingService(mix, 35)).toBe('checkout');

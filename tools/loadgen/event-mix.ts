@@ -43,7 +43,13 @@ export function makeEvent(o: MixOptions, t: number, now: number, rnd: Random, id
       const failed = rnd() < errorRate;
       // Log-normal-ish latency: most requests fast, a long tail.
       const latencyMs = Math.round(slow * 8 * Math.exp(rnd() * 1.6 + (rnd() < 0.02 ? 2 : 0)) * 100) / 100;
-      return { ...base, type, latencyMs, status: failed ? (rnd() < 0.7 ? 503 : 500) : 200, attributes: { route: ROUTES[Math.floor(rnd() * ROUTES.length)] } };
+      return {
+        ...base,
+        type,
+        latencyMs,
+        status: failed ? (rnd() < 0.7 ? 503 : 500) : 200,
+        attributes: { route: ROUTES[Math.floor(rnd() * ROUTES.length)] },
+      };
     }
     case 'error':
       return { ...base, type, status: 500, attributes: { kind: bursting ? 'upstream_timeout' : 'exception' } };

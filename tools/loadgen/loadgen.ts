@@ -57,7 +57,17 @@ export interface LoadSummary {
   latency_ms: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
 }
 
-export const newStats = (): LoadStats => ({ sent: 0, accepted: 0, rejected: 0, failed: 0, requests: 0, ids: [], statuses: {}, types: {}, latency: new DDSketch({ relativeAccuracy: 0.01 }) });
+export const newStats = (): LoadStats => ({
+  sent: 0,
+  accepted: 0,
+  rejected: 0,
+  failed: 0,
+  requests: 0,
+  ids: [],
+  statuses: {},
+  types: {},
+  latency: new DDSketch({ relativeAccuracy: 0.01 }),
+});
 
 export function latencyQuantile(s: LoadStats, q: number): number | null {
   return s.latency.count > 0 ? Math.round(s.latency.getValueAtQuantile(q) * 10) / 10 : null;
@@ -74,7 +84,12 @@ export function summarise(s: LoadStats, elapsedSeconds: number): LoadSummary {
     accepted_per_s: elapsedSeconds > 0 ? Math.round(s.accepted / elapsedSeconds) : 0,
     statuses: s.statuses,
     types: s.types,
-    latency_ms: { p50: latencyQuantile(s, 0.5), p90: latencyQuantile(s, 0.9), p99: latencyQuantile(s, 0.99), max: s.latency.count > 0 ? Math.round(s.latency.max * 10) / 10 : null },
+    latency_ms: {
+      p50: latencyQuantile(s, 0.5),
+      p90: latencyQuantile(s, 0.9),
+      p99: latencyQuantile(s, 0.99),
+      max: s.latency.count > 0 ? Math.round(s.latency.max * 10) / 10 : null,
+    },
   };
 }
 
@@ -117,7 +132,14 @@ function eventsFor(o: LoadOptions, size: number, t: number): { id: string; type:
   }
   return Array.from({ length: size }, () => {
     const error = Math.random() < o.errorRate;
-    return { id: randomUUID(), service: o.service, type: 'request', time: now, latencyMs: 5 + Math.random() * 40, status: error ? 503 : 200 };
+    return {
+      id: randomUUID(),
+      service: o.service,
+      type: 'request',
+      time: now,
+      latencyMs: 5 + Math.random() * 40,
+      status: error ? 503 : 200,
+    };
   });
 }
 
@@ -136,7 +158,12 @@ async function sendBatch(o: LoadOptions, size: number, t: number, stats: LoadSta
 /** One OTLP export of `size` SERVER spans; a partial success counts its rejected spans as rejected. */
 async function sendSpans(o: LoadOptions, size: number, stats: LoadStats): Promise<void> {
   const now = Date.now();
-  const requests = Array.from({ length: size }, () => ({ service: o.service, time: now, latencyMs: 5 + Math.random() * 40, status: Math.random() < o.errorRate ? 503 : 200 }));
+  const requests = Array.from({ length: size }, () => ({
+    service: o.service,
+    time: now,
+    latencyMs: 5 + Math.random() * 40,
+    status: Math.random() < o.errorRate ? 503 : 200,
+  }));
   const { body, ids } = encodeSpans(requests);
   stats.types.request = (stats.types.request ?? 0) + size;
   await post(o, size, stats, { path: '/v1/traces', contentType: 'application/x-protobuf', body }, async (res) => {
@@ -167,7 +194,12 @@ async function post(
   const t0 = performance.now();
   let status = 'error';
   try {
-    const res = await fetch(`${o.url}${request.path}`, { method: 'POST', headers, body: request.body, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${o.url}${request.path}`, {
+      method: 'POST',
+      headers,
+      body: request.body,
+      signal: AbortSignal.timeout(10_000),
+    });
     status = String(res.status);
     const stored = await accepted(res);
     stats.accepted += stored;

@@ -17,9 +17,19 @@ const program = new Command('loadgen')
   .option('--service <name>', 'the one service of request-only load (--mix requests)', 'checkout')
   .option('--services <list>', 'comma-separated services of the realistic mix', 'checkout,cart,search,payments')
   // Request-only stays the default: `npm start`'s demo sizes its steps for one service's requests.
-  .addOption(new Option('--mix <mix>', 'request events of --service only, or a realistic mix of types over --services').choices(['requests', 'realistic']).default('requests'))
-  .addOption(new Option('--protocol <protocol>', 'events: JSON to /v1/events; otlp: OpenTelemetry SERVER spans (OTLP/HTTP protobuf) to /v1/traces').choices(['events', 'otlp']).default('events'))
-  .addOption(new Option('--shape <shape>', 'traffic shape').choices(['constant', 'ramp', 'spike', 'sine', 'steps', 'replay']).default('constant'))
+  .addOption(
+    new Option('--mix <mix>', 'request events of --service only, or a realistic mix of types over --services')
+      .choices(['requests', 'realistic'])
+      .default('requests'),
+  )
+  .addOption(
+    new Option('--protocol <protocol>', 'events: JSON to /v1/events; otlp: OpenTelemetry SERVER spans (OTLP/HTTP protobuf) to /v1/traces')
+      .choices(['events', 'otlp'])
+      .default('events'),
+  )
+  .addOption(
+    new Option('--shape <shape>', 'traffic shape').choices(['constant', 'ramp', 'spike', 'sine', 'steps', 'replay']).default('constant'),
+  )
   .option('--rate <n>', 'constant rate, or base rate of spike/sine (events/s)', Number, 20)
   .option('--peak <n>', 'peak rate of spike/ramp, or of replay without --scale (events/s)', Number, 200)
   .option('--at <s>', 'spike start (s)', Number, 30)
@@ -42,21 +52,30 @@ const program = new Command('loadgen')
 function shapeOf(o: Record<string, unknown>): Shape {
   const n = (k: string): number => o[k] as number;
   switch (o.shape) {
-    case 'ramp': return { kind: 'ramp', from: n('rate'), to: n('peak'), seconds: n('duration') ?? 60 };
-    case 'spike': return { kind: 'spike', base: n('rate'), peak: n('peak'), at: n('at'), for: n('for') };
-    case 'sine': return { kind: 'sine', base: n('rate'), amplitude: n('peak') - n('rate'), periodSeconds: n('period') };
-    case 'steps': return { kind: 'steps', steps: parseSteps(String(o.steps ?? '')) };
+    case 'ramp':
+      return { kind: 'ramp', from: n('rate'), to: n('peak'), seconds: n('duration') ?? 60 };
+    case 'spike':
+      return { kind: 'spike', base: n('rate'), peak: n('peak'), at: n('at'), for: n('for') };
+    case 'sine':
+      return { kind: 'sine', base: n('rate'), amplitude: n('peak') - n('rate'), periodSeconds: n('period') };
+    case 'steps':
+      return { kind: 'steps', steps: parseSteps(String(o.steps ?? '')) };
     case 'replay': {
       const trace = readTrace(String(o.csv));
       const secondsPerRow = replaySecondsPerRow(trace.timestamps, o.speedup as number | undefined, n('secondsPerRow'));
       return { kind: 'replay', values: trace.values, secondsPerRow, peak: n('peak'), scale: o.scale as number | undefined };
     }
-    default: return { kind: 'constant', rate: n('rate') };
+    default:
+      return { kind: 'constant', rate: n('rate') };
   }
 }
 
 function readTrace(file: string): { timestamps: number[]; values: number[] } {
-  const rows = readFileSync(file, 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split(','));
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter(Boolean)
+    .map((line) => line.split(','));
   // NAB timestamps carry no zone; read them as UTC so only their differences matter.
   return { timestamps: rows.map(([ts]) => Date.parse(`${ts.trim().replace(' ', 'T')}Z`)), values: rows.map(([, v]) => Number(v)) };
 }
@@ -70,19 +89,30 @@ function assertLoopback(url: string, allowRemote: boolean): void {
 
 function progress(quiet: boolean, duration: number): { tick: (s: LoadStats, rate: number, t: number) => void; stop: () => void } {
   if (quiet) return { tick: () => undefined, stop: () => undefined };
-  const fields = (s: LoadStats, rate: number) => ({ rate, sent: s.sent, accepted: s.accepted, rejected: s.rejected, failed: s.failed, p50: latencyQuantile(s, 0.5) ?? '-', p99: latencyQuantile(s, 0.99) ?? '-' });
+  const fields = (s: LoadStats, rate: number) => ({
+    rate,
+    sent: s.sent,
+    accepted: s.accepted,
+    rejected: s.rejected,
+    failed: s.failed,
+    p50: latencyQuantile(s, 0.5) ?? '-',
+    p99: latencyQuantile(s, 0.99) ?? '-',
+  });
   if (!process.stderr.isTTY) {
     return {
       tick: (s, rate, t) => {
         const f = fields(s, rate);
-        console.error(`[loadgen] t=${String(t + 1).padStart(4)}s rate=${String(rate).padStart(6)} ev/s sent=${f.sent} acked=${f.accepted} rejected=${f.rejected} failed=${f.failed} p50=${f.p50}ms p99=${f.p99}ms`);
+        console.error(
+          `[loadgen] t=${String(t + 1).padStart(4)}s rate=${String(rate).padStart(6)} ev/s sent=${f.sent} acked=${f.accepted} rejected=${f.rejected} failed=${f.failed} p50=${f.p50}ms p99=${f.p99}ms`,
+        );
       },
       stop: () => undefined,
     };
   }
   const bar = new SingleBar({
     stream: process.stderr,
-    format: '{bar} {value}/{total}s | {rate} ev/s | sent {sent} acked {accepted} rejected {rejected} failed {failed} | p50 {p50} ms p99 {p99} ms',
+    format:
+      '{bar} {value}/{total}s | {rate} ev/s | sent {sent} acked {accepted} rejected {rejected} failed {failed} | p50 {p50} ms p99 {p99} ms',
     hideCursor: true,
   });
   bar.start(duration, 0, fields({ sent: 0, accepted: 0, rejected: 0, failed: 0 } as LoadStats, 0));
@@ -92,7 +122,8 @@ function progress(quiet: boolean, duration: number): { tick: (s: LoadStats, rate
 async function main(): Promise<void> {
   const o = program.parse().opts();
   assertLoopback(o.url, Boolean(o.allowRemote));
-  if (o.protocol === 'otlp' && o.mix === 'realistic') throw new Error('--protocol otlp sends request spans of --service only: it cannot carry the realistic mix');
+  if (o.protocol === 'otlp' && o.mix === 'realistic')
+    throw new Error('--protocol otlp sends request spans of --service only: it cannot carry the realistic mix');
   const shape = shapeOf(o);
   const duration = Math.min((o.duration as number | undefined) ?? naturalDuration(shape) ?? 60, o.maxDuration as number);
   const bar = progress(Boolean(o.quiet), Math.ceil(duration));
@@ -100,7 +131,10 @@ async function main(): Promise<void> {
   const stats = await runLoad({
     url: o.url,
     service: o.service,
-    services: String(o.services).split(',').map((s) => s.trim()).filter(Boolean),
+    services: String(o.services)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     mix: o.mix === 'realistic',
     burst: o.burstEvery > 0 ? { everySeconds: o.burstEvery, forSeconds: o.burstFor, errorRate: o.burstErrorRate, latencyFactor: 4 } : null,
     shape,
@@ -113,7 +147,15 @@ async function main(): Promise<void> {
     onSecond: bar.tick,
   });
   bar.stop();
-  console.log(JSON.stringify({ url: o.url, protocol: o.protocol, shape: shape.kind, duration_s: duration, ...summarise(stats, (performance.now() - started) / 1000) }));
+  console.log(
+    JSON.stringify({
+      url: o.url,
+      protocol: o.protocol,
+      shape: shape.kind,
+      duration_s: duration,
+      ...summarise(stats, (performance.now() - started) / 1000),
+    }),
+  );
   if (stats.failed + stats.rejected > 0) process.exitCode = 1;
 }
 

@@ -66,7 +66,11 @@ function replayRate(shape: Extract<Shape, { kind: 'replay' }>, t: number): numbe
 export function replaySecondsPerRow(timestamps: number[], speedup: number | undefined, fallback: number): number {
   if (speedup === undefined) return fallback;
   if (!(speedup > 0)) throw new Error(`--speedup must be positive, got ${speedup}`);
-  const steps = timestamps.slice(1).map((ts, i) => ts - timestamps[i]).filter((d) => d > 0).sort((a, b) => a - b);
+  const steps = timestamps
+    .slice(1)
+    .map((ts, i) => ts - timestamps[i])
+    .filter((d) => d > 0)
+    .sort((a, b) => a - b);
   if (steps.length === 0) throw new Error('--speedup needs a trace with at least two distinct timestamps');
   return steps[Math.floor(steps.length / 2)] / 1000 / speedup;
 }

@@ -22,7 +22,10 @@ export function defaultGrid(base: AnomalyDetectorConfig = DEFAULT_ANOMALY_CONFIG
               likelihood: { ...base.likelihood, shortWindow },
               context: context ? base.context : null,
             };
-            out.push({ name: `sw${shortWindow}-sup${suppressFraction}-tol${spatialTolerance}-${context ? 'ctx' : 'noctx'}-ea${errorAlpha}`, config });
+            out.push({
+              name: `sw${shortWindow}-sup${suppressFraction}-tol${spatialTolerance}-${context ? 'ctx' : 'noctx'}-ea${errorAlpha}`,
+              config,
+            });
           }
   return out;
 }

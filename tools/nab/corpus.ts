@@ -66,10 +66,7 @@ export function readProfiles(path: string | undefined): Record<string, CostProfi
   if (path === undefined) return STANDARD_PROFILES;
   const parsed = profilesSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   return Object.fromEntries(
-    Object.entries(parsed).map(([name, p]) => [
-      name,
-      { tp: p.CostMatrix.tpWeight, fp: p.CostMatrix.fpWeight, fn: p.CostMatrix.fnWeight },
-    ]),
+    Object.entries(parsed).map(([name, p]) => [name, { tp: p.CostMatrix.tpWeight, fp: p.CostMatrix.fpWeight, fn: p.CostMatrix.fnWeight }]),
   );
 }
 

@@ -28,7 +28,10 @@ describe('assignFolds', () => {
 
 describe('scoreAtThreshold', () => {
   it('equals the swept corpus score when given the threshold the sweep chose', () => {
-    const files = [file('a', 400, 300, (i) => (i === 305 ? 0.9 : i === 200 ? 0.6 : 0.1)), file('b', 400, 250, (i) => (i === 260 ? 0.7 : 0.2))];
+    const files = [
+      file('a', 400, 300, (i) => (i === 305 ? 0.9 : i === 200 ? 0.6 : 0.1)),
+      file('b', 400, 250, (i) => (i === 260 ? 0.7 : 0.2)),
+    ];
     const swept = scoreCorpus(files, standard);
     expect(scoreAtThreshold(files, standard, swept.threshold)).toBeCloseTo(swept.normalised, 9);
   });

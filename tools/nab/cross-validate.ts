@@ -44,7 +44,10 @@ export function assignFolds(names: readonly string[], k: number): string[][] {
 /** NAB's normalised score of a set of files at a threshold fixed beforehand (no sweep on these files). */
 export function scoreAtThreshold(files: readonly ScoredFile[], profile: CostProfile, threshold: number): number {
   const windowCount = files.reduce((sum, f) => sum + f.windows.length, 0);
-  const raw = files.reduce((sum, f) => sum + scoreFile(f.scores, f.windows, profile, threshold, probationaryLength(f.scores.length)).raw, 0);
+  const raw = files.reduce(
+    (sum, f) => sum + scoreFile(f.scores, f.windows, profile, threshold, probationaryLength(f.scores.length)).raw,
+    0,
+  );
   return normaliseScore(raw, profile, windowCount);
 }
 
@@ -63,7 +66,11 @@ export function tune(
 }
 
 /** Every candidate over every file, once: the folds and profiles then only re-score these. */
-export function scoreCandidates(corpus: readonly CorpusFile[], labels: Labels, candidates: readonly Candidate[]): Map<string, ScoredFile[]> {
+export function scoreCandidates(
+  corpus: readonly CorpusFile[],
+  labels: Labels,
+  candidates: readonly Candidate[],
+): Map<string, ScoredFile[]> {
   const scored = new Map<string, ScoredFile[]>();
   for (const c of candidates) {
     scored.set(
@@ -82,13 +89,25 @@ export function scoreCandidates(corpus: readonly CorpusFile[], labels: Labels, c
  * k-fold cross-validation across files: for each fold, choose the candidate (and its threshold) on the
  * other folds, then score the held-out fold at that threshold.
  */
-export function crossValidate(scored: ReadonlyMap<string, readonly ScoredFile[]>, profileName: string, profile: CostProfile, k: number): CrossValidationReport {
+export function crossValidate(
+  scored: ReadonlyMap<string, readonly ScoredFile[]>,
+  profileName: string,
+  profile: CostProfile,
+  k: number,
+): CrossValidationReport {
   const names = ([...scored.values()][0] ?? []).map((f) => f.name);
   const folds = assignFolds(names, k).map((heldOut, fold): FoldResult => {
     const out = new Set(heldOut);
     const tuned = tune(scored, profile, (f) => !out.has(f.name));
     const held = (scored.get(tuned.chosen) ?? []).filter((f) => out.has(f.name));
-    return { fold, heldOut, chosen: tuned.chosen, threshold: tuned.threshold, trainScore: tuned.score, heldOutScore: scoreAtThreshold(held, profile, tuned.threshold) };
+    return {
+      fold,
+      heldOut,
+      chosen: tuned.chosen,
+      threshold: tuned.threshold,
+      trainScore: tuned.score,
+      heldOutScore: scoreAtThreshold(held, profile, tuned.threshold),
+    };
   });
   const all = tune(scored, profile, () => true);
   const candidateScores = Object.fromEntries([...scored].map(([name, files]) => [name, scoreCorpus(files, profile).normalised]));

@@ -49,9 +49,13 @@ function main(argv: string[]): void {
       return;
     }
     for (const r of reports) {
-      process.stdout.write(`${r.profile}: mean held-out fold ${r.meanHeldOut.toFixed(1)}; tuned on all files ${r.allFiles.score.toFixed(1)} (${r.allFiles.chosen})\n`);
+      process.stdout.write(
+        `${r.profile}: mean held-out fold ${r.meanHeldOut.toFixed(1)}; tuned on all files ${r.allFiles.score.toFixed(1)} (${r.allFiles.chosen})\n`,
+      );
       for (const f of r.folds) {
-        process.stdout.write(`  fold ${f.fold}: held out ${f.heldOut.length} files, chose ${f.chosen} (train ${f.trainScore.toFixed(1)}), held-out ${f.heldOutScore.toFixed(1)}\n`);
+        process.stdout.write(
+          `  fold ${f.fold}: held out ${f.heldOut.length} files, chose ${f.chosen} (train ${f.trainScore.toFixed(1)}), held-out ${f.heldOutScore.toFixed(1)}\n`,
+        );
       }
     }
     return;

@@ -24,9 +24,7 @@ export function formatReport(report: NabReport, published: readonly PublishedDet
     row(['detector', 'standard', 'low FP', 'low FN'], widths),
     ...ranked.map((d) => row([d.name, ...PROFILE_COLUMNS.map((p) => cell(d[p]))], widths)),
     '',
-    ...Object.keys(report.scores).map(
-      (p) => `${p}: threshold ${report.thresholds[p].toFixed(6)}, raw ${report.raw[p].toFixed(4)}`,
-    ),
+    ...Object.keys(report.scores).map((p) => `${p}: threshold ${report.thresholds[p].toFixed(6)}, raw ${report.raw[p].toFixed(4)}`),
     `${report.rows} rows, ${report.windows} windows, ${report.microsPerPoint.toFixed(2)} µs per point`,
   ];
   return lines.join('\n');

@@ -72,9 +72,12 @@ describe(scoreFile.name, () => {
   });
 
   it('case 5: one TP, one missed window and one FP just after a window', () => {
-    const windows = [{ start: 30, end: 34 }, { start: 65, end: 69 }];
+    const windows = [
+      { start: 30, end: 34 },
+      { start: 65, end: 69 },
+    ];
     const result = scoreFile(detectionsAt(100, [30, 31, 37]), windows, UNIT, 0.5, 0);
-    expect(result.raw).toBeCloseTo(-0.9540, 4);
+    expect(result.raw).toBeCloseTo(-0.954, 4);
     expect(result.raw).toBeCloseTo(1 + scaledSigmoid(0.75) - 1, 10);
     expect(result).toMatchObject({ tp: 2, fp: 1, fn: 8, tn: 89 });
   });
@@ -149,15 +152,11 @@ describe(sweepStates.name, () => {
 describe(windowsToRows.name, () => {
   it('uses the first occurrence of a repeated timestamp and strips the fraction', () => {
     const ts = ['2014-11-02 00:00:00', '2014-11-02 01:00:00', '2014-11-02 01:00:00', '2014-11-02 02:00:00'];
-    expect(windowsToRows(ts, [['2014-11-02 01:00:00.000000', '2014-11-02 02:00:00.000000']])).toEqual([
-      { start: 1, end: 3 },
-    ]);
+    expect(windowsToRows(ts, [['2014-11-02 01:00:00.000000', '2014-11-02 02:00:00.000000']])).toEqual([{ start: 1, end: 3 }]);
   });
 
   it('rejects a window that matches no row', () => {
-    expect(() => windowsToRows(['2014-01-01 00:00:00'], [['2015-01-01 00:00:00', '2015-01-02 00:00:00']])).toThrow(
-      /does not match/,
-    );
+    expect(() => windowsToRows(['2014-01-01 00:00:00'], [['2015-01-01 00:00:00', '2015-01-02 00:00:00']])).toThrow(/does not match/);
   });
 });
 

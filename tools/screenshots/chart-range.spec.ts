@@ -29,13 +29,19 @@ describe(leadingRange.name, () => {
   });
 
   it('ends at the newest window while the last rise is still high, in any order of windows', () => {
-    const upToRise4 = cycle(4).filter((w) => w.windowEnd <= 1_420_000).reverse();
+    const upToRise4 = cycle(4)
+      .filter((w) => w.windowEnd <= 1_420_000)
+      .reverse();
     expect(leadingRange(upToRise4)).toMatchObject({ from: 1_240_000, to: 1_420_000 });
   });
 
   it('counts only the rises of the latest run, after the last gap in the windows', () => {
     const earlier = cycle(4, 0);
-    expect(leadingRange([...earlier, ...cycle(4)])).toEqual({ from: 1_240_000, to: 1_480_000, rises: [1_080_000, 1_190_000, 1_300_000, 1_410_000] });
+    expect(leadingRange([...earlier, ...cycle(4)])).toEqual({
+      from: 1_240_000,
+      to: 1_480_000,
+      rises: [1_080_000, 1_190_000, 1_300_000, 1_410_000],
+    });
     expect(leadingRange([...earlier, ...cycle(2)])).toBeNull();
   });
 

@@ -25,7 +25,8 @@ export function risesOfLoad(windows: readonly LoadWindow[]): number[] {
   if (high < 2 * Math.max(low, 1e-9)) return [];
   const mid = (low + high) / 2;
   const rises: number[] = [];
-  for (let i = 1; i < sorted.length; i++) if (sorted[i - 1].eventsPerSecond < mid && sorted[i].eventsPerSecond >= mid) rises.push(sorted[i].windowEnd);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i - 1].eventsPerSecond < mid && sorted[i].eventsPerSecond >= mid) rises.push(sorted[i].windowEnd);
   return rises;
 }
 

@@ -73,7 +73,10 @@ async function shootConsole(page: Page, consoleUrl: string, target: string, out:
   }
   const at = up ?? down ?? hold;
   if (at !== null) await over.hover({ position: { x: at, y: box.height / 2 } });
-  await page.screenshot({ path: join(out, 'console-decision.png'), clip: { x: 0, y: Math.max(0, box.y - 120), width: 1400, height: box.height + 320 } });
+  await page.screenshot({
+    path: join(out, 'console-decision.png'),
+    clip: { x: 0, y: Math.max(0, box.y - 120), width: 1400, height: box.height + 320 },
+  });
   console.log(`[screenshots] ${join(out, 'console-decision.png')}`);
 }
 
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   const o = new Command('screenshots')
     .option('--ui <url>', 'Temporal Web UI', 'http://127.0.0.1:8233')
     .option('--console <url>', 'control API serving the console', 'http://127.0.0.1:3003')
-    .option('--target <id>', 'target whose workflow and chart to show (`npm start`\'s default demo: cycle)', 'cycle')
+    .option('--target <id>', "target whose workflow and chart to show (`npm start`'s default demo: cycle)", 'cycle')
     .option('--only <which>', 'temporal, console or all', 'all')
     .option('--out <dir>', 'output folder', 'docs/screenshots')
     .parse()
@@ -93,7 +96,12 @@ async function main(): Promise<void> {
     const page = await context.newPage();
     if (o.only !== 'console') {
       const wf = `${o.ui}/namespaces/default/workflows/${encodeURIComponent(`scaler/${o.target}`)}`;
-      await shoot(page, `${o.ui}/namespaces/default/workflows?query=${encodeURIComponent(`SmartScaleTarget="${o.target}"`)}`, 'scalingControllerWorkflow', join(o.out, 'workflow-list.png'));
+      await shoot(
+        page,
+        `${o.ui}/namespaces/default/workflows?query=${encodeURIComponent(`SmartScaleTarget="${o.target}"`)}`,
+        'scalingControllerWorkflow',
+        join(o.out, 'workflow-list.png'),
+      );
       await shoot(page, wf, 'observe ', join(o.out, 'workflow-timeline.png'));
     }
     if (o.only !== 'temporal') await shootConsole(page, o.console, o.target, o.out);

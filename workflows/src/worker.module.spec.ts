@@ -35,7 +35,10 @@ describe(WorkerModule.name, () => {
   beforeEach(() => {
     calls.length = 0;
     for (const [cls, hooks] of HOOKS) {
-      for (const hook of hooks) jest.spyOn(cls.prototype as Record<Hook, () => Promise<void>>, hook).mockImplementation(async () => void calls.push(`${cls.name}.${hook}`));
+      for (const hook of hooks)
+        jest
+          .spyOn(cls.prototype as Record<Hook, () => Promise<void>>, hook)
+          .mockImplementation(async () => void calls.push(`${cls.name}.${hook}`));
     }
   });
   afterEach(() => jest.restoreAllMocks());
@@ -49,7 +52,9 @@ describe(WorkerModule.name, () => {
     const app = await Test.createTestingModule({ imports: [WorkerModule.forConfig(loadWorkerConfig({}))] }).compile();
     await app.init();
     // history ← observe ← Temporal worker ← targets ← console, KEDA
-    const started = ['HistoryService', 'LatestWindowsStore', 'ControllerWorkerService', 'TargetsService'].map((c) => at(`${c}.onApplicationBootstrap`));
+    const started = ['HistoryService', 'LatestWindowsStore', 'ControllerWorkerService', 'TargetsService'].map((c) =>
+      at(`${c}.onApplicationBootstrap`),
+    );
     expect(started).toEqual([...started].sort((a, b) => a - b));
     expect(at('ForecastRecorder.onApplicationBootstrap')).toBeGreaterThan(at('TargetsService.onApplicationBootstrap'));
     expect(at('ExternalScalerService.onApplicationBootstrap')).toBeGreaterThan(at('TargetsService.onApplicationBootstrap'));
@@ -58,7 +63,8 @@ describe(WorkerModule.name, () => {
     // The worker drains while the scalers, the readers and the history store are still open.
     const drained = at('ControllerWorkerService.onApplicationShutdown');
     for (const c of ['ForecastRecorder', 'ExternalScalerService']) expect(at(`${c}.onApplicationShutdown`)).toBeLessThan(drained);
-    for (const c of ['ScalersService', 'LatestWindowsStore', 'GroupLagProbe']) expect(at(`${c}.onApplicationShutdown`)).toBeGreaterThan(drained);
+    for (const c of ['ScalersService', 'LatestWindowsStore', 'GroupLagProbe'])
+      expect(at(`${c}.onApplicationShutdown`)).toBeGreaterThan(drained);
     expect(at('HistoryService.onApplicationShutdown')).toBeGreaterThan(at('LatestWindowsStore.onApplicationShutdown'));
   });
 });

@@ -27,7 +27,11 @@ export class WorkerModule {
       imports: [
         configModule(WORKER_CONFIG, config),
         KafkaModule.forRoot(config.kafka),
-        OpsModule.forRoot({ app: 'worker', readiness: [LatestWindowsStore, TemporalClientProvider, HistoryService], imports: [ObserveModule, TemporalModule, HistoryModule] }),
+        OpsModule.forRoot({
+          app: 'worker',
+          readiness: [LatestWindowsStore, TemporalClientProvider, HistoryService],
+          imports: [ObserveModule, TemporalModule, HistoryModule],
+        }),
         HistoryModule,
         ObserveModule,
         ScalersModule,

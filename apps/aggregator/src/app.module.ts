@@ -12,7 +12,12 @@ export class AppModule {
   static forConfig(config: AggregatorConfig, kafka?: Kafka): DynamicModule {
     return {
       module: AppModule,
-      imports: [configModule(AGGREGATOR_CONFIG, config), KafkaModule.forRoot(kafka ?? config.kafka), OpsModule.forRoot({ app: 'aggregator', readiness: [] }), WindowsModule],
+      imports: [
+        configModule(AGGREGATOR_CONFIG, config),
+        KafkaModule.forRoot(kafka ?? config.kafka),
+        OpsModule.forRoot({ app: 'aggregator', readiness: [] }),
+        WindowsModule,
+      ],
     };
   }
 }

@@ -17,7 +17,10 @@ runMain(async () => {
   const kafka = createKafka(config.kafka);
   const transport: CustomStrategy = { strategy: buildEventsBatchServer(config, kafka) };
   if (config.http) {
-    const app = await createHttpApp(AppModule.forConfig(config, kafka), { title: 'SmartScale aggregator', description: 'Health and Prometheus metrics of one aggregator replica.' });
+    const app = await createHttpApp(AppModule.forConfig(config, kafka), {
+      title: 'SmartScale aggregator',
+      description: 'Health and Prometheus metrics of one aggregator replica.',
+    });
     app.connectMicroservice(transport);
     // Bootstrap hooks (topics, admin client) before the transport consumes: startAllMicroservices does not run them.
     await app.init();
@@ -25,7 +28,10 @@ runMain(async () => {
     await app.listen(config.http.port, config.http.host);
     Logger.log(`/health and /metrics on http://${config.http.host}:${config.http.port}`, 'Aggregator');
   } else {
-    const app = await NestFactory.createMicroservice(AppModule.forConfig(config, kafka), { ...transport, logger: ['error', 'warn', 'log'] });
+    const app = await NestFactory.createMicroservice(AppModule.forConfig(config, kafka), {
+      ...transport,
+      logger: ['error', 'warn', 'log'],
+    });
     // SIGTERM closes the transport (commit, leave the group), then the producers (onApplicationShutdown).
     app.enableShutdownHooks();
     await app.listen();

@@ -28,7 +28,12 @@ export const kafkaEnv = {
   SMARTSCALE_KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   /** TLS to the brokers. Implied by any of the three files below; alone it trusts the system's CAs. */
   SMARTSCALE_KAFKA_TLS: flag(false),
   /** PEM CA bundle that signed the brokers' certificates (a private CA). */
@@ -74,7 +79,9 @@ export function kafkaSecurity(e: KafkaEnv): KafkaSecurity {
   const tls = e.SMARTSCALE_KAFKA_TLS || Object.values(files).some(Boolean) ? withoutUndefined(files) : null;
   const m = e.SMARTSCALE_KAFKA_SASL_MECHANISM;
   // Presence of the username and password with a mechanism is checked by loadEnv (crossChecks).
-  const sasl = m ? { mechanism: m, username: e.SMARTSCALE_KAFKA_SASL_USERNAME ?? '', password: e.SMARTSCALE_KAFKA_SASL_PASSWORD ?? '' } : null;
+  const sasl = m
+    ? { mechanism: m, username: e.SMARTSCALE_KAFKA_SASL_USERNAME ?? '', password: e.SMARTSCALE_KAFKA_SASL_PASSWORD ?? '' }
+    : null;
   return { tls, sasl };
 }
 
@@ -92,7 +99,8 @@ export function temporalConnection(e: TemporalEnv): TemporalConnectionOptions {
   const cert = e.SMARTSCALE_TEMPORAL_TLS_CERT_FILE;
   const key = e.SMARTSCALE_TEMPORAL_TLS_KEY_FILE;
   const on =
-    e.SMARTSCALE_TEMPORAL_TLS || Boolean(e.SMARTSCALE_TEMPORAL_API_KEY || e.SMARTSCALE_TEMPORAL_TLS_CA_FILE || cert || key || e.SMARTSCALE_TEMPORAL_TLS_SERVER_NAME);
+    e.SMARTSCALE_TEMPORAL_TLS ||
+    Boolean(e.SMARTSCALE_TEMPORAL_API_KEY || e.SMARTSCALE_TEMPORAL_TLS_CA_FILE || cert || key || e.SMARTSCALE_TEMPORAL_TLS_SERVER_NAME);
   const tls = on
     ? withoutUndefined({
         serverRootCACertificate: e.SMARTSCALE_TEMPORAL_TLS_CA_FILE,
@@ -100,25 +108,47 @@ export function temporalConnection(e: TemporalEnv): TemporalConnectionOptions {
         serverNameOverride: e.SMARTSCALE_TEMPORAL_TLS_SERVER_NAME,
       })
     : false;
-  return { address: e.SMARTSCALE_TEMPORAL_ADDRESS, tls, ...(e.SMARTSCALE_TEMPORAL_API_KEY ? { apiKey: e.SMARTSCALE_TEMPORAL_API_KEY } : {}) };
+  return {
+    address: e.SMARTSCALE_TEMPORAL_ADDRESS,
+    tls,
+    ...(e.SMARTSCALE_TEMPORAL_API_KEY ? { apiKey: e.SMARTSCALE_TEMPORAL_API_KEY } : {}),
+  };
 }
 
 const withoutUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /** Rules across variables, applied by loadEnv to every schema that includes the fragment they are about. */
-const crossChecks: { applies: (shape: z.ZodRawShape) => boolean; check: (e: Record<string, unknown>) => { path: string; message: string }[] }[] = [
+const crossChecks: {
+  applies: (shape: z.ZodRawShape) => boolean;
+  check: (e: Record<string, unknown>) => { path: string; message: string }[];
+}[] = [
   {
     applies: (shape) => 'SMARTSCALE_KAFKA_SASL_MECHANISM' in shape,
     check: (e) => [
-      ...pair(e, 'SMARTSCALE_KAFKA_TLS_CERT_FILE', 'SMARTSCALE_KAFKA_TLS_KEY_FILE', 'a client certificate needs its key and a key its certificate'),
+      ...pair(
+        e,
+        'SMARTSCALE_KAFKA_TLS_CERT_FILE',
+        'SMARTSCALE_KAFKA_TLS_KEY_FILE',
+        'a client certificate needs its key and a key its certificate',
+      ),
       ...(e.SMARTSCALE_KAFKA_SASL_MECHANISM
-        ? ['SMARTSCALE_KAFKA_SASL_USERNAME', 'SMARTSCALE_KAFKA_SASL_PASSWORD'].filter((k) => !e[k]).map((path) => ({ path, message: 'required with SMARTSCALE_KAFKA_SASL_MECHANISM' }))
-        : ['SMARTSCALE_KAFKA_SASL_USERNAME', 'SMARTSCALE_KAFKA_SASL_PASSWORD'].filter((k) => e[k]).map((path) => ({ path, message: 'set SMARTSCALE_KAFKA_SASL_MECHANISM too (plain, scram-sha-256 or scram-sha-512)' }))),
+        ? ['SMARTSCALE_KAFKA_SASL_USERNAME', 'SMARTSCALE_KAFKA_SASL_PASSWORD']
+            .filter((k) => !e[k])
+            .map((path) => ({ path, message: 'required with SMARTSCALE_KAFKA_SASL_MECHANISM' }))
+        : ['SMARTSCALE_KAFKA_SASL_USERNAME', 'SMARTSCALE_KAFKA_SASL_PASSWORD']
+            .filter((k) => e[k])
+            .map((path) => ({ path, message: 'set SMARTSCALE_KAFKA_SASL_MECHANISM too (plain, scram-sha-256 or scram-sha-512)' }))),
     ],
   },
   {
     applies: (shape) => 'SMARTSCALE_TEMPORAL_API_KEY' in shape,
-    check: (e) => pair(e, 'SMARTSCALE_TEMPORAL_TLS_CERT_FILE', 'SMARTSCALE_TEMPORAL_TLS_KEY_FILE', 'a client certificate needs its key and a key its certificate'),
+    check: (e) =>
+      pair(
+        e,
+        'SMARTSCALE_TEMPORAL_TLS_CERT_FILE',
+        'SMARTSCALE_TEMPORAL_TLS_KEY_FILE',
+        'a client certificate needs its key and a key its certificate',
+      ),
   },
 ];
 

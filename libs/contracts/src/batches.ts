@@ -42,7 +42,11 @@ export const BatchMetricSchema = z.object({
   commitMs: z.number().nonnegative(),
   lagBefore: z.number().int().nonnegative(),
   lagAfter: z.number().int().nonnegative(),
-  settings: z.object({ commitIntervalMs: z.number().nonnegative(), maxBatchRecords: z.number().int().positive(), mode: z.enum(['fixed', 'adaptive']) }),
+  settings: z.object({
+    commitIntervalMs: z.number().nonnegative(),
+    maxBatchRecords: z.number().int().positive(),
+    mode: z.enum(['fixed', 'adaptive']),
+  }),
   startedAt: z.number().int(),
   committedAt: z.number().int(),
 });

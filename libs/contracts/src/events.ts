@@ -24,10 +24,7 @@ const serviceName = z
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
 
 /** ISO 8601 string or epoch milliseconds, normalised to epoch ms. */
-const eventTime = z.union([
-  z.number().int().nonnegative(),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-]);
+const eventTime = z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
 
 export const TelemetryEventSchema = z
   .object({

@@ -1,8 +1,21 @@
 import { windowKind, WindowMetricSchema } from './metrics';
 
 const record = {
-  v: 1, service: 'checkout', windowStart: 0, windowEnd: 10_000, count: 3, eventsPerSecond: 0.3, errorCount: 0, errorRate: 0, countByType: { request: 3 },
-  latencyP50: 5, latencyP95: 9, latencyP99: 9, consumerLag: 0, partition: 1, emittedAt: 12_000,
+  v: 1,
+  service: 'checkout',
+  windowStart: 0,
+  windowEnd: 10_000,
+  count: 3,
+  eventsPerSecond: 0.3,
+  errorCount: 0,
+  errorRate: 0,
+  countByType: { request: 3 },
+  latencyP50: 5,
+  latencyP95: 9,
+  latencyP99: 9,
+  consumerLag: 0,
+  partition: 1,
+  emittedAt: 12_000,
 };
 
 describe('WindowMetricSchema', () => {

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY, DEFAULT_TARGET_LIMITS, POLICY_CROSS_FIELD_RULES, POLICY_FIELD_RULES, PolicyFieldRule, ScalingPolicy, ScalingTarget, scalerPolicyProblem, TargetLimits, targetLimitProblems } from './policy';
+import {
+  DEFAULT_POLICY,
+  DEFAULT_TARGET_LIMITS,
+  POLICY_CROSS_FIELD_RULES,
+  POLICY_FIELD_RULES,
+  PolicyFieldRule,
+  ScalingPolicy,
+  ScalingTarget,
+  scalerPolicyProblem,
+  TargetLimits,
+  targetLimitProblems,
+} from './policy';
 
 /** The zod form of one row of POLICY_FIELD_RULES: the REST API and the workflow check share the table. */
 function zodFor(rule: PolicyFieldRule): z.ZodType {
@@ -15,7 +26,10 @@ function zodFor(rule: PolicyFieldRule): z.ZodType {
   return rule.optional ? schema.optional() : schema;
 }
 
-const policyShape = Object.fromEntries(Object.entries(POLICY_FIELD_RULES).map(([field, rule]) => [field, zodFor(rule)])) as Record<keyof ScalingPolicy, z.ZodType>;
+const policyShape = Object.fromEntries(Object.entries(POLICY_FIELD_RULES).map(([field, rule]) => [field, zodFor(rule)])) as Record<
+  keyof ScalingPolicy,
+  z.ZodType
+>;
 
 // zod runs these refinements only on a policy whose fields all passed, as the table says.
 export const ScalingPolicySchema = POLICY_CROSS_FIELD_RULES.reduce(
@@ -37,12 +51,18 @@ const KubernetesWorkloadSchema = z.strictObject({
   namespace: z
     .string({ error: 'namespace is required' })
     .max(63, 'namespace: at most 63 characters (a DNS-1123 label)')
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'namespace: a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit)'),
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+      'namespace: a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit)',
+    ),
   resource: z.enum(['deployment', 'statefulset'], { error: 'resource: "deployment" or "statefulset"' }),
   name: z
     .string({ error: 'name is required' })
     .max(253, 'name: at most 253 characters (a DNS-1123 subdomain)')
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'name: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)'),
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+      'name: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)',
+    ),
 });
 
 export const ScalingTargetSchema = z.object({
@@ -75,7 +95,10 @@ export function parseTarget(input: unknown, limits: TargetLimits = DEFAULT_TARGE
   const problem = scalerPolicyProblem(t.scaler, policy);
   if (problem) throw new z.ZodError([{ code: 'custom', path: ['policy', 'mode'], message: problem, input: policy.mode }]);
   const breaches = targetLimitProblems({ scaler: t.scaler, policy }, limits);
-  if (breaches.length > 0) throw new z.ZodError(breaches.map(([path, message]) => ({ code: 'custom' as const, path: path.split('.'), message, input: undefined })));
+  if (breaches.length > 0)
+    throw new z.ZodError(
+      breaches.map(([path, message]) => ({ code: 'custom' as const, path: path.split('.'), message, input: undefined })),
+    );
   return { id: t.id, service: t.service, scaler: t.scaler, policy };
 }
 

@@ -170,7 +170,8 @@ export type ScalerSpec =
 
 /** Why a policy cannot run with this scaler, or null: a shadow scaler only ever recommends. */
 export function scalerPolicyProblem(scaler: ScalerSpec, policy: Pick<ScalingPolicy, 'mode'>): string | null {
-  if (scaler.kind === 'keda' && policy.mode === 'recommend') return 'mode: a "keda" target hands each decision to KEDA, so the policy must be mode "enforce" (use a "shadow" scaler to only recommend)';
+  if (scaler.kind === 'keda' && policy.mode === 'recommend')
+    return 'mode: a "keda" target hands each decision to KEDA, so the policy must be mode "enforce" (use a "shadow" scaler to only recommend)';
   return scaler.kind === 'shadow' && policy.mode !== 'recommend'
     ? 'mode: a "shadow" scaler never changes replicas, so the policy must be mode "recommend" (switch the scaler to "kubernetes" to enforce)'
     : null;
@@ -279,10 +280,12 @@ export const POLICY_CROSS_FIELD_RULES: readonly { field: keyof ScalingPolicy; me
 export function fieldRuleProblem(field: string, rule: PolicyFieldRule, v: unknown): string | null {
   if (v === undefined) return rule.optional ? null : `${field} is required`;
   if (rule.type === 'boolean') return typeof v === 'boolean' ? null : `${field} must be true or false`;
-  if (rule.type === 'enum') return typeof v === 'string' && rule.values.includes(v) ? null : `${field} must be one of ${rule.values.join(', ')}`;
+  if (rule.type === 'enum')
+    return typeof v === 'string' && rule.values.includes(v) ? null : `${field} must be one of ${rule.values.join(', ')}`;
   if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} must be a finite number`;
   if (rule.type === 'int' && !Number.isInteger(v)) return `${field} must be an integer`;
-  if (rule.minExclusive ? !(v > rule.min) : !(v >= rule.min)) return `${field} must be ${rule.minExclusive ? 'greater than' : 'at least'} ${rule.min}`;
+  if (rule.minExclusive ? !(v > rule.min) : !(v >= rule.min))
+    return `${field} must be ${rule.minExclusive ? 'greater than' : 'at least'} ${rule.min}`;
   if (rule.max !== undefined && v > rule.max) return `${field} must be at most ${rule.max}`;
   return null;
 }
@@ -305,10 +308,16 @@ export function targetLimitProblems(target: Pick<ScalingTarget, 'scaler' | 'poli
   const problems: [string, string][] = [];
   const { policy } = target;
   if (target.scaler.kind === 'local' && policy.maxReplicas > limits.maxLocalReplicas) {
-    problems.push(['policy.maxReplicas', `a local target runs each replica as a process on this machine: maxReplicas must be at most ${limits.maxLocalReplicas} (SMARTSCALE_LOCAL_SCALER_MAX_REPLICAS)`]);
+    problems.push([
+      'policy.maxReplicas',
+      `a local target runs each replica as a process on this machine: maxReplicas must be at most ${limits.maxLocalReplicas} (SMARTSCALE_LOCAL_SCALER_MAX_REPLICAS)`,
+    ]);
   }
   if (policy.tickIntervalMs < limits.minTickIntervalMs) {
-    problems.push(['policy.tickIntervalMs', `tickIntervalMs must be at least ${limits.minTickIntervalMs} (SMARTSCALE_MIN_TICK_INTERVAL_MS)`]);
+    problems.push([
+      'policy.tickIntervalMs',
+      `tickIntervalMs must be at least ${limits.minTickIntervalMs} (SMARTSCALE_MIN_TICK_INTERVAL_MS)`,
+    ]);
   }
   return problems;
 }

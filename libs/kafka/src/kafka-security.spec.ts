@@ -6,6 +6,9 @@ describe(securityOptions.name, () => {
     expect(securityOptions({ tls: null, sasl: null })).toEqual({});
     expect(securityOptions({ tls: {}, sasl: null })).toEqual({ ssl: true });
     const ca = Buffer.from('ca');
-    expect(securityOptions({ tls: { ca }, sasl: { mechanism: 'plain', username: 'u', password: 'p' } })).toEqual({ ssl: { ca }, sasl: { mechanism: 'plain', username: 'u', password: 'p' } });
+    expect(securityOptions({ tls: { ca }, sasl: { mechanism: 'plain', username: 'u', password: 'p' } })).toEqual({
+      ssl: { ca },
+      sasl: { mechanism: 'plain', username: 'u', password: 'p' },
+    });
   });
 });

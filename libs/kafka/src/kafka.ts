@@ -10,7 +10,13 @@ export interface KafkaConnection {
 }
 
 export function createKafka({ brokers, clientId, security }: KafkaConnection): Kafka {
-  return new Kafka({ brokers, clientId, logLevel: logLevel.WARN, retry: { retries: 8, initialRetryTime: 200 }, ...securityOptions(security) });
+  return new Kafka({
+    brokers,
+    clientId,
+    logLevel: logLevel.WARN,
+    retry: { retries: 8, initialRetryTime: 200 },
+    ...securityOptions(security),
+  });
 }
 
 /** kafkajs's `ssl` and `sasl` options; exported for its unit spec. */
@@ -42,27 +48,41 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
 
 /** Creates the project's topics that are missing; safe to run on every boot and from several processes. */
 export async function ensureTopics(admin: Admin, topics: TopicName[] = Object.keys(TOPIC_PARTITIONS) as TopicName[]): Promise<void> {
-  await ensureTopicsLike(admin, topics.map((topic) => ({ topic, like: topic })));
+  await ensureTopicsLike(
+    admin,
+    topics.map((topic) => ({ topic, like: topic })),
+  );
 }
 
 /**
  * Creates each missing topic with the partitions of the project topic it stands in for (a benchmark's
  * own events topic), and with `config` (topic-level settings, e.g. a benchmark's retention bound) if given.
  */
-export async function ensureTopicsLike(admin: Admin, topics: { topic: string; like: TopicName; config?: { name: string; value: string }[] }[]): Promise<void> {
+export async function ensureTopicsLike(
+  admin: Admin,
+  topics: { topic: string; like: TopicName; config?: { name: string; value: string }[] }[],
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map(({ topic, like, config }) => ({ topic, numPartitions: TOPIC_PARTITIONS[like], replicationFactor: 1, configEntries: config })),
+      topics: missing.map(({ topic, like, config }) => ({
+        topic,
+        numPartitions: TOPIC_PARTITIONS[like],
+        replicationFactor: 1,
+        configEntries: config,
+      })),
     });
   } catch (err) {
     // Another process may have created them between listTopics and createTopics.
     if (!String((err as Error).message).includes('already exists')) throw err;
   }
-  await untilServed(admin, missing.map((t) => t.topic));
+  await untilServed(
+    admin,
+    missing.map((t) => t.topic),
+  );
 }
 
 const TOPIC_READY_TIMEOUT_MS = 15_000;
@@ -85,7 +105,8 @@ export async function servedTopicOffsets(admin: Admin, topic: string): Promise<A
     try {
       return await admin.fetchTopicOffsets(topic);
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`topic ${topic} not served within ${TOPIC_READY_TIMEOUT_MS} ms: ${(err as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`topic ${topic} not served within ${TOPIC_READY_TIMEOUT_MS} ms: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }

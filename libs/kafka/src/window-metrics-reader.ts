@@ -27,7 +27,11 @@ export class JsonTopicReader<T> {
     private readonly schema: ZodType<unknown>,
     private readonly options: TopicReaderOptions<T>,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId ?? `${options.groupPrefix}-${Date.now()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = kafka.consumer({
+      groupId: options.groupId ?? `${options.groupPrefix}-${Date.now()}`,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
   }
 
   get joined(): boolean {
@@ -61,7 +65,13 @@ export class JsonTopicReader<T> {
     }
     const parsed = this.schema.safeParse(json);
     if (parsed.success) return parsed.data as T;
-    this.options.onInvalid(where, parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ').slice(0, 200));
+    this.options.onInvalid(
+      where,
+      parsed.error.issues
+        .map((i) => `${i.path.join('.')} ${i.message}`)
+        .join('; ')
+        .slice(0, 200),
+    );
     return null;
   }
 }
@@ -80,11 +90,18 @@ export interface WindowMetricsReaderOptions {
 /** The metrics topic's windows of the kinds asked for, replayed and followed. */
 export class WindowMetricsReader extends JsonTopicReader<WindowMetric> {
   constructor(kafka: Kafka, options: WindowMetricsReaderOptions) {
-    super(kafka, TOPICS.metrics, WindowMetricSchema, { groupPrefix: options.groupPrefix, onRecord: onlyKinds(options.kinds, options.onMetric), onInvalid: options.onInvalid });
+    super(kafka, TOPICS.metrics, WindowMetricSchema, {
+      groupPrefix: options.groupPrefix,
+      onRecord: onlyKinds(options.kinds, options.onMetric),
+      onInvalid: options.onInvalid,
+    });
   }
 }
 
 /** Passes on the windows of the given kinds (a record without a kind is tumbling). */
-export function onlyKinds(kinds: readonly WindowKind[], onMetric: (metric: WindowMetric) => Promise<void> | void): (metric: WindowMetric) => Promise<void> | void {
+export function onlyKinds(
+  kinds: readonly WindowKind[],
+  onMetric: (metric: WindowMetric) => Promise<void> | void,
+): (metric: WindowMetric) => Promise<void> | void {
   return (metric) => (kinds.includes(windowKind(metric)) ? onMetric(metric) : undefined);
 }

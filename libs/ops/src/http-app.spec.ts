@@ -38,7 +38,10 @@ describe(createHttpApp.name, () => {
   });
 
   it('closes a stalled body with 408 and stalled headers within the configured timeouts', async () => {
-    const app = await createHttpApp({ module: EchoModule }, { title: 't', description: 'd', timeouts: { headersMs: 400, requestMs: 800, idleMs: 5_000, keepAliveMs: 500 } });
+    const app = await createHttpApp(
+      { module: EchoModule },
+      { title: 't', description: 'd', timeouts: { headersMs: 400, requestMs: 800, idleMs: 5_000, keepAliveMs: 500 } },
+    );
     await app.listen(0, '127.0.0.1');
     const port = Number(new URL(await app.getUrl()).port);
     try {

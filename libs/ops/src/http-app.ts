@@ -27,7 +27,12 @@ export interface HttpAppOptions {
 }
 
 /** Fastify options for the timeouts; Node checks header and request deadlines every connectionsCheckingInterval. */
-export function fastifyTimeoutOptions(t: HttpServerTimeouts): { connectionTimeout: number; keepAliveTimeout: number; requestTimeout: number; http: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } } {
+export function fastifyTimeoutOptions(t: HttpServerTimeouts): {
+  connectionTimeout: number;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  http: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number };
+} {
   // Node refuses headersTimeout > requestTimeout, and only notices an expired deadline on its periodic
   // check (30 s by default, longer than the deadlines themselves): check often enough to honour them.
   const headersMs = Math.min(t.headersMs, t.requestMs);

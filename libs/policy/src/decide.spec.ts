@@ -4,10 +4,30 @@ import { decide, DecideInput, DecideState } from './decide';
 
 const NOW = 1_700_000_000_000;
 // The rule as it was before the asymmetric band, lag and step defaults: the new optional fields unset.
-const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, serviceLevel, predictiveScaleIn, ...base } = DEFAULT_POLICY;
+const {
+  scaleUpTolerance,
+  scaleDownTolerance,
+  lagDrainMs,
+  lagGrowthMs,
+  lagGrowthNoiseMs,
+  lagSettleMs,
+  forecastUpperBand,
+  serviceLevel,
+  predictiveScaleIn,
+  ...base
+} = DEFAULT_POLICY;
 const policy: ScalingPolicy = {
-  ...base, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10, headroom: 0, tolerance: 0.1, scaleUpMaxStep: 4, scaleDownMaxStep: 1,
-  scaleUpCooldownMs: 20_000, scaleDownCooldownMs: 30_000, scaleDownStabilizationMs: 60_000,
+  ...base,
+  capacityPerReplica: 50,
+  minReplicas: 1,
+  maxReplicas: 10,
+  headroom: 0,
+  tolerance: 0.1,
+  scaleUpMaxStep: 4,
+  scaleDownMaxStep: 1,
+  scaleUpCooldownMs: 20_000,
+  scaleDownCooldownMs: 30_000,
+  scaleDownStabilizationMs: 60_000,
 };
 // Today's default rule at the same size.
 const defaults: ScalingPolicy = { ...DEFAULT_POLICY, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10 };
@@ -16,7 +36,17 @@ const withGrowth = defaults;
 // level (the 80 % interval's upper bound); they pin it, so they test the rule, not the shipped
 // default's value (chosen by cross-validation, docs/backtest.md).
 const q90: ScalingPolicy = { ...defaults, serviceLevel: 0.9 };
-void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, serviceLevel, predictiveScaleIn];
+void [
+  scaleUpTolerance,
+  scaleDownTolerance,
+  lagDrainMs,
+  lagGrowthMs,
+  lagGrowthNoiseMs,
+  lagSettleMs,
+  forecastUpperBand,
+  serviceLevel,
+  predictiveScaleIn,
+];
 const fresh: DecideState = { lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 
 function input(eps: number, current: number, over: Partial<DecideInput> = {}): DecideInput {
@@ -220,7 +250,10 @@ describe(decide.name, () => {
     });
   });
 
-  it.each([['legacy', policy], ['default', defaults]] as const)('property (%s): never leaves the bounds, never acts inside a cooldown', (_name, policy) => {
+  it.each([
+    ['legacy', policy],
+    ['default', defaults],
+  ] as const)('property (%s): never leaves the bounds, never acts inside a cooldown', (_name, policy) => {
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 10_000, noNaN: true }),
@@ -239,10 +272,17 @@ describe(decide.name, () => {
   });
 
   describe('service level and predictive scale-in', () => {
-    const forecast = (point: number, upper: number) => ({ peakEventsPerSecond: point, upperPeakEventsPerSecond: upper, basedOnWindowEnd: NOW - 5_000, anomalyScore: 0, seasonalPeriodsMs: [420_000] });
+    const forecast = (point: number, upper: number) => ({
+      peakEventsPerSecond: point,
+      upperPeakEventsPerSecond: upper,
+      basedOnWindowEnd: NOW - 5_000,
+      anomalyScore: 0,
+      seasonalPeriodsMs: [420_000],
+    });
 
     it('plans the service-level quantile: a confident forecast costs fewer replicas than an uncertain one', () => {
-      const at = (level: number, upper: number) => decide(input(40, 1, { policy: { ...defaults, serviceLevel: level }, forecast: forecast(100, upper) })).to;
+      const at = (level: number, upper: number) =>
+        decide(input(40, 1, { policy: { ...defaults, serviceLevel: level }, forecast: forecast(100, upper) })).to;
       // 80 % interval up to 120 ev/s: q0.9 is 120 (3 replicas); q0.99 rescales the half-width by ln 50 / ln 5 = 2.43: 148.6 ev/s
       expect([at(0.5, 120), at(0.9, 120), at(0.99, 120)]).toEqual([2, 3, 3]);
       // the same point with a four times wider interval buys more at the same level
@@ -252,7 +292,9 @@ describe(decide.name, () => {
 
     it('names the quantile and the periods in use in its reasons', () => {
       const d = decide(input(40, 1, { policy: { ...defaults, serviceLevel: 0.99 }, forecast: forecast(100, 120) }));
-      expect(d.reasons.find((r) => r.code === 'forecast')?.message).toMatch(/q0\.99 peak 148\.6 ev\/s over the next 3 windows .*period 7 min/);
+      expect(d.reasons.find((r) => r.code === 'forecast')?.message).toMatch(
+        /q0\.99 peak 148\.6 ev\/s over the next 3 windows .*period 7 min/,
+      );
       const none = decide(input(40, 1, { policy: q90, forecast: { ...forecast(100, 120), seasonalPeriodsMs: [] } }));
       expect(none.reasons.find((r) => r.code === 'forecast')?.message).toMatch(/q0\.9 .*no seasonal period found/);
     });
@@ -276,7 +318,10 @@ describe(decide.name, () => {
       expect(decide(input(200, 5, { policy: q90, state, forecast: forecast(40, 250) })).to).toBe(5);
       // observed 400 ev/s on 5 replicas asks for 8: the forecast of a drop does not remove any
       expect(decide(input(400, 5, { policy: q90, state, forecast: forecast(40, 60) })).to).toBe(8);
-      const failing = decide({ ...input(200, 5, { policy: { ...q90, maxErrorRate: 0.05 }, state, forecast: forecast(40, 60) }), observation: { eventsPerSecond: 200, windowEnd: NOW - 5_000, consumerLag: 0, currentReplicas: 5, errorRate: 0.2 } });
+      const failing = decide({
+        ...input(200, 5, { policy: { ...q90, maxErrorRate: 0.05 }, state, forecast: forecast(40, 60) }),
+        observation: { eventsPerSecond: 200, windowEnd: NOW - 5_000, consumerLag: 0, currentReplicas: 5, errorRate: 0.2 },
+      });
       expect(failing.to).toBe(5);
       expect(failing.reasons.map((r) => r.code)).not.toContain('predictive-scale-in');
     });
@@ -284,11 +329,16 @@ describe(decide.name, () => {
     it('says when a scale-in is reactive', () => {
       const d = decide(input(50, 8, { policy: defaults }));
       expect(d.action).toBe('down');
-      expect(d.reasons.find((r) => r.code === 'scale-in')?.message).toMatch(/^reactive scale-in: on observed load, after the 300 s stabilisation window/);
+      expect(d.reasons.find((r) => r.code === 'scale-in')?.message).toMatch(
+        /^reactive scale-in: on observed load, after the 300 s stabilisation window/,
+      );
     });
   });
 
-  it.each([['legacy', policy], ['default', defaults]] as const)('property (%s): a steady signal settles and then never flaps', (_name, policy) => {
+  it.each([
+    ['legacy', policy],
+    ['default', defaults],
+  ] as const)('property (%s): a steady signal settles and then never flaps', (_name, policy) => {
     fc.assert(
       fc.property(fc.double({ min: 1, max: 400, noNaN: true }), fc.integer({ min: 1, max: 10 }), (eps, start) => {
         let current = start;
@@ -296,7 +346,11 @@ describe(decide.name, () => {
         const actions: string[] = [];
         for (let tick = 0; tick < 60; tick++) {
           const now = NOW + tick * policy.tickIntervalMs;
-          const d = decide({ ...input(eps, current, { state, policy }), now, observation: { eventsPerSecond: eps, windowEnd: now - 1_000, consumerLag: 0, currentReplicas: current } });
+          const d = decide({
+            ...input(eps, current, { state, policy }),
+            now,
+            observation: { eventsPerSecond: eps, windowEnd: now - 1_000, consumerLag: 0, currentReplicas: current },
+          });
           actions.push(d.action);
           state = {
             recommendations: d.recommendations,

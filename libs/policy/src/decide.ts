@@ -77,14 +77,23 @@ function planDemand(input: DecideInput, obs: Observation): Demand {
   let forecastUsed = false;
   let predictiveEps: number | null = null;
   if (!forecast) {
-    reasons.push({ code: 'reactive-fallback', message: `no forecast (${input.forecastError ?? 'predictor unavailable'}): reactive rule on observed load` });
+    reasons.push({
+      code: 'reactive-fallback',
+      message: `no forecast (${input.forecastError ?? 'predictor unavailable'}): reactive rule on observed load`,
+    });
   } else if (now - forecast.basedOnWindowEnd > policy.forecastStaleMs) {
-    reasons.push({ code: 'reactive-fallback', message: `forecast is stale (${Math.round((now - forecast.basedOnWindowEnd) / 1000)} s old): reactive rule on observed load` });
+    reasons.push({
+      code: 'reactive-fallback',
+      message: `forecast is stale (${Math.round((now - forecast.basedOnWindowEnd) / 1000)} s old): reactive rule on observed load`,
+    });
   } else {
     forecastUsed = true;
     const { load, text } = forecastLoad(forecast, policy, reasons);
     if (load > eps) {
-      reasons.push({ code: 'forecast-peak', message: `${text} over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s` });
+      reasons.push({
+        code: 'forecast-peak',
+        message: `${text} over ${policy.forecastHorizonWindows} windows exceeds observed ${fmt(eps)} ev/s`,
+      });
       eps = load;
     } else if (policy.predictiveScaleIn === true) {
       predictiveEps = load;
@@ -92,7 +101,10 @@ function planDemand(input: DecideInput, obs: Observation): Demand {
   }
   const anomalous = forecastUsed && forecast !== null && forecast.anomalyScore >= policy.anomalyThreshold;
   if (anomalous) {
-    reasons.push({ code: 'anomaly', message: `anomaly score ${fmt(forecast.anomalyScore)} ≥ ${policy.anomalyThreshold}: policy says ${policy.onAnomaly}` });
+    reasons.push({
+      code: 'anomaly',
+      message: `anomaly score ${fmt(forecast.anomalyScore)} ≥ ${policy.anomalyThreshold}: policy says ${policy.onAnomaly}`,
+    });
   }
   return {
     eventsPerSecond: eps,
@@ -114,8 +126,16 @@ function lagRate(windowLag: number, growth: number, pending: number | null, poli
   const backlog = Math.min(windowLag, pending ?? windowLag);
   const drain = policy.lagDrainMs && policy.lagDrainMs > 0 && backlog > 0 ? backlog / (policy.lagDrainMs / 1000) : 0;
   const unseen = policy.lagGrowthMs && policy.lagGrowthMs > 0 && growth > 0 ? growth / (policy.lagGrowthMs / 1000) : 0;
-  if (drain > 0) reasons.push({ code: 'lag-drain', message: `${Math.round(backlog)} events of lag drained within ${(policy.lagDrainMs ?? 0) / 1000} s add ${fmt(drain)} ev/s` });
-  if (unseen > 0) reasons.push({ code: 'lag-growth', message: `lag grew by ${Math.round(growth)} events since the window closed: ${fmt(unseen)} ev/s not in the window yet` });
+  if (drain > 0)
+    reasons.push({
+      code: 'lag-drain',
+      message: `${Math.round(backlog)} events of lag drained within ${(policy.lagDrainMs ?? 0) / 1000} s add ${fmt(drain)} ev/s`,
+    });
+  if (unseen > 0)
+    reasons.push({
+      code: 'lag-growth',
+      message: `lag grew by ${Math.round(growth)} events since the window closed: ${fmt(unseen)} ev/s not in the window yet`,
+    });
   return drain + unseen;
 }
 
@@ -145,7 +165,10 @@ function planLag(input: DecideInput, obs: Observation, demandEps: number, reason
   if (!growing || served <= demandEps) return { demandEps, eps, growing };
   // A growing lag means the replicas are saturated: they serve at least their planned capacity, so
   // the arrival rate is at least that plus the growth, whatever the (older) window says.
-  reasons.push({ code: 'saturated', message: `lag is growing: ${obs.currentReplicas} replicas serve at least ${fmt(served)} ev/s, more than the window's ${fmt(demandEps)}` });
+  reasons.push({
+    code: 'saturated',
+    message: `lag is growing: ${obs.currentReplicas} replicas serve at least ${fmt(served)} ev/s, more than the window's ${fmt(demandEps)}`,
+  });
   return { demandEps: served, eps, growing };
 }
 
@@ -161,22 +184,38 @@ function rawRecommendation(demandEps: number, lagEps: number, current: number, p
   const down = policy.scaleDownTolerance ?? policy.tolerance;
   if (current > 0 && ratio - 1 <= up && 1 - ratio <= down) {
     const band = up === down ? `±${up * 100} %` : `+${fmt(up * 100)} / −${fmt(down * 100)} %`;
-    reasons.push({ code: 'within-tolerance', message: `load is ${fmt(ratio * 100)} % of ${current} replicas' capacity, inside the ${band} band` });
+    reasons.push({
+      code: 'within-tolerance',
+      message: `load is ${fmt(ratio * 100)} % of ${current} replicas' capacity, inside the ${band} band`,
+    });
     return current;
   }
-  reasons.push({ code: 'capacity', message: `${fmt(planned)} ev/s planned (with ${policy.headroom * 100} % headroom) needs ${needed} replicas at ${policy.capacityPerReplica} ev/s each` });
+  reasons.push({
+    code: 'capacity',
+    message: `${fmt(planned)} ev/s planned (with ${policy.headroom * 100} % headroom) needs ${needed} replicas at ${policy.capacityPerReplica} ev/s each`,
+  });
   return needed;
 }
 
 /** Stabilisation, step limits and cooldowns: the rules that keep a correct target from flapping. */
-function limit(input: DecideInput, current: number, bounded: number, recent: DecideResult['recommendations'], forecastUsed: boolean, predictive: boolean, reasons: Reason[]): number {
+function limit(
+  input: DecideInput,
+  current: number,
+  bounded: number,
+  recent: DecideResult['recommendations'],
+  forecastUsed: boolean,
+  predictive: boolean,
+  reasons: Reason[],
+): number {
   const { policy, state, now } = input;
   let desired = bounded;
   // A predictive scale-in skips the window: the forecast's quantile over the horizon already says the drop lasts.
   if (desired < current && !predictive) {
     // A fresh forecast already plans for the load ahead: the window that guards against a dip that
     // will not last can be shorter then.
-    const windowMs = forecastUsed ? Math.min(policy.forecastStabilizationMs ?? Infinity, policy.scaleDownStabilizationMs) : policy.scaleDownStabilizationMs;
+    const windowMs = forecastUsed
+      ? Math.min(policy.forecastStabilizationMs ?? Infinity, policy.scaleDownStabilizationMs)
+      : policy.scaleDownStabilizationMs;
     const recs = recent.filter((r) => now - r.at < windowMs);
     const stable = Math.max(desired, ...recs.map((r) => r.replicas));
     if (stable > desired) {
@@ -188,7 +227,10 @@ function limit(input: DecideInput, current: number, bounded: number, recent: Dec
   // recommendations would otherwise step down one replica at a time, each step inside the band.
   const downBand = policy.scaleDownTolerance;
   if (downBand !== undefined && desired < current && desired > current * (1 - downBand)) {
-    reasons.push({ code: 'within-tolerance', message: `stabilised target ${desired} is within ${fmt(downBand * 100)} % of ${current} replicas: too small a step down` });
+    reasons.push({
+      code: 'within-tolerance',
+      message: `stabilised target ${desired} is within ${fmt(downBand * 100)} % of ${current} replicas: too small a step down`,
+    });
     desired = current;
   }
   if (desired > current + policy.scaleUpMaxStep) {
@@ -203,7 +245,10 @@ function limit(input: DecideInput, current: number, bounded: number, recent: Dec
   const cooldown = desired > current ? policy.scaleUpCooldownMs : policy.scaleDownCooldownMs;
   const inBounds = current >= policy.minReplicas && current <= policy.maxReplicas;
   if (desired !== current && inBounds && now - lastScale < cooldown) {
-    reasons.push({ code: 'cooldown', message: `in ${desired > current ? 'scale-up' : 'scale-down'} cooldown for another ${Math.ceil((cooldown - (now - lastScale)) / 1000)} s` });
+    reasons.push({
+      code: 'cooldown',
+      message: `in ${desired > current ? 'scale-up' : 'scale-down'} cooldown for another ${Math.ceil((cooldown - (now - lastScale)) / 1000)} s`,
+    });
     return current;
   }
   return desired;
@@ -215,11 +260,20 @@ function limit(input: DecideInput, current: number, bounded: number, recent: Dec
  * the lag grows (the replicas are saturated whatever the forecast says) or when the observed load
  * asks for more replicas.
  */
-function predictiveTarget(demand: Demand, lag: LagPlan, obs: Observation, bounded: number, policy: ScalingPolicy): { target: number; reasons: Reason[] } | null {
+function predictiveTarget(
+  demand: Demand,
+  lag: LagPlan,
+  obs: Observation,
+  bounded: number,
+  policy: ScalingPolicy,
+): { target: number; reasons: Reason[] } | null {
   if (demand.predictiveEps === null || lag.growing) return null;
   const current = obs.currentReplicas;
   const scratch: Reason[] = [];
-  const raw = Math.max(rawRecommendation(demand.predictiveEps, lag.eps, current, policy, scratch), latencyReplicas(obs, current, policy, scratch));
+  const raw = Math.max(
+    rawRecommendation(demand.predictiveEps, lag.eps, current, policy, scratch),
+    latencyReplicas(obs, current, policy, scratch),
+  );
   const target = clamp(raw, policy.minReplicas, policy.maxReplicas);
   // Observed load that asks for more than runs now wins: the forecast may be wrong, the overload is not.
   if (target >= current || bounded > current) return null;
@@ -262,7 +316,8 @@ export function decide(input: DecideInput): DecideResult {
     const reasons = [{ code: 'no-observation', message: `${why}: never scaling on missing data` }];
     // Bounds still hold without data: a target below its minimum (a fresh start) is brought up to it.
     const to = clamp(fallbackReplicas, policy.minReplicas, policy.maxReplicas);
-    if (to !== fallbackReplicas) reasons.push({ code: 'bounds', message: `${fallbackReplicas} replicas is outside [${policy.minReplicas}, ${policy.maxReplicas}]` });
+    if (to !== fallbackReplicas)
+      reasons.push({ code: 'bounds', message: `${fallbackReplicas} replicas is outside [${policy.minReplicas}, ${policy.maxReplicas}]` });
     const action: ScalingAction = to > fallbackReplicas ? 'up' : to < fallbackReplicas ? 'down' : 'hold';
     return { action, from: fallbackReplicas, to, reasons, inputs, recommendations: recent };
   }
@@ -289,12 +344,22 @@ export function decide(input: DecideInput): DecideResult {
   }
   const recommendations = [...recent, { at: now, replicas: remembered(demand, lag, bounded, current, policy) }];
   // Bounds win over stabilisation and step limits: a lowered maximum (setPolicy) applies at once.
-  const to = clamp(demand.hold ? current : limit(input, current, bounded, recent, demand.forecastUsed, predictive !== null, reasons), policy.minReplicas, policy.maxReplicas);
+  const to = clamp(
+    demand.hold ? current : limit(input, current, bounded, recent, demand.forecastUsed, predictive !== null, reasons),
+    policy.minReplicas,
+    policy.maxReplicas,
+  );
   if (to < current) {
-    const windowS = (demand.forecastUsed ? Math.min(policy.forecastStabilizationMs ?? Infinity, policy.scaleDownStabilizationMs) : policy.scaleDownStabilizationMs) / 1000;
+    const windowS =
+      (demand.forecastUsed
+        ? Math.min(policy.forecastStabilizationMs ?? Infinity, policy.scaleDownStabilizationMs)
+        : policy.scaleDownStabilizationMs) / 1000;
     reasons.push(
       predictive !== null
-        ? { code: 'scale-in', message: `predictive scale-in: ahead of the forecast drop, without waiting out the ${windowS} s stabilisation window` }
+        ? {
+            code: 'scale-in',
+            message: `predictive scale-in: ahead of the forecast drop, without waiting out the ${windowS} s stabilisation window`,
+          }
         : { code: 'scale-in', message: `reactive scale-in: on observed load, after the ${windowS} s stabilisation window` },
     );
   }
@@ -310,10 +375,14 @@ function wakeFromZero(input: DecideInput, inputs: DecisionInputs, recent: Decide
   const { policy } = input;
   const pending = input.pendingEvents ?? 0;
   if (pending < policy.activationLag) {
-    const reasons = [{ code: 'idle-at-zero', message: `${pending} events waiting, below the activation threshold of ${policy.activationLag}` }];
+    const reasons = [
+      { code: 'idle-at-zero', message: `${pending} events waiting, below the activation threshold of ${policy.activationLag}` },
+    ];
     return { action: 'hold', from: 0, to: 0, reasons, inputs, recommendations: recent };
   }
   const to = 1;
-  const reasons = [{ code: 'activation', message: `${pending} events waiting ≥ activation threshold ${policy.activationLag}: waking from zero` }];
+  const reasons = [
+    { code: 'activation', message: `${pending} events waiting ≥ activation threshold ${policy.activationLag}: waking from zero` },
+  ];
   return { action: 'up', from: 0, to, reasons, inputs, recommendations: [...recent, { at: input.now, replicas: to }] };
 }

@@ -19,12 +19,16 @@ export function normalQuantile(p: number): number {
   const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
   const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number): number => (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  const tail = (q: number): number =>
+    (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
   if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 /**
@@ -84,7 +88,8 @@ export function forecastLoad(forecast: ForecastSummary, policy: ScalingPolicy, r
   const coverage = forecast.intervalCoverage ?? DEFAULT_INTERVAL_COVERAGE;
   const band = forecast.upperPeakEventsPerSecond;
   const level = band === undefined ? 0.5 : serviceLevelOf(policy, coverage);
-  const quantile = band === undefined ? forecast.peakEventsPerSecond : forecastQuantile(forecast.peakEventsPerSecond, band, level, coverage);
+  const quantile =
+    band === undefined ? forecast.peakEventsPerSecond : forecastQuantile(forecast.peakEventsPerSecond, band, level, coverage);
   // The upper quantiles are a worst case: they may fill replicas beyond their target load, up to the factor.
   const factor = level > 0.5 ? (policy.upperBandLoadFactor ?? 1) : 1;
   // ...but never below the median: a factor that brings the quantile under the point plans the point.

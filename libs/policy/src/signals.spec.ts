@@ -2,9 +2,21 @@ import { DEFAULT_POLICY, ScalingPolicy } from '@smartscale/contracts';
 import { decide, DecideInput } from './decide';
 
 const NOW = 1_000_000;
-const policy: ScalingPolicy = { ...DEFAULT_POLICY, capacityPerReplica: 50, minReplicas: 1, maxReplicas: 10, latencyP95TargetMs: 200, maxErrorRate: 0.05 };
+const policy: ScalingPolicy = {
+  ...DEFAULT_POLICY,
+  capacityPerReplica: 50,
+  minReplicas: 1,
+  maxReplicas: 10,
+  latencyP95TargetMs: 200,
+  maxErrorRate: 0.05,
+};
 
-function input(eps: number, current: number, quality: { latencyP95?: number | null; errorRate?: number | null }, over: Partial<DecideInput> = {}): DecideInput {
+function input(
+  eps: number,
+  current: number,
+  quality: { latencyP95?: number | null; errorRate?: number | null },
+  over: Partial<DecideInput> = {},
+): DecideInput {
   return {
     now: NOW,
     observation: { eventsPerSecond: eps, windowEnd: NOW - 5_000, consumerLag: 0, currentReplicas: current, ...quality },

@@ -20,7 +20,10 @@ export function latencyReplicas(obs: QualitySignals, current: number, policy: Sc
   const ratio = p95 / target;
   if (ratio - 1 <= (policy.scaleUpTolerance ?? policy.tolerance)) return 0;
   const wanted = Math.ceil(current * ratio);
-  reasons.push({ code: 'latency', message: `p95 latency ${fmt(p95)} ms is ${fmt(ratio * 100)} % of the ${target} ms target: ${wanted} replicas` });
+  reasons.push({
+    code: 'latency',
+    message: `p95 latency ${fmt(p95)} ms is ${fmt(ratio * 100)} % of the ${target} ms target: ${wanted} replicas`,
+  });
   return wanted;
 }
 

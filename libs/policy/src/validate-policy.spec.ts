@@ -1,17 +1,30 @@
-import { DEFAULT_POLICY, POLICY_CROSS_FIELD_RULES, POLICY_FIELD_RULES, PolicyFieldRule, ScalingPolicy } from '@smartscale/contracts/workflow';
+import {
+  DEFAULT_POLICY,
+  POLICY_CROSS_FIELD_RULES,
+  POLICY_FIELD_RULES,
+  PolicyFieldRule,
+  ScalingPolicy,
+} from '@smartscale/contracts/workflow';
 import { parsePolicy, ScalingPolicySchema } from '@smartscale/contracts';
 import { policyProblems } from './validate-policy';
 
 describe(policyProblems.name, () => {
   it('accepts the default policy and one without its optional fields', () => {
-    const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, ...required } = DEFAULT_POLICY;
+    const { scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand, ...required } =
+      DEFAULT_POLICY;
     void [scaleUpTolerance, scaleDownTolerance, lagDrainMs, lagGrowthMs, lagGrowthNoiseMs, lagSettleMs, forecastUpperBand];
     expect(policyProblems(DEFAULT_POLICY)).toEqual([]);
     expect(policyProblems(required)).toEqual([]);
   });
 
   it('names every bad optional field', () => {
-    const bad = { ...DEFAULT_POLICY, scaleUpTolerance: -0.1, scaleDownTolerance: 1.5, lagGrowthMs: Number.NaN, forecastUpperBand: 'yes' as unknown as boolean };
+    const bad = {
+      ...DEFAULT_POLICY,
+      scaleUpTolerance: -0.1,
+      scaleDownTolerance: 1.5,
+      lagGrowthMs: Number.NaN,
+      forecastUpperBand: 'yes' as unknown as boolean,
+    };
     expect(policyProblems(bad)).toEqual([
       'scaleUpTolerance must be at least 0',
       'scaleDownTolerance must be at most 1',
@@ -42,11 +55,18 @@ describe('policyProblems and the REST schema', () => {
     for (const [field, rule] of Object.entries(POLICY_FIELD_RULES)) {
       for (const value of edgeValues(rule)) {
         // minReplicas and maxReplicas are probed where the cross-field rule cannot interfere.
-        const base: ScalingPolicy = { ...DEFAULT_POLICY, minReplicas: field === 'maxReplicas' ? 0 : DEFAULT_POLICY.minReplicas, maxReplicas: field === 'minReplicas' ? 1000 : DEFAULT_POLICY.maxReplicas };
+        const base: ScalingPolicy = {
+          ...DEFAULT_POLICY,
+          minReplicas: field === 'maxReplicas' ? 0 : DEFAULT_POLICY.minReplicas,
+          maxReplicas: field === 'minReplicas' ? 1000 : DEFAULT_POLICY.maxReplicas,
+        };
         const policy = { ...base, [field]: value } as ScalingPolicy;
         const zodOk = ScalingPolicySchema.safeParse(policy).success;
         const workflowOk = policyProblems(policy).length === 0;
-        if (zodOk !== workflowOk) disagreements.push(`${field}=${String(value)}: zod ${zodOk ? 'accepts' : 'refuses'}, workflow ${workflowOk ? 'accepts' : 'refuses'}`);
+        if (zodOk !== workflowOk)
+          disagreements.push(
+            `${field}=${String(value)}: zod ${zodOk ? 'accepts' : 'refuses'}, workflow ${workflowOk ? 'accepts' : 'refuses'}`,
+          );
       }
     }
     expect(disagreements).toEqual([]);
@@ -64,7 +84,13 @@ describe('policyProblems and the REST schema', () => {
   });
 
   it('refuses the caps the workflow used to miss: maxReplicas, tolerance and horizon', () => {
-    for (const bad of [{ maxReplicas: 1001 }, { tolerance: 1.5 }, { forecastHorizonWindows: 101 }, { activationLag: 0 }, { minReplicas: 1.5 }]) {
+    for (const bad of [
+      { maxReplicas: 1001 },
+      { tolerance: 1.5 },
+      { forecastHorizonWindows: 101 },
+      { activationLag: 0 },
+      { minReplicas: 1.5 },
+    ]) {
       expect(policyProblems({ ...DEFAULT_POLICY, ...bad })).toEqual([expect.stringContaining(Object.keys(bad)[0])]);
     }
   });

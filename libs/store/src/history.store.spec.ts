@@ -14,16 +14,38 @@ jest.setTimeout(60_000);
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0, 123);
 
 const decision = (seq: number, at: number, over: Partial<Decision> = {}): Decision => ({
-  seq, at, action: 'up', from: 1, to: 3, applied: true,
+  seq,
+  at,
+  action: 'up',
+  from: 1,
+  to: 3,
+  applied: true,
   reasons: [{ code: 'forecast', message: 'forecast peak 120 ev/s needs 3' }],
-  inputs: { observedEventsPerSecond: 80, observedWindowEnd: at - 1_000, forecastPeakEventsPerSecond: 120, forecastUsed: true, anomalyScore: 0.1, consumerLag: 7 },
+  inputs: {
+    observedEventsPerSecond: 80,
+    observedWindowEnd: at - 1_000,
+    forecastPeakEventsPerSecond: 120,
+    forecastUsed: true,
+    anomalyScore: 0.1,
+    consumerLag: 7,
+  },
   ...over,
 });
 
 const windowAt = (service: string, i: number, over: Partial<WindowMetric> = {}): WindowMetric =>
   windowMetric(T0 + (i + 1) * 10_000, {
-    service, count: 100 + i, eventsPerSecond: (100 + i) / 10, errorCount: 1, errorRate: 1 / (100 + i), countByType: { request: 99 + i, error: 1 },
-    latencyP50: 12.5, latencyP95: 40, consumerLag: 3, partition: 2, emittedAt: T0 + (i + 1) * 10_000 + 600, ...over,
+    service,
+    count: 100 + i,
+    eventsPerSecond: (100 + i) / 10,
+    errorCount: 1,
+    errorRate: 1 / (100 + i),
+    countByType: { request: 99 + i, error: 1 },
+    latencyP50: 12.5,
+    latencyP95: 40,
+    consumerLag: 3,
+    partition: 2,
+    emittedAt: T0 + (i + 1) * 10_000 + 600,
+    ...over,
   });
 
 const ref = { workflowId: 'scaler/checkout', runId: 'run-1' };
@@ -66,7 +88,14 @@ describe.each(['pglite', 'postgres'] as const)('HistoryStore over %s', (driver) 
     await store.recordDecision('checkout', { ...ref, runId: 'run-2' }, decision(1, T0 + 60_000, { action: 'down', from: 3, to: 2 }));
 
     const all = await store.decisions('checkout');
-    expect(all.map((d) => [d.seq, d.at])).toEqual([[1, T0 + 60_000], [5, T0 + 25_000], [4, T0 + 20_000], [3, T0 + 15_000], [2, T0 + 10_000], [1, T0 + 5_000]]);
+    expect(all.map((d) => [d.seq, d.at])).toEqual([
+      [1, T0 + 60_000],
+      [5, T0 + 25_000],
+      [4, T0 + 20_000],
+      [3, T0 + 15_000],
+      [2, T0 + 10_000],
+      [1, T0 + 5_000],
+    ]);
     expect(all.find((d) => d.seq === 3)?.to).toBe(3);
     expect(all[0]).toMatchObject({ targetId: 'checkout', runId: 'run-2', action: 'down', from: 3, to: 2, applied: true });
     expect(all[1].reasons).toEqual(decision(5, 0).reasons);
@@ -95,8 +124,19 @@ describe.each(['pglite', 'postgres'] as const)('HistoryStore over %s', (driver) 
 
   it('records micro-batches idempotently and reads them by process and time', async () => {
     const batch = (instance: string, i: number): BatchMetric => ({
-      v: 1, instance, partitions: [i % 3, 5], records: 1_000 + i, bytes: 150_000 + i, fetchWaitMs: 2.5, processingMs: 11.25, commitMs: 7, lagBefore: 900, lagAfter: 12,
-      settings: { commitIntervalMs: 100, maxBatchRecords: 5_000, mode: 'adaptive' }, startedAt: T0 + i * 100, committedAt: T0 + i * 100 + 20,
+      v: 1,
+      instance,
+      partitions: [i % 3, 5],
+      records: 1_000 + i,
+      bytes: 150_000 + i,
+      fetchWaitMs: 2.5,
+      processingMs: 11.25,
+      commitMs: 7,
+      lagBefore: 900,
+      lagAfter: 12,
+      settings: { commitIntervalMs: 100, maxBatchRecords: 5_000, mode: 'adaptive' },
+      startedAt: T0 + i * 100,
+      committedAt: T0 + i * 100 + 20,
     });
     const rows = [...Array.from({ length: 30 }, (_, i) => batch('agg-0', i)), ...Array.from({ length: 5 }, (_, i) => batch('agg-1', i))];
     await store.recordBatches(rows);
@@ -137,7 +177,9 @@ describe('openSql', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'PG_VERSION'), 'torn by a crash');
     const moved: string[][] = [];
-    const store = await HistoryStore.open(`pglite:${dir}`, undefined, { onMovedAside: (from, to, reason) => moved.push([from, to, reason]) });
+    const store = await HistoryStore.open(`pglite:${dir}`, undefined, {
+      onMovedAside: (from, to, reason) => moved.push([from, to, reason]),
+    });
     await store.recordDecision('checkout', ref, decision(1, T0));
     expect((await store.decisions('checkout', { from: T0 - 1, to: T0 + 1 })).map((d) => d.seq)).toEqual([1]);
     await store.sql.close();
@@ -149,7 +191,9 @@ describe('openSql', () => {
 
   it('rolls back a failed migration as a whole and names unsupported URLs', async () => {
     const sql = await openSql('pglite:memory');
-    await expect(migrate(sql, [{ version: 1, name: 'broken', sql: 'create table a (x int); select * from nowhere' }])).rejects.toThrow(/nowhere/);
+    await expect(migrate(sql, [{ version: 1, name: 'broken', sql: 'create table a (x int); select * from nowhere' }])).rejects.toThrow(
+      /nowhere/,
+    );
     expect(await sql.query(`select to_regclass('a') as t`)).toEqual([{ t: null }]);
     expect(await sql.query('select count(*)::int as n from smartscale_migrations')).toEqual([{ n: 0 }]);
     await sql.close();

@@ -27,19 +27,53 @@ const ts = (param: number): string => `to_timestamp($${param}::float8 / 1000)`;
 /** A column of an insert; epoch ms become `timestamptz`, arrays get their SQL type. */
 type Column = string | { name: string; as: 'timestamptz' | 'integer[]' };
 
-const placeholder = (c: Column, n: number): string => (typeof c === 'string' ? `$${n}` : c.as === 'timestamptz' ? ts(n) : `$${n}::integer[]`);
+const placeholder = (c: Column, n: number): string =>
+  typeof c === 'string' ? `$${n}` : c.as === 'timestamptz' ? ts(n) : `$${n}::integer[]`;
 const timestamp = (name: string): Column => ({ name, as: 'timestamptz' });
 
-const DECISION_COLUMNS: Column[] = ['target_id', 'seq', timestamp('at'), 'workflow_id', 'run_id', 'action', 'from_replicas', 'to_replicas', 'applied', 'reasons', 'inputs'];
+const DECISION_COLUMNS: Column[] = [
+  'target_id',
+  'seq',
+  timestamp('at'),
+  'workflow_id',
+  'run_id',
+  'action',
+  'from_replicas',
+  'to_replicas',
+  'applied',
+  'reasons',
+  'inputs',
+];
 const WINDOW_COLUMNS: Column[] = [
-  'service', timestamp('window_start'), timestamp('window_end'), 'partition', 'count', 'events_per_second', 'error_count', 'error_rate',
-  'latency_p50', 'latency_p95', 'latency_p99', 'consumer_lag', 'count_by_type', timestamp('emitted_at'),
+  'service',
+  timestamp('window_start'),
+  timestamp('window_end'),
+  'partition',
+  'count',
+  'events_per_second',
+  'error_count',
+  'error_rate',
+  'latency_p50',
+  'latency_p95',
+  'latency_p99',
+  'consumer_lag',
+  'count_by_type',
+  timestamp('emitted_at'),
 ];
 const BATCH_COLUMNS: Column[] = [
-  'instance', timestamp('started_at'), timestamp('committed_at'), { name: 'partitions', as: 'integer[]' }, 'records', 'bytes', 'fetch_wait_ms', 'processing_ms',
-  'commit_ms', 'lag_before', 'lag_after', 'settings',
+  'instance',
+  timestamp('started_at'),
+  timestamp('committed_at'),
+  { name: 'partitions', as: 'integer[]' },
+  'records',
+  'bytes',
+  'fetch_wait_ms',
+  'processing_ms',
+  'commit_ms',
+  'lag_before',
+  'lag_after',
+  'settings',
 ];
-
 
 /**
  * The decision and window-metrics history, queryable by target or service and time. Writes are
@@ -61,20 +95,52 @@ export class HistoryStore {
 
   async recordDecision(targetId: string, ref: WorkflowRef, d: Decision): Promise<void> {
     await this.insertMany('decisions', DECISION_COLUMNS, [d], () => [
-      targetId, d.seq, d.at, ref.workflowId, ref.runId, d.action, d.from, d.to, d.applied, JSON.stringify(d.reasons), JSON.stringify(d.inputs),
+      targetId,
+      d.seq,
+      d.at,
+      ref.workflowId,
+      ref.runId,
+      d.action,
+      d.from,
+      d.to,
+      d.applied,
+      JSON.stringify(d.reasons),
+      JSON.stringify(d.inputs),
     ]);
   }
 
   recordWindows(windows: readonly WindowMetric[]): Promise<void> {
     return this.insertMany('window_metrics', WINDOW_COLUMNS, windows, (w) => [
-      w.service, w.windowStart, w.windowEnd, w.partition, w.count, w.eventsPerSecond, w.errorCount, w.errorRate, w.latencyP50, w.latencyP95, w.latencyP99,
-      w.consumerLag, JSON.stringify(w.countByType), w.emittedAt,
+      w.service,
+      w.windowStart,
+      w.windowEnd,
+      w.partition,
+      w.count,
+      w.eventsPerSecond,
+      w.errorCount,
+      w.errorRate,
+      w.latencyP50,
+      w.latencyP95,
+      w.latencyP99,
+      w.consumerLag,
+      JSON.stringify(w.countByType),
+      w.emittedAt,
     ]);
   }
 
   recordBatches(batches: readonly BatchMetric[]): Promise<void> {
     return this.insertMany('batch_metrics', BATCH_COLUMNS, batches, (b) => [
-      b.instance, b.startedAt, b.committedAt, b.partitions, b.records, b.bytes, b.fetchWaitMs, b.processingMs, b.commitMs, b.lagBefore, b.lagAfter,
+      b.instance,
+      b.startedAt,
+      b.committedAt,
+      b.partitions,
+      b.records,
+      b.bytes,
+      b.fetchWaitMs,
+      b.processingMs,
+      b.commitMs,
+      b.lagBefore,
+      b.lagAfter,
       JSON.stringify(b.settings),
     ]);
   }
@@ -95,9 +161,19 @@ export class HistoryStore {
       params,
     );
     return rows.map((r) => ({
-      v: 1, instance: String(r.instance), partitions: (r.partitions as number[]).map(Number), records: Number(r.records), bytes: Number(r.bytes),
-      fetchWaitMs: Number(r.fetch_wait_ms), processingMs: Number(r.processing_ms), commitMs: Number(r.commit_ms), lagBefore: Number(r.lag_before),
-      lagAfter: Number(r.lag_after), settings: r.settings as BatchMetric['settings'], startedAt: Number(r.startedAt), committedAt: Number(r.committedAt),
+      v: 1,
+      instance: String(r.instance),
+      partitions: (r.partitions as number[]).map(Number),
+      records: Number(r.records),
+      bytes: Number(r.bytes),
+      fetchWaitMs: Number(r.fetch_wait_ms),
+      processingMs: Number(r.processing_ms),
+      commitMs: Number(r.commit_ms),
+      lagBefore: Number(r.lag_before),
+      lagAfter: Number(r.lag_after),
+      settings: r.settings as BatchMetric['settings'],
+      startedAt: Number(r.startedAt),
+      committedAt: Number(r.committedAt),
     }));
   }
 
@@ -109,9 +185,17 @@ export class HistoryStore {
       params,
     );
     return rows.map((r) => ({
-      targetId: String(r.target_id), workflowId: String(r.workflow_id), runId: String(r.run_id),
-      seq: Number(r.seq), at: Number(r.at), action: r.action as Decision['action'], from: Number(r.from_replicas), to: Number(r.to_replicas),
-      applied: Boolean(r.applied), reasons: r.reasons as Decision['reasons'], inputs: r.inputs as Decision['inputs'],
+      targetId: String(r.target_id),
+      workflowId: String(r.workflow_id),
+      runId: String(r.run_id),
+      seq: Number(r.seq),
+      at: Number(r.at),
+      action: r.action as Decision['action'],
+      from: Number(r.from_replicas),
+      to: Number(r.to_replicas),
+      applied: Boolean(r.applied),
+      reasons: r.reasons as Decision['reasons'],
+      inputs: r.inputs as Decision['inputs'],
     }));
   }
 
@@ -125,18 +209,38 @@ export class HistoryStore {
     );
     const num = (v: unknown) => (v === null ? null : Number(v));
     return rows.map((r) => ({
-      v: 1, service: String(r.service), windowStart: Number(r.windowStart), windowEnd: Number(r.windowEnd), partition: Number(r.partition),
-      count: Number(r.count), eventsPerSecond: Number(r.events_per_second), errorCount: Number(r.error_count), errorRate: Number(r.error_rate),
-      latencyP50: num(r.latency_p50), latencyP95: num(r.latency_p95), latencyP99: num(r.latency_p99), consumerLag: Number(r.consumer_lag),
-      countByType: r.count_by_type as Record<string, number>, emittedAt: Number(r.emittedAt),
+      v: 1,
+      service: String(r.service),
+      windowStart: Number(r.windowStart),
+      windowEnd: Number(r.windowEnd),
+      partition: Number(r.partition),
+      count: Number(r.count),
+      eventsPerSecond: Number(r.events_per_second),
+      errorCount: Number(r.error_count),
+      errorRate: Number(r.error_rate),
+      latencyP50: num(r.latency_p50),
+      latencyP95: num(r.latency_p95),
+      latencyP99: num(r.latency_p99),
+      consumerLag: Number(r.consumer_lag),
+      countByType: r.count_by_type as Record<string, number>,
+      emittedAt: Number(r.emittedAt),
     }));
   }
 
   /** Deletes rows older than the cutoff (epoch ms); returns how many went. */
   async prune(olderThan: number): Promise<{ decisions: number; windows: number; batches: number }> {
-    const [d] = await this.sql.query<{ n: number }>(`with gone as (delete from decisions where at < ${ts(1)} returning 1) select count(*)::int as n from gone`, [olderThan]);
-    const [w] = await this.sql.query<{ n: number }>(`with gone as (delete from window_metrics where window_end < ${ts(1)} returning 1) select count(*)::int as n from gone`, [olderThan]);
-    const [b] = await this.sql.query<{ n: number }>(`with gone as (delete from batch_metrics where committed_at < ${ts(1)} returning 1) select count(*)::int as n from gone`, [olderThan]);
+    const [d] = await this.sql.query<{ n: number }>(
+      `with gone as (delete from decisions where at < ${ts(1)} returning 1) select count(*)::int as n from gone`,
+      [olderThan],
+    );
+    const [w] = await this.sql.query<{ n: number }>(
+      `with gone as (delete from window_metrics where window_end < ${ts(1)} returning 1) select count(*)::int as n from gone`,
+      [olderThan],
+    );
+    const [b] = await this.sql.query<{ n: number }>(
+      `with gone as (delete from batch_metrics where committed_at < ${ts(1)} returning 1) select count(*)::int as n from gone`,
+      [olderThan],
+    );
     return { decisions: Number(d?.n ?? 0), windows: Number(w?.n ?? 0), batches: Number(b?.n ?? 0) };
   }
 

@@ -89,7 +89,9 @@ export async function migrate(sql: SqlClient, migrations: readonly Migration[] =
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(m.version)) continue;
     // One statement string, so the transaction holds on a pool as well as on PGlite's single connection.
-    await sql.exec(`begin; ${m.sql}; insert into smartscale_migrations (version, name) values (${m.version}, '${m.name.replace(/'/g, "''")}'); commit;`);
+    await sql.exec(
+      `begin; ${m.sql}; insert into smartscale_migrations (version, name) values (${m.version}, '${m.name.replace(/'/g, "''")}'); commit;`,
+    );
     applied.push(m.version);
   }
   return applied;

@@ -30,7 +30,8 @@ export interface OpenSqlOptions {
 export async function openSql(url: string, root = process.cwd(), options: OpenSqlOptions = {}): Promise<SqlClient> {
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
   const match = /^pglite:(.+)$/.exec(url);
-  if (!match) throw new Error(`unsupported history URL "${url}": use postgres://user:pass@host:port/db, pglite:memory or pglite:<directory>`);
+  if (!match)
+    throw new Error(`unsupported history URL "${url}": use postgres://user:pass@host:port/db, pglite:memory or pglite:<directory>`);
   if (match[1] === 'memory') return openPglite(null);
   const dir = resolve(root, match[1]);
   try {
@@ -111,7 +112,9 @@ function lockDir(dir: string): () => void {
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
     if (pid !== process.pid && isAlive(pid)) {
-      throw new DirInUseError(`history store ${dir} is in use by process ${pid}; stop it or set SMARTSCALE_HISTORY_URL to another pglite:<dir> or a postgres:// URL`);
+      throw new DirInUseError(
+        `history store ${dir} is in use by process ${pid}; stop it or set SMARTSCALE_HISTORY_URL to another pglite:<dir> or a postgres:// URL`,
+      );
     }
   }
   writeFileSync(lock, String(process.pid));

@@ -11,8 +11,18 @@ const options: CommitPacerOptions = {
   increaseFactor: 2,
   decreaseStepMs: 20,
 };
-const state = (commitIntervalMs: number, maxBatchRecords: number, calm = 0): CommitPacerState => ({ knobs: { commitIntervalMs, maxBatchRecords }, calm });
-const obs = (lagBefore: number, lagAfter: number, records = 1_000, processingMs = 10, commitMs = 5, busyFraction = 0.2): BatchObservation => ({ records, busyFraction, processingMs, commitMs, lagBefore, lagAfter });
+const state = (commitIntervalMs: number, maxBatchRecords: number, calm = 0): CommitPacerState => ({
+  knobs: { commitIntervalMs, maxBatchRecords },
+  calm,
+});
+const obs = (
+  lagBefore: number,
+  lagAfter: number,
+  records = 1_000,
+  processingMs = 10,
+  commitMs = 5,
+  busyFraction = 0.2,
+): BatchObservation => ({ records, busyFraction, processingMs, commitMs, lagBefore, lagAfter });
 
 /** Feeds the same observation n times, returning the changes. */
 function run(o: BatchObservation, from: CommitPacerState, n: number): { last: CommitPacerState; changes: string[] } {
@@ -51,7 +61,10 @@ describe(nextPace.name, () => {
     const d = nextPace(obs(5_000, 9_000), state(1_000, 20_000), options);
     expect(d.change).toBeNull();
     expect(d.reason).toMatch(/already at the maximum/);
-    expect(nextPace(obs(5_000, 9_000), state(800, 15_000), options).state.knobs).toEqual({ commitIntervalMs: 1_000, maxBatchRecords: 20_000 });
+    expect(nextPace(obs(5_000, 9_000), state(800, 15_000), options).state.knobs).toEqual({
+      commitIntervalMs: 1_000,
+      maxBatchRecords: 20_000,
+    });
   });
 
   it('steps down additively only after calmBatches idle batches in a row', () => {

@@ -85,15 +85,22 @@ export function nextPace(obs: BatchObservation, state: CommitPacerState, o: Comm
       commitIntervalMs: Math.min(o.maxIntervalMs, Math.round(knobs.commitIntervalMs * o.increaseFactor)),
       maxBatchRecords: Math.min(o.maxRecords, Math.round(knobs.maxBatchRecords * o.increaseFactor)),
     };
-    const why = growing ? `lag grew ${obs.lagBefore} → ${obs.lagAfter}` : `lag ${obs.lagAfter} ≈ ${Math.round(latency)} ms over the ${o.targetLatencyMs} ms target`;
+    const why = growing
+      ? `lag grew ${obs.lagBefore} → ${obs.lagAfter}`
+      : `lag ${obs.lagAfter} ≈ ${Math.round(latency)} ms over the ${o.targetLatencyMs} ms target`;
     if (sameKnobs(up, knobs)) return { state: { knobs, calm: 0 }, change: null, reason: `${why}, already at the maximum` };
     return { state: { knobs: up, calm: 0 }, change: 'up', reason: `${why}: ×${o.increaseFactor}` };
   }
-  if (obs.lagAfter > o.caughtUpLag) return { state: { knobs, calm: 0 }, change: null, reason: `lag ${obs.lagAfter} within target, holding` };
-  if (obs.busyFraction > IDLE_BUSY_FRACTION) return { state: { knobs, calm: 0 }, change: null, reason: `caught up but ${Math.round(obs.busyFraction * 100)} % busy, holding` };
+  if (obs.lagAfter > o.caughtUpLag)
+    return { state: { knobs, calm: 0 }, change: null, reason: `lag ${obs.lagAfter} within target, holding` };
+  if (obs.busyFraction > IDLE_BUSY_FRACTION)
+    return { state: { knobs, calm: 0 }, change: null, reason: `caught up but ${Math.round(obs.busyFraction * 100)} % busy, holding` };
   const calm = state.calm + 1;
   if (calm < o.calmBatches) return { state: { knobs, calm }, change: null, reason: `idle (${calm}/${o.calmBatches})` };
-  const recordsStep = Math.max(1, Math.round(((o.maxRecords - o.minRecords) * o.decreaseStepMs) / Math.max(1, o.maxIntervalMs - o.minIntervalMs)));
+  const recordsStep = Math.max(
+    1,
+    Math.round(((o.maxRecords - o.minRecords) * o.decreaseStepMs) / Math.max(1, o.maxIntervalMs - o.minIntervalMs)),
+  );
   const down: BatchKnobs = {
     commitIntervalMs: Math.max(o.minIntervalMs, knobs.commitIntervalMs - o.decreaseStepMs),
     maxBatchRecords: Math.max(o.minRecords, knobs.maxBatchRecords - recordsStep),
@@ -110,4 +117,5 @@ export function clampKnobs(k: BatchKnobs, o: CommitPacerOptions): BatchKnobs {
   };
 }
 
-const sameKnobs = (a: BatchKnobs, b: BatchKnobs): boolean => a.commitIntervalMs === b.commitIntervalMs && a.maxBatchRecords === b.maxBatchRecords;
+const sameKnobs = (a: BatchKnobs, b: BatchKnobs): boolean =>
+  a.commitIntervalMs === b.commitIntervalMs && a.maxBatchRecords === b.maxBatchRecords;

@@ -113,7 +113,10 @@ describe(`${PartitionWindows.name} against the wall clock`, () => {
     const began = Date.now();
     const closed = p.closeReady(WALL + 14 * S);
     expect(Date.now() - began).toBeLessThan(1_000);
-    expect(closed.filter((a) => a.service === 'checkout').map((a) => `${a.kind}@${(a.start - WALL) / S}:${a.tally.count}`)).toEqual(['tumbling@0:1', 'hopping@-50:1']);
+    expect(closed.filter((a) => a.service === 'checkout').map((a) => `${a.kind}@${(a.start - WALL) / S}:${a.tally.count}`)).toEqual([
+      'tumbling@0:1',
+      'hopping@-50:1',
+    ]);
     // Once stream time is today, an old event is late and leaves no state behind.
     const services = p.serviceCount;
     expect(p.add(ev(10 * S, 'ancient-2'), '3', WALL + 14 * S)).toBe('late');

@@ -6,8 +6,20 @@ import { hopping, tumbling } from './windows';
 const T0 = 1_700_000_000_000; // a multiple of 10 s: a hopping window ends there
 const S = 1_000;
 let seq = 0;
-const ev = (time: number, over: Partial<TelemetryEvent> = {}): TelemetryEvent => ({ v: 1, id: `h${seq++}`, service: 'checkout', type: 'request', time, ...over });
-const options: PartitionWindowsOptions = { spec: tumbling(10_000, 2_000), hopping: hopping(60_000, 10_000, 2_000), serviceIdleMs: 60_000, partitionIdleMs: 5_000 };
+const ev = (time: number, over: Partial<TelemetryEvent> = {}): TelemetryEvent => ({
+  v: 1,
+  id: `h${seq++}`,
+  service: 'checkout',
+  type: 'request',
+  time,
+  ...over,
+});
+const options: PartitionWindowsOptions = {
+  spec: tumbling(10_000, 2_000),
+  hopping: hopping(60_000, 10_000, 2_000),
+  serviceIdleMs: 60_000,
+  partitionIdleMs: 5_000,
+};
 /** kind@start (seconds after T0):count */
 const show = (closed: WindowAggregate[]): string[] => closed.map((a) => `${a.kind}@${(a.start - T0) / S}:${a.toMetric(0, 0, 0).count}`);
 
@@ -22,7 +34,14 @@ describe(`${PartitionWindows.name} with hopping windows`, () => {
     p.add(ev(T0 + 32 * S), '4', 0);
     const closed = p.closeReady();
     expect(show(closed)).toEqual(['tumbling@20:1', 'hopping@-30:4']);
-    expect(closed[1].toMetric(2, 0, 0)).toMatchObject({ kind: 'hopping', windowStart: T0 - 30 * S, windowEnd: T0 + 30 * S, count: 4, eventsPerSecond: 4 / 60, partition: 2 });
+    expect(closed[1].toMetric(2, 0, 0)).toMatchObject({
+      kind: 'hopping',
+      windowStart: T0 - 30 * S,
+      windowEnd: T0 + 30 * S,
+      count: 4,
+      eventsPerSecond: 4 / 60,
+      partition: 2,
+    });
   });
 
   it('adds each event to one pane, not to every hopping window that holds it', () => {
@@ -118,7 +137,14 @@ describe(`${PartitionWindows.name} with hopping windows`, () => {
     // Zero windows of a quiet service may be missing after a restart (docs/design/exactly-once.md); results may not.
     const results = (ws: string[]): string[] => ws.filter((w) => !w.endsWith(':0')).sort();
     expect(results(emitted)).toEqual(results(straightOut));
-    expect(results(emitted).filter((w) => w.startsWith('hopping'))).toEqual(['hopping@-10:2', 'hopping@-20:2', 'hopping@-30:2', 'hopping@-40:2', 'hopping@-50:1', 'hopping@0:2']);
+    expect(results(emitted).filter((w) => w.startsWith('hopping'))).toEqual([
+      'hopping@-10:2',
+      'hopping@-20:2',
+      'hopping@-30:2',
+      'hopping@-40:2',
+      'hopping@-50:1',
+      'hopping@0:2',
+    ]);
   });
 
   it('rejects hopping windows that are not whole runs of panes', () => {

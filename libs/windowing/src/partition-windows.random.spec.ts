@@ -64,9 +64,12 @@ function bruteForce(events: TelemetryEvent[], hopAdvance: number | null): Map<st
   let streamTime = -Infinity;
   const windows = new Map<string, Expected & { ids: Set<string> }>();
   for (const e of events) {
-    const containing: { kind: WindowKind; start: number; size: number }[] = [{ kind: 'tumbling', start: e.time - (e.time % SIZE), size: SIZE }];
+    const containing: { kind: WindowKind; start: number; size: number }[] = [
+      { kind: 'tumbling', start: e.time - (e.time % SIZE), size: SIZE },
+    ];
     if (hopAdvance !== null) {
-      for (let start = e.time - (e.time % hopAdvance); start > e.time - HOP_SIZE; start -= hopAdvance) containing.push({ kind: 'hopping', start, size: HOP_SIZE });
+      for (let start = e.time - (e.time % hopAdvance); start > e.time - HOP_SIZE; start -= hopAdvance)
+        containing.push({ kind: 'hopping', start, size: HOP_SIZE });
     }
     for (const { kind, start, size } of containing) {
       if (streamTime >= start + size + GRACE) continue;
@@ -84,11 +87,20 @@ function bruteForce(events: TelemetryEvent[], hopAdvance: number | null): Map<st
 }
 
 /** Runs the stream in random batches, committing after each and crashing at random, like the consumer. */
-function runWithCrashes(events: TelemetryEvent[], options: PartitionWindowsOptions, seed: number, crashProbability: number): { emitted: WindowMetric[]; crashes: number } {
+function runWithCrashes(
+  events: TelemetryEvent[],
+  options: PartitionWindowsOptions,
+  seed: number,
+  crashProbability: number,
+): { emitted: WindowMetric[]; crashes: number } {
   const r = seededRandom(seed * 7 + 1);
   const flush: TelemetryEvent = { v: 1, id: 'flush', service: 'zz-flush', type: 'request', time: T0 + 10_000 * SIZE };
   const all = [...events, flush];
-  let committed: { offset: number; checkpoint: WindowCheckpoint | null; emitted: WindowMetric[] } = { offset: 0, checkpoint: null, emitted: [] };
+  let committed: { offset: number; checkpoint: WindowCheckpoint | null; emitted: WindowMetric[] } = {
+    offset: 0,
+    checkpoint: null,
+    emitted: [],
+  };
   let pw = PartitionWindows.resume(0, options, null, 0);
   let pending: WindowMetric[] = [];
   let next = 0;
@@ -121,7 +133,11 @@ function expectWindows(emitted: WindowMetric[], expected: Map<string, Expected>)
     const got = nonEmpty.get(key)!;
     expect([key, got.count]).toEqual([key, want.count]);
     const sorted = [...want.latencies].sort((a, b) => a - b);
-    for (const [q, value] of [[0.5, got.latencyP50], [0.95, got.latencyP95], [0.99, got.latencyP99]] as const) {
+    for (const [q, value] of [
+      [0.5, got.latencyP50],
+      [0.95, got.latencyP95],
+      [0.99, got.latencyP99],
+    ] as const) {
       // DDSketch's quantile is the value at rank floor(q·(n-1)), within its relative accuracy (then rounded to 0.01).
       const exact = sorted[Math.floor(q * (sorted.length - 1))];
       expect(value).toBeGreaterThanOrEqual(exact * (1 - SKETCH_RELATIVE_ACCURACY) - 0.01);
@@ -131,16 +147,19 @@ function expectWindows(emitted: WindowMetric[], expected: Map<string, Expected>)
 }
 
 describe(`${PartitionWindows.name} on random streams`, () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('emits every tumbling and hopping window exactly once with exact counts, across crashes (seed %i)', (seed) => {
-    // Half the seeds hop by one pane, half by two.
-    const hopAdvance = seed % 4 < 2 ? SIZE : 2 * SIZE;
-    const events = randomStream(seed, 3_000);
-    const expected = bruteForce(events, hopAdvance);
-    const { emitted, crashes } = runWithCrashes(events, optionsFor(hopAdvance), seed, seed % 2 === 0 ? 0 : 0.15);
-    if (seed % 2 === 1) expect(crashes).toBeGreaterThan(3);
-    expect(emitted.filter((m) => m.kind === 'hopping' && m.count > 0).length).toBeGreaterThan(40);
-    expectWindows(emitted, expected);
-  });
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'emits every tumbling and hopping window exactly once with exact counts, across crashes (seed %i)',
+    (seed) => {
+      // Half the seeds hop by one pane, half by two.
+      const hopAdvance = seed % 4 < 2 ? SIZE : 2 * SIZE;
+      const events = randomStream(seed, 3_000);
+      const expected = bruteForce(events, hopAdvance);
+      const { emitted, crashes } = runWithCrashes(events, optionsFor(hopAdvance), seed, seed % 2 === 0 ? 0 : 0.15);
+      if (seed % 2 === 1) expect(crashes).toBeGreaterThan(3);
+      expect(emitted.filter((m) => m.kind === 'hopping' && m.count > 0).length).toBeGreaterThan(40);
+      expectWindows(emitted, expected);
+    },
+  );
 
   it('emits the same tumbling windows with hopping windows as without them', () => {
     const events = randomStream(9, 3_000);
@@ -150,7 +169,16 @@ describe(`${PartitionWindows.name} on random streams`, () => {
     const withHopping = runWithCrashes(events, optionsFor(SIZE), 9, 0.15).emitted.filter((m) => m.kind === 'tumbling');
     // Zero windows may differ after a restart (the replay starts earlier with hopping windows on); results may not.
     const results = (ms: WindowMetric[]): [string, Partial<WindowMetric>][] =>
-      ms.filter((m) => m.count > 0).map(({ service, windowStart, count, errorCount, countByType, latencyP50, latencyP95, latencyP99 }) => [`${service}@${windowStart}`, { count, errorCount, countByType, latencyP50, latencyP95, latencyP99 }] as [string, Partial<WindowMetric>]).sort(([a], [b]) => a.localeCompare(b));
+      ms
+        .filter((m) => m.count > 0)
+        .map(
+          ({ service, windowStart, count, errorCount, countByType, latencyP50, latencyP95, latencyP99 }) =>
+            [`${service}@${windowStart}`, { count, errorCount, countByType, latencyP50, latencyP95, latencyP99 }] as [
+              string,
+              Partial<WindowMetric>,
+            ],
+        )
+        .sort(([a], [b]) => a.localeCompare(b));
     expect(results(withHopping)).toEqual(results(tumblingOnly));
   });
 });

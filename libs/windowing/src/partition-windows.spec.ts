@@ -4,7 +4,14 @@ import { hopping, tumbling, windowsFor } from './windows';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s
 let seq = 0;
-const ev = (time: number, over: Partial<TelemetryEvent> = {}): TelemetryEvent => ({ v: 1, id: `e${seq++}`, service: 'checkout', type: 'request', time, ...over });
+const ev = (time: number, over: Partial<TelemetryEvent> = {}): TelemetryEvent => ({
+  v: 1,
+  id: `e${seq++}`,
+  service: 'checkout',
+  type: 'request',
+  time,
+  ...over,
+});
 const options = { spec: tumbling(10_000, 2_000), serviceIdleMs: 60_000, partitionIdleMs: 5_000 };
 
 describe('windowsFor', () => {
@@ -102,7 +109,10 @@ describe(PartitionWindows.name, () => {
     p.add(ev(T0 + 10_500), '0', 0);
     expect(p.add(ev(T0 + 9_000), '1', 0)).toBe('accepted');
     p.add(ev(T0 + 30_000), '2', 0);
-    expect(p.closeReady().map((a) => [(a.start - T0) / 1000, a.toMetric(0, 0, 0).count])).toEqual([[0, 1], [10, 1]]);
+    expect(p.closeReady().map((a) => [(a.start - T0) / 1000, a.toMetric(0, 0, 0).count])).toEqual([
+      [0, 1],
+      [10, 1],
+    ]);
     expect(p.commitOffset('3')).toBe('2');
   });
 

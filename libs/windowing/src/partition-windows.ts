@@ -93,8 +93,13 @@ export function decodeCheckpoint(metadata: string | null | undefined): WindowChe
   const isOffset = (v: unknown): v is string => typeof v === 'string' && /^\d+$/.test(v);
   const isRatio = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
   if (
-    !Array.isArray(parsed) || parsed.length < 2 || parsed.length > 4 || !isTime(parsed[0]) || !isTime(parsed[1]) ||
-    (parsed.length >= 3 && !isOffset(parsed[2])) || (parsed.length === 4 && !isRatio(parsed[3]))
+    !Array.isArray(parsed) ||
+    parsed.length < 2 ||
+    parsed.length > 4 ||
+    !isTime(parsed[0]) ||
+    !isTime(parsed[1]) ||
+    (parsed.length >= 3 && !isOffset(parsed[2])) ||
+    (parsed.length === 4 && !isRatio(parsed[3]))
   ) {
     throw new Error(`unreadable window checkpoint in offset metadata: ${metadata}`);
   }
@@ -142,7 +147,12 @@ export class PartitionWindows {
   }
 
   /** Resumes from a committed checkpoint; wall time restarts the idle clock so a restart does not jump stream time. */
-  static resume(partition: number, options: PartitionWindowsOptions, checkpoint: WindowCheckpoint | null, wallNow: number): PartitionWindows {
+  static resume(
+    partition: number,
+    options: PartitionWindowsOptions,
+    checkpoint: WindowCheckpoint | null,
+    wallNow: number,
+  ): PartitionWindows {
     const p = new PartitionWindows(partition, options);
     if (checkpoint) {
       p.streamTime = checkpoint.streamTime ?? -Infinity;

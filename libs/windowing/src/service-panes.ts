@@ -101,11 +101,15 @@ export class ServicePanes {
       this.contribution(pane, tumblingOpen, from, last, offset).tally.add(e);
       // An open pane's windows are all open: then the bare pane number says "tumbling k, and all of k's windows".
       const everywhere = tumblingOpen && (from === first || first > last);
-      this.ids.set(e.id, everywhere ? k : { lastPane: k, tumblingPanes: tumblingOpen ? [k] : [], counted: from > last ? [] : [{ from, to: last }] });
+      this.ids.set(
+        e.id,
+        everywhere ? k : { lastPane: k, tumblingPanes: tumblingOpen ? [k] : [], counted: from > last ? [] : [{ from, to: last }] },
+      );
       pane.ids.push(e.id);
       return from > last ? null : from;
     }
-    const rec = typeof known === 'number' ? { lastPane: known, tumblingPanes: [known], counted: [windowsOfPane(this.geometry, known)] } : known;
+    const rec =
+      typeof known === 'number' ? { lastPane: known, tumblingPanes: [known], counted: [windowsOfPane(this.geometry, known)] } : known;
     const pane = this.pane(k);
     const tumbling = tumblingOpen && !rec.tumblingPanes.includes(k);
     if (tumblingOpen && !tumbling) pane.duplicates++;

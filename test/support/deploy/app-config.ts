@@ -20,15 +20,24 @@ interface AppConfigSpec {
 
 export const APPS: Record<AppName, AppConfigSpec> = {
   ingest: { entry: 'apps/ingest/src/main.ts', configFile: 'apps/ingest/src/config/ingest.config.ts', load: loadIngestConfig },
-  aggregator: { entry: 'apps/aggregator/src/main.ts', configFile: 'apps/aggregator/src/config/aggregator.config.ts', load: loadAggregatorConfig },
-  predictor: { entry: 'apps/predictor/src/main.ts', configFile: 'apps/predictor/src/config/predictor.config.ts', load: loadPredictorConfig },
+  aggregator: {
+    entry: 'apps/aggregator/src/main.ts',
+    configFile: 'apps/aggregator/src/config/aggregator.config.ts',
+    load: loadAggregatorConfig,
+  },
+  predictor: {
+    entry: 'apps/predictor/src/main.ts',
+    configFile: 'apps/predictor/src/config/predictor.config.ts',
+    load: loadPredictorConfig,
+  },
   worker: { entry: 'workflows/src/main.ts', configFile: 'workflows/src/config/worker.config.ts', load: loadWorkerConfig },
 };
 
 export const APP_NAMES = Object.keys(APPS) as AppName[];
 
 const SHARED_ENV_FILE = 'libs/config/src/env.ts';
-const declaredVariables = (file: string): string[] => [...readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/\b(SMARTSCALE_[A-Z0-9_]+):/g)].map((m) => m[1]);
+const declaredVariables = (file: string): string[] =>
+  [...readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/\b(SMARTSCALE_[A-Z0-9_]+):/g)].map((m) => m[1]);
 
 /** Every SMARTSCALE_* variable the app's schema (its own and the shared fragments) declares. */
 export function knownVariables(app: AppName): Set<string> {

@@ -33,9 +33,13 @@ export function interpolate(env: Record<string, string>, shell: Record<string, s
  * with `shell` as compose would (null: the file's text as written).
  */
 export function composeServices(shell: Record<string, string> | null = TRY_OUT_ENV): Record<string, ComposeService> {
-  const services = (parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> }).services;
+  const services = (
+    parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> }
+  ).services;
   if (shell === null) return services;
-  return Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.environment ? { ...s, environment: interpolate(s.environment, shell) } : s]));
+  return Object.fromEntries(
+    Object.entries(services).map(([name, s]) => [name, s.environment ? { ...s, environment: interpolate(s.environment, shell) } : s]),
+  );
 }
 
 /** `host:container` port mappings as numbers. */

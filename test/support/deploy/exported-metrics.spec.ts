@@ -23,7 +23,10 @@ class ShopModule {}
 class SneakyModule {}
 class ShopApp {}
 
-const app = (...imports: object[]) => ({ module: ShopApp, imports: [OpsModule.forRoot({ app: 'shop', readiness: [] }), ...imports] as never[] });
+const app = (...imports: object[]) => ({
+  module: ShopApp,
+  imports: [OpsModule.forRoot({ app: 'shop', readiness: [] }), ...imports] as never[],
+});
 
 describe(moduleMetrics.name, () => {
   it("lists what an app's metric providers register, as Prometheus stores it: histogram suffixes, labels, default metrics", async () => {
@@ -31,7 +34,11 @@ describe(moduleMetrics.name, () => {
     const byName = new Map(metrics.map((m) => [m.family, m]));
     expect(byName.get('shop_orders_total')?.series).toEqual(['shop_orders_total']);
     expect(byName.get('shop_orders_total')?.labels).toEqual(expect.arrayContaining(['region', 'app', 'job', 'instance']));
-    expect(byName.get('shop_checkout_seconds')?.series).toEqual(['shop_checkout_seconds_bucket', 'shop_checkout_seconds_sum', 'shop_checkout_seconds_count']);
+    expect(byName.get('shop_checkout_seconds')?.series).toEqual([
+      'shop_checkout_seconds_bucket',
+      'shop_checkout_seconds_sum',
+      'shop_checkout_seconds_count',
+    ]);
     expect(byName.get('shop_checkout_seconds')?.labels).toContain('le');
     expect(byName.has('process_cpu_seconds_total')).toBe(true);
   });

@@ -42,7 +42,11 @@ function providersOf(root: DynamicModule): Provider[] {
     const cls = 'module' in m ? m.module : m;
     const dynamic = 'module' in m ? m : { imports: [], providers: [] };
     out.push(...((Reflect.getMetadata(MODULE_METADATA.PROVIDERS, cls) as Provider[] | undefined) ?? []), ...(dynamic.providers ?? []));
-    for (const i of [...((Reflect.getMetadata(MODULE_METADATA.IMPORTS, cls) as ModuleRef[] | undefined) ?? []), ...((dynamic.imports ?? []) as ModuleRef[])]) visit(i);
+    for (const i of [
+      ...((Reflect.getMetadata(MODULE_METADATA.IMPORTS, cls) as ModuleRef[] | undefined) ?? []),
+      ...((dynamic.imports ?? []) as ModuleRef[]),
+    ])
+      visit(i);
   };
   visit(root);
   return out;
@@ -51,7 +55,13 @@ function providersOf(root: DynamicModule): Provider[] {
 const isFactory = (p: Provider): p is Provider & FactoryProvider => typeof p === 'object' && 'useFactory' in p;
 // A factory's `inject` holds tokens or { token }; @Inject() on a constructor records { index, param }.
 const injectsRegistry = (deps: unknown[] | undefined): boolean =>
-  (deps ?? []).some((d) => d === METRICS_REGISTRY || (typeof d === 'object' && d !== null && ((d as { token?: unknown }).token === METRICS_REGISTRY || (d as { param?: unknown }).param === METRICS_REGISTRY)));
+  (deps ?? []).some(
+    (d) =>
+      d === METRICS_REGISTRY ||
+      (typeof d === 'object' &&
+        d !== null &&
+        ((d as { token?: unknown }).token === METRICS_REGISTRY || (d as { param?: unknown }).param === METRICS_REGISTRY)),
+  );
 
 /**
  * What an app really serves on /metrics, without starting it: the app's module tree is walked from its
@@ -72,8 +82,13 @@ export async function moduleMetrics(root: DynamicModule): Promise<Omit<ExportedM
   const registryFactory = providers.find((p) => isFactory(p) && p.provide === METRICS_REGISTRY) as FactoryProvider | undefined;
   if (!registryFactory) throw new Error(`${app}: no METRICS_REGISTRY provider in its module tree (OpsModule.forRoot missing?)`);
   const registry = registryFactory.useFactory() as Registry;
-  const hidden = providers.filter((p) => typeof p === 'function' && injectsRegistry(Reflect.getMetadata(SELF_DECLARED_DEPS_METADATA, p) as unknown[] | undefined));
-  if (hidden.length > 0) throw new Error(`${app}: ${hidden.map((p) => (p as Type).name).join(', ')} inject METRICS_REGISTRY directly; move their metrics into the app's metrics class`);
+  const hidden = providers.filter(
+    (p) => typeof p === 'function' && injectsRegistry(Reflect.getMetadata(SELF_DECLARED_DEPS_METADATA, p) as unknown[] | undefined),
+  );
+  if (hidden.length > 0)
+    throw new Error(
+      `${app}: ${hidden.map((p) => (p as Type).name).join(', ')} inject METRICS_REGISTRY directly; move their metrics into the app's metrics class`,
+    );
   for (const p of providers) if (isFactory(p) && p.provide !== METRICS_REGISTRY && injectsRegistry(p.inject)) p.useFactory(registry);
 
   const families = await registry.getMetricsAsJSON();
@@ -83,7 +98,12 @@ export async function moduleMetrics(root: DynamicModule): Promise<Omit<ExportedM
     // Default metrics (nodejs_*) put labels on their samples without declaring them.
     const sampled = m.values.flatMap((v) => Object.keys(v.labels));
     const typeLabels = type === 'histogram' ? ['le'] : type === 'summary' ? ['quantile'] : [];
-    const series = type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => m.name + s) : type === 'summary' ? [m.name, `${m.name}_sum`, `${m.name}_count`] : [m.name];
+    const series =
+      type === 'histogram'
+        ? ['_bucket', '_sum', '_count'].map((s) => m.name + s)
+        : type === 'summary'
+          ? [m.name, `${m.name}_sum`, `${m.name}_count`]
+          : [m.name];
     return { family: m.name, type, labels: [...new Set([...declared, ...typeLabels, ...sampled, ...SCRAPE_LABELS])], series };
   });
 }

@@ -41,12 +41,15 @@ export function queryProblems(refs: QueryRefs, catalog: Map<string, CatalogEntry
       problems.push(family ? `${name} is a ${family.type}: query ${family.series.join(', ')}` : `${name} is not exported by any app`);
       continue;
     }
-    for (const label of refs.matchers.get(name) ?? []) if (label !== '__name__' && !entry.labels.has(label)) problems.push(`${name} has no label "${label}"`);
+    for (const label of refs.matchers.get(name) ?? [])
+      if (label !== '__name__' && !entry.labels.has(label)) problems.push(`${name} has no label "${label}"`);
   }
   const known = refs.metrics.map((n) => catalog.get(n)).filter((e): e is CatalogEntry => !!e);
-  for (const label of refs.grouping) if (known.length > 0 && !known.some((e) => e.labels.has(label))) problems.push(`no metric of the query has label "${label}"`);
+  for (const label of refs.grouping)
+    if (known.length > 0 && !known.some((e) => e.labels.has(label))) problems.push(`no metric of the query has label "${label}"`);
   for (const job of refs.jobs) if (!scrapeJobs.has(job)) problems.push(`job "${job}" is not a scrape job`);
   return problems;
 }
 
-export const exprProblems = (expr: string, catalog: Map<string, CatalogEntry>, jobs: Set<string>): string[] => queryProblems(queryRefs(expr), catalog, jobs);
+export const exprProblems = (expr: string, catalog: Map<string, CatalogEntry>, jobs: Set<string>): string[] =>
+  queryProblems(queryRefs(expr), catalog, jobs);

@@ -10,7 +10,9 @@ import { opsToolsPaths } from '../../../tools/infra';
 export function opsTool(name: 'helm' | 'promtool'): string {
   const file = join(opsToolsPaths.bin, name);
   if (!existsSync(file)) {
-    throw new Error(`${name} is not installed at ${file}: run \`npm test\` (which installs it) or \`node dist/tools/infra/main.js ops-tools\` after \`npm run build\`, then run the spec again`);
+    throw new Error(
+      `${name} is not installed at ${file}: run \`npm test\` (which installs it) or \`node dist/tools/infra/main.js ops-tools\` after \`npm run build\`, then run the spec again`,
+    );
   }
   return file;
 }

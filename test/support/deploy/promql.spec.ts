@@ -2,7 +2,9 @@ import { queryRefs, variableQueryRefs } from './promql';
 
 describe(queryRefs.name, () => {
   it('keeps metric names and drops functions, aggregations, keywords, ranges and numbers', () => {
-    const r = queryRefs('histogram_quantile(0.95, sum by (le, activity) (rate(smartscale_worker_activity_duration_seconds_bucket[$__rate_interval]))) * 1e3');
+    const r = queryRefs(
+      'histogram_quantile(0.95, sum by (le, activity) (rate(smartscale_worker_activity_duration_seconds_bucket[$__rate_interval]))) * 1e3',
+    );
     expect(r.metrics).toEqual(['smartscale_worker_activity_duration_seconds_bucket']);
     expect([...r.grouping]).toEqual(['le', 'activity']);
   });

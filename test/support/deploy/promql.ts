@@ -5,7 +5,21 @@
  * (strings, label matchers, ranges, offsets, grouping lists), then keeps the identifiers that are not
  * followed by `(` (functions, aggregations) and are not keywords. promql.spec.ts pins its behaviour.
  */
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'and', 'or', 'unless', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'inf',
+  'nan',
+]);
 const GROUPING = /\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g;
 
 export interface QueryRefs {
@@ -31,7 +45,12 @@ export function queryRefs(expr: string): QueryRefs {
     for (const l of labels) if (l[1] === 'job') l[3].split('|').forEach((j) => jobs.add(j));
   }
   const grouping = new Set<string>();
-  for (const g of expr.matchAll(GROUPING)) for (const l of g[2].split(',').map((x) => x.trim()).filter(Boolean)) grouping.add(l);
+  for (const g of expr.matchAll(GROUPING))
+    for (const l of g[2]
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      grouping.add(l);
 
   const stripped = blankStrings(expr)
     .replace(/\{[^}]*\}/g, ' ')
@@ -44,7 +63,13 @@ export function queryRefs(expr: string): QueryRefs {
     const token = m[0];
     const before = stripped[m.index - 1] ?? ' ';
     if (/[0-9.$]/.test(before)) continue; // 1e3, 0.5e-2, a Grafana $variable
-    if (stripped.slice(m.index + token.length).trimStart().startsWith('(')) continue; // a function or aggregation
+    if (
+      stripped
+        .slice(m.index + token.length)
+        .trimStart()
+        .startsWith('(')
+    )
+      continue; // a function or aggregation
     if (KEYWORDS.has(token.toLowerCase()) || metrics.includes(token)) continue;
     metrics.push(token);
   }

@@ -6,7 +6,8 @@ import { REPO_ROOT } from '@smartscale/testing';
 export const RUNTIME_ROOTS = ['apps', 'libs', 'workflows/src'];
 
 /** Source files that never enter the image: specs, and test support (libs/testing, any `testing/` folder). */
-const isTestSupport = (rel: string): boolean => rel.endsWith('.spec.ts') || rel.startsWith('libs/testing/') || rel.split('/').includes('testing');
+const isTestSupport = (rel: string): boolean =>
+  rel.endsWith('.spec.ts') || rel.startsWith('libs/testing/') || rel.split('/').includes('testing');
 
 function walk(dir: string, out: string[]): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -26,7 +27,11 @@ export function runtimeSources(): string[] {
 }
 
 /** `@scope/name/deep/path` → `@scope/name`, `name/deep` → `name`. */
-export const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+export const packageOf = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 /**
  * The packages a source file loads at run time: static and dynamic imports, `require`, `require.resolve`

@@ -23,4 +23,3 @@ export interface ControllerActivities {
    */
   validateTarget(target: unknown): Promise<TargetCheck>;
 }
-

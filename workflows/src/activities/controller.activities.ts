@@ -7,7 +7,9 @@ import type { ControllerActivities, ObserveResult } from './controller-activity.
 
 /** The adapters the activities need, injected so that each activity stays a thin call (CONVENTIONS §10). */
 export interface ControllerActivityDeps {
-  latestWindow(service: string): { eventsPerSecond: number; windowEnd: number; consumerLag: number; latencyP95: number | null; errorRate: number } | null;
+  latestWindow(
+    service: string,
+  ): { eventsPerSecond: number; windowEnd: number; consumerLag: number; latencyP95: number | null; errorRate: number } | null;
   pendingEvents(): Promise<number | null>;
   forecast(service: string, horizon: number): Promise<ForecastSummary>;
   scalerFor(target: ScalingTarget): Promise<Scaler>;
@@ -22,7 +24,13 @@ export function createControllerActivities(deps: ControllerActivityDeps): Contro
       const scaler = await permanent(() => deps.scalerFor(target));
       const w = deps.latestWindow(target.service);
       const [currentReplicas, pendingEvents] = await Promise.all([permanent(() => scaler.current()), deps.pendingEvents()]);
-      const window = w && { eventsPerSecond: w.eventsPerSecond, windowEnd: w.windowEnd, consumerLag: w.consumerLag, latencyP95: w.latencyP95, errorRate: w.errorRate };
+      const window = w && {
+        eventsPerSecond: w.eventsPerSecond,
+        windowEnd: w.windowEnd,
+        consumerLag: w.consumerLag,
+        latencyP95: w.latencyP95,
+        errorRate: w.errorRate,
+      };
       return { window, currentReplicas, pendingEvents };
     },
     forecast: (service, horizon) => deps.forecast(service, horizon),

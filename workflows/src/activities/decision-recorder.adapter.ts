@@ -26,8 +26,14 @@ export class DecisionRecorder implements OnApplicationShutdown {
     await this.history.recordDecision(targetId, workflowRef(), decision);
     this.connected ??= this.producer.connect();
     await this.connected;
-    await this.producer.send({ topic: TOPICS.decisions, acks: -1, messages: [{ key: targetId, value: JSON.stringify({ targetId, ...decision }) }] });
-    this.logger.log(`${targetId} #${decision.seq} ${decision.action} ${decision.from}→${decision.to}: ${decision.reasons.map((r) => r.code).join(', ')}`);
+    await this.producer.send({
+      topic: TOPICS.decisions,
+      acks: -1,
+      messages: [{ key: targetId, value: JSON.stringify({ targetId, ...decision }) }],
+    });
+    this.logger.log(
+      `${targetId} #${decision.seq} ${decision.action} ${decision.from}→${decision.to}: ${decision.reasons.map((r) => r.code).join(', ')}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

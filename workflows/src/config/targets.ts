@@ -16,7 +16,8 @@ export function loadTargets(file: string, limits: TargetLimits = DEFAULT_TARGET_
     try {
       return parseTarget(t, limits);
     } catch (err) {
-      const issues = err instanceof z.ZodError ? err.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') : (err as Error).message;
+      const issues =
+        err instanceof z.ZodError ? err.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') : (err as Error).message;
       throw new Error(`targets file ${file}, target #${i}: ${issues}`);
     }
   });

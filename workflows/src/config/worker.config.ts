@@ -1,13 +1,27 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CONSUMER_GROUPS, DEFAULT_TARGET_LIMITS, MAX_POLICY_REPLICAS, TargetLimits, TASK_QUEUE } from '@smartscale/contracts';
-import { KafkaSecurity, kafkaEnv, kafkaSecurity, loadEnv, port, TemporalConnectionOptions, temporalConnection, temporalEnv } from '@smartscale/config';
+import {
+  KafkaSecurity,
+  kafkaEnv,
+  kafkaSecurity,
+  loadEnv,
+  port,
+  TemporalConnectionOptions,
+  temporalConnection,
+  temporalEnv,
+} from '@smartscale/config';
 import { isLoopbackHost } from '../control/loopback';
 import { isCidr } from '../scalers/webhook-url';
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean),
+);
 
 /** The environment this app reads (docs/configuration.md is generated from it: npm run docs:config). */
 export const WORKER_ENV_SHAPE = {
@@ -48,7 +62,14 @@ export const WORKER_ENV_SHAPE = {
    */
   SMARTSCALE_WEBHOOK_ALLOWED_NETWORKS: z
     .string()
-    .transform((s) => (s.trim() === 'none' ? [] : s.split(',').map((x) => x.trim()).filter(Boolean)))
+    .transform((s) =>
+      s.trim() === 'none'
+        ? []
+        : s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+    )
     .refine((cidrs) => cidrs.every(isCidr), 'CIDRs such as 10.0.0.0/8 or fd00::/8, comma-separated, or "none"')
     .optional(),
   SMARTSCALE_TARGETS_FILE: z.string().default('workflows/config/targets.demo.json'),
@@ -56,7 +77,12 @@ export const WORKER_ENV_SHAPE = {
   SMARTSCALE_LOCAL_SCALER_ENTRY: z.string().default('dist/apps/aggregator/src/main.js'),
   SMARTSCALE_LOCAL_SCALER_STATE_DIR: z.string().default('.smartscale/run'),
   /** Most replicas one local target may run (each is a process here); checked with every target, a workflow's input included. */
-  SMARTSCALE_LOCAL_SCALER_MAX_REPLICAS: z.coerce.number().int().min(1).max(MAX_POLICY_REPLICAS).default(DEFAULT_TARGET_LIMITS.maxLocalReplicas),
+  SMARTSCALE_LOCAL_SCALER_MAX_REPLICAS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_POLICY_REPLICAS)
+    .default(DEFAULT_TARGET_LIMITS.maxLocalReplicas),
   /** The shortest tick interval a target may ask for. */
   SMARTSCALE_MIN_TICK_INTERVAL_MS: z.coerce.number().int().min(100).default(DEFAULT_TARGET_LIMITS.minTickIntervalMs),
   /** Most targets the control API lets exist; POST /v1/targets past it is a 400. */
@@ -75,7 +101,10 @@ export const WORKER_ENV_SHAPE = {
   /** A CA bundle: when set, KEDA must present a client certificate it signed (mutual TLS). */
   SMARTSCALE_KEDA_TLS_CA: z.string().min(1).optional(),
   /** Decision and window history: `pglite:<dir>` (in-process Postgres), `pglite:memory`, or a `postgres://` URL. */
-  SMARTSCALE_HISTORY_URL: z.string().regex(/^(pglite:.+|postgres(ql)?:\/\/.+)$/, 'must be pglite:<dir>, pglite:memory or postgres://…').default('pglite:.smartscale/history'),
+  SMARTSCALE_HISTORY_URL: z
+    .string()
+    .regex(/^(pglite:.+|postgres(ql)?:\/\/.+)$/, 'must be pglite:<dir>, pglite:memory or postgres://…')
+    .default('pglite:.smartscale/history'),
   SMARTSCALE_HISTORY_RETENTION_HOURS: z.coerce.number().positive().default(168),
 };
 
@@ -129,7 +158,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     );
   }
   const root = resolve(e.SMARTSCALE_ROOT);
-  if (Boolean(e.SMARTSCALE_KEDA_TLS_CERT) !== Boolean(e.SMARTSCALE_KEDA_TLS_KEY)) throw new Error('SMARTSCALE_KEDA_TLS_CERT and SMARTSCALE_KEDA_TLS_KEY: set both or neither');
+  if (Boolean(e.SMARTSCALE_KEDA_TLS_CERT) !== Boolean(e.SMARTSCALE_KEDA_TLS_KEY))
+    throw new Error('SMARTSCALE_KEDA_TLS_CERT and SMARTSCALE_KEDA_TLS_KEY: set both or neither');
   return {
     root,
     http: {
@@ -140,7 +170,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       allowedOrigins: e.SMARTSCALE_CONTROL_ALLOWED_ORIGINS ?? null,
       bodyLimitBytes: e.SMARTSCALE_CONTROL_BODY_LIMIT_BYTES,
     },
-    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: `smartscale-worker-${process.pid}`, aggregatorGroup: e.SMARTSCALE_AGGREGATOR_GROUP, security: kafkaSecurity(e) },
+    kafka: {
+      brokers: e.SMARTSCALE_KAFKA_BROKERS,
+      clientId: `smartscale-worker-${process.pid}`,
+      aggregatorGroup: e.SMARTSCALE_AGGREGATOR_GROUP,
+      security: kafkaSecurity(e),
+    },
     temporal: {
       address: e.SMARTSCALE_TEMPORAL_ADDRESS,
       namespace: e.SMARTSCALE_TEMPORAL_NAMESPACE,
@@ -154,7 +189,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     webhookAllowedNetworks: e.SMARTSCALE_WEBHOOK_ALLOWED_NETWORKS ?? (loopback ? LOOPBACK_NETWORKS : []),
     workflowBundle: e.SMARTSCALE_WORKFLOW_BUNDLE ? resolve(root, e.SMARTSCALE_WORKFLOW_BUNDLE) : null,
     localScaler: { entry: resolve(root, e.SMARTSCALE_LOCAL_SCALER_ENTRY), stateDir: resolve(root, e.SMARTSCALE_LOCAL_SCALER_STATE_DIR) },
-    limits: { maxLocalReplicas: e.SMARTSCALE_LOCAL_SCALER_MAX_REPLICAS, minTickIntervalMs: e.SMARTSCALE_MIN_TICK_INTERVAL_MS, maxTargets: e.SMARTSCALE_MAX_TARGETS },
+    limits: {
+      maxLocalReplicas: e.SMARTSCALE_LOCAL_SCALER_MAX_REPLICAS,
+      minTickIntervalMs: e.SMARTSCALE_MIN_TICK_INTERVAL_MS,
+      maxTargets: e.SMARTSCALE_MAX_TARGETS,
+    },
     kubernetes: e.SMARTSCALE_KUBECONFIG
       ? { source: 'kubeconfig', path: resolve(root, e.SMARTSCALE_KUBECONFIG) }
       : e.KUBERNETES_SERVICE_HOST
@@ -164,9 +203,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       enabled: e.SMARTSCALE_KEDA_ENABLED,
       host: e.SMARTSCALE_CONTROL_HOST,
       port: e.SMARTSCALE_KEDA_PORT,
-      tls: e.SMARTSCALE_KEDA_TLS_CERT && e.SMARTSCALE_KEDA_TLS_KEY
-        ? { cert: resolve(root, e.SMARTSCALE_KEDA_TLS_CERT), key: resolve(root, e.SMARTSCALE_KEDA_TLS_KEY), ca: e.SMARTSCALE_KEDA_TLS_CA ? resolve(root, e.SMARTSCALE_KEDA_TLS_CA) : null }
-        : null,
+      tls:
+        e.SMARTSCALE_KEDA_TLS_CERT && e.SMARTSCALE_KEDA_TLS_KEY
+          ? {
+              cert: resolve(root, e.SMARTSCALE_KEDA_TLS_CERT),
+              key: resolve(root, e.SMARTSCALE_KEDA_TLS_KEY),
+              ca: e.SMARTSCALE_KEDA_TLS_CA ? resolve(root, e.SMARTSCALE_KEDA_TLS_CA) : null,
+            }
+          : null,
     },
     history: { url: e.SMARTSCALE_HISTORY_URL, retentionMs: e.SMARTSCALE_HISTORY_RETENTION_HOURS * 3_600_000 },
   };

@@ -34,12 +34,21 @@ describe(ConsoleAssets.name, () => {
     const modular: string[] = [];
     // Plain JavaScript: a type left in would not parse.
     walk(parseSync(code, { syntax: 'ecmascript', target: 'es2022' }), (n) => {
-      if (n.type === 'Identifier' && ['require', 'exports', 'module'].includes(n.value as string)) modular.push(`identifier ${String(n.value)}`);
+      if (n.type === 'Identifier' && ['require', 'exports', 'module'].includes(n.value as string))
+        modular.push(`identifier ${String(n.value)}`);
       if (n.type?.startsWith('Import') || n.type?.startsWith('Export')) modular.push(n.type);
     });
     expect(modular).toEqual([]);
     // The code is there: the stream, the token header, the charts, the controls.
-    for (const needle of ["'/v1/console/events'", 'authorization', 'new uPlot(', "'#pause-form'", "'#override-form'", "'#clear-override-btn'"]) expect(code).toContain(needle);
+    for (const needle of [
+      "'/v1/console/events'",
+      'authorization',
+      'new uPlot(',
+      "'#pause-form'",
+      "'#override-form'",
+      "'#clear-override-btn'",
+    ])
+      expect(code).toContain(needle);
   });
 
   it('finds in index.html every element the script looks up, and serves every file the page loads', async () => {
@@ -65,6 +74,7 @@ describe(ConsoleAssets.name, () => {
   });
 
   it('never serves the TypeScript or its tsconfig', async () => {
-    for (const name of ['console.ts', 'tsconfig.json', 'console.ts.js', '../console-assets.js']) expect([name, await assets.get(name)]).toEqual([name, null]);
+    for (const name of ['console.ts', 'tsconfig.json', 'console.ts.js', '../console-assets.js'])
+      expect([name, await assets.get(name)]).toEqual([name, null]);
   });
 });

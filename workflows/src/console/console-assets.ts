@@ -11,7 +11,9 @@ const PUBLIC_DIR = join(__dirname, 'public');
  * that serve the page build it first (test/support/console-script.ts), and `npm start` builds before it runs.
  * Compiling here instead would make swc, a build tool, a runtime dependency of the worker.
  */
-const SCRIPT_DIR = __filename.endsWith('.ts') ? join(__dirname, '..', '..', '..', 'dist', 'workflows', 'src', 'console', 'public') : PUBLIC_DIR;
+const SCRIPT_DIR = __filename.endsWith('.ts')
+  ? join(__dirname, '..', '..', '..', 'dist', 'workflows', 'src', 'console', 'public')
+  : PUBLIC_DIR;
 
 /** uPlot's browser build, served from node_modules: the page loads nothing from elsewhere. */
 const VENDOR: Record<string, string> = {

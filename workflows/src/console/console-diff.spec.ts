@@ -6,17 +6,48 @@ import type { ConsoleSnapshot } from './console.types';
 const NOW = 1_700_000_000_000;
 
 const decision = (seq: number): Decision => ({
-  seq, at: NOW + seq * 1_000, action: 'hold', from: 1, to: 1, applied: false, reasons: [{ code: 'within-tolerance', message: 'within tolerance' }],
-  inputs: { observedEventsPerSecond: 5, observedWindowEnd: NOW, forecastPeakEventsPerSecond: null, forecastUsed: false, anomalyScore: null, consumerLag: 0 },
+  seq,
+  at: NOW + seq * 1_000,
+  action: 'hold',
+  from: 1,
+  to: 1,
+  applied: false,
+  reasons: [{ code: 'within-tolerance', message: 'within tolerance' }],
+  inputs: {
+    observedEventsPerSecond: 5,
+    observedWindowEnd: NOW,
+    forecastPeakEventsPerSecond: null,
+    forecastUsed: false,
+    anomalyScore: null,
+    consumerLag: 0,
+  },
 });
 
 const status = (over: Partial<ControllerStatus> = {}): ControllerStatus => ({
-  targetId: 'demo', service: 'checkout', paused: null, override: null, currentReplicas: 1, desiredReplicas: 1, seq: 3, lastDecision: decision(3), policy: DEFAULT_POLICY, ...over,
+  targetId: 'demo',
+  service: 'checkout',
+  paused: null,
+  override: null,
+  currentReplicas: 1,
+  desiredReplicas: 1,
+  seq: 3,
+  lastDecision: decision(3),
+  policy: DEFAULT_POLICY,
+  ...over,
 });
 
 const window = (windowEnd: number): WindowMetric => windowMetric(windowEnd, { count: 10, eventsPerSecond: 1 });
 
-const forecast = (generatedAt: number): Forecast => ({ v: 1, service: 'checkout', model: 'ensemble', windowMs: 10_000, basedOnWindowEnd: NOW, generatedAt, points: [], anomalyScore: 0.1 });
+const forecast = (generatedAt: number): Forecast => ({
+  v: 1,
+  service: 'checkout',
+  model: 'ensemble',
+  windowMs: 10_000,
+  basedOnWindowEnd: NOW,
+  generatedAt,
+  points: [],
+  anomalyScore: 0.1,
+});
 
 const snapshot = (over: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot => ({
   at: NOW,
@@ -51,7 +82,16 @@ describe(changesBetween.name, () => {
   it('sends health, status, decisions, a new window and a new forecast, each once', () => {
     const next = snapshot({
       health: { broker: false, temporal: true, history: true, predictor: true },
-      targets: [{ id: 'demo', service: 'checkout', state: 'paused', status: status({ paused: { reason: 'deploy', since: NOW, until: null } }), error: null, workflowUrl: 'ui/demo' }],
+      targets: [
+        {
+          id: 'demo',
+          service: 'checkout',
+          state: 'paused',
+          status: status({ paused: { reason: 'deploy', since: NOW, until: null } }),
+          error: null,
+          workflowUrl: 'ui/demo',
+        },
+      ],
       windows: { checkout: window(NOW + 10_000) },
       forecasts: { checkout: forecast(NOW + 10_000) },
     });
@@ -64,7 +104,7 @@ describe(changesBetween.name, () => {
 describe(decisionsAfter.name, () => {
   const never = () => Promise.reject(new Error('must not fetch'));
 
-  it('takes the status\'s last decision when it is the only new one, and nothing on the first look', async () => {
+  it("takes the status's last decision when it is the only new one, and nothing on the first look", async () => {
     expect(await decisionsAfter(2, status(), never)).toEqual([decision(3)]);
     expect(await decisionsAfter(3, status(), never)).toEqual([]);
     expect(await decisionsAfter(undefined, status(), never)).toEqual([]);

@@ -19,7 +19,8 @@ export function changesBetween(prev: ConsoleSnapshot, next: ConsoleSnapshot, dec
   if (!same(prev.health, next.health)) events.push({ type: 'health', data: next.health });
   if (!same(prev.targets, next.targets)) events.push({ type: 'status', data: { targets: next.targets } });
   for (const t of next.targets) {
-    for (const decision of decisions.get(t.id) ?? []) events.push({ type: 'decision', data: { targetId: t.id, decision, workflowUrl: t.workflowUrl } });
+    for (const decision of decisions.get(t.id) ?? [])
+      events.push({ type: 'decision', data: { targetId: t.id, decision, workflowUrl: t.workflowUrl } });
   }
   for (const [service, w] of Object.entries(next.windows)) {
     if (w && w.windowEnd !== prev.windows[service]?.windowEnd) events.push({ type: 'window', data: w });
@@ -35,7 +36,11 @@ export function changesBetween(prev: ConsoleSnapshot, next: ConsoleSnapshot, dec
  * new one, otherwise the caller's fetch of the workflow's recent decisions. A seq below `lastSeen`
  * means a new workflow (terminated and started again): its decisions count from the start.
  */
-export async function decisionsAfter(lastSeen: number | undefined, status: ControllerStatus, fetchRecent: () => Promise<Decision[]>): Promise<Decision[]> {
+export async function decisionsAfter(
+  lastSeen: number | undefined,
+  status: ControllerStatus,
+  fetchRecent: () => Promise<Decision[]>,
+): Promise<Decision[]> {
   const last = status.lastDecision;
   if (!last || lastSeen === undefined || last.seq === lastSeen) return [];
   if (last.seq === lastSeen + 1) return [last];

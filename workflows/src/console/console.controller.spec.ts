@@ -26,7 +26,10 @@ describe(ConsoleController.name, () => {
 
   beforeAll(async () => {
     await buildConsoleScript(); // the page's script is the build's (console-assets.ts)
-    const moduleRef = await Test.createTestingModule({ controllers: [ConsoleController], providers: [{ provide: ConsoleService, useValue: fake }] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      controllers: [ConsoleController],
+      providers: [{ provide: ConsoleService, useValue: fake }],
+    }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
@@ -50,7 +53,13 @@ describe(ConsoleController.name, () => {
   });
 
   it('answers 404 for any other name, a path outside its folders included', async () => {
-    for (const url of ['/console/nope.js', '/console/..%2Fconsole.controller.ts', '/console/%2E%2E%2Fpackage.json', '/console/.env', '/console/console.controller.ts']) {
+    for (const url of [
+      '/console/nope.js',
+      '/console/..%2Fconsole.controller.ts',
+      '/console/%2E%2E%2Fpackage.json',
+      '/console/.env',
+      '/console/console.controller.ts',
+    ]) {
       expect([url, (await get(url)).statusCode]).toEqual([url, 404]);
     }
   });

@@ -8,7 +8,10 @@ import { ConsoleService, UnknownConsoleTargetError } from './console.service';
 import type { ChartData } from './console.types';
 
 const HOUR_MS = 3_600_000;
-const epochMs = z.string().regex(/^\d{1,15}$/).transform(Number);
+const epochMs = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number);
 const ChartQuery = z
   .object({ from: epochMs.optional(), to: epochMs.optional() })
   .strict()
@@ -38,7 +41,10 @@ export class ConsoleController {
   }
 
   @Sse('v1/console/events')
-  @ApiOperation({ summary: 'Server-sent events: a snapshot of every target and the backend health, then status, decision, window, forecast and health changes' })
+  @ApiOperation({
+    summary:
+      'Server-sent events: a snapshot of every target and the backend health, then status, decision, window, forecast and health changes',
+  })
   events(): Observable<MessageEvent> {
     return this.console.events();
   }

@@ -24,7 +24,12 @@ interface Tick {
 }
 
 const withTimeout = <T>(p: Promise<T>, what: string): Promise<T> =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref(),
+    ),
+  ]);
 
 /**
  * The console's live feed. One poller (running while at least one page is connected) reads every
@@ -71,7 +76,17 @@ export class ConsoleService implements OnModuleDestroy {
       service: target.service,
       ...range,
       windows: windows.reverse().map((w) => ({ windowEnd: w.windowEnd, eventsPerSecond: w.eventsPerSecond, consumerLag: w.consumerLag })),
-      decisions: decisions.reverse().map((d) => ({ seq: d.seq, at: d.at, action: d.action, from: d.from, to: d.to, reasons: d.reasons, inputs: d.inputs, applied: d.applied, runId: d.runId })),
+      decisions: decisions.reverse().map((d) => ({
+        seq: d.seq,
+        at: d.at,
+        action: d.action,
+        from: d.from,
+        to: d.to,
+        reasons: d.reasons,
+        inputs: d.inputs,
+        applied: d.applied,
+        runId: d.runId,
+      })),
       forecastHistory: this.forecasts.history.between(target.service, range.from, range.to),
       forecast: this.forecasts.history.latestFor(target.service),
       workflowUrl: this.targets.uiLink(targetId),
@@ -87,7 +102,10 @@ export class ConsoleService implements OnModuleDestroy {
   private async poll(): Promise<Tick> {
     const now = Date.now();
     const known = new Map(this.forecasts.targets().map((t) => [t.id, t.service]));
-    const [views, health] = await Promise.all([Promise.all(this.targets.ids().map((id) => this.view(id, known.get(id) ?? '', now))), this.health()]);
+    const [views, health] = await Promise.all([
+      Promise.all(this.targets.ids().map((id) => this.view(id, known.get(id) ?? '', now))),
+      this.health(),
+    ]);
     const services = [...new Set(views.map((v) => v.service).filter((s) => s !== ''))];
     const snapshot: ConsoleSnapshot = {
       at: now,
@@ -117,7 +135,9 @@ export class ConsoleService implements OnModuleDestroy {
     const found = new Map<string, Decision[]>();
     for (const v of views) {
       if (!v.status) continue;
-      const list = await decisionsAfter(this.lastSeq.get(v.id), v.status, () => withTimeout(this.targets.decisions(v.id), 'the decisions query')).catch(() => []);
+      const list = await decisionsAfter(this.lastSeq.get(v.id), v.status, () =>
+        withTimeout(this.targets.decisions(v.id), 'the decisions query'),
+      ).catch(() => []);
       found.set(v.id, list);
       this.lastSeq.set(v.id, v.status.lastDecision?.seq ?? 0);
     }
@@ -126,7 +146,12 @@ export class ConsoleService implements OnModuleDestroy {
 
   private async health(): Promise<ConsoleHealth> {
     const ok = (c: ReadinessCheck) => withTimeout(c.check(), c.name).catch(() => false);
-    const [broker, temporal, history, predictor] = await Promise.all([ok(this.windows), ok(this.temporal), ok(this.history), this.predictor.reachable()]);
+    const [broker, temporal, history, predictor] = await Promise.all([
+      ok(this.windows),
+      ok(this.temporal),
+      ok(this.history),
+      this.predictor.reachable(),
+    ]);
     return { broker, temporal, history, predictor };
   }
 }

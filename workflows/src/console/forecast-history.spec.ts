@@ -2,7 +2,13 @@ import type { Forecast } from '@smartscale/contracts';
 import { ForecastHistory } from './forecast-history';
 
 const forecast = (basedOn: number, service = 'checkout'): Forecast => ({
-  v: 1, service, model: 'ensemble', windowMs: 10, basedOnWindowEnd: basedOn, generatedAt: basedOn + 1, anomalyScore: 0.2,
+  v: 1,
+  service,
+  model: 'ensemble',
+  windowMs: 10,
+  basedOnWindowEnd: basedOn,
+  generatedAt: basedOn + 1,
+  anomalyScore: 0.2,
   points: [1, 2, 3].map((k) => ({ windowEnd: basedOn + 10 * k, eventsPerSecond: k, lower: k - 0.5, upper: k + 0.5 })),
 });
 

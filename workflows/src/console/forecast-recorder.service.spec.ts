@@ -14,10 +14,20 @@ const T0 = 1_700_000_000_000;
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'console-recorder-'));
   const targetsFile = join(dir, 'targets.json');
-  writeFileSync(targetsFile, JSON.stringify([{ id: 'demo', service: 'checkout', scaler: { kind: 'local' }, policy: { forecastHorizonWindows: 3 } }]));
+  writeFileSync(
+    targetsFile,
+    JSON.stringify([{ id: 'demo', service: 'checkout', scaler: { kind: 'local' }, policy: { forecastHorizonWindows: 3 } }]),
+  );
   const world = { ids: ['demo', 'added'], windowEnd: T0, asked: [] as string[] };
   const status = (id: string): ControllerStatus => ({
-    targetId: id, service: id === 'demo' ? 'checkout' : 'payments', paused: null, override: null, currentReplicas: 1, desiredReplicas: 1, seq: 1, lastDecision: null,
+    targetId: id,
+    service: id === 'demo' ? 'checkout' : 'payments',
+    paused: null,
+    override: null,
+    currentReplicas: 1,
+    desiredReplicas: 1,
+    seq: 1,
+    lastDecision: null,
     policy: { ...DEFAULT_POLICY, forecastHorizonWindows: id === 'demo' ? 3 : 5 },
   });
   const controllers = { ids: () => world.ids, status: async (id: string) => status(id) };
@@ -25,11 +35,23 @@ function setup() {
   const predictor = {
     forecast: async (service: string, horizon: number): Promise<Forecast> => {
       world.asked.push(`${service}:${horizon}`);
-      return { v: 1, service, model: 'm', windowMs: 10_000, basedOnWindowEnd: world.windowEnd, generatedAt: Date.now(), anomalyScore: 0, points: [{ windowEnd: world.windowEnd + 10_000, eventsPerSecond: 1, lower: 0, upper: 2 }] };
+      return {
+        v: 1,
+        service,
+        model: 'm',
+        windowMs: 10_000,
+        basedOnWindowEnd: world.windowEnd,
+        generatedAt: Date.now(),
+        anomalyScore: 0,
+        points: [{ windowEnd: world.windowEnd + 10_000, eventsPerSecond: 1, lower: 0, upper: 2 }],
+      };
     },
   };
   const recorder = new ForecastRecorder(
-    { targetsFile } as WorkerConfig, controllers as unknown as TargetsService, windows as unknown as LatestWindowsStore, predictor as unknown as PredictorHttpAdapter,
+    { targetsFile } as WorkerConfig,
+    controllers as unknown as TargetsService,
+    windows as unknown as LatestWindowsStore,
+    predictor as unknown as PredictorHttpAdapter,
   );
   return { world, recorder };
 }
@@ -43,7 +65,10 @@ describe(ForecastRecorder.name, () => {
     recorder.onApplicationBootstrap();
     expect(recorder.targets().map((t) => t.id)).toEqual(['demo']);
     await jest.advanceTimersByTimeAsync(1_000);
-    expect(recorder.targets()).toEqual([{ id: 'demo', service: 'checkout', horizon: 3 }, { id: 'added', service: 'payments', horizon: 5 }]);
+    expect(recorder.targets()).toEqual([
+      { id: 'demo', service: 'checkout', horizon: 3 },
+      { id: 'added', service: 'payments', horizon: 5 },
+    ]);
     world.ids = ['demo'];
     await jest.advanceTimersByTimeAsync(1_000);
     expect(recorder.targets().map((t) => t.id)).toEqual(['demo']);

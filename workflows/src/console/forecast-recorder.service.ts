@@ -58,7 +58,8 @@ export class ForecastRecorder implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     // The file's targets are known at once, even while Temporal cannot be queried.
-    for (const t of loadTargets(this.config.targetsFile)) this.known.set(t.id, { id: t.id, service: t.service, horizon: t.policy.forecastHorizonWindows });
+    for (const t of loadTargets(this.config.targetsFile))
+      this.known.set(t.id, { id: t.id, service: t.service, horizon: t.policy.forecastHorizonWindows });
     this.timer = setInterval(() => {
       this.running ??= this.check().finally(() => {
         this.running = null;
@@ -98,7 +99,10 @@ export class ForecastRecorder implements OnApplicationBootstrap, OnApplicationSh
     for (const id of ids) {
       if ((this.nextLearn.get(id) ?? 0) > now) continue;
       this.nextLearn.set(id, now + RETRY_AFTER_MS);
-      const status = await Promise.race([this.targetsService.status(id), new Promise<null>((resolve) => setTimeout(resolve, QUERY_TIMEOUT_MS, null).unref())]).catch(() => null);
+      const status = await Promise.race([
+        this.targetsService.status(id),
+        new Promise<null>((resolve) => setTimeout(resolve, QUERY_TIMEOUT_MS, null).unref()),
+      ]).catch(() => null);
       if (status) this.learn(status, now);
     }
   }

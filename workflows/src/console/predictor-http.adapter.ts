@@ -13,7 +13,9 @@ export class PredictorHttpAdapter {
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
 
   async forecast(service: string, horizon: number): Promise<Forecast | null> {
-    const res = await fetch(`${this.config.predictorUrl}/v1/forecast/${encodeURIComponent(service)}?horizon=${horizon}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const res = await fetch(`${this.config.predictorUrl}/v1/forecast/${encodeURIComponent(service)}?horizon=${horizon}`, {
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     if (res.status === 404) return null; // no window of this service seen yet
     if (!res.ok) throw new Error(`predictor answered HTTP ${res.status} for ${service}`);
     return (await res.json()) as Forecast;

@@ -32,19 +32,26 @@ export function accessRefusal(req: AccessRequest, http: WorkerConfig['http']): A
   const hosts = [...loopbackHostNames(req.localPort), ...(http.allowedHosts ?? [])];
   const host = (req.host ?? '').toLowerCase();
   if (!hosts.includes(host)) {
-    return { status: 403, message: `Host "${host}" is not one this control API answers for (${hosts.join(', ')}); set SMARTSCALE_CONTROL_ALLOWED_HOSTS to add names` };
+    return {
+      status: 403,
+      message: `Host "${host}" is not one this control API answers for (${hosts.join(', ')}); set SMARTSCALE_CONTROL_ALLOWED_HOSTS to add names`,
+    };
   }
   if (req.origin !== undefined) {
     const origins = http.allowedOrigins ?? hosts.flatMap((h) => [`http://${h}`, `https://${h}`]);
     if (!origins.includes(req.origin.toLowerCase())) {
-      return { status: 403, message: `Origin "${req.origin}" may not call this control API (allowed: ${origins.join(', ')}); set SMARTSCALE_CONTROL_ALLOWED_ORIGINS to add one` };
+      return {
+        status: 403,
+        message: `Origin "${req.origin}" may not call this control API (allowed: ${origins.join(', ')}); set SMARTSCALE_CONTROL_ALLOWED_ORIGINS to add one`,
+      };
     }
   }
   if (http.token === null) return null;
   const header = req.authorization ?? '';
   const given = header.startsWith('Bearer ') ? header.slice(7) : '';
   // Compare digests so that the comparison takes the same time whatever the length of the guess.
-  if (!timingSafeEqual(digest(given), digest(http.token))) return { status: 401, message: 'a valid bearer token (SMARTSCALE_CONTROL_TOKEN) is required: Authorization: Bearer <token>' };
+  if (!timingSafeEqual(digest(given), digest(http.token)))
+    return { status: 401, message: 'a valid bearer token (SMARTSCALE_CONTROL_TOKEN) is required: Authorization: Bearer <token>' };
   return null;
 }
 
@@ -67,7 +74,10 @@ export class ControlAccessGuard implements CanActivate {
     );
     if (refusal?.status === 403) throw new ForbiddenException(refusal.message);
     if (refusal?.status === 401) {
-      void context.switchToHttp().getResponse<{ header(k: string, v: string): unknown }>().header('www-authenticate', 'Bearer realm="smartscale-control"');
+      void context
+        .switchToHttp()
+        .getResponse<{ header(k: string, v: string): unknown }>()
+        .header('www-authenticate', 'Bearer realm="smartscale-control"');
       throw new UnauthorizedException(refusal.message);
     }
     return true;

@@ -13,4 +13,5 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** The names a browser on this machine uses for a loopback listener, with the port: the default Host allow-list. */
-export const loopbackHostNames = (port: number): string[] => ['127.0.0.1', 'localhost', '[::1]'].flatMap((h) => (port === 80 ? [h, `${h}:80`] : [`${h}:${port}`]));
+export const loopbackHostNames = (port: number): string[] =>
+  ['127.0.0.1', 'localhost', '[::1]'].flatMap((h) => (port === 80 ? [h, `${h}:80`] : [`${h}:${port}`]));

@@ -46,7 +46,10 @@ describe(TargetsController.name, () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [TargetsController],
-      providers: [{ provide: TargetsService, useValue: fake }, { provide: WORKER_CONFIG, useValue: { http: HTTP, webhookAllowedNetworks: [] } }],
+      providers: [
+        { provide: TargetsService, useValue: fake },
+        { provide: WORKER_CONFIG, useValue: { http: HTTP, webhookAllowedNetworks: [] } },
+      ],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalGuards(new ControlAccessGuard(HTTP));
@@ -108,10 +111,28 @@ describe(TargetsController.name, () => {
   });
 
   it('refuses reads without the token when one is set, and calls for another Host or from another Origin', async () => {
-    expect((await app.inject({ method: 'GET', url: '/v1/targets/demo/decisions', headers: { host: '127.0.0.1:3003' } })).statusCode).toBe(401);
-    const foreignHost = await app.inject({ method: 'POST', url: '/v1/targets/demo/pause', payload: {}, headers: { host: 'attacker.example', authorization: `Bearer ${TOKEN}` } });
-    expect([foreignHost.statusCode, foreignHost.json().message]).toEqual([403, expect.stringMatching(/Host "attacker.example" is not one this control API answers for/)]);
-    const foreignOrigin = await app.inject({ method: 'POST', url: '/v1/targets/demo/pause', payload: {}, headers: { host: '127.0.0.1:3003', origin: 'http://attacker.example', authorization: `Bearer ${TOKEN}` } });
-    expect([foreignOrigin.statusCode, foreignOrigin.json().message]).toEqual([403, expect.stringMatching(/Origin "http:\/\/attacker.example" may not call/)]);
+    expect((await app.inject({ method: 'GET', url: '/v1/targets/demo/decisions', headers: { host: '127.0.0.1:3003' } })).statusCode).toBe(
+      401,
+    );
+    const foreignHost = await app.inject({
+      method: 'POST',
+      url: '/v1/targets/demo/pause',
+      payload: {},
+      headers: { host: 'attacker.example', authorization: `Bearer ${TOKEN}` },
+    });
+    expect([foreignHost.statusCode, foreignHost.json().message]).toEqual([
+      403,
+      expect.stringMatching(/Host "attacker.example" is not one this control API answers for/),
+    ]);
+    const foreignOrigin = await app.inject({
+      method: 'POST',
+      url: '/v1/targets/demo/pause',
+      payload: {},
+      headers: { host: '127.0.0.1:3003', origin: 'http://attacker.example', authorization: `Bearer ${TOKEN}` },
+    });
+    expect([foreignOrigin.statusCode, foreignOrigin.json().message]).toEqual([
+      403,
+      expect.stringMatching(/Origin "http:\/\/attacker.example" may not call/),
+    ]);
   });
 });

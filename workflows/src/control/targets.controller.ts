@@ -1,4 +1,17 @@
-import { BadRequestException, Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { ControllerStatus, Decision, ScalingPolicy, ScalingTarget } from '@smartscale/contracts';
@@ -6,8 +19,12 @@ import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { WebhookUrlPolicy } from '../scalers/webhook-url';
 import { TargetsService, isNotFound, TargetExistsError } from './targets.service';
 
-const PauseBody = z.object({ reason: z.string().min(1).max(500).default('paused from the REST API'), forMs: z.number().int().positive().optional() }).strict();
-const OverrideBody = z.object({ replicas: z.number().int().min(0), ttlMs: z.number().int().positive(), reason: z.string().min(1).max(500).optional() }).strict();
+const PauseBody = z
+  .object({ reason: z.string().min(1).max(500).default('paused from the REST API'), forMs: z.number().int().positive().optional() })
+  .strict();
+const OverrideBody = z
+  .object({ replicas: z.number().int().min(0), ttlMs: z.number().int().positive(), reason: z.string().min(1).max(500).optional() })
+  .strict();
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body ?? {});
@@ -46,7 +63,11 @@ export class TargetsController {
     // by the shared schema; the scaler checks again, after DNS, on every call.
     const scaler = (body as { scaler?: { kind?: unknown; url?: unknown } } | null)?.scaler;
     const problem = scaler?.kind === 'webhook' && typeof scaler.url === 'string' ? this.webhookUrls.urlProblem(scaler.url) : null;
-    if (problem) throw new BadRequestException({ message: `invalid target: webhook url refused: ${problem}`, issues: [{ path: ['scaler', 'url'], message: problem }] });
+    if (problem)
+      throw new BadRequestException({
+        message: `invalid target: webhook url refused: ${problem}`,
+        issues: [{ path: ['scaler', 'url'], message: problem }],
+      });
     try {
       const target = await this.targets.create(body);
       return { ...target, workflowUrl: this.targets.uiLink(target.id) };

@@ -16,10 +16,14 @@ function fakeTemporal(listed: Listed[], latestRun: Record<string, string>) {
   const started: string[] = [];
   const client = {
     workflow: {
-      list: () => (async function* () {
-        yield* listed;
-      })(),
-      getHandle: (id: string) => ({ describe: async () => ({ runId: latestRun[id], status: { name: 'FAILED' } }), terminate: async () => undefined }),
+      list: () =>
+        (async function* () {
+          yield* listed;
+        })(),
+      getHandle: (id: string) => ({
+        describe: async () => ({ runId: latestRun[id], status: { name: 'FAILED' } }),
+        terminate: async () => undefined,
+      }),
       start: async (_type: string, o: { workflowId: string }) => {
         if (started.includes(o.workflowId)) throw new WorkflowExecutionAlreadyStartedError('running', o.workflowId, 'x');
         started.push(o.workflowId);
@@ -35,16 +39,34 @@ describe(TargetsService.name, () => {
   const config = loadWorkerConfig({ SMARTSCALE_ROOT: dir, SMARTSCALE_TARGETS_FILE: 'targets.json', SMARTSCALE_MAX_TARGETS: '2' });
   const released: string[] = [];
   const scalers = { release: async (id: string) => void released.push(id) } as unknown as ScalersService;
-  const memo = (service: string, over: Record<string, unknown> = {}) => ({ service, scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/x' }, policy: DEFAULT_POLICY, ...over });
+  const memo = (service: string, over: Record<string, unknown> = {}) => ({
+    service,
+    scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/x' },
+    policy: DEFAULT_POLICY,
+    ...over,
+  });
 
   it('finds running controllers, starts again one whose latest run failed, and skips bad memos and superseded runs', async () => {
-    const { provider, started } = fakeTemporal([
-      { workflowId: workflowIdFor('alive'), runId: 'r1', status: { name: 'RUNNING' }, memo: memo('alive') },
-      { workflowId: workflowIdFor('crashed'), runId: 'r2', status: { name: 'FAILED' }, memo: memo('crashed') },
-      { workflowId: workflowIdFor('superseded'), runId: 'old', status: { name: 'FAILED' }, memo: memo('superseded') },
-      { workflowId: workflowIdFor('forged'), runId: 'r3', status: { name: 'RUNNING' }, memo: memo('forged', { scaler: { kind: 'webhook', url: 'file:///etc/passwd' } }) },
-      { workflowId: workflowIdFor('huge'), runId: 'r4', status: { name: 'FAILED' }, memo: memo('huge', { scaler: { kind: 'local' }, policy: { ...DEFAULT_POLICY, maxReplicas: 1000 } }) },
-    ], { [workflowIdFor('crashed')]: 'r2', [workflowIdFor('superseded')]: 'newer', [workflowIdFor('huge')]: 'r4' });
+    const { provider, started } = fakeTemporal(
+      [
+        { workflowId: workflowIdFor('alive'), runId: 'r1', status: { name: 'RUNNING' }, memo: memo('alive') },
+        { workflowId: workflowIdFor('crashed'), runId: 'r2', status: { name: 'FAILED' }, memo: memo('crashed') },
+        { workflowId: workflowIdFor('superseded'), runId: 'old', status: { name: 'FAILED' }, memo: memo('superseded') },
+        {
+          workflowId: workflowIdFor('forged'),
+          runId: 'r3',
+          status: { name: 'RUNNING' },
+          memo: memo('forged', { scaler: { kind: 'webhook', url: 'file:///etc/passwd' } }),
+        },
+        {
+          workflowId: workflowIdFor('huge'),
+          runId: 'r4',
+          status: { name: 'FAILED' },
+          memo: memo('huge', { scaler: { kind: 'local' }, policy: { ...DEFAULT_POLICY, maxReplicas: 1000 } }),
+        },
+      ],
+      { [workflowIdFor('crashed')]: 'r2', [workflowIdFor('superseded')]: 'newer', [workflowIdFor('huge')]: 'r4' },
+    );
     const service = new TargetsService(config, provider, scalers);
     await service.onApplicationBootstrap();
     expect(service.ids()).toEqual(['alive', 'crashed']);

@@ -2,8 +2,23 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import {
-  clearOverrideSignal, CONTROLLER_WORKFLOW_TYPE, ControllerStatus, Decision, decisionsQuery, overrideSignal, OverrideRequest, parseTarget, pauseSignal,
-  resumeSignal, SA, ScalingPolicy, ScalingTarget, setPolicyUpdate, statusQuery, WORKFLOW_ID_PREFIX, workflowIdFor,
+  clearOverrideSignal,
+  CONTROLLER_WORKFLOW_TYPE,
+  ControllerStatus,
+  Decision,
+  decisionsQuery,
+  overrideSignal,
+  OverrideRequest,
+  parseTarget,
+  pauseSignal,
+  resumeSignal,
+  SA,
+  ScalingPolicy,
+  ScalingTarget,
+  setPolicyUpdate,
+  statusQuery,
+  WORKFLOW_ID_PREFIX,
+  workflowIdFor,
 } from '@smartscale/contracts';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { loadTargets } from '../config/targets';
@@ -36,7 +51,8 @@ export class TargetsService implements OnApplicationBootstrap {
    */
   async create(input: unknown): Promise<ScalingTarget> {
     const target = parseTarget(input, this.config.limits);
-    if (this.targets.has(target.id)) throw new TargetExistsError(`target "${target.id}" exists; change its policy with PUT /v1/targets/${target.id}/policy`);
+    if (this.targets.has(target.id))
+      throw new TargetExistsError(`target "${target.id}" exists; change its policy with PUT /v1/targets/${target.id}/policy`);
     if (this.targets.size >= this.config.limits.maxTargets) {
       const message = `at most ${this.config.limits.maxTargets} targets (SMARTSCALE_MAX_TARGETS); remove one first`;
       throw new z.ZodError([{ code: 'custom', path: [], message, input: undefined }]);
@@ -70,7 +86,8 @@ export class TargetsService implements OnApplicationBootstrap {
       try {
         target = parseTarget({ id, service: memo.service, scaler: memo.scaler, policy: memo.policy }, this.config.limits);
       } catch (err) {
-        const why = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
+        const why =
+          err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
         this.logger.warn(`ignoring controller ${wf.workflowId}: its memo is not a valid target (${why})`);
         continue;
       }
@@ -97,7 +114,10 @@ export class TargetsService implements OnApplicationBootstrap {
         workflowId,
         taskQueue: this.config.temporal.taskQueue,
         args: [{ target }],
-        typedSearchAttributes: [{ key: SA.target, value: target.id }, { key: SA.paused, value: false }],
+        typedSearchAttributes: [
+          { key: SA.target, value: target.id },
+          { key: SA.paused, value: false },
+        ],
         memo: { policy: target.policy, service: target.service, scaler: target.scaler },
         staticSummary: `SmartScale controller for ${target.id} (service ${target.service}, ${target.scaler.kind} scaler)`,
       });

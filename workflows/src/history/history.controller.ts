@@ -7,7 +7,10 @@ import { HistoryService } from './history.service';
 
 /** Epoch milliseconds or an ISO 8601 time. */
 const instant = z.union([
-  z.string().regex(/^\d{1,15}$/).transform(Number),
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ]);
 
@@ -21,7 +24,10 @@ function rangeOf(query: unknown, own: string[] = []): TimeRange {
   const rest = Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([k]) => !own.includes(k)));
   const parsed = RangeQuery.safeParse(rest);
   if (!parsed.success) {
-    throw new BadRequestException({ message: 'invalid time range: from/to take epoch ms or ISO 8601, limit 1..' + MAX_LIMIT, issues: parsed.error.issues });
+    throw new BadRequestException({
+      message: 'invalid time range: from/to take epoch ms or ISO 8601, limit 1..' + MAX_LIMIT,
+      issues: parsed.error.issues,
+    });
   }
   return parsed.data;
 }
@@ -56,7 +62,9 @@ export class HistoryController {
   }
 
   @Get('batches')
-  @ApiOperation({ summary: "The aggregator processes' micro-batches (records, bytes, fetch wait, processing and commit time, lag, settings) by time" })
+  @ApiOperation({
+    summary: "The aggregator processes' micro-batches (records, bytes, fetch wait, processing and commit time, lag, settings) by time",
+  })
   @ApiQuery({ name: 'instance', required: false, description: 'one aggregator process; all when absent' })
   @RangeDocs()
   batches(@Query() query: Record<string, unknown> | undefined): Promise<BatchMetric[]> {

@@ -13,8 +13,10 @@ const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 /** The service over a PGlite directory; its batches reader is never started here (no broker). */
 function service(dir: string): HistoryService {
   const config = {
-    root: dir, history: { url: `pglite:${dir}`, retentionMs: 10 * 365 * 86_400_000 },
-    kafka: { brokers: ['127.0.0.1:1'], clientId: 'test', aggregatorGroup: 'test' }, temporal: { taskQueue: 'test' },
+    root: dir,
+    history: { url: `pglite:${dir}`, retentionMs: 10 * 365 * 86_400_000 },
+    kafka: { brokers: ['127.0.0.1:1'], clientId: 'test', aggregatorGroup: 'test' },
+    temporal: { taskQueue: 'test' },
   } as unknown as WorkerConfig;
   return new HistoryService(config, createKafka(config.kafka));
 }

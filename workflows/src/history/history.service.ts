@@ -49,17 +49,24 @@ export class HistoryService implements OnModuleInit, OnApplicationBootstrap, OnA
     let store: HistoryStore;
     try {
       store = await HistoryStore.open(this.config.history.url, this.config.root, {
-        onMovedAside: (dir, movedTo, reason) => this.logger.error(`history directory ${dir} could not be opened (${reason}): moved aside to ${movedTo}, starting an empty history`),
+        onMovedAside: (dir, movedTo, reason) =>
+          this.logger.error(
+            `history directory ${dir} could not be opened (${reason}): moved aside to ${movedTo}, starting an empty history`,
+          ),
       });
     } catch (err) {
-      throw new Error(`cannot open the history store (SMARTSCALE_HISTORY_URL=${redact(this.config.history.url)}): ${(err as Error).message}`);
+      throw new Error(
+        `cannot open the history store (SMARTSCALE_HISTORY_URL=${redact(this.config.history.url)}): ${(err as Error).message}`,
+      );
     }
     this.store = store;
     this.windowsStoredUntil = ((await store.latestWindowEmittedAt()) ?? -Infinity) - REPLAY_MARGIN_MS;
     const warn = (what: string) => (err: Error) => this.logger.warn(`${what} history insert failed, will retry: ${err.message}`);
     this.windowRows = new BufferedWriter((rows) => store.recordWindows(rows), warn('window'));
     this.batchRows = new BufferedWriter((rows) => store.recordBatches(rows), warn('batch'));
-    this.logger.log(`history in ${redact(this.config.history.url)} (${store.sql.kind}), kept ${this.config.history.retentionMs / 3_600_000} h`);
+    this.logger.log(
+      `history in ${redact(this.config.history.url)} (${store.sql.kind}), kept ${this.config.history.retentionMs / 3_600_000} h`,
+    );
     this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.pruner.unref();
     await this.prune();

@@ -1,11 +1,20 @@
 import { credentials, loadPackageDefinition, Server, ServerCredentials, ServiceError, status as Code } from '@grpc/grpc-js';
 import type { Client, ClientReadableStream } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { ChosenCounts, EXTERNAL_SCALER_PROTO, externalScalerHandlers, externalScalerService, METRIC_NAME, UnknownTarget } from './external-scaler.handlers';
+import {
+  ChosenCounts,
+  EXTERNAL_SCALER_PROTO,
+  externalScalerHandlers,
+  externalScalerService,
+  METRIC_NAME,
+  UnknownTarget,
+} from './external-scaler.handlers';
 import { KedaDecisions } from './keda-decisions';
 
 type Unary = (req: unknown, cb: (err: ServiceError | null, res: Record<string, unknown>) => void) => void;
-type ScalerClient = Client & Record<'IsActive' | 'GetMetricSpec' | 'GetMetrics', Unary> & Record<'StreamIsActive' | 'StreamMetricSpec', (req: unknown) => ClientReadableStream<{ result: boolean }>>;
+type ScalerClient = Client &
+  Record<'IsActive' | 'GetMetricSpec' | 'GetMetrics', Unary> &
+  Record<'StreamIsActive' | 'StreamMetricSpec', (req: unknown) => ClientReadableStream<{ result: boolean }>>;
 
 /** The handlers behind a real gRPC server on loopback, called by a client generated from KEDA's proto. */
 describe('externalScalerHandlers', () => {
@@ -29,8 +38,12 @@ describe('externalScalerHandlers', () => {
   beforeAll(async () => {
     server = new Server();
     server.addService(externalScalerService(), externalScalerHandlers(source));
-    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-    const pkg = loadPackageDefinition(loadSync(EXTERNAL_SCALER_PROTO, { keepCase: true, longs: Number, defaults: true })) as unknown as { externalscaler: { ExternalScaler: new (addr: string, c: ReturnType<typeof credentials.createInsecure>) => ScalerClient } };
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    const pkg = loadPackageDefinition(loadSync(EXTERNAL_SCALER_PROTO, { keepCase: true, longs: Number, defaults: true })) as unknown as {
+      externalscaler: { ExternalScaler: new (addr: string, c: ReturnType<typeof credentials.createInsecure>) => ScalerClient };
+    };
     client = new pkg.externalscaler.ExternalScaler(`127.0.0.1:${port}`, credentials.createInsecure());
   });
   afterAll(() => {
@@ -43,22 +56,32 @@ describe('externalScalerHandlers', () => {
   });
 
   it('answers the metric spec with one replica per unit, so the HPA asks for exactly the chosen count', async () => {
-    await expect(call('GetMetricSpec', ref('web'))).resolves.toEqual({ metricSpecs: [{ metricName: METRIC_NAME, targetSize: 1, targetSizeFloat: 1 }] });
+    await expect(call('GetMetricSpec', ref('web'))).resolves.toEqual({
+      metricSpecs: [{ metricName: METRIC_NAME, targetSize: 1, targetSizeFloat: 1 }],
+    });
   });
 
   it('serves the chosen count as the metric and activity as "at least one replica"', async () => {
     counts.web = 3;
-    await expect(call('GetMetrics', { scaledObjectRef: ref('web'), metricName: 's0-smartscale-replicas' })).resolves.toEqual({ metricValues: [{ metricName: 's0-smartscale-replicas', metricValue: 3, metricValueFloat: 3 }] });
+    await expect(call('GetMetrics', { scaledObjectRef: ref('web'), metricName: 's0-smartscale-replicas' })).resolves.toEqual({
+      metricValues: [{ metricName: 's0-smartscale-replicas', metricValue: 3, metricValueFloat: 3 }],
+    });
     await expect(call('IsActive', ref('web'))).resolves.toEqual({ result: true });
     counts.web = 0;
     await expect(call('IsActive', ref('web'))).resolves.toEqual({ result: false });
   });
 
   it('refuses a trigger without targetId, an unknown target, and says when the controller cannot answer', async () => {
-    await expect(call('IsActive', ref())).rejects.toMatchObject({ code: Code.INVALID_ARGUMENT, details: expect.stringContaining('targetId') });
+    await expect(call('IsActive', ref())).rejects.toMatchObject({
+      code: Code.INVALID_ARGUMENT,
+      details: expect.stringContaining('targetId'),
+    });
     await expect(call('GetMetrics', { scaledObjectRef: ref('nope'), metricName: 'm' })).rejects.toMatchObject({ code: Code.NOT_FOUND });
     failing = new Error('Temporal is down');
-    await expect(call('GetMetricSpec', ref('web'))).rejects.toMatchObject({ code: Code.UNAVAILABLE, details: expect.stringContaining('Temporal is down') });
+    await expect(call('GetMetricSpec', ref('web'))).rejects.toMatchObject({
+      code: Code.UNAVAILABLE,
+      details: expect.stringContaining('Temporal is down'),
+    });
   });
 
   it('streams the state at once, then each published change, and nothing for a repeat', async () => {

@@ -36,7 +36,10 @@ type GrpcError = { code: Code; details: string };
 
 function targetOf(ref: ScaledObjectRef | null | undefined): string {
   const id = ref?.scalerMetadata?.[TARGET_METADATA_KEY];
-  if (!id) throw Object.assign(new Error(`the trigger's metadata needs "${TARGET_METADATA_KEY}": the SmartScale target to follow`), { grpcCode: Code.INVALID_ARGUMENT });
+  if (!id)
+    throw Object.assign(new Error(`the trigger's metadata needs "${TARGET_METADATA_KEY}": the SmartScale target to follow`), {
+      grpcCode: Code.INVALID_ARGUMENT,
+    });
   return id;
 }
 
@@ -50,7 +53,10 @@ function toGrpcError(err: unknown): GrpcError {
 
 function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-    fn(call.request).then((res) => callback(null, res), (err: unknown) => callback(toGrpcError(err)));
+    fn(call.request).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(toGrpcError(err)),
+    );
   };
 }
 
@@ -73,7 +79,8 @@ export function externalScalerHandlers(counts: ChosenCounts): UntypedServiceImpl
     }),
     StreamIsActive: (call: ServerWritableStream<ScaledObjectRef, { result: boolean }>) => streamIsActive(counts, call),
     // Optional in KEDA's contract: UNIMPLEMENTED makes KEDA fall back to GetMetricSpec, whose answer never changes here.
-    StreamMetricSpec: (call: ServerWritableStream<ScaledObjectRef, unknown>) => fail(call, { code: Code.UNIMPLEMENTED, details: 'StreamMetricSpec is not implemented: the metric spec is constant' }),
+    StreamMetricSpec: (call: ServerWritableStream<ScaledObjectRef, unknown>) =>
+      fail(call, { code: Code.UNIMPLEMENTED, details: 'StreamMetricSpec is not implemented: the metric spec is constant' }),
   };
 }
 

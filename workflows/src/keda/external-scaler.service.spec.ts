@@ -13,10 +13,15 @@ import { ExternalScalerService } from './external-scaler.service';
 import { KedaDecisions } from './keda-decisions';
 
 type IsActive = (req: unknown, cb: (err: ServiceError | null, res: { result: boolean }) => void) => void;
-type ScalerClient = Client & { IsActive: IsActive; GetMetrics: (req: unknown, cb: (err: ServiceError | null, res: { metricValues: { metricValue: number }[] }) => void) => void };
-const ExternalScaler = (loadPackageDefinition(loadSync(EXTERNAL_SCALER_PROTO, { keepCase: true, longs: Number, defaults: true })) as unknown as {
-  externalscaler: { ExternalScaler: new (address: string, creds: ChannelCredentials) => ScalerClient };
-}).externalscaler.ExternalScaler;
+type ScalerClient = Client & {
+  IsActive: IsActive;
+  GetMetrics: (req: unknown, cb: (err: ServiceError | null, res: { metricValues: { metricValue: number }[] }) => void) => void;
+};
+const ExternalScaler = (
+  loadPackageDefinition(loadSync(EXTERNAL_SCALER_PROTO, { keepCase: true, longs: Number, defaults: true })) as unknown as {
+    externalscaler: { ExternalScaler: new (address: string, creds: ChannelCredentials) => ScalerClient };
+  }
+).externalscaler.ExternalScaler;
 
 /** The service with TLS from files and the count it serves; the controllers are a stand-in answering status. */
 describe(ExternalScalerService.name, () => {
@@ -34,10 +39,29 @@ describe(ExternalScalerService.name, () => {
 
   beforeAll(() => {
     openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=test-ca', '-days', '1');
-    for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'], ['client', 'extendedKeyUsage=clientAuth\n']]) {
+    for (const [name, ext] of [
+      ['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'],
+      ['client', 'extendedKeyUsage=clientAuth\n'],
+    ]) {
       writeFileSync(join(dir, `${name}.ext`), ext);
       openssl('req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-      openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '1',
+        '-extfile',
+        `${name}.ext`,
+        '-out',
+        `${name}.crt`,
+      );
     }
   });
   beforeEach(() => {
@@ -56,8 +80,14 @@ describe(ExternalScalerService.name, () => {
     return service.port()!;
   }
   const ref = { name: 'web', namespace: 'shop', scalerMetadata: { targetId: 'web' } };
-  const isActive = (client: ScalerClient) => new Promise<boolean>((resolve, reject) => client.IsActive(ref, (err, res) => (err ? reject(err) : resolve(res.result))));
-  const metric = (client: ScalerClient) => new Promise<number>((resolve, reject) => client.GetMetrics({ scaledObjectRef: ref, metricName: 'm' }, (err, res) => (err ? reject(err) : resolve(res.metricValues[0].metricValue))));
+  const isActive = (client: ScalerClient) =>
+    new Promise<boolean>((resolve, reject) => client.IsActive(ref, (err, res) => (err ? reject(err) : resolve(res.result))));
+  const metric = (client: ScalerClient) =>
+    new Promise<number>((resolve, reject) =>
+      client.GetMetrics({ scaledObjectRef: ref, metricName: 'm' }, (err, res) =>
+        err ? reject(err) : resolve(res.metricValues[0].metricValue),
+      ),
+    );
   const file = (name: string) => readFileSync(join(dir, name));
 
   it('listens on nothing when disabled', async () => {

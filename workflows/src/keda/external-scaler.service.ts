@@ -35,9 +35,15 @@ export class ExternalScalerService implements OnApplicationBootstrap, OnApplicat
     const server = new Server();
     server.addService(externalScalerService(), externalScalerHandlers(this.counts()));
     const credentials = tls
-      ? ServerCredentials.createSsl(tls.ca ? readFileSync(tls.ca) : null, [{ cert_chain: readFileSync(tls.cert), private_key: readFileSync(tls.key) }], tls.ca !== null)
+      ? ServerCredentials.createSsl(
+          tls.ca ? readFileSync(tls.ca) : null,
+          [{ cert_chain: readFileSync(tls.cert), private_key: readFileSync(tls.key) }],
+          tls.ca !== null,
+        )
       : ServerCredentials.createInsecure();
-    this.boundPort = await new Promise<number>((resolve, reject) => server.bindAsync(`${host}:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))));
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+    );
     this.server = server;
     this.logger.log(`KEDA external scaler listening on ${host}:${this.boundPort} (${tls ? (tls.ca ? 'mutual TLS' : 'TLS') : 'plaintext'})`);
   }

@@ -1,7 +1,8 @@
 import { encodeCheckpoint } from '@smartscale/windowing';
 import { pendingEvents } from './group-lag.probe';
 
-const checkpoint = (position?: string): string => encodeCheckpoint({ streamTime: 1, closedBefore: 0, ...(position !== undefined ? { position } : {}) });
+const checkpoint = (position?: string): string =>
+  encodeCheckpoint({ streamTime: 1, closedBefore: 0, ...(position !== undefined ? { position } : {}) });
 
 describe(pendingEvents.name, () => {
   it('counts from the position the aggregator recorded, not from its replay offset', () => {

@@ -67,7 +67,14 @@ export class GroupLagProbe implements OnApplicationShutdown {
     ]);
     const startOf = new Map(starts.map((p) => [p.partition, p.offset]));
     const committedOf = new Map(committed.partitions.map((p) => [p.partition, { offset: p.offset, metadata: p.metadata }]));
-    return pendingEvents(ends.map((p) => ({ partition: p.partition, high: p.high, start: startOf.get(p.partition) ?? '0', committed: committedOf.get(p.partition) })));
+    return pendingEvents(
+      ends.map((p) => ({
+        partition: p.partition,
+        high: p.high,
+        start: startOf.get(p.partition) ?? '0',
+        committed: committedOf.get(p.partition),
+      })),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

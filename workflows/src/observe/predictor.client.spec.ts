@@ -12,13 +12,27 @@ describe(PredictorClient.name, () => {
   beforeAll(async () => {
     server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(answer));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    client = new PredictorClient(loadWorkerConfig({ SMARTSCALE_PREDICTOR_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+    client = new PredictorClient(
+      loadWorkerConfig({ SMARTSCALE_PREDICTOR_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    );
   });
   afterAll(() => new Promise((r) => server.close(r)));
 
   it('reads the peak and the upper peak of the horizon', async () => {
-    answer = JSON.stringify({ basedOnWindowEnd: 1000, anomalyScore: 0.2, points: [{ eventsPerSecond: 5, upper: 7 }, { eventsPerSecond: 9, upper: 11 }] });
-    await expect(client.forecast('web', 2)).resolves.toEqual({ peakEventsPerSecond: 9, upperPeakEventsPerSecond: 11, basedOnWindowEnd: 1000, anomalyScore: 0.2 });
+    answer = JSON.stringify({
+      basedOnWindowEnd: 1000,
+      anomalyScore: 0.2,
+      points: [
+        { eventsPerSecond: 5, upper: 7 },
+        { eventsPerSecond: 9, upper: 11 },
+      ],
+    });
+    await expect(client.forecast('web', 2)).resolves.toEqual({
+      peakEventsPerSecond: 9,
+      upperPeakEventsPerSecond: 11,
+      basedOnWindowEnd: 1000,
+      anomalyScore: 0.2,
+    });
   });
 
   it.each([

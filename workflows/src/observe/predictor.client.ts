@@ -29,7 +29,13 @@ export class PredictorClient {
     const res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!res.ok) throw new Error(`predictor answered HTTP ${res.status} for ${service}`);
     const parsed = ForecastAnswer.safeParse(await res.json().catch(() => null));
-    if (!parsed.success) throw new Error(`predictor answered an invalid forecast for ${service}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ').slice(0, 200)}`);
+    if (!parsed.success)
+      throw new Error(
+        `predictor answered an invalid forecast for ${service}: ${parsed.error.issues
+          .map((i) => `${i.path.join('.')} ${i.message}`)
+          .join('; ')
+          .slice(0, 200)}`,
+      );
     const f = parsed.data;
     return {
       peakEventsPerSecond: Math.max(...f.points.map((p) => p.eventsPerSecond)),

@@ -51,7 +51,12 @@ describe(KubernetesScaler.name, () => {
     return { source: 'kubeconfig', path };
   }
 
-  const target = (resource: KubernetesScalerSpec['resource'], name: string): KubernetesScalerSpec => ({ kind: 'kubernetes', namespace: 'shop', resource, name });
+  const target = (resource: KubernetesScalerSpec['resource'], name: string): KubernetesScalerSpec => ({
+    kind: 'kubernetes',
+    namespace: 'shop',
+    resource,
+    name,
+  });
   const connect = (resource: KubernetesScalerSpec['resource'], name: string, connection = kubeconfig, timeoutMs?: number) =>
     KubernetesScaler.connect('demo', target(resource, name), connection, timeoutMs === undefined ? {} : { timeoutMs });
 
@@ -160,7 +165,9 @@ describe(KubernetesScaler.name, () => {
   });
 
   it('refuses a kubeconfig that does not exist as misconfiguration', async () => {
-    await expect(connect('deployment', 'web', { source: 'kubeconfig', path: join(dir, 'missing.kubeconfig') })).rejects.toBeInstanceOf(ScalerMisconfigured);
+    await expect(connect('deployment', 'web', { source: 'kubeconfig', path: join(dir, 'missing.kubeconfig') })).rejects.toBeInstanceOf(
+      ScalerMisconfigured,
+    );
   });
 
   it('refuses a negative replica count before calling the API server', async () => {

@@ -1,4 +1,6 @@
-import type { AppsV1Api, ConfigurationOptions, KubeConfig, ObservableMiddleware, V1Scale } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { AppsV1Api, ConfigurationOptions, KubeConfig, ObservableMiddleware, V1Scale } from '@kubernetes/client-node' with {
+  'resolution-mode': 'import',
+};
 import { Logger } from '@nestjs/common';
 import type { ScalerSpec } from '@smartscale/contracts';
 import type { KubernetesConnection } from '../config/worker.config';
@@ -45,14 +47,21 @@ export class KubernetesScaler implements Scaler {
   private readonly logger: Logger;
   private readonly path: string;
 
-  static async connect(targetId: string, spec: KubernetesScalerSpec, connection: KubernetesConnection, options: KubernetesScalerOptions = {}): Promise<KubernetesScaler> {
+  static async connect(
+    targetId: string,
+    spec: KubernetesScalerSpec,
+    connection: KubernetesConnection,
+    options: KubernetesScalerOptions = {},
+  ): Promise<KubernetesScaler> {
     const k8s = await loadClientNode();
     const kc = new k8s.KubeConfig();
     try {
       loadKubeConfig(kc, connection, options.inClusterRoot ?? '');
       return new KubernetesScaler(k8s, kc.makeApiClient(k8s.AppsV1Api), targetId, spec, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     } catch (err) {
-      throw new ScalerMisconfigured(`cannot configure the Kubernetes client from ${describeConnection(connection)}: ${(err as Error).message}`);
+      throw new ScalerMisconfigured(
+        `cannot configure the Kubernetes client from ${describeConnection(connection)}: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -138,7 +147,8 @@ export class KubernetesScaler implements Scaler {
     if (err instanceof this.k8s.ApiException) {
       const code = err.code;
       const what = `${verb} ${this.path}: HTTP ${code} ${statusMessage(err.body)}`.trimEnd();
-      if (code === 403) return new ScalerMisconfigured(`${what} (the worker's service account needs get and patch on ${this.spec.resource}s/scale)`);
+      if (code === 403)
+        return new ScalerMisconfigured(`${what} (the worker's service account needs get and patch on ${this.spec.resource}s/scale)`);
       if (code === 404) return new ScalerMisconfigured(`${what} (check the target's namespace, resource and name)`);
       if (PERMANENT.has(code)) return new ScalerMisconfigured(what);
       return new Error(what, { cause: err });
@@ -174,7 +184,8 @@ function describeConnection(connection: KubernetesConnection): string {
 function statusMessage(body: unknown): string {
   try {
     const status = (typeof body === 'string' ? JSON.parse(body) : body) as { reason?: unknown; message?: unknown } | undefined;
-    if (status && typeof status.message === 'string') return `${typeof status.reason === 'string' ? `${status.reason}: ` : ''}${status.message}`;
+    if (status && typeof status.message === 'string')
+      return `${typeof status.reason === 'string' ? `${status.reason}: ` : ''}${status.message}`;
   } catch {
     // not JSON: a proxy or load balancer answered; the code alone is all there is
   }

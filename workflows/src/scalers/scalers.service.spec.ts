@@ -14,8 +14,17 @@ const dir = mkdtempSync(join(tmpdir(), 'smartscale-scalers-'));
 // A stand-in replica: a process that idles until SIGTERM, as an aggregator replica would.
 const entry = join(dir, 'replica.js');
 writeFileSync(entry, "setInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0));");
-const config = loadWorkerConfig({ SMARTSCALE_ROOT: dir, SMARTSCALE_LOCAL_SCALER_ENTRY: entry, SMARTSCALE_LOCAL_SCALER_STATE_DIR: join(dir, 'run') });
-const target = (id: string, scaler: ScalingTarget['scaler']): ScalingTarget => ({ id, service: id, scaler, policy: { ...DEFAULT_POLICY, minReplicas: 0 } });
+const config = loadWorkerConfig({
+  SMARTSCALE_ROOT: dir,
+  SMARTSCALE_LOCAL_SCALER_ENTRY: entry,
+  SMARTSCALE_LOCAL_SCALER_STATE_DIR: join(dir, 'run'),
+});
+const target = (id: string, scaler: ScalingTarget['scaler']): ScalingTarget => ({
+  id,
+  service: id,
+  scaler,
+  policy: { ...DEFAULT_POLICY, minReplicas: 0 },
+});
 
 describe(ScalersService.name, () => {
   const service = new ScalersService(config, {} as KedaDecisions);
@@ -49,7 +58,9 @@ describe(ScalersService.name, () => {
   });
 
   it('orders the spec key so equal specs match whatever their key order', () => {
-    expect(scalerKey({ kind: 'kubernetes', namespace: 'a', resource: 'deployment', name: 'b' })).toBe(scalerKey({ name: 'b', resource: 'deployment', namespace: 'a', kind: 'kubernetes' } as ScalingTarget['scaler']));
+    expect(scalerKey({ kind: 'kubernetes', namespace: 'a', resource: 'deployment', name: 'b' })).toBe(
+      scalerKey({ name: 'b', resource: 'deployment', namespace: 'a', kind: 'kubernetes' } as ScalingTarget['scaler']),
+    );
   });
 });
 

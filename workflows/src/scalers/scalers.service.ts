@@ -56,10 +56,17 @@ export class ScalersService implements OnApplicationShutdown {
   }
 
   private async create(target: ScalingTarget): Promise<Scaler> {
-    if (target.scaler.kind === 'webhook') return new WebhookScaler(target.id, target.scaler.url, this.config.webhookSecret, new WebhookUrlPolicy(this.config.webhookAllowedNetworks));
+    if (target.scaler.kind === 'webhook')
+      return new WebhookScaler(
+        target.id,
+        target.scaler.url,
+        this.config.webhookSecret,
+        new WebhookUrlPolicy(this.config.webhookAllowedNetworks),
+      );
     if (target.scaler.kind === 'kubernetes') return KubernetesScaler.connect(target.id, target.scaler, this.config.kubernetes);
     if (target.scaler.kind === 'keda') return new KedaScaler(target.id, this.kedaDecisions, target.policy.minReplicas);
-    if (target.scaler.kind === 'shadow') return new ShadowScaler(await KubernetesScaler.connect(target.id, target.scaler.source, this.config.kubernetes));
+    if (target.scaler.kind === 'shadow')
+      return new ShadowScaler(await KubernetesScaler.connect(target.id, target.scaler.source, this.config.kubernetes));
     const local = new LocalSupervisorScaler({
       targetId: target.id,
       entry: this.config.localScaler.entry,
@@ -75,6 +82,12 @@ export class ScalersService implements OnApplicationShutdown {
 /** The whole scaler spec with sorted keys: equal specs give equal keys whatever the key order. */
 export function scalerKey(spec: ScalingTarget['scaler']): string {
   const sorted = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)])) : v;
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [k, sorted(x)]),
+        )
+      : v;
   return JSON.stringify(sorted(spec));
 }

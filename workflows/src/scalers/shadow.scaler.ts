@@ -13,7 +13,9 @@ export class ShadowScaler implements Scaler {
   }
 
   async apply(replicas: number, idempotencyKey: string): Promise<number> {
-    throw new ScalerMisconfigured(`a shadow scaler never changes replicas (${idempotencyKey} asked for ${replicas}): use mode "recommend", or a kubernetes scaler to enforce`);
+    throw new ScalerMisconfigured(
+      `a shadow scaler never changes replicas (${idempotencyKey} asked for ${replicas}): use mode "recommend", or a kubernetes scaler to enforce`,
+    );
   }
 
   close(): Promise<void> {

@@ -37,7 +37,14 @@ const PRIVATE6: [string, number][] = [
 ];
 
 /** Names of metadata services that resolve only inside a cloud: refused by name, before any lookup. */
-const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']);
+const METADATA_NAMES = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.internal',
+]);
 
 function blockList(v4: [string, number][], v6: [string, number][]): BlockList {
   const list = new BlockList();
@@ -82,7 +89,8 @@ export class WebhookUrlPolicy {
     } catch {
       return 'not a URL';
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme "${url.protocol.slice(0, -1)}" is not allowed: http or https only`;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return `scheme "${url.protocol.slice(0, -1)}" is not allowed: http or https only`;
     const host = hostOf(url);
     if (METADATA_NAMES.has(host)) return `"${host}" is a cloud metadata service`;
     return isIP(host) ? this.addressProblem(host) : null;
@@ -100,4 +108,8 @@ export class WebhookUrlPolicy {
 }
 
 /** The URL's host as the resolver sees it: no IPv6 brackets, no trailing dot, lower case. */
-export const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+export const hostOf = (url: URL): string =>
+  url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();

@@ -34,7 +34,11 @@ describe(WebhookScaler.name, () => {
   beforeAll(async () => {
     elsewhere = await receiver((_req, res) => res.writeHead(200).end('{}'));
     main = await receiver((req, res, body) => {
-      received.push({ body, signature: req.headers[SIGNATURE_HEADER] as string | undefined, key: req.headers['idempotency-key'] as string | undefined });
+      received.push({
+        body,
+        signature: req.headers[SIGNATURE_HEADER] as string | undefined,
+        key: req.headers['idempotency-key'] as string | undefined,
+      });
       if (req.url === '/redirect') return res.writeHead(302, { location: elsewhere.url }).end();
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ replicas: JSON.parse(body).replicas }));
     });
@@ -79,7 +83,9 @@ describe(WebhookScaler.name, () => {
   });
 
   it('does not follow a redirect: the call is refused and the other address never called', async () => {
-    const err = (await new WebhookScaler('demo', main.url.replace('/scale', '/redirect'), null, LOOPBACK).apply(2, 'k3').catch((e: unknown) => e)) as Error;
+    const err = (await new WebhookScaler('demo', main.url.replace('/scale', '/redirect'), null, LOOPBACK)
+      .apply(2, 'k3')
+      .catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(ScalerRefused);
     expect(err.message).toMatch(/answered a redirect \(HTTP 302 to http:\/\/127\.0\.0\.1:\d+\/scale\), which is not followed/);
     expect(elsewhere.hits).toEqual([]);
@@ -94,7 +100,11 @@ describe(WebhookScaler.name, () => {
       ['file:///etc/passwd', LOOPBACK, /scheme "file" is not allowed/],
       [main.url, noPrivate, /127\.0\.0\.1 is a loopback or private address outside/],
       // A name is judged by what it resolves to when called.
-      [`http://localhost:${port}/scale`, noPrivate, /webhook host localhost resolves to (127\.0\.0\.1|::1) is a loopback or private address/],
+      [
+        `http://localhost:${port}/scale`,
+        noPrivate,
+        /webhook host localhost resolves to (127\.0\.0\.1|::1) is a loopback or private address/,
+      ],
     ] as const) {
       const err = (await new WebhookScaler('demo', url, null, policy).apply(1, 'k4').catch((e: unknown) => e)) as Error;
       expect([url, err]).toEqual([url, expect.any(ScalerMisconfigured)]);
@@ -122,7 +132,9 @@ describe(WebhookUrlPolicy.name, () => {
     ['not a url', /not a URL/],
   ])('refuses %s', (url, reason) => expect(policy.urlProblem(url)).toMatch(reason));
 
-  it.each(['https://hooks.example.com/scale', 'http://10.1.2.3:8080/scale', 'http://93.184.216.34/'])('accepts %s', (url) => expect(policy.urlProblem(url)).toBeNull());
+  it.each(['https://hooks.example.com/scale', 'http://10.1.2.3:8080/scale', 'http://93.184.216.34/'])('accepts %s', (url) =>
+    expect(policy.urlProblem(url)).toBeNull(),
+  );
 
   it('never lets the allow-list open link-local addresses', () => {
     expect(new WebhookUrlPolicy(['169.254.0.0/16', '0.0.0.0/0']).addressProblem('169.254.169.254')).toMatch(/link-local/);

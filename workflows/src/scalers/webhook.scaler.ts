@@ -23,7 +23,13 @@ export const signBody = (secret: string, body: string, unixSeconds: number): str
   `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
 
 /** What a receiver does with the header (also the reference for docs/hostile/control.md). */
-export function verifySignature(secret: string, header: string | undefined, body: string, nowSeconds: number, toleranceSeconds = SIGNATURE_TOLERANCE_S): boolean {
+export function verifySignature(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  nowSeconds: number,
+  toleranceSeconds = SIGNATURE_TOLERANCE_S,
+): boolean {
   const parts = Object.fromEntries((header ?? '').split(',').map((p) => p.split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceSeconds || !/^[0-9a-f]{64}$/.test(parts.v1 ?? '')) return false;
@@ -80,7 +86,10 @@ export class WebhookScaler implements Scaler {
     const { status, location, text } = await this.post(body, headers);
     const kind = httpStatusClass(status);
     if (kind === 'refused') {
-      const why = status >= 300 && status < 400 ? `answered a redirect (HTTP ${status}${location ? ` to ${location}` : ''}), which is not followed` : `refused the decision: HTTP ${status}`;
+      const why =
+        status >= 300 && status < 400
+          ? `answered a redirect (HTTP ${status}${location ? ` to ${location}` : ''}), which is not followed`
+          : `refused the decision: HTTP ${status}`;
       throw new ScalerRefused(`webhook ${this.url} ${why}`);
     }
     if (kind === 'transient') throw new Error(`webhook ${this.url} failed: HTTP ${status}`);
@@ -119,7 +128,9 @@ export class WebhookScaler implements Scaler {
             chunks.push(c);
           });
           res.on('error', reject);
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: Buffer.concat(chunks).toString('utf8') }),
+          );
         },
       );
       req.on('error', reject);

@@ -8,7 +8,10 @@ import { defaultGrpcRetryOptions, GrpcRetryOptions } from '@temporalio/client';
  * resolves once every retry already scheduled has fired (at most the SDK's 5 s interval plus jitter), so the
  * connection can be closed after it.
  */
-export function retriesUntilClosed(defaults: GrpcRetryOptions = defaultGrpcRetryOptions()): { options: GrpcRetryOptions; close(): Promise<void> } {
+export function retriesUntilClosed(defaults: GrpcRetryOptions = defaultGrpcRetryOptions()): {
+  options: GrpcRetryOptions;
+  close(): Promise<void>;
+} {
   let closing = false;
   let lastFiresAt = 0;
   return {

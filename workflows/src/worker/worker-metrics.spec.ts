@@ -11,7 +11,14 @@ const decision = (action: Decision['action'], from: number, to: number): Decisio
   from,
   to,
   reasons: [],
-  inputs: { observedEventsPerSecond: 1, observedWindowEnd: 0, forecastPeakEventsPerSecond: null, forecastUsed: false, anomalyScore: null, consumerLag: null },
+  inputs: {
+    observedEventsPerSecond: 1,
+    observedWindowEnd: 0,
+    forecastPeakEventsPerSecond: null,
+    forecastUsed: false,
+    anomalyScore: null,
+    consumerLag: null,
+  },
   applied: action !== 'hold',
 });
 
@@ -45,7 +52,9 @@ describe(WorkerMetrics.name, () => {
     expect(await metricSample(registry, 'smartscale_worker_activity_retries_total', { activity: 'apply' })).toBe(1);
     expect(await metricSample(registry, 'smartscale_worker_activity_retries_total', { activity: 'observe' })).toBeUndefined();
     expect(await metricSample(registry, 'smartscale_worker_activity_executions_total', { activity: 'apply', outcome: 'failed' })).toBe(1);
-    expect(await metricSample(registry, 'smartscale_worker_activity_executions_total', { activity: 'apply', outcome: 'completed' })).toBe(1);
+    expect(await metricSample(registry, 'smartscale_worker_activity_executions_total', { activity: 'apply', outcome: 'completed' })).toBe(
+      1,
+    );
     expect(await metricSample(registry, 'smartscale_worker_activity_duration_seconds_count', { activity: 'apply' })).toBe(2);
   });
 });

@@ -20,12 +20,42 @@ export class WorkerMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.decisions = new Counter({ name: 'smartscale_worker_decisions_total', help: 'Decisions recorded, by target and action (up, down, hold)', labelNames: ['target', 'action'], registers });
-    this.desiredReplicas = new Gauge({ name: 'smartscale_worker_desired_replicas', help: 'Replicas the last decision asked for', labelNames: ['target'], registers });
-    this.readyReplicas = new Gauge({ name: 'smartscale_worker_ready_replicas', help: "Replicas the target's scaler reported when the last decision was made", labelNames: ['target'], registers });
-    this.lastDecision = new Gauge({ name: 'smartscale_worker_last_decision_timestamp_seconds', help: 'When the last decision of a target was recorded', labelNames: ['target'], registers });
-    this.activityExecutions = new Counter({ name: 'smartscale_worker_activity_executions_total', help: 'Activity executions (attempts), by outcome', labelNames: ['activity', 'outcome'], registers });
-    this.activityRetries = new Counter({ name: 'smartscale_worker_activity_retries_total', help: 'Activity attempts after the first (Temporal retried them)', labelNames: ['activity'], registers });
+    this.decisions = new Counter({
+      name: 'smartscale_worker_decisions_total',
+      help: 'Decisions recorded, by target and action (up, down, hold)',
+      labelNames: ['target', 'action'],
+      registers,
+    });
+    this.desiredReplicas = new Gauge({
+      name: 'smartscale_worker_desired_replicas',
+      help: 'Replicas the last decision asked for',
+      labelNames: ['target'],
+      registers,
+    });
+    this.readyReplicas = new Gauge({
+      name: 'smartscale_worker_ready_replicas',
+      help: "Replicas the target's scaler reported when the last decision was made",
+      labelNames: ['target'],
+      registers,
+    });
+    this.lastDecision = new Gauge({
+      name: 'smartscale_worker_last_decision_timestamp_seconds',
+      help: 'When the last decision of a target was recorded',
+      labelNames: ['target'],
+      registers,
+    });
+    this.activityExecutions = new Counter({
+      name: 'smartscale_worker_activity_executions_total',
+      help: 'Activity executions (attempts), by outcome',
+      labelNames: ['activity', 'outcome'],
+      registers,
+    });
+    this.activityRetries = new Counter({
+      name: 'smartscale_worker_activity_retries_total',
+      help: 'Activity attempts after the first (Temporal retried them)',
+      labelNames: ['activity'],
+      registers,
+    });
     this.activitySeconds = new Histogram({
       name: 'smartscale_worker_activity_duration_seconds',
       help: 'Duration of one activity attempt',

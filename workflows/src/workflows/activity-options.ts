@@ -9,7 +9,12 @@ import { CONTROLLER_FAILURE } from '@smartscale/contracts/workflow';
  * they run out the tick records a hold with the reason, and the next tick (backed off while the fault
  * lasts) tries again.
  */
-export const ACTIVITY_OPTIONS: { reads: LocalActivityOptions; forecast: LocalActivityOptions; apply: ActivityOptions; check: LocalActivityOptions } = {
+export const ACTIVITY_OPTIONS: {
+  reads: LocalActivityOptions;
+  forecast: LocalActivityOptions;
+  apply: ActivityOptions;
+  check: LocalActivityOptions;
+} = {
   /**
    * observe and record, as local activities: they run inside the workflow task, one marker event each
    * instead of three events and another workflow task (bench:controller: events per decision and
@@ -25,7 +30,13 @@ export const ACTIVITY_OPTIONS: { reads: LocalActivityOptions; forecast: LocalAct
    */
   apply: {
     startToCloseTimeout: '30s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4, nonRetryableErrorTypes: [CONTROLLER_FAILURE.scalerMisconfigured, CONTROLLER_FAILURE.scalerRefused] },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '10s',
+      maximumAttempts: 4,
+      nonRetryableErrorTypes: [CONTROLLER_FAILURE.scalerMisconfigured, CONTROLLER_FAILURE.scalerRefused],
+    },
   },
   /** The worker's check of a target (the REST API's zod schema and caps): retried until the worker answers. */
   check: { startToCloseTimeout: '10s', retry: { initialInterval: '1s', maximumInterval: '30s' } },

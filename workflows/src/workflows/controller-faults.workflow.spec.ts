@@ -2,7 +2,16 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundle } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
-import { CONTROLLER_WORKFLOW_TYPE, DEFAULT_POLICY, decisionsQuery, pauseSignal, ScalingTarget, setPolicyUpdate, statusQuery, TASK_QUEUE } from '@smartscale/contracts';
+import {
+  CONTROLLER_WORKFLOW_TYPE,
+  DEFAULT_POLICY,
+  decisionsQuery,
+  pauseSignal,
+  ScalingTarget,
+  setPolicyUpdate,
+  statusQuery,
+  TASK_QUEUE,
+} from '@smartscale/contracts';
 import { CONTROLLER_FAILURE } from '@smartscale/contracts/workflow';
 import { createTimeSkippingEnv, REPO_ROOT } from '@smartscale/testing';
 import { bundleControllerWorkflows } from '../worker/workflow-bundle';
@@ -25,9 +34,18 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
   let runs = 0;
   async function withController(world: FakeWorld, body: (h: WorkflowHandle) => Promise<void>, t: unknown = target): Promise<void> {
     const taskQueue = `${TASK_QUEUE}-faults-${++runs}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities() });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: world.activities(),
+    });
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: `scaler/faults-${runs}-${Date.now()}`, taskQueue, args: [{ target: t }] });
+      const handle = await env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, {
+        workflowId: `scaler/faults-${runs}-${Date.now()}`,
+        taskQueue,
+        args: [{ target: t }],
+      });
       await body(handle);
       if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('test done');
     });
@@ -37,39 +55,53 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
 
   it('runs a target given without a policy as the schema completes it (defaults), not with an undefined policy', async () => {
     const world = new FakeWorld(env);
-    await withController(world, async (handle) => {
-      await world.nextDecisions(2);
-      expect((await handle.query(statusQuery)).policy).toEqual(DEFAULT_POLICY);
-    }, { id: 'bare', service: 'bare', scaler: { kind: 'local' } });
+    await withController(
+      world,
+      async (handle) => {
+        await world.nextDecisions(2);
+        expect((await handle.query(statusQuery)).policy).toEqual(DEFAULT_POLICY);
+      },
+      { id: 'bare', service: 'bare', scaler: { kind: 'local' } },
+    );
   });
 
   it.each<[string, unknown]>([
     ['a local target asking for a thousand processes', { ...target, policy: { ...target.policy, minReplicas: 1000, maxReplicas: 1000 } }],
     ['a file:// webhook', { ...target, scaler: { kind: 'webhook', url: 'file:///etc/passwd' } }],
-    ['an absurd maxReplicas', { ...target, scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/x' }, policy: { ...target.policy, maxReplicas: 1e9 } }],
+    [
+      'an absurd maxReplicas',
+      { ...target, scaler: { kind: 'webhook', url: 'http://127.0.0.1:9/x' }, policy: { ...target.policy, maxReplicas: 1e9 } },
+    ],
     ['a tick every millisecond', { ...target, policy: { ...target.policy, tickIntervalMs: 1 } }],
     ['a policy field of the wrong type', { ...target, policy: { ...target.policy, tolerance: 'wide' } }],
     ['no scaler at all', { id: 'x', service: 'x', policy: target.policy }],
   ])('refuses %s started directly in Temporal: never acts, records why, fails non-retryably', async (_what, bad) => {
     const world = new FakeWorld(env);
     world.load = 1e6;
-    await withController(world, async (handle) => {
-      const err = await handle.result().catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(WorkflowFailedError);
-      const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
-      expect(cause.type).toBe(CONTROLLER_FAILURE.invalidTarget);
-      expect(cause.message).toMatch(/^invalid target, refused: /);
-      expect(world.applyCalls).toBe(0);
-      expect(world.recorded.map((d) => [d.action, d.applied, d.reasons[0].code])).toEqual([['hold', false, 'invalid-target']]);
-      expect(world.recorded[0].reasons[0].message).toBe(cause.message);
-    }, bad);
+    await withController(
+      world,
+      async (handle) => {
+        const err = await handle.result().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WorkflowFailedError);
+        const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+        expect(cause.type).toBe(CONTROLLER_FAILURE.invalidTarget);
+        expect(cause.message).toMatch(/^invalid target, refused: /);
+        expect(world.applyCalls).toBe(0);
+        expect(world.recorded.map((d) => [d.action, d.applied, d.reasons[0].code])).toEqual([['hold', false, 'invalid-target']]);
+        expect(world.recorded[0].reasons[0].message).toBe(cause.message);
+      },
+      bad,
+    );
   });
 
   it('refuses a policy update past the worker caps (local maxReplicas) that the sync validator cannot know', async () => {
     const world = new FakeWorld(env);
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
-      const refused = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...target.policy, maxReplicas: 500 }] }).then(() => null, (e: { cause?: Error }) => e.cause);
+      const refused = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...target.policy, maxReplicas: 500 }] }).then(
+        () => null,
+        (e: { cause?: Error }) => e.cause,
+      );
       expect(refused?.message).toMatch(/maxReplicas must be at most 8/);
       expect((await handle.query(statusQuery)).policy.maxReplicas).toBe(target.policy.maxReplicas);
       expect(await running(handle)).toBe(true);
@@ -156,18 +188,22 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
     world.load = 45;
     const slow: ScalingTarget = { ...target, policy: { ...DEFAULT_POLICY, ...target.policy } };
     world.applyFails = new Error('webhook failed: HTTP 503 (retried)');
-    await withController(world, async (handle) => {
-      while (world.applyCalls === 0) await env.sleep(200);
-      await handle.signal(pauseSignal, { reason: 'incident' });
-      const [d] = await world.nextDecisions(1);
-      expect(d.applied).toBe(false);
-      expect(d.reasons.at(-1)).toMatchObject({ code: 'paused' });
-      expect(d.reasons.at(-1)?.message).toMatch(/cancelled/);
-      const calls = world.applyCalls;
-      world.applyFails = null;
-      await env.sleep(120_000);
-      expect(world.applyCalls).toBe(calls);
-      expect(world.applied).toEqual([]);
-    }, slow);
+    await withController(
+      world,
+      async (handle) => {
+        while (world.applyCalls === 0) await env.sleep(200);
+        await handle.signal(pauseSignal, { reason: 'incident' });
+        const [d] = await world.nextDecisions(1);
+        expect(d.applied).toBe(false);
+        expect(d.reasons.at(-1)).toMatchObject({ code: 'paused' });
+        expect(d.reasons.at(-1)?.message).toMatch(/cancelled/);
+        const calls = world.applyCalls;
+        world.applyFails = null;
+        await env.sleep(120_000);
+        expect(world.applyCalls).toBe(calls);
+        expect(world.applied).toEqual([]);
+      },
+      slow,
+    );
   });
 });

@@ -1,4 +1,11 @@
-import type { ControllerState, ControllerStatus, Decision, OverrideInfo, OverrideRequest, ScalingTarget } from '@smartscale/contracts/workflow';
+import type {
+  ControllerState,
+  ControllerStatus,
+  Decision,
+  OverrideInfo,
+  OverrideRequest,
+  ScalingTarget,
+} from '@smartscale/contracts/workflow';
 import type { DecideResult } from '@smartscale/policy';
 import { MAX_DECISIONS_KEPT } from '@smartscale/contracts/workflow';
 
@@ -42,7 +49,9 @@ export function summarize(d: Decision): string {
 /** Markdown for the UI's "Current Details": the last decision and its reasons. */
 export function detailsOf(target: ScalingTarget, state: ControllerState): string {
   const d = state.decisions.at(-1);
-  const override = state.override ? ` — override to ${state.override.replicas} until ${new Date(state.override.expiresAt).toISOString()}: ${state.override.reason}` : '';
+  const override = state.override
+    ? ` — override to ${state.override.replicas} until ${new Date(state.override.expiresAt).toISOString()}: ${state.override.reason}`
+    : '';
   const head = `**${target.id}** (service \`${target.service}\`, ${target.policy.mode})${state.paused ? ` — paused: ${state.paused.reason}` : ''}${override}`;
   if (!d) return head;
   const reasons = d.reasons.map((r) => `- \`${r.code}\` ${r.message}`).join('\n');
@@ -59,7 +68,12 @@ export function toOverride(req: OverrideRequest, now: number, maxReplicas: numbe
 }
 
 /** While an override is active it replaces decide(): cooldowns and stabilisation do not apply to it. */
-export function overrideResult(o: OverrideInfo, current: number, now: number, recommendations: DecideResult['recommendations']): DecideResult {
+export function overrideResult(
+  o: OverrideInfo,
+  current: number,
+  now: number,
+  recommendations: DecideResult['recommendations'],
+): DecideResult {
   const action = o.replicas > current ? 'up' : o.replicas < current ? 'down' : 'hold';
   const left = Math.ceil((o.expiresAt - now) / 1000);
   return {
@@ -90,9 +104,23 @@ export function nextApplyAt(now: number, failures: number, refused: boolean, tic
   return now + (refused ? REFUSED_RETRY_MS : faultBackoffMs(failures, Math.min(tickIntervalMs, 1_000)));
 }
 
-export const NO_INPUTS: Decision['inputs'] = { observedEventsPerSecond: null, observedWindowEnd: null, forecastPeakEventsPerSecond: null, forecastUsed: false, anomalyScore: null, consumerLag: null };
+export const NO_INPUTS: Decision['inputs'] = {
+  observedEventsPerSecond: null,
+  observedWindowEnd: null,
+  forecastPeakEventsPerSecond: null,
+  forecastUsed: false,
+  anomalyScore: null,
+  consumerLag: null,
+};
 
 /** A hold that records a fault: nothing was decided or applied, and the reason says why. */
 export const faultHold = (seq: number, at: number, replicas: number, code: string, message: string): Decision => ({
-  seq, at, action: 'hold', from: replicas, to: replicas, reasons: [{ code, message }], inputs: { ...NO_INPUTS }, applied: false,
+  seq,
+  at,
+  action: 'hold',
+  from: replicas,
+  to: replicas,
+  reasons: [{ code, message }],
+  inputs: { ...NO_INPUTS },
+  applied: false,
 });

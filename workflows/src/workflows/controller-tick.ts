@@ -1,5 +1,14 @@
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, proxyLocalActivities, setCurrentDetails, sleep, workflowInfo,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { CONTROLLER_FAILURE, ControllerState, Decision, idempotencyKeyFor, ScalingTarget } from '@smartscale/contracts/workflow';
 import { decide, ForecastSummary } from '@smartscale/policy';
@@ -21,7 +30,13 @@ export async function tick(target: ScalingTarget, state: ControllerState): Promi
     observed = await observe.executeWithOptions({ summary: `observe ${target.service}` }, [target]);
   } catch (err) {
     state.seq += 1;
-    const hold = faultHold(state.seq, Date.now(), state.currentReplicas ?? 0, 'observe-failed', `cannot observe ${target.service} or its scaler (${causeOf(err)}): holding, retrying with backoff`);
+    const hold = faultHold(
+      state.seq,
+      Date.now(),
+      state.currentReplicas ?? 0,
+      'observe-failed',
+      `cannot observe ${target.service} or its scaler (${causeOf(err)}): holding, retrying with backoff`,
+    );
     await finish(target, state, hold, true);
     return;
   }
@@ -30,26 +45,39 @@ export async function tick(target: ScalingTarget, state: ControllerState): Promi
   const result = state.override
     ? overrideResult(state.override, observed.currentReplicas, now, state.recommendations)
     : decide({
-      now,
-      observation: observed.window && { ...observed.window, currentReplicas: observed.currentReplicas },
-      forecast: fc.forecast,
-      forecastError: fc.error,
-      policy,
-      state,
-      lastKnownReplicas: observed.currentReplicas,
-      pendingEvents: observed.pendingEvents,
-    });
+        now,
+        observation: observed.window && { ...observed.window, currentReplicas: observed.currentReplicas },
+        forecast: fc.forecast,
+        forecastError: fc.error,
+        policy,
+        state,
+        lastKnownReplicas: observed.currentReplicas,
+        pendingEvents: observed.pendingEvents,
+      });
   state.seq += 1;
   state.recommendations = result.recommendations;
   state.currentReplicas = observed.currentReplicas;
-  let decision: Decision = { seq: state.seq, at: now, action: result.action, from: result.from, to: result.to, reasons: result.reasons, inputs: result.inputs, applied: false };
+  let decision: Decision = {
+    seq: state.seq,
+    at: now,
+    action: result.action,
+    from: result.from,
+    to: result.to,
+    reasons: result.reasons,
+    inputs: result.inputs,
+    applied: false,
+  };
   if (decision.action !== 'hold' && state.paused) {
     // The pause arrived while this tick was observing: it is recorded, never applied.
     decision.reasons.push({ code: 'paused', message: `paused during the decision (${state.paused.reason}): not applied` });
   } else if (decision.action !== 'hold' && policy.mode === 'recommend') {
     decision.reasons.push({ code: 'recommend-only', message: 'recommend mode: recorded for comparison, not applied' });
   } else if (decision.action !== 'hold' && faults.applyNotBefore !== null && now < faults.applyNotBefore) {
-    decision = asHold(decision, 'scaler-backoff', `the scaler failed before; next attempt at ${new Date(faults.applyNotBefore).toISOString()}`);
+    decision = asHold(
+      decision,
+      'scaler-backoff',
+      `the scaler failed before; next attempt at ${new Date(faults.applyNotBefore).toISOString()}`,
+    );
     faulted = true;
   } else if (decision.action !== 'hold') {
     const outcome = await applyUnlessPaused(target, state, decision);
@@ -61,12 +89,19 @@ export async function tick(target: ScalingTarget, state: ControllerState): Promi
       if (decision.action === 'up') state.lastScaleUpAt = now;
       else state.lastScaleDownAt = now;
     } else if (outcome.kind === 'paused') {
-      decision.reasons.push({ code: 'paused', message: `paused while the scaler call was retrying (${state.paused?.reason ?? 'paused'}): cancelled, not applied` });
+      decision.reasons.push({
+        code: 'paused',
+        message: `paused while the scaler call was retrying (${state.paused?.reason ?? 'paused'}): cancelled, not applied`,
+      });
     } else {
       faults.applyFailures += 1;
       faults.applyNotBefore = nextApplyAt(Date.now(), faults.applyFailures, outcome.refused, policy.tickIntervalMs);
       const retry = `next attempt at ${new Date(faults.applyNotBefore).toISOString()}`;
-      decision = asHold(decision, outcome.refused ? 'scaler-refused' : 'scaler-unavailable', `the scaler ${outcome.refused ? 'refused' : 'failed'} (${outcome.message}); ${retry}`);
+      decision = asHold(
+        decision,
+        outcome.refused ? 'scaler-refused' : 'scaler-unavailable',
+        `the scaler ${outcome.refused ? 'refused' : 'failed'} (${outcome.message}); ${retry}`,
+      );
       faulted = true;
     }
   }
@@ -79,7 +114,13 @@ export async function tick(target: ScalingTarget, state: ControllerState): Promi
 
 /** A decision that could not be applied becomes a hold at the current count, keeping why it was wanted. */
 function asHold(d: Decision, code: string, message: string): Decision {
-  return { ...d, action: 'hold', to: d.from, applied: false, reasons: [{ code, message: `wanted ${d.from}→${d.to}, holding: ${message}` }, ...d.reasons] };
+  return {
+    ...d,
+    action: 'hold',
+    to: d.from,
+    applied: false,
+    reasons: [{ code, message: `wanted ${d.from}→${d.to}, holding: ${message}` }, ...d.reasons],
+  };
 }
 
 type ApplyOutcome = { kind: 'applied'; replicas: number } | { kind: 'paused' } | { kind: 'failed'; refused: boolean; message: string };
@@ -91,12 +132,15 @@ async function applyUnlessPaused(target: ScalingTarget, state: ControllerState, 
   const scope = new CancellationScope();
   const call = scope.run(() => apply.executeWithOptions({ summary: summarize(decision) }, [target, decision.to, key]));
   let settled = false;
-  const outcome: Promise<ApplyOutcome> = call.then(
-    (replicas): ApplyOutcome => ({ kind: 'applied', replicas }),
-    (err: unknown): ApplyOutcome => (isCancellation(err) ? { kind: 'paused' } : { kind: 'failed', refused: isRefusal(err), message: causeOf(err) }),
-  ).finally(() => {
-    settled = true;
-  });
+  const outcome: Promise<ApplyOutcome> = call
+    .then(
+      (replicas): ApplyOutcome => ({ kind: 'applied', replicas }),
+      (err: unknown): ApplyOutcome =>
+        isCancellation(err) ? { kind: 'paused' } : { kind: 'failed', refused: isRefusal(err), message: causeOf(err) },
+    )
+    .finally(() => {
+      settled = true;
+    });
   await condition(() => settled || state.paused !== null);
   if (!settled) scope.cancel();
   return outcome;

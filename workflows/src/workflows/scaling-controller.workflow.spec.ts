@@ -4,8 +4,17 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundle } from '@temporalio/worker';
 import {
-  CONTROLLER_WORKFLOW_TYPE, ControllerStatus, decisionsQuery, overrideSignal, pauseSignal, resumeSignal, SA, ScalingTarget, setPolicyUpdate,
-  statusQuery, TASK_QUEUE,
+  CONTROLLER_WORKFLOW_TYPE,
+  ControllerStatus,
+  decisionsQuery,
+  overrideSignal,
+  pauseSignal,
+  resumeSignal,
+  SA,
+  ScalingTarget,
+  setPolicyUpdate,
+  statusQuery,
+  TASK_QUEUE,
 } from '@smartscale/contracts';
 import { createTimeSkippingEnv, REPO_ROOT } from '@smartscale/testing';
 import { bundleControllerWorkflows } from '../worker/workflow-bundle';
@@ -27,8 +36,18 @@ describe('scalingControllerWorkflow', () => {
   });
   afterAll(() => env?.teardown());
 
-  async function withController(world: FakeWorld, body: (h: Awaited<ReturnType<typeof start>>) => Promise<void>, maxTicksPerRun?: number, t = target): Promise<void> {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: world.activities() });
+  async function withController(
+    world: FakeWorld,
+    body: (h: Awaited<ReturnType<typeof start>>) => Promise<void>,
+    maxTicksPerRun?: number,
+    t = target,
+  ): Promise<void> {
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: bundle,
+      activities: world.activities(),
+    });
     await worker.runUntil(async () => {
       const handle = await start(maxTicksPerRun, t);
       await body(handle);
@@ -36,7 +55,11 @@ describe('scalingControllerWorkflow', () => {
     });
   }
   const start = (maxTicksPerRun?: number, t = target) =>
-    env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId: `scaler/${t.id}-${Date.now()}`, taskQueue: TASK_QUEUE, args: [{ target: t, maxTicksPerRun }] });
+    env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, {
+      workflowId: `scaler/${t.id}-${Date.now()}`,
+      taskQueue: TASK_QUEUE,
+      args: [{ target: t, maxTicksPerRun }],
+    });
 
   it('scales up on load above capacity with an idempotency key per decision, then holds through the cooldown', async () => {
     const world = new FakeWorld(env);
@@ -58,7 +81,12 @@ describe('scalingControllerWorkflow', () => {
   it('started again under the same id (terminate, then start), never reuses an old idempotency key', async () => {
     const world = new FakeWorld(env);
     const workflowId = `scaler/${target.id}-again-${Date.now()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: world.activities() });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: bundle,
+      activities: world.activities(),
+    });
     await worker.runUntil(async () => {
       for (const load of [45, 45]) {
         world.replicas = 1;
@@ -79,12 +107,17 @@ describe('scalingControllerWorkflow', () => {
     const world = new FakeWorld(env);
     world.load = 45;
     const recommend = { ...target, policy: { ...target.policy, mode: 'recommend' as const } };
-    await withController(world, async () => {
-      const decisions = await world.nextDecisions(3);
-      expect(decisions.every((d) => d.action === 'up' && d.to === 5 && !d.applied)).toBe(true);
-      expect(decisions[0].reasons.at(-1)?.code).toBe('recommend-only');
-      expect(world.applied).toEqual([]);
-    }, undefined, recommend);
+    await withController(
+      world,
+      async () => {
+        const decisions = await world.nextDecisions(3);
+        expect(decisions.every((d) => d.action === 'up' && d.to === 5 && !d.applied)).toBe(true);
+        expect(decisions[0].reasons.at(-1)?.code).toBe('recommend-only');
+        expect(world.applied).toEqual([]);
+      },
+      undefined,
+      recommend,
+    );
   });
 
   it('with a shadow scaler, records what the cluster had next to the recommendation and refuses enforce', async () => {
@@ -92,32 +125,50 @@ describe('scalingControllerWorkflow', () => {
     world.load = 45;
     world.replicas = 2; // set by the cluster's own autoscaler
     const observed: ScalingTarget = {
-      ...target, scaler: { kind: 'shadow', source: { kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web' } }, policy: { ...target.policy, mode: 'recommend' },
+      ...target,
+      scaler: { kind: 'shadow', source: { kind: 'kubernetes', namespace: 'shop', resource: 'deployment', name: 'web' } },
+      policy: { ...target.policy, mode: 'recommend' },
     };
-    await withController(world, async (handle) => {
-      const [d] = await world.nextDecisions(1);
-      expect([d.from, d.to, d.applied]).toEqual([2, 5, false]);
-      const refused = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...observed.policy, mode: 'enforce' }] }).then(() => null, (e: { cause?: Error }) => e.cause);
-      expect(refused?.message).toMatch(/a "shadow" scaler never changes replicas/);
-      await world.nextDecisions(2);
-      expect(world.applied).toEqual([]);
-    }, undefined, observed);
+    await withController(
+      world,
+      async (handle) => {
+        const [d] = await world.nextDecisions(1);
+        expect([d.from, d.to, d.applied]).toEqual([2, 5, false]);
+        const refused = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...observed.policy, mode: 'enforce' }] }).then(
+          () => null,
+          (e: { cause?: Error }) => e.cause,
+        );
+        expect(refused?.message).toMatch(/a "shadow" scaler never changes replicas/);
+        await world.nextDecisions(2);
+        expect(world.applied).toEqual([]);
+      },
+      undefined,
+      observed,
+    );
   });
 
   it('scales an idle target to zero and wakes it when events wait in its group', async () => {
     const world = new FakeWorld(env);
     world.load = 0;
-    const elastic = { ...target, policy: { ...target.policy, minReplicas: 0, scaleDownCooldownMs: 0, scaleDownStabilizationMs: 0, activationLag: 10 } };
-    await withController(world, async () => {
-      const [down] = await world.nextDecisions(1);
-      expect([down.action, down.to]).toEqual(['down', 0]);
-      world.pending = 9;
-      const [idle] = await world.nextDecisions(1);
-      expect([idle.action, idle.reasons[0].code]).toEqual(['hold', 'idle-at-zero']);
-      world.pending = 10;
-      const [wake] = await world.nextDecisions(1);
-      expect([wake.action, wake.to, wake.applied, wake.reasons[0].code]).toEqual(['up', 1, true, 'activation']);
-    }, undefined, elastic);
+    const elastic = {
+      ...target,
+      policy: { ...target.policy, minReplicas: 0, scaleDownCooldownMs: 0, scaleDownStabilizationMs: 0, activationLag: 10 },
+    };
+    await withController(
+      world,
+      async () => {
+        const [down] = await world.nextDecisions(1);
+        expect([down.action, down.to]).toEqual(['down', 0]);
+        world.pending = 9;
+        const [idle] = await world.nextDecisions(1);
+        expect([idle.action, idle.reasons[0].code]).toEqual(['hold', 'idle-at-zero']);
+        world.pending = 10;
+        const [wake] = await world.nextDecisions(1);
+        expect([wake.action, wake.to, wake.applied, wake.reasons[0].code]).toEqual(['up', 1, true, 'activation']);
+      },
+      undefined,
+      elastic,
+    );
   });
 
   it('falls back to the reactive rule when the forecast activity fails, and says why', async () => {
@@ -185,9 +236,14 @@ describe('scalingControllerWorkflow', () => {
     world.load = 45;
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
-      const rejected = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...target.policy, minReplicas: 9, maxReplicas: 2 }] }).then(() => null, (e: { cause?: Error }) => e.cause);
+      const rejected = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...target.policy, minReplicas: 9, maxReplicas: 2 }] }).then(
+        () => null,
+        (e: { cause?: Error }) => e.cause,
+      );
       expect(rejected?.message).toMatch(/minReplicas must not exceed maxReplicas/);
-      const accepted = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...target.policy, maxReplicas: 2, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0 }] });
+      const accepted = await handle.executeUpdate(setPolicyUpdate, {
+        args: [{ ...target.policy, maxReplicas: 2, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0 }],
+      });
       expect(accepted.maxReplicas).toBe(2);
       await env.sleep(40_000);
       const [d] = await world.nextDecisions(1);
@@ -202,7 +258,10 @@ describe('scalingControllerWorkflow', () => {
       await world.nextDecisions(8); // load 5 on one replica of 10: every tick holds
       const events = (await handle.fetchHistory()).events ?? [];
       // Only the controller's own attributes count (a versioning marker would upsert TemporalChangeVersion).
-      const ours = (e: (typeof events)[number]) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).some((k) => k.startsWith('SmartScale'));
+      const ours = (e: (typeof events)[number]) =>
+        Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).some((k) =>
+          k.startsWith('SmartScale'),
+        );
       const upserts = events.filter(ours);
       expect(world.recorded.every((d) => d.action === 'hold')).toBe(true);
       // The first tick publishes the target's state; later holds change nothing (the last action stays 'hold').
@@ -218,18 +277,22 @@ describe('scalingControllerWorkflow', () => {
 
   it('continues as new, carrying its decision sequence and history into the next run', async () => {
     const world = new FakeWorld(env);
-    await withController(world, async (handle) => {
-      await world.nextDecisions(5);
-      const first = (await handle.describe()).runId;
-      expect(first).not.toBe(handle.firstExecutionRunId);
-      const status = await env.client.workflow.getHandle(handle.workflowId).query(statusQuery);
-      expect(status.seq).toBeGreaterThanOrEqual(4);
-      const seqs = (await env.client.workflow.getHandle(handle.workflowId).query(decisionsQuery)).map((d) => d.seq);
-      expect(seqs.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
-    }, 2);
+    await withController(
+      world,
+      async (handle) => {
+        await world.nextDecisions(5);
+        const first = (await handle.describe()).runId;
+        expect(first).not.toBe(handle.firstExecutionRunId);
+        const status = await env.client.workflow.getHandle(handle.workflowId).query(statusQuery);
+        expect(status.seq).toBeGreaterThanOrEqual(4);
+        const seqs = (await env.client.workflow.getHandle(handle.workflowId).query(decisionsQuery)).map((d) => d.seq);
+        expect(seqs.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+      },
+      2,
+    );
   });
 
-  it("replays its own history (ticks, an override and its apply) without non-determinism, as a restarted worker does", async () => {
+  it('replays its own history (ticks, an override and its apply) without non-determinism, as a restarted worker does', async () => {
     const world = new FakeWorld(env);
     let history: Awaited<ReturnType<Awaited<ReturnType<typeof start>>['fetchHistory']>> | undefined;
     let workflowId = '';
@@ -240,7 +303,10 @@ describe('scalingControllerWorkflow', () => {
       workflowId = handle.workflowId;
       history = await handle.fetchHistory();
     });
-    const result = await Worker.runReplayHistory({ workflowBundle: bundle }, history!, workflowId).then(() => null, (e: unknown) => e);
+    const result = await Worker.runReplayHistory({ workflowBundle: bundle }, history!, workflowId).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(result).toBeNull();
   });
 

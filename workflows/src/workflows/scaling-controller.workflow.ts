@@ -1,9 +1,31 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, proxyLocalActivities, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
-  clearOverrideSignal, CONTROLLER_FAILURE, ControllerInput, ControllerState, decisionsQuery, DEFAULT_MAX_TICKS_PER_RUN, overrideSignal, pauseSignal,
-  resumeSignal, SA, scalerPolicyProblem, ScalingTarget, setPolicyUpdate, statusQuery,
+  clearOverrideSignal,
+  CONTROLLER_FAILURE,
+  ControllerInput,
+  ControllerState,
+  decisionsQuery,
+  DEFAULT_MAX_TICKS_PER_RUN,
+  overrideSignal,
+  pauseSignal,
+  resumeSignal,
+  SA,
+  scalerPolicyProblem,
+  ScalingTarget,
+  setPolicyUpdate,
+  statusQuery,
 } from '@smartscale/contracts/workflow';
 import { policyProblems } from '@smartscale/policy';
 import type { ControllerActivities } from '../activities/controller-activity.types';
@@ -49,7 +71,8 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
     async (policy) => {
       // The synchronous validator has the fixed rules; the worker adds the deployment's caps (local replicas, tick floor).
       const checked = await check.validateTarget({ ...target, policy });
-      if (!checked.ok) throw ApplicationFailure.nonRetryable(`invalid policy: ${checked.problems.join('; ')}`, CONTROLLER_FAILURE.invalidTarget);
+      if (!checked.ok)
+        throw ApplicationFailure.nonRetryable(`invalid policy: ${checked.problems.join('; ')}`, CONTROLLER_FAILURE.invalidTarget);
       target.policy = policy;
       upsertMemo({ policy });
       wake = true;
@@ -66,7 +89,9 @@ export async function scalingControllerWorkflow(input: ControllerInput): Promise
     if (!state.paused) await tick(target, state);
     published = publish(target, state, published);
     wake = false;
-    await condition(() => wake, nextWakeMs(target, state), { summary: state.paused ? `paused: ${state.paused.reason}` : 'until the next tick' });
+    await condition(() => wake, nextWakeMs(target, state), {
+      summary: state.paused ? `paused: ${state.paused.reason}` : 'until the next tick',
+    });
     if (workflowInfo().continueAsNewSuggested || ticks >= maxTicks) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof scalingControllerWorkflow>({ target, state, maxTicksPerRun: input.maxTicksPerRun });

@@ -96,7 +96,12 @@ export function kafkaBatchMetricsSink(kafka: Kafka, topic: string): BatchMetrics
     async send(records) {
       connected ??= producer.connect();
       await connected;
-      await producer.send({ topic, acks: 1, timeout: 5_000, messages: records.map((r) => ({ key: r.instance, value: JSON.stringify(r) })) });
+      await producer.send({
+        topic,
+        acks: 1,
+        timeout: 5_000,
+        messages: records.map((r) => ({ key: r.instance, value: JSON.stringify(r) })),
+      });
     },
     async close() {
       if (connected) await producer.disconnect();

@@ -7,7 +7,17 @@ import { BatchTuner } from './batch-tuner';
 const config = (mode: 'fixed' | 'adaptive'): BatchingConfig => ({
   mode,
   initial: { commitIntervalMs: 100, maxBatchRecords: 1_000 },
-  pacer: { minIntervalMs: 20, maxIntervalMs: 1_000, minRecords: 100, maxRecords: 10_000, targetLatencyMs: 500, caughtUpLag: 100, calmBatches: 2, increaseFactor: 2, decreaseStepMs: 20 },
+  pacer: {
+    minIntervalMs: 20,
+    maxIntervalMs: 1_000,
+    minRecords: 100,
+    maxRecords: 10_000,
+    targetLatencyMs: 500,
+    caughtUpLag: 100,
+    calmBatches: 2,
+    increaseFactor: 2,
+    decreaseStepMs: 20,
+  },
   record: true,
 });
 const behind = { records: 1_000, processingMs: 10, commitMs: 5, lagBefore: 1_000, lagAfter: 5_000 };
@@ -32,7 +42,11 @@ describe(BatchTuner.name, () => {
 
   it('steps down only while the loop is busy at most half of the time since the last batch', () => {
     let t = 0;
-    const tuner = new BatchTuner({ ...config('adaptive'), initial: { commitIntervalMs: 500, maxBatchRecords: 5_000 } }, new AggregatorMetrics(new Registry()), () => t);
+    const tuner = new BatchTuner(
+      { ...config('adaptive'), initial: { commitIntervalMs: 500, maxBatchRecords: 5_000 } },
+      new AggregatorMetrics(new Registry()),
+      () => t,
+    );
     const caughtUp = { records: 100, processingMs: 1, commitMs: 1, lagBefore: 0, lagAfter: 0 };
     for (let i = 0; i < 4; i++) {
       t += 100;

@@ -15,12 +15,18 @@ import { BatchTuner } from './batch-tuner';
 @Module({
   imports: [AggregatorMetricsModule],
   providers: [
-    { provide: BatchTuner, inject: [AGGREGATOR_CONFIG, AggregatorMetrics], useFactory: (config: AggregatorConfig, metrics: AggregatorMetrics) => new BatchTuner(config.batching, metrics) },
+    {
+      provide: BatchTuner,
+      inject: [AGGREGATOR_CONFIG, AggregatorMetrics],
+      useFactory: (config: AggregatorConfig, metrics: AggregatorMetrics) => new BatchTuner(config.batching, metrics),
+    },
     {
       provide: BATCH_RECORDS,
       inject: [KAFKA, AGGREGATOR_CONFIG, AggregatorMetrics],
       useFactory: (kafka: Kafka, config: AggregatorConfig, metrics: AggregatorMetrics) =>
-        config.batching.record ? new BatchMetricsPublisher(kafkaBatchMetricsSink(kafka, config.topics.batches), (n) => metrics.batchRecordsDropped.inc(n)) : null,
+        config.batching.record
+          ? new BatchMetricsPublisher(kafkaBatchMetricsSink(kafka, config.topics.batches), (n) => metrics.batchRecordsDropped.inc(n))
+          : null,
     },
   ],
   exports: [BatchTuner, BATCH_RECORDS],

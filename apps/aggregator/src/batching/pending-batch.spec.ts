@@ -2,8 +2,24 @@ import { BatchMetricSchema } from '@smartscale/contracts';
 import { mergeStep, toBatchMetric } from './pending-batch';
 import type { StepOutput } from '../windows/windows.service';
 
-const out = (offset: string | null): StepOutput => ({ partition: 4, metrics: [], deadLetters: [], late: 1, refused: 0, ahead: 0, servicesEvicted: 0, commit: offset === null ? null : { partition: 4, offset, metadata: 'w1:[1,2]' } });
-const stats = (records: number, lagBefore: number, lagAfter: number) => ({ records, bytes: records * 100, fetchWaitMs: 2, processingMs: 3, lagBefore, lagAfter });
+const out = (offset: string | null): StepOutput => ({
+  partition: 4,
+  metrics: [],
+  deadLetters: [],
+  late: 1,
+  refused: 0,
+  ahead: 0,
+  servicesEvicted: 0,
+  commit: offset === null ? null : { partition: 4, offset, metadata: 'w1:[1,2]' },
+});
+const stats = (records: number, lagBefore: number, lagAfter: number) => ({
+  records,
+  bytes: records * 100,
+  fetchWaitMs: 2,
+  processingMs: 3,
+  lagBefore,
+  lagAfter,
+});
 
 describe(mergeStep.name, () => {
   it('sums sizes and times, keeps the first lag before and the last lag after, and the latest commit', () => {

@@ -23,7 +23,13 @@ export interface PendingBatch {
  * Adds a step to the partition's pending batch (or starts one). Lag before is the first step's, lag
  * after the last one's; an idle tick's step carries the lag last seen on the partition.
  */
-export function mergeStep(entry: PendingBatch | undefined, out: StepOutput, stats: StepStats | null, now: number, lastLag: number): PendingBatch {
+export function mergeStep(
+  entry: PendingBatch | undefined,
+  out: StepOutput,
+  stats: StepStats | null,
+  now: number,
+  lastLag: number,
+): PendingBatch {
   const s = stats ?? { records: 0, bytes: 0, fetchWaitMs: 0, processingMs: 0, lagBefore: lastLag, lagAfter: lastLag };
   if (!entry) return { out, since: now, stats: { ...s } };
   entry.out.metrics.push(...out.metrics);
@@ -43,7 +49,13 @@ export function mergeStep(entry: PendingBatch | undefined, out: StepOutput, stat
 }
 
 /** The record of one committed transaction (BatchMetric, libs/contracts). */
-export function toBatchMetric(entry: PendingBatch, instance: string, settings: BatchSettings, commitMs: number, committedAt: number): BatchMetric {
+export function toBatchMetric(
+  entry: PendingBatch,
+  instance: string,
+  settings: BatchSettings,
+  commitMs: number,
+  committedAt: number,
+): BatchMetric {
   const { stats } = entry;
   return {
     v: 1,

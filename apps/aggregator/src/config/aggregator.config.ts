@@ -88,7 +88,12 @@ export interface BatchingConfig {
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   const e = loadEnv(AGGREGATOR_ENV_SHAPE, env);
   return {
-    kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: e.SMARTSCALE_AGGREGATOR_INSTANCE, groupId: e.SMARTSCALE_AGGREGATOR_GROUP, security: kafkaSecurity(e) },
+    kafka: {
+      brokers: e.SMARTSCALE_KAFKA_BROKERS,
+      clientId: e.SMARTSCALE_AGGREGATOR_INSTANCE,
+      groupId: e.SMARTSCALE_AGGREGATOR_GROUP,
+      security: kafkaSecurity(e),
+    },
     topics: {
       events: e.SMARTSCALE_AGGREGATOR_EVENTS_TOPIC,
       metrics: e.SMARTSCALE_AGGREGATOR_METRICS_TOPIC,
@@ -104,14 +109,19 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
       hopping: hoppingConfig(e),
     },
     batching: batchingConfig(e),
-    http: e.SMARTSCALE_AGGREGATOR_METRICS_PORT === 0 ? null : { host: e.SMARTSCALE_AGGREGATOR_METRICS_HOST, port: e.SMARTSCALE_AGGREGATOR_METRICS_PORT },
+    http:
+      e.SMARTSCALE_AGGREGATOR_METRICS_PORT === 0
+        ? null
+        : { host: e.SMARTSCALE_AGGREGATOR_METRICS_HOST, port: e.SMARTSCALE_AGGREGATOR_METRICS_PORT },
   };
 }
 
 /** A lead beyond the grace period would let stream time close windows before real events could reach them. */
 function clockConfig(e: z.infer<z.ZodObject<typeof AGGREGATOR_ENV_SHAPE>>): AggregatorConfig['windows']['clock'] {
   if (e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS > e.SMARTSCALE_GRACE_MS) {
-    throw new Error(`invalid configuration:\n  SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS: ${e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS} is above SMARTSCALE_GRACE_MS (${e.SMARTSCALE_GRACE_MS})`);
+    throw new Error(
+      `invalid configuration:\n  SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS: ${e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS} is above SMARTSCALE_GRACE_MS (${e.SMARTSCALE_GRACE_MS})`,
+    );
   }
   return { maxStreamLeadMs: e.SMARTSCALE_AGGREGATOR_MAX_STREAM_LEAD_MS, maxFutureMs: e.SMARTSCALE_AGGREGATOR_MAX_FUTURE_MS };
 }
@@ -122,14 +132,21 @@ function hoppingConfig(e: z.infer<z.ZodObject<typeof AGGREGATOR_ENV_SHAPE>>): Ag
   const advanceMs = e.SMARTSCALE_HOPPING_ADVANCE_MS;
   if (sizeMs === 0) return null;
   const bad: string[] = [];
-  if (advanceMs % e.SMARTSCALE_WINDOW_MS !== 0) bad.push(`SMARTSCALE_HOPPING_ADVANCE_MS: ${advanceMs} is not a multiple of SMARTSCALE_WINDOW_MS (${e.SMARTSCALE_WINDOW_MS})`);
-  if (sizeMs % advanceMs !== 0) bad.push(`SMARTSCALE_HOPPING_WINDOW_MS: ${sizeMs} is not a multiple of SMARTSCALE_HOPPING_ADVANCE_MS (${advanceMs}); 0 turns hopping windows off`);
+  if (advanceMs % e.SMARTSCALE_WINDOW_MS !== 0)
+    bad.push(`SMARTSCALE_HOPPING_ADVANCE_MS: ${advanceMs} is not a multiple of SMARTSCALE_WINDOW_MS (${e.SMARTSCALE_WINDOW_MS})`);
+  if (sizeMs % advanceMs !== 0)
+    bad.push(
+      `SMARTSCALE_HOPPING_WINDOW_MS: ${sizeMs} is not a multiple of SMARTSCALE_HOPPING_ADVANCE_MS (${advanceMs}); 0 turns hopping windows off`,
+    );
   if (bad.length > 0) throw new Error(`invalid configuration:\n${bad.map((b) => `  ${b}`).join('\n')}`);
   return { sizeMs, advanceMs };
 }
 
 function batchingConfig(e: z.infer<z.ZodObject<typeof AGGREGATOR_ENV_SHAPE>>): BatchingConfig {
-  if (e.SMARTSCALE_BATCH_MIN_INTERVAL_MS > e.SMARTSCALE_BATCH_MAX_INTERVAL_MS || e.SMARTSCALE_BATCH_MIN_RECORDS > e.SMARTSCALE_BATCH_MAX_RECORDS) {
+  if (
+    e.SMARTSCALE_BATCH_MIN_INTERVAL_MS > e.SMARTSCALE_BATCH_MAX_INTERVAL_MS ||
+    e.SMARTSCALE_BATCH_MIN_RECORDS > e.SMARTSCALE_BATCH_MAX_RECORDS
+  ) {
     throw new Error('invalid configuration:\n  SMARTSCALE_BATCH_MIN_*: a minimum is above its maximum');
   }
   const pacer: CommitPacerOptions = {

@@ -99,12 +99,16 @@ export class TransactionalOutput implements ExactlyOnceOutput, OnApplicationShut
       if (out.commit) {
         // kafkajs encodes per-partition metadata in TxnOffsetCommit but leaves it out of its types.
         const partitions: { partition: number; offset: string; metadata: string }[] = [out.commit];
-        await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic: this.topics.events, partitions }] }));
+        await retryConcurrent(() =>
+          txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic: this.topics.events, partitions }] }),
+        );
       }
       await txn.commit();
       return true;
     } catch (err) {
-      await txn.abort().catch((abortErr: unknown) => this.logger.warn(`abort failed on partition ${out.partition}: ${(abortErr as Error).message}`));
+      await txn
+        .abort()
+        .catch((abortErr: unknown) => this.logger.warn(`abort failed on partition ${out.partition}: ${(abortErr as Error).message}`));
       throw err;
     }
   }

@@ -27,9 +27,22 @@ export class AggregatorMetrics {
   readonly batchRecordsDropped: Counter;
 
   constructor(registry: Registry) {
-    this.emitted = new Counter({ name: 'smartscale_aggregator_windows_emitted_total', help: 'Closed windows emitted (committed), by kind', labelNames: ['kind'], registers: [registry] });
-    this.deadLettered = new Counter({ name: 'smartscale_aggregator_dead_letters_total', help: 'Records sent to the dead-letter topic', registers: [registry] });
-    this.late = new Counter({ name: 'smartscale_aggregator_late_events_total', help: 'Events later than the grace period, dropped', registers: [registry] });
+    this.emitted = new Counter({
+      name: 'smartscale_aggregator_windows_emitted_total',
+      help: 'Closed windows emitted (committed), by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
+    this.deadLettered = new Counter({
+      name: 'smartscale_aggregator_dead_letters_total',
+      help: 'Records sent to the dead-letter topic',
+      registers: [registry],
+    });
+    this.late = new Counter({
+      name: 'smartscale_aggregator_late_events_total',
+      help: 'Events later than the grace period, dropped',
+      registers: [registry],
+    });
     this.refused = new Counter({
       name: 'smartscale_aggregator_refused_events_total',
       help: 'Events dated further ahead of the clock than SMARTSCALE_AGGREGATOR_MAX_FUTURE_MS, dead-lettered',
@@ -45,9 +58,22 @@ export class AggregatorMetrics {
       help: 'Services forgotten after SMARTSCALE_SERVICE_IDLE_MS without an event (no more zero windows)',
       registers: [registry],
     });
-    this.services = new Gauge({ name: 'smartscale_aggregator_services', help: 'Services with window state in this process', registers: [registry] });
-    this.aborted = new Counter({ name: 'smartscale_aggregator_transactions_aborted_total', help: 'Aborted output transactions', registers: [registry] });
-    this.lag = new Gauge({ name: 'smartscale_aggregator_consumer_lag', help: 'Records behind the high watermark', labelNames: ['partition'], registers: [registry] });
+    this.services = new Gauge({
+      name: 'smartscale_aggregator_services',
+      help: 'Services with window state in this process',
+      registers: [registry],
+    });
+    this.aborted = new Counter({
+      name: 'smartscale_aggregator_transactions_aborted_total',
+      help: 'Aborted output transactions',
+      registers: [registry],
+    });
+    this.lag = new Gauge({
+      name: 'smartscale_aggregator_consumer_lag',
+      help: 'Records behind the high watermark',
+      labelNames: ['partition'],
+      registers: [registry],
+    });
     // From the window's end (event time) to its result being committed, on the wall clock: grace,
     // the idle/commit timers and the transaction itself. Replays after a restart land in the top buckets.
     this.closeLatency = new Histogram({
@@ -76,10 +102,28 @@ export class AggregatorMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     });
-    this.batchLag = new Gauge({ name: 'smartscale_aggregator_batch_lag_records', help: 'Consumer lag before and after the last committed micro-batch', labelNames: ['when'], registers: [registry] });
-    this.commitInterval = new Gauge({ name: 'smartscale_aggregator_batch_commit_interval_seconds', help: 'Commit interval in force', registers: [registry] });
-    this.batchMaxRecords = new Gauge({ name: 'smartscale_aggregator_batch_max_records', help: 'Records per processing step in force', registers: [registry] });
-    this.settingChanges = new Counter({ name: 'smartscale_aggregator_batch_setting_changes_total', help: 'Batch setting changes by the adaptive controller', labelNames: ['direction'], registers: [registry] });
+    this.batchLag = new Gauge({
+      name: 'smartscale_aggregator_batch_lag_records',
+      help: 'Consumer lag before and after the last committed micro-batch',
+      labelNames: ['when'],
+      registers: [registry],
+    });
+    this.commitInterval = new Gauge({
+      name: 'smartscale_aggregator_batch_commit_interval_seconds',
+      help: 'Commit interval in force',
+      registers: [registry],
+    });
+    this.batchMaxRecords = new Gauge({
+      name: 'smartscale_aggregator_batch_max_records',
+      help: 'Records per processing step in force',
+      registers: [registry],
+    });
+    this.settingChanges = new Counter({
+      name: 'smartscale_aggregator_batch_setting_changes_total',
+      help: 'Batch setting changes by the adaptive controller',
+      labelNames: ['direction'],
+      registers: [registry],
+    });
     this.batchRecordsDropped = new Counter({
       name: 'smartscale_aggregator_batch_records_dropped_total',
       help: 'Batch records dropped before publishing because the broker was slow (oldest first)',

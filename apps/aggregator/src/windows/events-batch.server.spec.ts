@@ -90,7 +90,10 @@ describe(EventsBatchServer.name, () => {
 
   const start = async (failConnect = false): Promise<ReturnType<typeof fakeConsumer>> => {
     const fake = fakeConsumer(failConnect);
-    app = await NestFactory.createMicroservice(RecordingModule, { strategy: new EventsBatchServer(fake.consumer, { topic: TOPIC, tickMs: 5 }), logger: false });
+    app = await NestFactory.createMicroservice(RecordingModule, {
+      strategy: new EventsBatchServer(fake.consumer, { topic: TOPIC, tickMs: 5 }),
+      logger: false,
+    });
     return fake;
   };
 
@@ -103,7 +106,11 @@ describe(EventsBatchServer.name, () => {
     await fake.batch({ partition: 3 }); // kafkajs waits for the handler before the next batch
     expect(seen).toEqual(['assigned 3,5', 'batch 3']);
     await firstTick;
-    expect(fake.calls.slice(4, 7)).toEqual([`resume [{"topic":"${TOPIC}","partitions":[3]}]`, `seek {"topic":"${TOPIC}","partition":3,"offset":"42"}`, `pause [{"topic":"${TOPIC}","partitions":[7]}]`]);
+    expect(fake.calls.slice(4, 7)).toEqual([
+      `resume [{"topic":"${TOPIC}","partitions":[3]}]`,
+      `seek {"topic":"${TOPIC}","partition":3,"offset":"42"}`,
+      `pause [{"topic":"${TOPIC}","partitions":[7]}]`,
+    ]);
   });
 
   it('on close stops ticking, drains through the handlers, and only then leaves the group', async () => {

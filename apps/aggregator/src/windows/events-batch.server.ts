@@ -72,9 +72,15 @@ export class EventsBatchServer extends Server implements CustomTransportStrategy
     const { topic, tickMs } = this.options;
     try {
       await this.consumer.connect();
-      this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.notify(EVENTS_BATCH_PATTERNS.assigned, payload.memberAssignment[topic] ?? []));
+      this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
+        this.notify(EVENTS_BATCH_PATTERNS.assigned, payload.memberAssignment[topic] ?? []),
+      );
       await this.consumer.subscribe({ topic, fromBeginning: true });
-      await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.dispatch(EVENTS_BATCH_PATTERNS.batch, payload) });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload: EachBatchPayload) => this.dispatch(EVENTS_BATCH_PATTERNS.batch, payload),
+      });
       this.timer = setInterval(() => this.notify(EVENTS_BATCH_PATTERNS.tick, undefined), tickMs);
       callback();
     } catch (err) {

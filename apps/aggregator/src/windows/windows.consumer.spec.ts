@@ -26,11 +26,28 @@ const P = 2;
 const baseConfig = {
   kafka: { brokers: ['127.0.0.1:1'], clientId: 'spec-aggregator', groupId: 'spec-group', security: { tls: null, sasl: null } },
   topics: { events: 'spec.events', metrics: 'spec.metrics', deadLetter: 'spec.dead', batches: 'spec.batches' },
-  windows: { sizeMs: 10_000, graceMs: 2_000, partitionIdleMs: 600_000, serviceIdleMs: 600_000, clock: { maxStreamLeadMs: 0, maxFutureMs: 120_000 }, hopping: null },
+  windows: {
+    sizeMs: 10_000,
+    graceMs: 2_000,
+    partitionIdleMs: 600_000,
+    serviceIdleMs: 600_000,
+    clock: { maxStreamLeadMs: 0, maxFutureMs: 120_000 },
+    hopping: null,
+  },
   batching: {
     mode: 'fixed',
     initial: { commitIntervalMs: 0, maxBatchRecords: 1_000 },
-    pacer: { minIntervalMs: 20, maxIntervalMs: 1_000, minRecords: 100, maxRecords: 10_000, targetLatencyMs: 500, caughtUpLag: 100, calmBatches: 2, increaseFactor: 2, decreaseStepMs: 20 },
+    pacer: {
+      minIntervalMs: 20,
+      maxIntervalMs: 1_000,
+      minRecords: 100,
+      maxRecords: 10_000,
+      targetLatencyMs: 500,
+      caughtUpLag: 100,
+      calmBatches: 2,
+      increaseFactor: 2,
+      decreaseStepMs: 20,
+    },
     record: true,
   },
   http: null,
@@ -47,7 +64,10 @@ const withConfig = ({ windows, commitIntervalMs, maxBatchRecords }: Change): Agg
   windows: { ...baseConfig.windows, ...windows },
   batching: {
     ...baseConfig.batching,
-    initial: { commitIntervalMs: commitIntervalMs ?? baseConfig.batching.initial.commitIntervalMs, maxBatchRecords: maxBatchRecords ?? baseConfig.batching.initial.maxBatchRecords },
+    initial: {
+      commitIntervalMs: commitIntervalMs ?? baseConfig.batching.initial.commitIntervalMs,
+      maxBatchRecords: maxBatchRecords ?? baseConfig.batching.initial.maxBatchRecords,
+    },
   },
 });
 
@@ -103,7 +123,8 @@ class FakePositions implements CommittedPositions {
 
   /** Stores the committed steps' last position (as a restart after them finds it). */
   from(output: FakeOutput): this {
-    for (const out of output.committed) if (out.commit) this.positions.set(out.partition, { offset: out.commit.offset, metadata: out.commit.metadata });
+    for (const out of output.committed)
+      if (out.commit) this.positions.set(out.partition, { offset: out.commit.offset, metadata: out.commit.metadata });
     return this;
   }
 }
@@ -123,8 +144,10 @@ class FakeFlow implements PartitionFlow {
   }
 }
 
-const json = (offset: number, value: unknown): KafkaMessage => ({ offset: String(offset), key: Buffer.from('checkout'), value: Buffer.from(JSON.stringify(value)) }) as KafkaMessage;
-const event = (offset: number, time: number, service = 'checkout'): KafkaMessage => json(offset, { v: 1, id: `e${offset}`, service, type: 'request', time });
+const json = (offset: number, value: unknown): KafkaMessage =>
+  ({ offset: String(offset), key: Buffer.from('checkout'), value: Buffer.from(JSON.stringify(value)) }) as KafkaMessage;
+const event = (offset: number, time: number, service = 'checkout'): KafkaMessage =>
+  json(offset, { v: 1, id: `e${offset}`, service, type: 'request', time });
 
 interface FakeBatch {
   payload: EachBatchPayload;
@@ -162,14 +185,27 @@ function rig(change: Change = {}, positions = new FakePositions()): Rig {
   const metrics = new AggregatorMetrics(registry);
   const output = new FakeOutput();
   const records: BatchMetric[] = [];
-  const publisher = new BatchMetricsPublisher({ send: async (r) => void records.push(...r), close: async () => undefined }, () => undefined);
+  const publisher = new BatchMetricsPublisher(
+    { send: async (r) => void records.push(...r), close: async () => undefined },
+    () => undefined,
+  );
   const clock = { now: WALL };
   const windows = new WindowsService(config);
-  const consumer = new WindowsConsumer(config, windows, metrics, output, positions, new BatchTuner(config.batching, metrics), publisher, () => clock.now);
+  const consumer = new WindowsConsumer(
+    config,
+    windows,
+    metrics,
+    output,
+    positions,
+    new BatchTuner(config.batching, metrics),
+    publisher,
+    () => clock.now,
+  );
   return { consumer, output, positions, flow: new FakeFlow(), registry, records, windows, clock };
 }
 
-const emitted = (outs: StepOutput[]): [number, number][] => outs.flatMap((o) => o.metrics.map((m): [number, number] => [(m.windowStart - T0) / 1000, m.count]));
+const emitted = (outs: StepOutput[]): [number, number][] =>
+  outs.flatMap((o) => o.metrics.map((m): [number, number] => [(m.windowStart - T0) / 1000, m.count]));
 
 describe(WindowsConsumer.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
@@ -185,7 +221,12 @@ describe(WindowsConsumer.name, () => {
     const [txn] = output.committed;
     expect(emitted([txn])).toEqual([[0, 1]]);
     expect(txn.commit?.offset).toBe('1'); // the window from 10 s is still open: a restart replays from its first record
-    expect(decodeCheckpoint(txn.commit?.metadata)).toEqual({ streamTime: T0 + 12_500, closedBefore: T0 + 10_000, position: '3', eventsPerRecord: 1 });
+    expect(decodeCheckpoint(txn.commit?.metadata)).toEqual({
+      streamTime: T0 + 12_500,
+      closedBefore: T0 + 10_000,
+      position: '3',
+      eventsPerRecord: 1,
+    });
     expect(b.resolved).toEqual(['2']);
     expect(flow.seeks).toEqual([]);
   });
@@ -197,7 +238,10 @@ describe(WindowsConsumer.name, () => {
     const next = rig({}, new FakePositions().from(first.output));
     await next.consumer.assigned(new Set([P]), next.flow);
     // A fetch that starts before the committed offset (record 0 belongs to the window already emitted).
-    await next.consumer.batch(fetched([event(0, T0 + 1_000), event(1, T0 + 11_000), event(2, T0 + 12_500), event(3, T0 + 23_000)]).payload, next.flow);
+    await next.consumer.batch(
+      fetched([event(0, T0 + 1_000), event(1, T0 + 11_000), event(2, T0 + 12_500), event(3, T0 + 23_000)]).payload,
+      next.flow,
+    );
     expect(emitted(next.output.committed)).toEqual([[10, 2]]);
     expect(next.output.committed.reduce((n, o) => n + o.late, 0)).toBe(0); // record 0 was skipped, not counted late
     expect(next.output.committed.at(-1)?.commit?.offset).toBe('3');
@@ -208,7 +252,10 @@ describe(WindowsConsumer.name, () => {
     clock.now = T0 + 12_600;
     const ahead = { v: 1, id: 'ahead', service: 'checkout', type: 'request', time: clock.now + 60_000 };
     const far = { v: 1, id: 'far', service: 'checkout', type: 'request', time: clock.now + 600_000 };
-    await consumer.batch(fetched([event(0, T0 + 1_000), event(1, T0 + 12_500), event(2, T0 + 500), json(3, ahead), json(4, far)]).payload, flow);
+    await consumer.batch(
+      fetched([event(0, T0 + 1_000), event(1, T0 + 12_500), event(2, T0 + 500), json(3, ahead), json(4, far)]).payload,
+      flow,
+    );
     const [txn] = output.committed;
     expect([txn.late, txn.ahead, txn.refused]).toEqual([1, 1, 1]);
     expect(txn.deadLetters.map((d) => d.record.offset)).toEqual(['4']);
@@ -228,7 +275,10 @@ describe(WindowsConsumer.name, () => {
     clock.now += 30_000;
     await consumer.tick(flow);
     // Stream time follows the clock: the window from 0 s closes, then zero windows until the service is idle for 10 s.
-    expect(emitted(output.committed)).toEqual([[0, 1], [10, 0]]);
+    expect(emitted(output.committed)).toEqual([
+      [0, 1],
+      [10, 0],
+    ]);
     expect(output.committed.reduce((n, o) => n + o.servicesEvicted, 0)).toBe(1);
     expect(windows.serviceCount()).toBe(0);
   });
@@ -244,7 +294,10 @@ describe(WindowsConsumer.name, () => {
     clock.now += 1;
     await consumer.tick(flow);
     expect(output.committed).toHaveLength(1);
-    expect(emitted(output.committed)).toEqual([[0, 1], [10, 2]]);
+    expect(emitted(output.committed)).toEqual([
+      [0, 1],
+      [10, 2],
+    ]);
     expect(output.committed[0].commit?.offset).toBe('3');
     await consumer.drain(flow); // nothing left: no second transaction
     expect(output.committed).toHaveLength(1);
@@ -257,7 +310,10 @@ describe(WindowsConsumer.name, () => {
     await consumer.batch(b.payload, flow);
     // Events every 6 s: each step of two records closes the window before it, and commits from the oldest open one.
     expect(output.committed.map((o) => o.commit?.offset)).toEqual(['0', '2', '4']);
-    expect(emitted(output.committed)).toEqual([[0, 2], [10, 2]]);
+    expect(emitted(output.committed)).toEqual([
+      [0, 2],
+      [10, 2],
+    ]);
     expect(b.heartbeats).toBe(3); // between the three steps, and at the end
     expect(b.resolved).toEqual(['4']);
   });

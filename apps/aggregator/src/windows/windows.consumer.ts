@@ -159,7 +159,12 @@ export class WindowsConsumer {
       const first = start === 0;
       start += chunk.length;
       const began = performance.now();
-      const out = this.windows.ingest(p, chunk.map((m) => inbound(p, m)), batch.highWatermark, this.now());
+      const out = this.windows.ingest(
+        p,
+        chunk.map((m) => inbound(p, m)),
+        batch.highWatermark,
+        this.now(),
+      );
       const last = chunk.at(-1)?.offset ?? batch.lastOffset();
       const lagAfter = Math.max(0, lagFrom(last) - 1);
       const stats: StepStats = {
@@ -246,7 +251,8 @@ export class WindowsConsumer {
     this.metrics.committed(out.metrics, out.late, out.deadLetters.length, this.now());
     this.metrics.bounded(out, this.windows.serviceCount());
     if (committed) this.recordBatch(entry, performance.now() - began);
-    for (const d of out.deadLetters) this.logger.warn(`dead letter ${this.config.topics.events}/${p}@${d.record.offset} key=${d.record.key}: ${d.error}`);
+    for (const d of out.deadLetters)
+      this.logger.warn(`dead letter ${this.config.topics.events}/${p}@${d.record.offset} key=${d.record.key}: ${d.error}`);
     return true;
   }
 
@@ -270,4 +276,9 @@ export class WindowsConsumer {
   }
 }
 
-const inbound = (partition: number, m: KafkaMessage): InboundRecord => ({ partition, offset: m.offset, key: m.key?.toString() ?? null, value: m.value });
+const inbound = (partition: number, m: KafkaMessage): InboundRecord => ({
+  partition,
+  offset: m.offset,
+  key: m.key?.toString() ?? null,
+  value: m.value,
+});

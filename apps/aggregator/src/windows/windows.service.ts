@@ -76,7 +76,9 @@ export class WindowsService {
   resume(partition: number, checkpoint: WindowCheckpoint | null, wallNow: number): void {
     const pw = PartitionWindows.resume(partition, this.windowOptions(), checkpoint, wallNow);
     if (pw.healedFrom !== null) {
-      this.logger.warn(`partition ${partition}: the checkpoint's stream time ${new Date(pw.healedFrom).toISOString()} is ahead of the clock; clamped to ${new Date(pw.currentStreamTime).toISOString()}`);
+      this.logger.warn(
+        `partition ${partition}: the checkpoint's stream time ${new Date(pw.healedFrom).toISOString()} is ahead of the clock; clamped to ${new Date(pw.currentStreamTime).toISOString()}`,
+      );
     }
     this.partitions.set(partition, pw);
     if (checkpoint?.position !== undefined) this.handledBefore.set(partition, BigInt(checkpoint.position));
@@ -123,7 +125,8 @@ export class WindowsService {
       this.eventsPerRecord.set(partition, before === undefined ? ratio : 0.8 * before + 0.2 * ratio);
     }
     const next = this.nextOffsets.get(partition);
-    if (next !== undefined) this.lags.set(partition, Math.round(Math.max(0, Number(BigInt(highWatermark) - BigInt(next))) * this.perRecord(partition)));
+    if (next !== undefined)
+      this.lags.set(partition, Math.round(Math.max(0, Number(BigInt(highWatermark) - BigInt(next))) * this.perRecord(partition)));
     if (out.late > 0 && !this.loggedLate) {
       this.logger.warn(`dropping events later than the ${this.config.windows.graceMs} ms grace period (counted; logged once)`);
       this.loggedLate = true;
@@ -216,9 +219,20 @@ export class WindowsService {
   }
 }
 
-const emptyOutput = (partition: number): StepOutput => ({ partition, metrics: [], commit: null, deadLetters: [], late: 0, refused: 0, ahead: 0, servicesEvicted: 0 });
+const emptyOutput = (partition: number): StepOutput => ({
+  partition,
+  metrics: [],
+  commit: null,
+  deadLetters: [],
+  late: 0,
+  refused: 0,
+  ahead: 0,
+  servicesEvicted: 0,
+});
 
 function validate(item: unknown): TelemetryEvent | string {
   const parsed = StoredTelemetryEventSchema.safeParse(item);
-  return parsed.success ? (parsed.data as TelemetryEvent) : `schema: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
+  return parsed.success
+    ? (parsed.data as TelemetryEvent)
+    : `schema: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
 }

@@ -29,11 +29,16 @@ describe(loadIngestConfig.name, () => {
   });
 
   it('refuses to serve a non-loopback host without API keys unless anonymous access is allowed on purpose', () => {
-    expect(() => loadIngestConfig({ SMARTSCALE_INGEST_HOST: '0.0.0.0' })).toThrow(/SMARTSCALE_API_KEYS: ingest would serve 0\.0\.0\.0 without API keys.*SMARTSCALE_INGEST_ALLOW_ANONYMOUS=true/s);
+    expect(() => loadIngestConfig({ SMARTSCALE_INGEST_HOST: '0.0.0.0' })).toThrow(
+      /SMARTSCALE_API_KEYS: ingest would serve 0\.0\.0\.0 without API keys.*SMARTSCALE_INGEST_ALLOW_ANONYMOUS=true/s,
+    );
     expect(() => loadIngestConfig({ SMARTSCALE_INGEST_HOST: '10.1.2.3' })).toThrow(/without API keys/);
     expect(loadIngestConfig({ SMARTSCALE_INGEST_HOST: '0.0.0.0', SMARTSCALE_API_KEYS: `${HASH}:*` }).http.host).toBe('0.0.0.0');
-    expect(loadIngestConfig({ SMARTSCALE_INGEST_HOST: '0.0.0.0', SMARTSCALE_INGEST_ALLOW_ANONYMOUS: 'true' }).auth.allowAnonymous).toBe(true);
-    for (const host of ['127.0.0.1', '127.9.9.9', 'localhost', '::1', '[::1]']) expect(loadIngestConfig({ SMARTSCALE_INGEST_HOST: host }).http.host).toBe(host);
+    expect(loadIngestConfig({ SMARTSCALE_INGEST_HOST: '0.0.0.0', SMARTSCALE_INGEST_ALLOW_ANONYMOUS: 'true' }).auth.allowAnonymous).toBe(
+      true,
+    );
+    for (const host of ['127.0.0.1', '127.9.9.9', 'localhost', '::1', '[::1]'])
+      expect(loadIngestConfig({ SMARTSCALE_INGEST_HOST: host }).http.host).toBe(host);
   });
 
   it('bounds event time 2 minutes ahead by default and event age by the retention', () => {

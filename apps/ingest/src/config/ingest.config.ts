@@ -26,7 +26,10 @@ const apiKeys = z
       .flatMap((entry) => {
         const [hash, scope] = entry.split(':');
         if (!/^[0-9a-fA-F]{64}$/.test(hash ?? '') || !scope) {
-          ctx.addIssue({ code: 'custom', message: `bad entry "${entry.slice(0, 12)}…": expected <sha256 hex>:<service>|<service> or <sha256 hex>:*` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `bad entry "${entry.slice(0, 12)}…": expected <sha256 hex>:<service>|<service> or <sha256 hex>:*`,
+          });
           return [];
         }
         return [{ sha256: hash.toLowerCase(), services: scope === '*' ? '*' : new Set(scope.split('|').filter(Boolean)) }];
@@ -34,7 +37,10 @@ const apiKeys = z
   );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const flag = z.enum(['true', 'false', '1', '0', '']).default('false').transform((v) => v === 'true' || v === '1');
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
 
 /** The environment this app reads (docs/configuration.md is generated from it: npm run docs:config). */
 export const INGEST_ENV_SHAPE = {
@@ -46,7 +52,10 @@ export const INGEST_ENV_SHAPE = {
   SMARTSCALE_INGEST_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SMARTSCALE_EVENTS_RETENTION_MS: positiveInt(7 * 24 * 60 * 60 * 1000),
   /** Where accepted events go: the events topic, or a benchmark's own topic so that its load never reaches the aggregators. */
-  SMARTSCALE_EVENTS_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name').default(TOPICS.events),
+  SMARTSCALE_EVENTS_TOPIC: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name')
+    .default(TOPICS.events),
   SMARTSCALE_API_KEYS: apiKeys,
   /** Per API key, a token bucket split across the workers; over it 429 with Retry-After. 0: no limit. */
   SMARTSCALE_RATE_LIMIT_EVENTS_PER_S: z.coerce.number().nonnegative().default(0),
@@ -94,7 +103,10 @@ export const INGEST_ENV_SHAPE = {
 
 /** 127.0.0.0/8, ::1 and localhost: the only hosts ingest serves without API keys unless told otherwise. */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 
@@ -109,7 +121,15 @@ export interface IngestConfig {
     perClient: { maxInflightRequests: number; maxInflightBytes: number };
   };
   kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
-  events: { topic: string; retentionMs: number; publishTimeoutMs: number; eventsPerRecord: number; producers: number; maxFutureSkewMs: number; maxAgeMs: number };
+  events: {
+    topic: string;
+    retentionMs: number;
+    publishTimeoutMs: number;
+    eventsPerRecord: number;
+    producers: number;
+    maxFutureSkewMs: number;
+    maxAgeMs: number;
+  };
   services: { maxPerClient: number; maxTotal: number; windowMs: number };
   auth: { apiKeys: ApiKeyScope[]; rateLimitEventsPerSecond: number; allowAnonymous: boolean };
 }
@@ -136,7 +156,10 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
         idleMs: e.SMARTSCALE_INGEST_IDLE_TIMEOUT_MS,
         keepAliveMs: e.SMARTSCALE_INGEST_KEEP_ALIVE_TIMEOUT_MS,
       },
-      perClient: { maxInflightRequests: e.SMARTSCALE_INGEST_MAX_INFLIGHT_REQUESTS_PER_CLIENT, maxInflightBytes: e.SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES_PER_CLIENT },
+      perClient: {
+        maxInflightRequests: e.SMARTSCALE_INGEST_MAX_INFLIGHT_REQUESTS_PER_CLIENT,
+        maxInflightBytes: e.SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES_PER_CLIENT,
+      },
     },
     kafka: { brokers: e.SMARTSCALE_KAFKA_BROKERS, clientId: 'smartscale-ingest', security: kafkaSecurity(e) },
     events: {
@@ -148,7 +171,15 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
       maxFutureSkewMs: e.SMARTSCALE_MAX_FUTURE_SKEW_MS,
       maxAgeMs: Math.min(e.SMARTSCALE_INGEST_MAX_EVENT_AGE_MS ?? e.SMARTSCALE_EVENTS_RETENTION_MS, e.SMARTSCALE_EVENTS_RETENTION_MS),
     },
-    services: { maxPerClient: e.SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT, maxTotal: e.SMARTSCALE_INGEST_MAX_SERVICES, windowMs: e.SMARTSCALE_INGEST_SERVICE_WINDOW_MS },
-    auth: { apiKeys: e.SMARTSCALE_API_KEYS, rateLimitEventsPerSecond: e.SMARTSCALE_RATE_LIMIT_EVENTS_PER_S, allowAnonymous: e.SMARTSCALE_INGEST_ALLOW_ANONYMOUS },
+    services: {
+      maxPerClient: e.SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT,
+      maxTotal: e.SMARTSCALE_INGEST_MAX_SERVICES,
+      windowMs: e.SMARTSCALE_INGEST_SERVICE_WINDOW_MS,
+    },
+    auth: {
+      apiKeys: e.SMARTSCALE_API_KEYS,
+      rateLimitEventsPerSecond: e.SMARTSCALE_RATE_LIMIT_EVENTS_PER_S,
+      allowAnonymous: e.SMARTSCALE_INGEST_ALLOW_ANONYMOUS,
+    },
   };
 }

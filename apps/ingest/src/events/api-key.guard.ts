@@ -1,4 +1,12 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyScope } from '../config/ingest.config';
 import { ApiKeys } from './api-keys';
@@ -33,13 +41,21 @@ export class ApiKeyGuard implements CanActivate {
     if (outside.length > 0) {
       this.metrics.rejectRequest('forbidden');
       const services = [...new Set(outside.map((o) => o.service))].join(', ');
-      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this API key may not send events for service(s) ${services}`, indexes: outside.map((o) => o.index) });
+      throw new ForbiddenException({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: `this API key may not send events for service(s) ${services}`,
+        indexes: outside.map((o) => o.index),
+      });
     }
     const waitSeconds = this.limiter.take(key.id, items.length);
     if (waitSeconds > 0) {
       this.metrics.rejectRequest('rate_limited');
       void http.getResponse<FastifyReply>().header('Retry-After', String(waitSeconds));
-      throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: 'rate limit of this API key exceeded', retryAfterSeconds: waitSeconds }, HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        { statusCode: 429, error: 'Too Many Requests', message: 'rate limit of this API key exceeded', retryAfterSeconds: waitSeconds },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     return true;
   }

@@ -89,17 +89,27 @@ export function parseNdjson(text: string): unknown[] {
  */
 export async function readBody(req: FastifyRequest, payload: Readable, limit: number): Promise<Buffer> {
   const meter = (req as Metered)[BODY_METER] ?? noMeter;
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .toLowerCase()
+    .trim();
   if (encoding !== 'identity' && encoding !== '' && encoding !== 'gzip') {
     throw bodyError(415, 'UNSUPPORTED_ENCODING', `Content-Encoding "${encoding}" is not supported; use gzip or none`);
   }
-  const tooLarge = (what: string) => () => bodyError(413, 'BODY_TOO_LARGE', `body ${what} more than the ${limit}-byte limit: split the batch`);
+  const tooLarge = (what: string) => () =>
+    bodyError(413, 'BODY_TOO_LARGE', `body ${what} more than the ${limit}-byte limit: split the batch`);
   // a client gone mid-body is the client's doing: an HttpException, so it is not logged as a server error
   const aborted = (err: Error) => bodyError(400, 'BODY_ABORTED', `the body did not arrive whole: ${err.message}`);
   const wire = await collect(payload, limit, (n) => meter(req, n), tooLarge('is'), aborted);
   if (encoding !== 'gzip') return ((req as WithRawBody)[RAW_BODY] = wire);
   const gunzip = createGunzip();
-  const inflated = collect(gunzip, limit, (n) => meter(req, n), tooLarge('inflates to'), (err) => bodyError(400, 'INVALID_GZIP', `body is not valid gzip: ${err.message}`), true);
+  const inflated = collect(
+    gunzip,
+    limit,
+    (n) => meter(req, n),
+    tooLarge('inflates to'),
+    (err) => bodyError(400, 'INVALID_GZIP', `body is not valid gzip: ${err.message}`),
+    true,
+  );
   gunzip.end(wire);
   return ((req as WithRawBody)[RAW_BODY] = await inflated);
 }

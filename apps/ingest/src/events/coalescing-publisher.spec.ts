@@ -6,7 +6,9 @@ const msg = (value: string): OutgoingMessage => ({ key: 'svc', value, timestamp:
 class ManualBroker {
   sends: { messages: string[]; done: (err?: Error) => void }[] = [];
   send = (messages: OutgoingMessage[]): Promise<void> =>
-    new Promise((resolve, reject) => this.sends.push({ messages: messages.map((m) => m.value), done: (err) => (err ? reject(err) : resolve()) }));
+    new Promise((resolve, reject) =>
+      this.sends.push({ messages: messages.map((m) => m.value), done: (err) => (err ? reject(err) : resolve()) }),
+    );
 }
 
 /** Lets the publisher's settle-then-send chain run. */
@@ -14,7 +16,10 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 const settled = async <T>(p: Promise<T>): Promise<'pending' | 'resolved' | 'rejected'> => {
   let state: 'pending' | 'resolved' | 'rejected' = 'pending';
-  p.then(() => (state = 'resolved'), () => (state = 'rejected'));
+  p.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
   await new Promise((r) => setImmediate(r));
   return state;
 };

@@ -78,9 +78,23 @@ describe('compileEventAcceptor', () => {
   });
 
   it('never accepts what zod rejects, nor stores anything else, on random events', () => {
-    const text = fc.oneof(fc.string({ maxLength: 3 }), fc.string({ minLength: 60, maxLength: 70 }), fc.string({ unit: 'grapheme', maxLength: 130 }), fc.constantFrom('checkout', 'a.b_c-d', '-x', ''));
-    const num = fc.oneof(fc.integer({ min: -5, max: 700 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(2 ** 53), fc.constant(T));
-    const time = fc.oneof(num, fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2999-01-01') }).map((d) => d.toISOString()), fc.constantFrom('2026-11-24T01:00:00+01:00', '2026-13-01T00:00:00Z', '2024-02-29T00:00:00Z', '2025-02-29T00:00:00Z'));
+    const text = fc.oneof(
+      fc.string({ maxLength: 3 }),
+      fc.string({ minLength: 60, maxLength: 70 }),
+      fc.string({ unit: 'grapheme', maxLength: 130 }),
+      fc.constantFrom('checkout', 'a.b_c-d', '-x', ''),
+    );
+    const num = fc.oneof(
+      fc.integer({ min: -5, max: 700 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constant(2 ** 53),
+      fc.constant(T),
+    );
+    const time = fc.oneof(
+      num,
+      fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2999-01-01') }).map((d) => d.toISOString()),
+      fc.constantFrom('2026-11-24T01:00:00+01:00', '2026-13-01T00:00:00Z', '2024-02-29T00:00:00Z', '2025-02-29T00:00:00Z'),
+    );
     const attrValue = fc.oneof(text, num, fc.boolean(), fc.constant(null), fc.string({ minLength: 250, maxLength: 260 }));
     const event = fc.record(
       {

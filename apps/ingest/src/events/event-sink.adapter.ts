@@ -63,7 +63,6 @@ export class KafkaEventSink implements EventSink, OnApplicationBootstrap, OnModu
     });
   }
 
-
   async ready(): Promise<boolean> {
     if (this.closing) return false;
     const admin = this.kafka.admin();

@@ -68,12 +68,14 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
 
 const ev = (over: Record<string, unknown> = {}) => ({ service: 'checkout', type: 'request', time: NOW, ...over });
 const issuesOf = (res: { json(): { issues: { index: number; path: string }[] } }) => res.json().issues.map((i) => `${i.index}:${i.path}`);
-const requestsRejected = async (m: IngestMetrics, reason: string) => (await m.requestsRejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+const requestsRejected = async (m: IngestMetrics, reason: string) =>
+  (await m.requestsRejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
 describe(EventsController.name, () => {
   let h: Harness;
   const post = (payload: unknown, url = '/v1/events') => h.app.inject({ method: 'POST', url, payload: payload as object });
-  const postRaw = (body: string | Buffer, headers: Record<string, string>, url = '/v1/events') => h.app.inject({ method: 'POST', url, payload: body, headers });
+  const postRaw = (body: string | Buffer, headers: Record<string, string>, url = '/v1/events') =>
+    h.app.inject({ method: 'POST', url, payload: body, headers });
 
   beforeAll(async () => {
     h = await harness();
@@ -142,7 +144,9 @@ describe(EventsController.name, () => {
     expect((await post(ev({ time: NOW + 2 * 60_000 }))).statusCode).toBe(202);
     const res = await post(ev({ time: NOW + 2 * 60_000 + 1 }));
     expect(res.statusCode).toBe(400);
-    expect(res.json().issues).toEqual([{ index: 0, path: 'time', message: 'event time is more than 2 min ahead of the server clock (SMARTSCALE_MAX_FUTURE_SKEW_MS=120000)' }]);
+    expect(res.json().issues).toEqual([
+      { index: 0, path: 'time', message: 'event time is more than 2 min ahead of the server clock (SMARTSCALE_MAX_FUTURE_SKEW_MS=120000)' },
+    ]);
     expect((await h.metrics.rejected.get()).values.find((v) => v.labels.reason === 'future')?.value).toBe(1);
   });
 
@@ -172,7 +176,9 @@ describe(EventsController.name, () => {
   });
 
   it('accepts NDJSON, one event per line, blank lines ignored', async () => {
-    const res = await postRaw(`${JSON.stringify(ev({ id: 'n1' }))}\n\n${JSON.stringify(ev({ id: 'n2' }))}\n`, { 'content-type': 'application/x-ndjson' });
+    const res = await postRaw(`${JSON.stringify(ev({ id: 'n1' }))}\n\n${JSON.stringify(ev({ id: 'n2' }))}\n`, {
+      'content-type': 'application/x-ndjson',
+    });
     expect(res.statusCode).toBe(202);
     expect(h.sink.stored.map((e) => e.id)).toEqual(['n1', 'n2']);
   });
@@ -184,8 +190,14 @@ describe(EventsController.name, () => {
   });
 
   it('accepts a gzip body for JSON and NDJSON', async () => {
-    const json = await postRaw(gzipSync(JSON.stringify([ev({ id: 'g1' })])), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-    const nd = await postRaw(gzipSync(JSON.stringify(ev({ id: 'g2' }))), { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' });
+    const json = await postRaw(gzipSync(JSON.stringify([ev({ id: 'g1' })])), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
+    const nd = await postRaw(gzipSync(JSON.stringify(ev({ id: 'g2' }))), {
+      'content-type': 'application/x-ndjson',
+      'content-encoding': 'gzip',
+    });
     expect([json.statusCode, nd.statusCode]).toEqual([202, 202]);
     expect(h.sink.stored.map((e) => e.id)).toEqual(['g1', 'g2']);
   });
@@ -228,7 +240,8 @@ describe(EventsController.name, () => {
 describe('EventsController with API keys and a rate limit', () => {
   const secret = (s: string) => createHash('sha256').update(s).digest('hex');
   let h: Harness;
-  const post = (payload: unknown, headers: Record<string, string> = {}) => h.app.inject({ method: 'POST', url: '/v1/events', payload: payload as object, headers });
+  const post = (payload: unknown, headers: Record<string, string> = {}) =>
+    h.app.inject({ method: 'POST', url: '/v1/events', payload: payload as object, headers });
 
   beforeAll(async () => {
     h = await harness({
@@ -251,7 +264,10 @@ describe('EventsController with API keys and a rate limit', () => {
     const junk = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
     const res = await h.app.inject({ method: 'POST', url: '/v1/events', payload: 'not gzip at all', headers: junk });
     expect(res.statusCode).toBe(401);
-    expect((await h.app.inject({ method: 'POST', url: '/v1/events', payload: 'not gzip at all', headers: { ...junk, 'x-api-key': 'guess' } })).statusCode).toBe(403);
+    expect(
+      (await h.app.inject({ method: 'POST', url: '/v1/events', payload: 'not gzip at all', headers: { ...junk, 'x-api-key': 'guess' } }))
+        .statusCode,
+    ).toBe(403);
     expect(await requestsRejected(h.metrics, 'unauthorized')).toBeGreaterThan(0);
   });
 
@@ -273,14 +289,38 @@ describe('EventsController with API keys and a rate limit', () => {
 
   it('answers 429 with Retry-After past the per-key rate, and admits again once tokens refill', async () => {
     const key = { 'x-api-key': 'checkout-key' };
-    expect((await post(Array.from({ length: 8 }, () => ev()), key)).statusCode).toBe(202);
-    const limited = await post(Array.from({ length: 8 }, () => ev()), key);
+    expect(
+      (
+        await post(
+          Array.from({ length: 8 }, () => ev()),
+          key,
+        )
+      ).statusCode,
+    ).toBe(202);
+    const limited = await post(
+      Array.from({ length: 8 }, () => ev()),
+      key,
+    );
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBe('1');
     // Another key has its own bucket.
-    expect((await post(Array.from({ length: 8 }, () => ev()), { 'x-api-key': 'admin-key' })).statusCode).toBe(202);
+    expect(
+      (
+        await post(
+          Array.from({ length: 8 }, () => ev()),
+          { 'x-api-key': 'admin-key' },
+        )
+      ).statusCode,
+    ).toBe(202);
     h.clock.now += 1000;
-    expect((await post(Array.from({ length: 8 }, () => ev()), key)).statusCode).toBe(202);
+    expect(
+      (
+        await post(
+          Array.from({ length: 8 }, () => ev()),
+          key,
+        )
+      ).statusCode,
+    ).toBe(202);
   });
 });
 
@@ -299,21 +339,30 @@ describe('EventsController back-pressure', () => {
     expect(body.length).toBeGreaterThan(75);
     const first = h.app.inject({ method: 'POST', url: '/v1/events', payload: body, headers: { 'content-type': 'application/json' } });
     await until(async () => (await h.metrics.inflightBytes.get()).values[0]?.value === body.length);
-    const second = await h.app.inject({ method: 'POST', url: '/v1/events', payload: body, headers: { 'content-type': 'application/json' } });
+    const second = await h.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      payload: body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(second.statusCode).toBe(503);
     expect(second.headers['retry-after']).toBe('2');
     open();
     h.sink.gate = null;
     expect((await first).statusCode).toBe(202);
     expect((await h.metrics.inflightBytes.get()).values[0].value).toBe(0);
-    expect((await h.app.inject({ method: 'POST', url: '/v1/events', payload: body, headers: { 'content-type': 'application/json' } })).statusCode).toBe(202);
+    expect(
+      (await h.app.inject({ method: 'POST', url: '/v1/events', payload: body, headers: { 'content-type': 'application/json' } }))
+        .statusCode,
+    ).toBe(202);
   });
 });
 
 describe('EventsController ids of events sent without one', () => {
   let h: Harness;
   const secret = (s: string) => createHash('sha256').update(s).digest('hex');
-  const send = (payload: unknown, headers: Record<string, string> = {}) => h.app.inject({ method: 'POST', url: '/v1/events', payload: payload as object, headers });
+  const send = (payload: unknown, headers: Record<string, string> = {}) =>
+    h.app.inject({ method: 'POST', url: '/v1/events', payload: payload as object, headers });
 
   beforeAll(async () => {
     h = await harness({ SMARTSCALE_API_KEYS: `${secret('one')}:*,${secret('two')}:*` });
@@ -329,7 +378,12 @@ describe('EventsController ids of events sent without one', () => {
     expect(first[2]).toBe('mine');
     expect(first[0]).toMatch(/^[A-Za-z0-9_-]{22}-0$/);
     // the same ids whether the retry comes gzipped or not: the seed is the body as read
-    const gz = await h.app.inject({ method: 'POST', url: '/v1/events', payload: gzipSync(JSON.stringify(body)), headers: { 'x-api-key': 'one', 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const gz = await h.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      payload: gzipSync(JSON.stringify(body)),
+      headers: { 'x-api-key': 'one', 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
     expect(gz.json().ids).toEqual(first);
     // another key's identical body is another client's events
     expect((await send(body, { 'x-api-key': 'two' })).json().ids[0]).not.toBe(first[0]);
@@ -357,19 +411,27 @@ describe('EventsController service caps', () => {
     expect((await send(['s1', 's2'], 'a')).statusCode).toBe(202);
     const over = await send(['s1', 's3', 's4'], 'a');
     expect(over.statusCode).toBe(429);
-    expect(over.json()).toEqual(expect.objectContaining({ cap: 'per_client', services: ['s3', 's4'], message: expect.stringMatching(/cap of 3 distinct services for this client \(SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT\)/) }));
+    expect(over.json()).toEqual(
+      expect.objectContaining({
+        cap: 'per_client',
+        services: ['s3', 's4'],
+        message: expect.stringMatching(/cap of 3 distinct services for this client \(SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT\)/),
+      }),
+    );
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     expect(h.sink.stored.filter((e) => e.service === 's3')).toEqual([]);
     // services already admitted still pass, and one more fits
     expect((await send(['s1', 's2', 's3'], 'a')).statusCode).toBe(202);
-    expect((await requestsRejected(h.metrics, 'service_cap'))).toBe(1);
+    expect(await requestsRejected(h.metrics, 'service_cap')).toBe(1);
   });
 
   it('refuses past the overall cap with 429 naming it, while known services of every key pass', async () => {
     expect((await send(['t1', 't2'], 'b')).statusCode).toBe(202); // s1..s3, t1, t2: 5
     const over = await send(['t3'], 'c');
     expect(over.statusCode).toBe(429);
-    expect(over.json()).toEqual(expect.objectContaining({ cap: 'total', message: expect.stringMatching(/this server \(SMARTSCALE_INGEST_MAX_SERVICES\)/) }));
+    expect(over.json()).toEqual(
+      expect.objectContaining({ cap: 'total', message: expect.stringMatching(/this server \(SMARTSCALE_INGEST_MAX_SERVICES\)/) }),
+    );
     expect((await send(['s1', 't1'], 'c')).statusCode).toBe(202);
   });
 
@@ -396,7 +458,12 @@ describe('EventsController in-flight budget charged as bytes arrive', () => {
     const padded = JSON.stringify([ev({ attributes: { pad: 'x'.repeat(250) } })]) + ' '.repeat(3000);
     const gz = gzipSync(padded);
     expect(gz.length).toBeLessThan(400);
-    const res = await h.app.inject({ method: 'POST', url: '/v1/events', payload: gz, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      payload: gz,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
     expect(res.headers.connection).toBe('close');

@@ -103,11 +103,16 @@ export class EventsService {
     return { stored: events, indexes, issues };
   }
 
-  private validate(body: unknown, idSeed?: () => string): { events: TelemetryEvent[]; indexes: number[]; issues: EventIssue[]; reasons: Map<IssueReason, number> } {
+  private validate(
+    body: unknown,
+    idSeed?: () => string,
+  ): { events: TelemetryEvent[]; indexes: number[]; issues: EventIssue[]; reasons: Map<IssueReason, number> } {
     const items = Array.isArray(body) ? body : [body];
     if (items.length === 0 || items.length > EVENT_LIMITS.maxBatch) {
       this.metrics.rejected.inc({ reason: 'batch_size' }, items.length);
-      throw new InvalidEventsError([{ index: -1, path: '', message: `a batch holds 1 to ${EVENT_LIMITS.maxBatch} events, got ${items.length}` }]);
+      throw new InvalidEventsError([
+        { index: -1, path: '', message: `a batch holds 1 to ${EVENT_LIMITS.maxBatch} events, got ${items.length}` },
+      ]);
     }
     const now = this.clock();
     const oldest = now - this.maxAgeMs;
@@ -137,13 +142,22 @@ export class EventsService {
       // A time ahead of this clock would move the stream time of its partition, and so close the
       // windows of every service on it: the bound is small (SMARTSCALE_MAX_FUTURE_SKEW_MS).
       if (time > latest) {
-        return reject('future', [{ index, path: 'time', message: `event time is more than ${formatDuration(this.maxFutureSkewMs)} ahead of the server clock (SMARTSCALE_MAX_FUTURE_SKEW_MS=${this.maxFutureSkewMs})` }]);
+        return reject('future', [
+          {
+            index,
+            path: 'time',
+            message: `event time is more than ${formatDuration(this.maxFutureSkewMs)} ahead of the server clock (SMARTSCALE_MAX_FUTURE_SKEW_MS=${this.maxFutureSkewMs})`,
+          },
+        ]);
       }
       // The broker deletes (and, with message.timestamp.type=CreateTime, may refuse) records older than
       // the topic's retention: accepting one would claim a store that cannot hold. An old event cannot
       // move stream time (it only goes forward), so the default bound is the retention itself.
       if (time < oldest) {
-        const bound = this.maxAgeMs === this.retentionMs ? `the events topic's retention (${formatDuration(this.retentionMs)})` : `${formatDuration(this.maxAgeMs)} (SMARTSCALE_INGEST_MAX_EVENT_AGE_MS)`;
+        const bound =
+          this.maxAgeMs === this.retentionMs
+            ? `the events topic's retention (${formatDuration(this.retentionMs)})`
+            : `${formatDuration(this.maxAgeMs)} (SMARTSCALE_INGEST_MAX_EVENT_AGE_MS)`;
         return reject('too_old', [{ index, path: 'time', message: `event time is older than ${bound}` }]);
       }
       events.push(event);

@@ -26,7 +26,9 @@ class MemorySink implements EventSink {
   }
 }
 
-async function start(env: Record<string, string> = {}): Promise<{ app: NestFastifyApplication; url: string; port: number; sink: MemorySink }> {
+async function start(
+  env: Record<string, string> = {},
+): Promise<{ app: NestFastifyApplication; url: string; port: number; sink: MemorySink }> {
   const config = loadIngestConfig({ SMARTSCALE_INGEST_REQUEST_TIMEOUT_MS: '1500', SMARTSCALE_INGEST_HEADERS_TIMEOUT_MS: '1000', ...env });
   const sink = new MemorySink();
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] })
@@ -76,7 +78,14 @@ describe('ingest under the attacks of issue 18', () => {
     try {
       const statuses: number[] = [];
       for (let r = 0; r < 50; r++) {
-        statuses.push((await post(url, Array.from({ length: 100 }, (_, i) => ({ service: `inv-${r * 100 + i}`, type: 'request', time: Date.now() })))).status);
+        statuses.push(
+          (
+            await post(
+              url,
+              Array.from({ length: 100 }, (_, i) => ({ service: `inv-${r * 100 + i}`, type: 'request', time: Date.now() })),
+            )
+          ).status,
+        );
       }
       expect(statuses.filter((s) => s === 429)).toHaveLength(45);
       expect(new Set(sink.stored.map((e) => e.service)).size).toBe(500);
@@ -96,12 +105,18 @@ describe('ingest under the attacks of issue 18', () => {
   });
 
   it('charges a gzip bomb for its inflated bytes: 503 when they do not fit the budget held by stalled uploads', async () => {
-    const { app, url, port } = await start({ SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES: String(16 * MIB), SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES_PER_CLIENT: String(64 * MIB), SMARTSCALE_INGEST_REQUEST_TIMEOUT_MS: '20000' });
+    const { app, url, port } = await start({
+      SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES: String(16 * MIB),
+      SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES_PER_CLIENT: String(64 * MIB),
+      SMARTSCALE_INGEST_REQUEST_TIMEOUT_MS: '20000',
+    });
     const held: RawClient[] = [];
     try {
       for (let i = 0; i < 3; i++) held.push(await stallingClient(port, uploadHead(5 * MIB), Buffer.alloc(4.5 * MIB, ' ')));
       await eventually('13.5 MiB held', async () => (await metric(url, 'smartscale_ingest_inflight_bytes')) >= 13.5 * MIB, 5_000, 20);
-      const bomb = gzipSync(Buffer.concat([Buffer.from('[{"service":"bomb","type":"request","time":1}]'), Buffer.alloc(64 * MIB, ' ')]), { level: 9 });
+      const bomb = gzipSync(Buffer.concat([Buffer.from('[{"service":"bomb","type":"request","time":1}]'), Buffer.alloc(64 * MIB, ' ')]), {
+        level: 9,
+      });
       expect((await post(url, bomb, { 'content-encoding': 'gzip' })).status).toBe(503);
     } finally {
       held.forEach((c) => c.socket.destroy());

@@ -31,7 +31,12 @@ const ADMISSION = Symbol('admission');
 const REPLY = Symbol('reply');
 type Tracked = FastifyRequest & { [ADMISSION]?: Admission; [REPLY]?: FastifyReply };
 
-const REJECTION_BY_STATUS: Record<number, RequestRejection> = { 400: 'malformed_body', 408: 'timed_out', 413: 'too_large', 415: 'unsupported_media_type' };
+const REJECTION_BY_STATUS: Record<number, RequestRejection> = {
+  400: 'malformed_body',
+  408: 'timed_out',
+  413: 'too_large',
+  415: 'unsupported_media_type',
+};
 
 /** This request's slot in the in-flight budget (undefined before the pre-body checks admitted it). */
 export const admissionOf = (req: FastifyRequest): Admission | undefined => (req as Tracked)[ADMISSION];
@@ -51,7 +56,10 @@ function clientIdOf(req: FastifyRequest, keyId: string, anonymous: boolean): str
  * budget by the parsers as they arrive. Runs from IngestHttpSetup's init hook, after Nest registered its
  * default parsers (which it replaces) and before Fastify is ready (Fastify binds hooks to routes at ready).
  */
-export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBytes: number; budget: InflightBudget; metrics: IngestMetrics; keys: ApiKeys }): void {
+export function registerIngestHttp(
+  fastify: FastifyInstance,
+  deps: { bodyLimitBytes: number; budget: InflightBudget; metrics: IngestMetrics; keys: ApiKeys },
+): void {
   const { bodyLimitBytes, budget, metrics, keys } = deps;
   registerEventBodyParsers(fastify, bodyLimitBytes);
   const meter = (req: Tracked, bytes: number): Error | null => {
@@ -69,7 +77,9 @@ export function registerIngestHttp(fastify: FastifyInstance, deps: { bodyLimitBy
     const key = keys.check(req.headers);
     if (!key.ok) {
       metrics.rejectRequest(key.status === 401 ? 'unauthorized' : 'forbidden');
-      return reply.code(key.status).send({ statusCode: key.status, error: key.status === 401 ? 'Unauthorized' : 'Forbidden', message: key.message });
+      return reply
+        .code(key.status)
+        .send({ statusCode: key.status, error: key.status === 401 ? 'Unauthorized' : 'Forbidden', message: key.message });
     }
     // Fastify would refuse these too, but only with a generic message: say what is accepted instead.
     const refusal = refuseEarly(req, bodyLimitBytes);
@@ -116,25 +126,48 @@ export class BudgetRefusal extends HttpException {
         : reason === 'client_overloaded'
           ? 'this client holds its in-flight byte share (SMARTSCALE_INGEST_MAX_INFLIGHT_BYTES_PER_CLIENT); retry after Retry-After'
           : 'this client has its most requests in flight (SMARTSCALE_INGEST_MAX_INFLIGHT_REQUESTS_PER_CLIENT); retry after Retry-After';
-    super({ statusCode: status, error: status === 503 ? 'Service Unavailable' : 'Too Many Requests', message, retryAfterSeconds: RETRY_AFTER_SECONDS }, status);
+    super(
+      {
+        statusCode: status,
+        error: status === 503 ? 'Service Unavailable' : 'Too Many Requests',
+        message,
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      },
+      status,
+    );
   }
 }
 
 function refuse(reply: FastifyReply, metrics: IngestMetrics, refusal: BudgetRefusal): FastifyReply {
   metrics.rejectRequest(refusal.reason);
-  return reply.code(refusal.getStatus()).header('Retry-After', String(RETRY_AFTER_SECONDS)).header('Connection', 'close').send(refusal.getResponse());
+  return reply
+    .code(refusal.getStatus())
+    .header('Retry-After', String(RETRY_AFTER_SECONDS))
+    .header('Connection', 'close')
+    .send(refusal.getResponse());
 }
 
 /** 415 or 413 decided from the headers alone, before a byte of the body is read. */
 function refuseEarly(req: FastifyRequest, bodyLimitBytes: number): { statusCode: 413 | 415; error: string; message: string } | null {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   const accepted = INGEST_CONTENT_TYPES.get(req.routeOptions.url ?? '');
   if (accepted && type !== '' && !accepted.has(type)) {
-    return { statusCode: 415, error: 'Unsupported Media Type', message: `Content-Type "${type}" is not accepted here: send ${[...accepted].join(' or ')}` };
+    return {
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      message: `Content-Type "${type}" is not accepted here: send ${[...accepted].join(' or ')}`,
+    };
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > bodyLimitBytes) {
-    return { statusCode: 413, error: 'Payload Too Large', message: `body of ${declared} bytes is over the ${bodyLimitBytes}-byte limit: split the batch` };
+    return {
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: `body of ${declared} bytes is over the ${bodyLimitBytes}-byte limit: split the batch`,
+    };
   }
   return null;
 }
@@ -152,6 +185,11 @@ export class IngestHttpSetup implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
-    registerIngestHttp(fastify, { bodyLimitBytes: this.config.http.bodyLimitBytes, budget: this.budget, metrics: this.metrics, keys: this.keys });
+    registerIngestHttp(fastify, {
+      bodyLimitBytes: this.config.http.bodyLimitBytes,
+      budget: this.budget,
+      metrics: this.metrics,
+      keys: this.keys,
+    });
   }
 }

@@ -10,8 +10,11 @@ export class ServiceCapError extends Error {
     readonly services: string[],
     readonly retryAfterSeconds: number,
   ) {
-    const which = cap === 'per_client' ? 'this client (SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT)' : 'this server (SMARTSCALE_INGEST_MAX_SERVICES)';
-    super(`the cap of ${limit} distinct services for ${which} within the service window is reached; not admitted: ${services.slice(0, 5).join(', ')}${services.length > 5 ? ` and ${services.length - 5} more` : ''}`);
+    const which =
+      cap === 'per_client' ? 'this client (SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT)' : 'this server (SMARTSCALE_INGEST_MAX_SERVICES)';
+    super(
+      `the cap of ${limit} distinct services for ${which} within the service window is reached; not admitted: ${services.slice(0, 5).join(', ')}${services.length > 5 ? ` and ${services.length - 5} more` : ''}`,
+    );
   }
 }
 
@@ -81,7 +84,12 @@ export class ServiceCap {
       throw new ServiceCapError('per_client', this.maxPerClient, newForMe, mine.secondsUntilFree(now, this.windowMs));
     }
     if (newOverall > 0 && this.total.last.size + newOverall > this.maxTotal) {
-      throw new ServiceCapError('total', this.maxTotal, newForMe.filter((s) => !this.total.last.has(s)), this.total.secondsUntilFree(now, this.windowMs));
+      throw new ServiceCapError(
+        'total',
+        this.maxTotal,
+        newForMe.filter((s) => !this.total.last.has(s)),
+        this.total.secondsUntilFree(now, this.windowMs),
+      );
     }
     for (const service of services) {
       mine.touch(service, now);

@@ -6,7 +6,16 @@ import { MappingResult, resourceContext, ResourceContext, withResource } from '.
 import { AttributeBag, Attributes, int64, list, nanosToMs } from './otlp-values';
 
 /** UCUM time units (the units OpenTelemetry's semantic conventions use) in milliseconds. */
-export const TIME_UNITS_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+export const TIME_UNITS_MS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /**
  * ExportMetricsServiceRequest -> metric events, one per data point: a gauge or sum point carries its
@@ -114,5 +123,8 @@ function pointId(service: string, name: string, time: Int64, attributes: KeyValu
   const attrs = list(attributes)
     .map((kv) => (kv !== null && typeof kv === 'object' ? `${String(kv.key)}=${JSON.stringify(kv.value ?? null)}` : ''))
     .join('\u0000');
-  return createHash('sha256').update(`${service}\u0000${name}\u0000${String(int64(time))}\u0000${attrs}`).digest('hex').slice(0, 40);
+  return createHash('sha256')
+    .update(`${service}\u0000${name}\u0000${String(int64(time))}\u0000${attrs}`)
+    .digest('hex')
+    .slice(0, 40);
 }

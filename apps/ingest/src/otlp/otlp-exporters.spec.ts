@@ -34,8 +34,13 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
   beforeAll(async () => {
     sink = new RecordingSink();
     const config = loadIngestConfig({});
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] }).overrideProvider(EVENT_SINK).useValue(sink).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }), { logger: false });
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] })
+      .overrideProvider(EVENT_SINK)
+      .useValue(sink)
+      .compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }), {
+      logger: false,
+    });
     await app.listen(0, '127.0.0.1');
     endpoint = await app.getUrl();
   });
@@ -46,7 +51,10 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
     ['http/json', (url: string) => new JsonTraceExporter({ url })],
   ])('stores the SERVER spans the %s trace exporter sends, under their trace and span ids', async (protocol, exporter) => {
     const service = `svc-${protocol.replace('/', '-')}`;
-    const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor({ exporter: exporter(`${endpoint}/v1/traces`) })] });
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': service }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter: exporter(`${endpoint}/v1/traces`) })],
+    });
     const tracer = provider.getTracer('spec');
     const ok = tracer.startSpan('GET /a', { kind: SpanKind.SERVER, attributes: { 'http.response.status_code': 200 } });
     ok.end();
@@ -65,7 +73,12 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
   it('stores the histogram the http/protobuf metrics exporter sends as a metric event with latency', async () => {
     const provider = new MeterProvider({
       resource: resourceFromAttributes({ 'service.name': 'svc-metrics' }),
-      readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${endpoint}/v1/metrics` }), exportIntervalMillis: 60_000 })],
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({ url: `${endpoint}/v1/metrics` }),
+          exportIntervalMillis: 60_000,
+        }),
+      ],
     });
     const h = provider.getMeter('spec').createHistogram('http.server.request.duration', { unit: 's' });
     h.record(0.1);

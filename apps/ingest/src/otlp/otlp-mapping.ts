@@ -81,6 +81,8 @@ export function withResource(bag: AttributeBag, context: ResourceContext): void 
 
 /** The partial-success message: every reason with its count, and one example where there is one. */
 export function rejectionMessage(result: MappingResult, noun: string): string {
-  const parts = [...result.rejected].map(([reason, { count, example }]) => `${count} ${noun}: ${REJECT_REASON_TEXT[reason]}${example ? ` (${example})` : ''}`);
+  const parts = [...result.rejected].map(
+    ([reason, { count, example }]) => `${count} ${noun}: ${REJECT_REASON_TEXT[reason]}${example ? ` (${example})` : ''}`,
+  );
   return `${result.rejectedCount} of ${result.total} ${noun} not accepted: ${parts.join('; ')}`;
 }

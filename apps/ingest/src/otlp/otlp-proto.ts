@@ -14,8 +14,15 @@ interface GeneratedRoot {
   opentelemetry: {
     proto: {
       collector: {
-        trace: { v1: { ExportTraceServiceRequest: MessageClass<ExportTraceServiceRequest>; ExportTraceServiceResponse: MessageClass<unknown> } };
-        metrics: { v1: { ExportMetricsServiceRequest: MessageClass<ExportMetricsServiceRequest>; ExportMetricsServiceResponse: MessageClass<unknown> } };
+        trace: {
+          v1: { ExportTraceServiceRequest: MessageClass<ExportTraceServiceRequest>; ExportTraceServiceResponse: MessageClass<unknown> };
+        };
+        metrics: {
+          v1: {
+            ExportMetricsServiceRequest: MessageClass<ExportMetricsServiceRequest>;
+            ExportMetricsServiceResponse: MessageClass<unknown>;
+          };
+        };
       };
     };
   };
@@ -34,4 +41,7 @@ export const MetricsResponse = collector.metrics.v1.ExportMetricsServiceResponse
  */
 const StatusType = new Type('Status').add(new Field('code', 1, 'int32')).add(new Field('message', 2, 'string'));
 new Root().define('google.rpc').add(StatusType);
-export const RpcStatus: MessageClass<{ code: number; message: string }> = StatusType as unknown as MessageClass<{ code: number; message: string }>;
+export const RpcStatus: MessageClass<{ code: number; message: string }> = StatusType as unknown as MessageClass<{
+  code: number;
+  message: string;
+}>;

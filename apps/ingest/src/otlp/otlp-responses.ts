@@ -11,7 +11,10 @@ export interface Encoded {
 
 /** The response uses the request's encoding (spec: "the same Content-Type in the response"); JSON otherwise. */
 export function encodingOf(contentType: string | string[] | undefined): Encoding {
-  const type = String(contentType ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(contentType ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   return type === PROTOBUF_TYPE ? 'protobuf' : 'json';
 }
 

@@ -26,7 +26,8 @@ export function nanosToMs(value: Int64): number {
 
 /** Trace and span ids: bytes in protobuf, hex in OTLP/JSON; lowercase hex, or null when absent or bad. */
 export function idHex(value: Uint8Array | string | null | undefined, bytes: number): string | null {
-  if (value instanceof Uint8Array) return value.length === bytes ? Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex') : null;
+  if (value instanceof Uint8Array)
+    return value.length === bytes ? Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex') : null;
   if (typeof value === 'string' && value.length === bytes * 2 && /^[0-9a-fA-F]+$/.test(value)) return value.toLowerCase();
   return null;
 }

@@ -40,13 +40,18 @@ async function harness(env: Record<string, string> = {}): Promise<{ app: NestFas
     .overrideProvider(CLOCK)
     .useValue(() => NOW)
     .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }), {
+    logger: false,
+  });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return { app, sink };
 }
 
-const kv = (key: string, value: unknown) => ({ key, value: typeof value === 'number' ? { intValue: value } : { stringValue: String(value) } });
+const kv = (key: string, value: unknown) => ({
+  key,
+  value: typeof value === 'number' ? { intValue: value } : { stringValue: String(value) },
+});
 
 function span(over: Record<string, unknown> = {}) {
   return {
@@ -62,7 +67,9 @@ function span(over: Record<string, unknown> = {}) {
   };
 }
 
-const traces = (resourceAttributes: unknown[], spans: unknown[]) => ({ resourceSpans: [{ resource: { attributes: resourceAttributes }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] });
+const traces = (resourceAttributes: unknown[], spans: unknown[]) => ({
+  resourceSpans: [{ resource: { attributes: resourceAttributes }, scopeSpans: [{ scope: { name: 'test' }, spans }] }],
+});
 const protobuf = (request: unknown) => Buffer.from(TraceRequest.encode(request).finish());
 const post = (app: NestFastifyApplication, url: string, payload: Buffer | string, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/x-protobuf', ...headers } });
@@ -81,7 +88,11 @@ describe('OtlpController', () => {
 
   it('stores a SERVER span as a request event of its service.name and answers 200 with no partial_success', async () => {
     h = await harness();
-    const res = await post(h.app, '/v1/traces', protobuf(traces([kv('service.name', 'checkout'), kv('service.version', '1.2.3')], [span()])));
+    const res = await post(
+      h.app,
+      '/v1/traces',
+      protobuf(traces([kv('service.name', 'checkout'), kv('service.version', '1.2.3')], [span()])),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/x-protobuf');
     expect(decodedTraceResponse(res.rawPayload).partialSuccess ?? null).toBeNull();
@@ -93,27 +104,53 @@ describe('OtlpController', () => {
         time: NOW - 1000 + 42,
         latencyMs: 42.5,
         status: 200,
-        attributes: { 'span.kind': 'server', 'span.name': 'GET /cart', 'http.request.method': 'GET', 'http.route': '/cart', 'http.response.status_code': 200, 'service.version': '1.2.3' },
+        attributes: {
+          'span.kind': 'server',
+          'span.name': 'GET /cart',
+          'http.request.method': 'GET',
+          'http.route': '/cart',
+          'http.response.status_code': 200,
+          'service.version': '1.2.3',
+        },
       }),
     ]);
   });
 
   it('reads OTLP/JSON (hex ids, decimal-string times, integer enums) and answers in JSON', async () => {
     h = await harness();
-    const json = traces([{ key: 'service.name', value: { stringValue: 'checkout' } }], [
-      { traceId: 'AB'.repeat(16), spanId: '0102030405060708', name: 'consume', kind: 5, startTimeUnixNano: NANOS(NOW - 10), endTimeUnixNano: NANOS(NOW), status: { code: 2 } },
-    ]);
+    const json = traces(
+      [{ key: 'service.name', value: { stringValue: 'checkout' } }],
+      [
+        {
+          traceId: 'AB'.repeat(16),
+          spanId: '0102030405060708',
+          name: 'consume',
+          kind: 5,
+          startTimeUnixNano: NANOS(NOW - 10),
+          endTimeUnixNano: NANOS(NOW),
+          status: { code: 2 },
+        },
+      ],
+    );
     const res = await post(h.app, '/v1/traces', JSON.stringify(json), { 'content-type': 'application/json' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.json()).toEqual({});
-    expect(h.sink.stored).toEqual([expect.objectContaining({ id: `${'ab'.repeat(16)}0102030405060708`, type: 'error', time: NOW, latencyMs: 10 })]);
+    expect(h.sink.stored).toEqual([
+      expect.objectContaining({ id: `${'ab'.repeat(16)}0102030405060708`, type: 'error', time: NOW, latencyMs: 10 }),
+    ]);
   });
 
   it('charges invented services to the client that sent them, as POST /v1/events does', async () => {
     h = await harness({ SMARTSCALE_INGEST_MAX_SERVICES_PER_CLIENT: '2' });
     const from = (remoteAddress: string, service: string) =>
-      h.app.inject({ method: 'POST', url: '/v1/traces', remoteAddress, payload: protobuf(traces([kv('service.name', service)], [span()])), headers: { 'content-type': 'application/x-protobuf' } });
+      h.app.inject({
+        method: 'POST',
+        url: '/v1/traces',
+        remoteAddress,
+        payload: protobuf(traces([kv('service.name', service)], [span()])),
+        headers: { 'content-type': 'application/x-protobuf' },
+      });
     expect((await from('10.0.0.1', 'a1')).statusCode).toBe(200);
     expect((await from('10.0.0.1', 'a2')).statusCode).toBe(200);
     expect((await from('10.0.0.1', 'a3')).statusCode).toBe(429);
@@ -125,7 +162,10 @@ describe('OtlpController', () => {
     h = await harness();
     const request = {
       resourceSpans: [
-        { resource: { attributes: [kv('service.name', 'checkout')] }, scopeSpans: [{ spans: [span(), span({ kind: 3, spanId: Buffer.alloc(8, 9) }), span({ kind: 1, spanId: Buffer.alloc(8, 7) })] }] },
+        {
+          resource: { attributes: [kv('service.name', 'checkout')] },
+          scopeSpans: [{ spans: [span(), span({ kind: 3, spanId: Buffer.alloc(8, 9) }), span({ kind: 1, spanId: Buffer.alloc(8, 7) })] }],
+        },
         { resource: { attributes: [kv('host.name', 'h1')] }, scopeSpans: [{ spans: [span({ spanId: Buffer.alloc(8, 5) })] }] },
       ],
     };
@@ -170,7 +210,9 @@ describe('OtlpController', () => {
 
   it('inflates gzip bodies and answers a gzip bomb 413, never 5xx', async () => {
     h = await harness();
-    const ok = await post(h.app, '/v1/traces', gzipSync(protobuf(traces([kv('service.name', 'checkout')], [span()]))), { 'content-encoding': 'gzip' });
+    const ok = await post(h.app, '/v1/traces', gzipSync(protobuf(traces([kv('service.name', 'checkout')], [span()]))), {
+      'content-encoding': 'gzip',
+    });
     expect(ok.statusCode).toBe(200);
     const bomb = await post(h.app, '/v1/traces', gzipSync(Buffer.alloc(BODY_LIMIT * 4)), { 'content-encoding': 'gzip' });
     expect(bomb.statusCode).toBe(413);
@@ -199,7 +241,10 @@ describe('OtlpController', () => {
 
   describe('with API keys', () => {
     const secret = 'otlp-secret';
-    const env = { SMARTSCALE_API_KEYS: `${createHash('sha256').update(secret).digest('hex')}:checkout`, SMARTSCALE_RATE_LIMIT_EVENTS_PER_S: '3' };
+    const env = {
+      SMARTSCALE_API_KEYS: `${createHash('sha256').update(secret).digest('hex')}:checkout`,
+      SMARTSCALE_RATE_LIMIT_EVENTS_PER_S: '3',
+    };
 
     it('answers 401 without a key and accepts Authorization: Bearer, rejecting the spans of services outside the key', async () => {
       h = await harness(env);
@@ -222,7 +267,9 @@ describe('OtlpController', () => {
 
     it('answers 429 with Retry-After past the key rate', async () => {
       h = await harness(env);
-      const body = protobuf(traces([kv('service.name', 'checkout')], [span(), span({ spanId: Buffer.alloc(8, 1) }), span({ spanId: Buffer.alloc(8, 2) })]));
+      const body = protobuf(
+        traces([kv('service.name', 'checkout')], [span(), span({ spanId: Buffer.alloc(8, 1) }), span({ spanId: Buffer.alloc(8, 2) })]),
+      );
       expect((await post(h.app, '/v1/traces', body, { 'x-api-key': secret })).statusCode).toBe(200);
       const throttled = await post(h.app, '/v1/traces', body, { 'x-api-key': secret });
       expect(throttled.statusCode).toBe(429);
@@ -241,9 +288,23 @@ describe('OtlpController', () => {
           scopeMetrics: [
             {
               metrics: [
-                { name: 'queue.depth', unit: '{item}', gauge: { dataPoints: [{ timeUnixNano: at, asInt: 7, attributes: [kv('queue', 'orders')] }] } },
-                { name: 'http.server.active_requests', sum: { aggregationTemporality: 2, isMonotonic: false, dataPoints: [{ timeUnixNano: at, asDouble: 2.5 }] } },
-                { name: 'http.server.request.duration', unit: 's', histogram: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: at, count: 4, sum: 0.2, bucketCounts: [4], explicitBounds: [] }] } },
+                {
+                  name: 'queue.depth',
+                  unit: '{item}',
+                  gauge: { dataPoints: [{ timeUnixNano: at, asInt: 7, attributes: [kv('queue', 'orders')] }] },
+                },
+                {
+                  name: 'http.server.active_requests',
+                  sum: { aggregationTemporality: 2, isMonotonic: false, dataPoints: [{ timeUnixNano: at, asDouble: 2.5 }] },
+                },
+                {
+                  name: 'http.server.request.duration',
+                  unit: 's',
+                  histogram: {
+                    aggregationTemporality: 2,
+                    dataPoints: [{ timeUnixNano: at, count: 4, sum: 0.2, bucketCounts: [4], explicitBounds: [] }],
+                  },
+                },
                 { name: 'rpc.latency', summary: { dataPoints: [{ timeUnixNano: at, count: 1, sum: 1 }] } },
               ],
             },
@@ -257,7 +318,13 @@ describe('OtlpController', () => {
     expect(num(partial.rejectedDataPoints)).toBe(1);
     expect(partial.errorMessage).toContain('summary');
     expect(h.sink.stored).toEqual([
-      expect.objectContaining({ type: 'metric', name: 'queue.depth', value: 7, time: NOW, attributes: { 'otel.metric.unit': '{item}', queue: 'orders' } }),
+      expect.objectContaining({
+        type: 'metric',
+        name: 'queue.depth',
+        value: 7,
+        time: NOW,
+        attributes: { 'otel.metric.unit': '{item}', queue: 'orders' },
+      }),
       expect.objectContaining({ type: 'metric', name: 'http.server.active_requests', value: 2.5 }),
       expect.objectContaining({ type: 'metric', name: 'http.server.request.duration', value: 0.05, latencyMs: 50 }),
     ]);
@@ -266,7 +333,11 @@ describe('OtlpController', () => {
 
   it('rejects spans too far in the future through the events validation, in partial_success', async () => {
     h = await harness();
-    const future = span({ startTimeUnixNano: NANOS(NOW + 3 * 3_600_000), endTimeUnixNano: NANOS(NOW + 3 * 3_600_000 + 5), spanId: Buffer.alloc(8, 4) });
+    const future = span({
+      startTimeUnixNano: NANOS(NOW + 3 * 3_600_000),
+      endTimeUnixNano: NANOS(NOW + 3 * 3_600_000 + 5),
+      spanId: Buffer.alloc(8, 4),
+    });
     const res = await post(h.app, '/v1/traces', protobuf(traces([kv('service.name', 'checkout')], [span(), future])));
     expect(res.statusCode).toBe(200);
     const partial = decodedTraceResponse(res.rawPayload).partialSuccess!;

@@ -20,7 +20,10 @@ export class OtlpController {
 
   @Post('v1/traces')
   @HttpCode(200)
-  @ApiOperation({ summary: 'OTLP/HTTP traces: SERVER and CONSUMER spans become request events of their service.name', description: DESCRIPTION })
+  @ApiOperation({
+    summary: 'OTLP/HTTP traces: SERVER and CONSUMER spans become request events of their service.name',
+    description: DESCRIPTION,
+  })
   @ApiConsumes(PROTOBUF_TYPE, OTLP_JSON_TYPE)
   @ApiHeader({ name: API_KEY_HEADER, required: false, description: 'API key (or Authorization: Bearer <key>)' })
   @ApiResponse({ status: 200, description: 'ExportTraceServiceResponse (partial_success set when spans were rejected)' })
@@ -30,7 +33,10 @@ export class OtlpController {
 
   @Post('v1/metrics')
   @HttpCode(200)
-  @ApiOperation({ summary: 'OTLP/HTTP metrics: gauge, sum and histogram points become metric events of their service.name', description: DESCRIPTION })
+  @ApiOperation({
+    summary: 'OTLP/HTTP metrics: gauge, sum and histogram points become metric events of their service.name',
+    description: DESCRIPTION,
+  })
   @ApiConsumes(PROTOBUF_TYPE, OTLP_JSON_TYPE)
   @ApiHeader({ name: API_KEY_HEADER, required: false, description: 'API key (or Authorization: Bearer <key>)' })
   @ApiResponse({ status: 200, description: 'ExportMetricsServiceResponse (partial_success set when data points were rejected)' })

@@ -15,6 +15,10 @@ import { OtlpService } from './otlp.service';
 @Module({
   imports: [EventsModule],
   controllers: [OtlpController],
-  providers: [OtlpService, OtlpHttpSetup, { provide: OtlpMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new OtlpMetrics(r) }],
+  providers: [
+    OtlpService,
+    OtlpHttpSetup,
+    { provide: OtlpMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new OtlpMetrics(r) },
+  ],
 })
 export class OtlpModule {}

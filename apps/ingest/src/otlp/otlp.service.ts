@@ -53,7 +53,10 @@ export class OtlpService {
     // ingest-http's onRequest hook already refused a missing or unknown key; this reads its scope.
     const key = this.keys.check(headers);
     if (!key.ok) throw new OtlpFailure(key.status, key.message);
-    const result = signal === 'traces' ? mapTraces(decode(signal, body, encoding) as ExportTraceServiceRequest) : mapMetrics(decode(signal, body, encoding) as ExportMetricsServiceRequest);
+    const result =
+      signal === 'traces'
+        ? mapTraces(decode(signal, body, encoding) as ExportTraceServiceRequest)
+        : mapMetrics(decode(signal, body, encoding) as ExportMetricsServiceRequest);
     this.metrics.droppedAttributes.inc({ signal }, result.droppedAttributes);
 
     const inScope = this.withinScope(result, key.scope?.services);
@@ -87,7 +90,8 @@ export class OtlpService {
     } catch (err) {
       // Nothing is claimed as stored: the exporter retries the whole request, and the ids (trace and
       // span ids, data point hashes) let the aggregator count an event stored twice once.
-      if (err instanceof SinkUnavailableError) throw new OtlpFailure(503, `broker unavailable: ${err.message}; retry after Retry-After`, RETRY_AFTER_SECONDS);
+      if (err instanceof SinkUnavailableError)
+        throw new OtlpFailure(503, `broker unavailable: ${err.message}; retry after Retry-After`, RETRY_AFTER_SECONDS);
       // OTLP's throttling answer: the exporter backs off and retries, as for a rate limit.
       if (err instanceof ServiceCapError) throw new OtlpFailure(429, err.message, err.retryAfterSeconds);
       throw err;
@@ -128,15 +132,25 @@ function decode(signal: Signal, body: unknown, encoding: Encoding): unknown {
     try {
       return (signal === 'traces' ? TraceRequest : MetricsRequest).decode(body);
     } catch (err) {
-      throw new OtlpFailure(400, `body is not a valid ${signal === 'traces' ? 'ExportTraceServiceRequest' : 'ExportMetricsServiceRequest'}: ${(err as Error).message}`);
+      throw new OtlpFailure(
+        400,
+        `body is not a valid ${signal === 'traces' ? 'ExportTraceServiceRequest' : 'ExportMetricsServiceRequest'}: ${(err as Error).message}`,
+      );
     }
   }
   // An empty body is an empty request, which the spec answers with success.
   if (body === undefined || body === null) return {};
   const field = signal === 'traces' ? 'resourceSpans' : 'resourceMetrics';
   const envelope = body as Record<string, unknown>;
-  if (typeof body !== 'object' || Array.isArray(body) || (envelope[field] !== undefined && envelope[field] !== null && !Array.isArray(envelope[field]))) {
-    throw new OtlpFailure(400, `body is not an OTLP/JSON ${signal === 'traces' ? 'ExportTraceServiceRequest' : 'ExportMetricsServiceRequest'} (an object whose "${field}" is an array)`);
+  if (
+    typeof body !== 'object' ||
+    Array.isArray(body) ||
+    (envelope[field] !== undefined && envelope[field] !== null && !Array.isArray(envelope[field]))
+  ) {
+    throw new OtlpFailure(
+      400,
+      `body is not an OTLP/JSON ${signal === 'traces' ? 'ExportTraceServiceRequest' : 'ExportMetricsServiceRequest'} (an object whose "${field}" is an array)`,
+    );
   }
   return body;
 }

@@ -48,7 +48,8 @@ export function mapTraces(request: ExportTraceServiceRequest): MappingResult {
 function mapSpan(span: Span, context: ResourceContext, result: MappingResult): void {
   const index = result.total++;
   if (span === null || typeof span !== 'object') return result.reject('malformed');
-  if (context.service === null) return result.reject('no_service_name', 1, typeof span.name === 'string' ? `span "${span.name.slice(0, 64)}"` : undefined);
+  if (context.service === null)
+    return result.reject('no_service_name', 1, typeof span.name === 'string' ? `span "${span.name.slice(0, 64)}"` : undefined);
   const kind = span.kind ?? SPAN_KIND.unspecified;
   if (kind !== SPAN_KIND.server && kind !== SPAN_KIND.consumer) return result.reject('span_kind', 1, `kind ${kind}`);
   const start = nanosToMs(span.startTimeUnixNano);

@@ -71,6 +71,10 @@ export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): Predi
     periods: e.SMARTSCALE_PREDICTOR_PERIODS,
     maxPeriod: e.SMARTSCALE_PREDICTOR_MAX_PERIOD,
     publishMaxAgeMs: e.SMARTSCALE_PREDICTOR_PUBLISH_MAX_AGE_MS,
-    models: { idleMs: e.SMARTSCALE_PREDICTOR_MODEL_IDLE_MS, max: e.SMARTSCALE_PREDICTOR_MAX_MODELS, maxWindowLeadMs: e.SMARTSCALE_PREDICTOR_MAX_WINDOW_LEAD_MS },
+    models: {
+      idleMs: e.SMARTSCALE_PREDICTOR_MODEL_IDLE_MS,
+      max: e.SMARTSCALE_PREDICTOR_MAX_MODELS,
+      maxWindowLeadMs: e.SMARTSCALE_PREDICTOR_MAX_WINDOW_LEAD_MS,
+    },
   };
 }

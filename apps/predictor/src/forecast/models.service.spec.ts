@@ -23,7 +23,12 @@ const observe = (models: ModelsService, m: WindowMetric): ReturnType<ModelsServi
 
 function metric(service: string, index: number, eventsPerSecond: number): WindowMetric {
   const windowEnd = T0 + (index + 1) * WINDOW_MS;
-  return windowMetric(windowEnd, { service, windowStart: windowEnd - WINDOW_MS, count: Math.round(eventsPerSecond * (WINDOW_MS / 1000)), eventsPerSecond });
+  return windowMetric(windowEnd, {
+    service,
+    windowStart: windowEnd - WINDOW_MS,
+    count: Math.round(eventsPerSecond * (WINDOW_MS / 1000)),
+    eventsPerSecond,
+  });
 }
 
 /** A slow ramp with a small deterministic wiggle, so the models have errors to weigh. */
@@ -38,7 +43,10 @@ function fed(service: string, values: Array<number | null>): ModelsService {
 describe(ModelsService.name, () => {
   it('forecasts a rising series to keep rising, within its interval', () => {
     const n = 400;
-    const models = fed('checkout', Array.from({ length: n }, (_, i) => ramp(i)));
+    const models = fed(
+      'checkout',
+      Array.from({ length: n }, (_, i) => ramp(i)),
+    );
     const forecast = models.forecast('checkout', 12, NOW);
     const points = forecast?.points ?? [];
     expect(points).toHaveLength(12);
@@ -49,7 +57,10 @@ describe(ModelsService.name, () => {
   });
 
   it('ignores a repeated or older window, so a replay leaves the forecast unchanged', () => {
-    const models = fed('checkout', Array.from({ length: 100 }, (_, i) => ramp(i)));
+    const models = fed(
+      'checkout',
+      Array.from({ length: 100 }, (_, i) => ramp(i)),
+    );
     const before = models.forecast('checkout', 12, NOW);
     expect(observe(models, metric('checkout', 99, 5_000))).toBe('repeated');
     expect(observe(models, metric('checkout', 10, 5_000))).toBe('repeated');
@@ -66,11 +77,16 @@ describe(ModelsService.name, () => {
   });
 
   it('publishes the capped horizons and the score of the latest window only, again on redelivery', () => {
-    const models = fed('checkout', Array.from({ length: 50 }, (_, i) => ramp(i)));
+    const models = fed(
+      'checkout',
+      Array.from({ length: 50 }, (_, i) => ramp(i)),
+    );
     const latest = metric('checkout', 49, ramp(49));
     const publication = models.publication('checkout', latest.windowEnd, NOW);
     expect(publication?.forecast.points).toHaveLength(Math.min(config.maxHorizon, PUBLISHED_HORIZON_CAP));
-    expect(publication?.anomaly).toEqual(expect.objectContaining({ v: 1, service: 'checkout', windowEnd: latest.windowEnd, eventsPerSecond: ramp(49) }));
+    expect(publication?.anomaly).toEqual(
+      expect.objectContaining({ v: 1, service: 'checkout', windowEnd: latest.windowEnd, eventsPerSecond: ramp(49) }),
+    );
     expect(publication?.anomaly.score).toBeGreaterThanOrEqual(0);
     expect(publication?.anomaly.score).toBeLessThanOrEqual(1);
     expect(observe(models, latest)).toBe('repeated');

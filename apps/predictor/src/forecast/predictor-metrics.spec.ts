@@ -60,19 +60,29 @@ describe(PredictorMetrics.name, () => {
       },
       anomaly: { v: 1, service: 'checkout', windowEnd: 10_000, eventsPerSecond: 42, score: 0.1, generatedAt: 12_000 },
     });
-    const forecast = (bound: string) => metricSample(registry, 'smartscale_predictor_forecast_events_per_second', { service: 'checkout', bound });
+    const forecast = (bound: string) =>
+      metricSample(registry, 'smartscale_predictor_forecast_events_per_second', { service: 'checkout', bound });
     expect([await forecast('point'), await forecast('lower'), await forecast('upper')]).toEqual([50, 40, 60]);
     expect(await metricSample(registry, 'smartscale_predictor_anomaly_score', { service: 'checkout' })).toBe(0.1);
     expect(await metricSample(registry, 'smartscale_predictor_publications_total')).toBe(1);
   });
 
-  it("removes every series of a service whose model was evicted, and counts the eviction", async () => {
+  it('removes every series of a service whose model was evicted, and counts the eviction', async () => {
     const registry = new Registry();
     const metrics = new PredictorMetrics(registry);
     metrics.windowObserved(window({}));
     metrics.windowObserved(window({ service: 'invented-1' }));
     metrics.publicationSent({
-      forecast: { v: 1, service: 'invented-1', model: 'ensemble', windowMs: 10_000, basedOnWindowEnd: 10_000, generatedAt: 12_000, anomalyScore: 0, points: [{ windowEnd: 20_000, eventsPerSecond: 1, lower: 0, upper: 2 }] },
+      forecast: {
+        v: 1,
+        service: 'invented-1',
+        model: 'ensemble',
+        windowMs: 10_000,
+        basedOnWindowEnd: 10_000,
+        generatedAt: 12_000,
+        anomalyScore: 0,
+        points: [{ windowEnd: 20_000, eventsPerSecond: 1, lower: 0, upper: 2 }],
+      },
       anomaly: { v: 1, service: 'invented-1', windowEnd: 10_000, eventsPerSecond: 1, score: 0, generatedAt: 12_000 },
     });
     metrics.serviceEvicted('invented-1');

@@ -21,18 +21,51 @@ export class PredictorMetrics {
   readonly refused: Counter<'reason'>;
 
   constructor(registry: Registry) {
-    const gauge = <L extends string>(name: string, help: string, labelNames: L[]) => new Gauge<L>({ name, help, labelNames, registers: [registry] });
-    this.observed = new Counter({ name: 'smartscale_predictor_windows_observed_total', help: 'Windows fed to the models', registers: [registry] });
-    this.invalid = new Counter({ name: 'smartscale_predictor_invalid_messages_total', help: 'Metrics messages that failed their schema', registers: [registry] });
-    this.published = new Counter({ name: 'smartscale_predictor_publications_total', help: 'Forecast and anomaly-score pairs published', registers: [registry] });
-    this.eventsPerSecond = gauge('smartscale_predictor_observed_events_per_second', 'Events/s of the newest closed window, per service', ['service']);
-    this.latencyP95 = gauge('smartscale_predictor_observed_latency_p95_seconds', 'Latency p95 reported by the service in its newest closed window', ['service']);
-    this.errorRate = gauge('smartscale_predictor_observed_error_rate', 'Share of error events in the newest closed window, per service', ['service']);
+    const gauge = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Gauge<L>({ name, help, labelNames, registers: [registry] });
+    this.observed = new Counter({
+      name: 'smartscale_predictor_windows_observed_total',
+      help: 'Windows fed to the models',
+      registers: [registry],
+    });
+    this.invalid = new Counter({
+      name: 'smartscale_predictor_invalid_messages_total',
+      help: 'Metrics messages that failed their schema',
+      registers: [registry],
+    });
+    this.published = new Counter({
+      name: 'smartscale_predictor_publications_total',
+      help: 'Forecast and anomaly-score pairs published',
+      registers: [registry],
+    });
+    this.eventsPerSecond = gauge('smartscale_predictor_observed_events_per_second', 'Events/s of the newest closed window, per service', [
+      'service',
+    ]);
+    this.latencyP95 = gauge(
+      'smartscale_predictor_observed_latency_p95_seconds',
+      'Latency p95 reported by the service in its newest closed window',
+      ['service'],
+    );
+    this.errorRate = gauge('smartscale_predictor_observed_error_rate', 'Share of error events in the newest closed window, per service', [
+      'service',
+    ]);
     this.anomalyScore = gauge('smartscale_predictor_anomaly_score', 'Anomaly score of the newest window, 0 to 1', ['service']);
     // One window ahead: compared with smartscale_predictor_observed_events_per_second one window later (offset).
-    this.forecast = gauge('smartscale_predictor_forecast_events_per_second', 'Forecast events/s of the next window, with its prediction interval', ['service', 'bound']);
-    this.models = new Gauge({ name: 'smartscale_predictor_models', help: 'Services with a model (and per-service series)', registers: [registry] });
-    this.modelsEvicted = new Counter({ name: 'smartscale_predictor_models_evicted_total', help: 'Models evicted after SMARTSCALE_PREDICTOR_MODEL_IDLE_MS without a window', registers: [registry] });
+    this.forecast = gauge(
+      'smartscale_predictor_forecast_events_per_second',
+      'Forecast events/s of the next window, with its prediction interval',
+      ['service', 'bound'],
+    );
+    this.models = new Gauge({
+      name: 'smartscale_predictor_models',
+      help: 'Services with a model (and per-service series)',
+      registers: [registry],
+    });
+    this.modelsEvicted = new Counter({
+      name: 'smartscale_predictor_models_evicted_total',
+      help: 'Models evicted after SMARTSCALE_PREDICTOR_MODEL_IDLE_MS without a window',
+      registers: [registry],
+    });
     this.refused = new Counter({
       name: 'smartscale_predictor_windows_refused_total',
       help: 'Windows not learned: ending ahead of the clock (future) or of a new service with the models at their cap (model_cap)',

@@ -14,7 +14,8 @@ const config = {
   publishMaxAgeMs: 300_000,
   models: { idleMs: 60_000, max: 2, maxWindowLeadMs: 5_000 },
 } as unknown as PredictorConfig;
-const win = (service: string, windowEnd: number) => windowMetric(windowEnd, { service, windowStart: windowEnd - 10_000, count: 10, eventsPerSecond: 1 });
+const win = (service: string, windowEnd: number) =>
+  windowMetric(windowEnd, { service, windowStart: windowEnd - 10_000, count: 10, eventsPerSecond: 1 });
 
 describe(WindowIntake.name, () => {
   it('learns windows up to the model cap, counts the refused ones, and sweeps idle models with their series', async () => {

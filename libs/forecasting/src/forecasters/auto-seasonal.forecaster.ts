@@ -21,7 +21,11 @@ export interface AutoSeasonalState {
 }
 
 /** Looks for cycles up to a day of 10 s windows unless told otherwise. */
-export function autoSeasonalConfig(hints: number[], maxPeriod = 8640, errors: HorizonErrorsConfig = DEFAULT_HORIZON_ERRORS): AutoSeasonalConfig {
+export function autoSeasonalConfig(
+  hints: number[],
+  maxPeriod = 8640,
+  errors: HorizonErrorsConfig = DEFAULT_HORIZON_ERRORS,
+): AutoSeasonalConfig {
   const longest = Math.max(maxPeriod, ...hints.filter((h) => h >= 2));
   return { hints: hints.filter((h) => h >= 2), detector: { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: longest }, errors };
 }
@@ -56,9 +60,16 @@ export class AutoSeasonalForecaster implements OnlineForecaster {
     this.ensemble = state?.ensemble ?? createDefaultEnsemble(this.inUse, config.errors);
   }
 
-  static fromJSON(json: ForecasterJSON<AutoSeasonalConfig, AutoSeasonalState>, restore: (member: ForecasterJSON) => OnlineForecaster): AutoSeasonalForecaster {
+  static fromJSON(
+    json: ForecasterJSON<AutoSeasonalConfig, AutoSeasonalState>,
+    restore: (member: ForecasterJSON) => OnlineForecaster,
+  ): AutoSeasonalForecaster {
     const ensemble = restore(json.state.ensemble) as EnsembleForecaster;
-    return new AutoSeasonalForecaster(json.config, { tracker: structuredClone(json.state.tracker), periods: [...json.state.periods], ensemble });
+    return new AutoSeasonalForecaster(json.config, {
+      tracker: structuredClone(json.state.tracker),
+      periods: [...json.state.periods],
+      ensemble,
+    });
   }
 
   /** Seasonal periods (steps) the forecast uses now, shortest first; empty when no cycle is known. */
@@ -107,6 +118,11 @@ export class AutoSeasonalForecaster implements OnlineForecaster {
 
   toJSON(): ForecasterJSON<AutoSeasonalConfig, AutoSeasonalState> {
     const ensemble = this.ensemble.toJSON();
-    return { kind: this.kind, config: this.config, state: { tracker: this.tracker.toJSON(), periods: [...this.inUse], ensemble }, errors: ensemble.errors };
+    return {
+      kind: this.kind,
+      config: this.config,
+      state: { tracker: this.tracker.toJSON(), periods: [...this.inUse], ensemble },
+      errors: ensemble.errors,
+    };
   }
 }

@@ -14,7 +14,11 @@ import { SeasonalNaiveForecaster } from './seasonal-naive.forecaster';
 export function createDefaultEnsemble(periods: number[], errors: HorizonErrorsConfig = DEFAULT_HORIZON_ERRORS): EnsembleForecaster {
   const usable = periods.filter((p) => p >= 2);
   if (usable.length === 0) {
-    return new EnsembleForecaster([new NaiveForecaster(errors), new RecentMedianForecaster(DEFAULT_RECENT_MEDIAN, errors)], DEFAULT_ENSEMBLE, errors);
+    return new EnsembleForecaster(
+      [new NaiveForecaster(errors), new RecentMedianForecaster(DEFAULT_RECENT_MEDIAN, errors)],
+      DEFAULT_ENSEMBLE,
+      errors,
+    );
   }
   return new EnsembleForecaster(
     [

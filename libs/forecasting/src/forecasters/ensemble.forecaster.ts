@@ -75,7 +75,9 @@ export class EnsembleForecaster extends TrackedForecaster<EnsembleConfig, Ensemb
     return Array.from({ length: h }, (_, i) => {
       const w = this.weights(i + 1);
       const points = forecasts.map((f) => f[i]);
-      return this.config.combine === 'weighted-median' ? weightedMedian(points, w) : points.reduce((sum, p, k) => sum + (w[k] === 0 ? 0 : w[k] * p), 0);
+      return this.config.combine === 'weighted-median'
+        ? weightedMedian(points, w)
+        : points.reduce((sum, p, k) => sum + (w[k] === 0 ? 0 : w[k] * p), 0);
     });
   }
 
@@ -86,7 +88,10 @@ export class EnsembleForecaster extends TrackedForecaster<EnsembleConfig, Ensemb
 
 /** Lower weighted median: the smallest point at which the cumulative weight reaches half the total. */
 export function weightedMedian(points: number[], weights: number[]): number {
-  const order = points.map((_, k) => k).filter((k) => weights[k] > 0).sort((a, b) => points[a] - points[b]);
+  const order = points
+    .map((_, k) => k)
+    .filter((k) => weights[k] > 0)
+    .sort((a, b) => points[a] - points[b]);
   const half = order.reduce((sum, k) => sum + weights[k], 0) / 2;
   let cumulative = 0;
   for (const k of order) {

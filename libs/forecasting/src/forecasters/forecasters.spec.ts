@@ -11,7 +11,6 @@ import { gaussian, lcgRandom } from '@smartscale/testing';
 
 const PERIOD = 24;
 
-
 function seasonalSeries(n: number, noise: number, seed = 1): number[] {
   const next = lcgRandom(seed);
   return Array.from({ length: n }, (_, t) => 100 + 20 * Math.sin((2 * Math.PI * t) / PERIOD) + noise * gaussian(next));

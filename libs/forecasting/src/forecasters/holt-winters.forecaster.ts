@@ -34,12 +34,23 @@ export interface HoltWintersState {
 export class HoltWintersForecaster extends TrackedForecaster<HoltWintersConfig, HoltWintersState> {
   readonly kind = 'holt-winters';
 
-  constructor(config: HoltWintersConfig, errors?: HorizonErrors | HorizonErrorsConfig, private state?: HoltWintersState) {
+  constructor(
+    config: HoltWintersConfig,
+    errors?: HorizonErrors | HorizonErrorsConfig,
+    private state?: HoltWintersState,
+  ) {
     if (config.periods.length === 0 || config.periods.some((p) => !(p >= 2))) {
       throw new RangeError('holt-winters: every period must be ≥ 2');
     }
     super(config, errors);
-    this.state ??= { t: 0, level: NaN, trend: 0, seasons: config.periods.map((p) => new Array<number>(p).fill(0)), warmup: [], initialised: false };
+    this.state ??= {
+      t: 0,
+      level: NaN,
+      trend: 0,
+      seasons: config.periods.map((p) => new Array<number>(p).fill(0)),
+      warmup: [],
+      initialised: false,
+    };
   }
 
   static fromJSON(json: ForecasterJSON<HoltWintersConfig, HoltWintersState>): HoltWintersForecaster {

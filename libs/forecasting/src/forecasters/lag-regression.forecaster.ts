@@ -45,7 +45,11 @@ export class LagRegressionForecaster extends TrackedForecaster<LagRegressionConf
   readonly kind = 'lag-regression';
   private readonly maxLag: number;
 
-  constructor(config: LagRegressionConfig, errors?: HorizonErrors | HorizonErrorsConfig, private state?: LagRegressionState) {
+  constructor(
+    config: LagRegressionConfig,
+    errors?: HorizonErrors | HorizonErrorsConfig,
+    private state?: LagRegressionState,
+  ) {
     if (config.lags.length === 0 || config.lags.some((l) => !Number.isInteger(l) || l < 1)) {
       throw new RangeError('lag-regression: lags must be integers ≥ 1');
     }

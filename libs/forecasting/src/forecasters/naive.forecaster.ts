@@ -10,7 +10,10 @@ export interface NaiveState {
 export class NaiveForecaster extends TrackedForecaster<Record<string, never>, NaiveState> {
   readonly kind = 'naive';
 
-  constructor(errors?: HorizonErrors | HorizonErrorsConfig, private state: NaiveState = { last: NaN }) {
+  constructor(
+    errors?: HorizonErrors | HorizonErrorsConfig,
+    private state: NaiveState = { last: NaN },
+  ) {
     super({}, errors);
   }
 

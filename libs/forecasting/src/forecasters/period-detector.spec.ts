@@ -9,11 +9,13 @@ const SEVEN_MINUTES = 42;
 const HOUR = 360;
 const DAY = 8640;
 
-
 /** Load with one cycle per period (amplitude 40 each), a slow trend and noise of standard deviation 15. */
 function load(n: number, periods: number[], seed = 1): number[] {
   const next = lcgRandom(seed);
-  return Array.from({ length: n }, (_, t) => 200 + 0.001 * t + periods.reduce((sum, p) => sum + 40 * Math.sin((2 * Math.PI * t) / p), 0) + 15 * gaussian(next));
+  return Array.from(
+    { length: n },
+    (_, t) => 200 + 0.001 * t + periods.reduce((sum, p) => sum + 40 * Math.sin((2 * Math.PI * t) / p), 0) + 15 * gaussian(next),
+  );
 }
 
 /** Feeds a tracker and returns the step at which it first reported `period`, or null. */
@@ -72,7 +74,12 @@ describe(PeriodTracker.name, () => {
     let level = 100;
     const walk = Array.from({ length: 3_000 }, () => (level += gaussian(next)));
     expect(detectPeriods(walk, { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY })).toEqual([]);
-    expect(detectPeriods(Array.from({ length: 3_000 }, (_, t) => 5 + 0.1 * t), { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY })).toEqual([]);
+    expect(
+      detectPeriods(
+        Array.from({ length: 3_000 }, (_, t) => 5 + 0.1 * t),
+        { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY },
+      ),
+    ).toEqual([]);
   });
 
   it('does not read the single hump of a wandering series as two cycles', () => {
@@ -86,7 +93,9 @@ describe(PeriodTracker.name, () => {
   });
 
   it('finds several periods at once, not their multiples', () => {
-    const found = detectPeriods(load(4 * HOUR, [SEVEN_MINUTES, HOUR], 11), { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY }).map((d) => d.period);
+    const found = detectPeriods(load(4 * HOUR, [SEVEN_MINUTES, HOUR], 11), { ...DEFAULT_PERIOD_DETECTOR, maxPeriod: DAY }).map(
+      (d) => d.period,
+    );
     expect(found).toHaveLength(2);
     expect(Math.abs(found[0] - SEVEN_MINUTES)).toBeLessThanOrEqual(1);
     expect(Math.abs(found[1] - HOUR)).toBeLessThanOrEqual(0.03 * HOUR);

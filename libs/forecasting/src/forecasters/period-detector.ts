@@ -27,7 +27,14 @@ export interface PeriodDetectorConfig {
  * checked on the forecast-eval series (docs/forecasting.md): 0.35 / 0.3 find every cycle whose
  * amplitude is at least the noise's standard deviation after two cycles and nothing in white noise.
  */
-export const DEFAULT_PERIOD_DETECTOR: Omit<PeriodDetectorConfig, 'maxPeriod'> = { minPeriod: 4, maxPeriods: 3, threshold: 0.35, prominence: 0.3, significance: 4, maxDifference: 0.5 };
+export const DEFAULT_PERIOD_DETECTOR: Omit<PeriodDetectorConfig, 'maxPeriod'> = {
+  minPeriod: 4,
+  maxPeriods: 3,
+  threshold: 0.35,
+  prominence: 0.3,
+  significance: 4,
+  maxDifference: 0.5,
+};
 
 export interface DetectedPeriod {
   period: number;
@@ -68,7 +75,12 @@ export function detectPeriods(values: ArrayLike<number>, config: PeriodDetectorC
  * The shortest strong peak of the autocorrelation, or null. Lags up to 5 % past half the series
  * are looked at, because with exactly two cycles the noisy peak falls on either side of the period.
  */
-function bestPeriod(x: Float64Array, acf: { r: Float64Array; d: Float64Array; vario: Float64Array }, config: PeriodDetectorConfig, found: DetectedPeriod[]): DetectedPeriod | null {
+function bestPeriod(
+  x: Float64Array,
+  acf: { r: Float64Array; d: Float64Array; vario: Float64Array },
+  config: PeriodDetectorConfig,
+  found: DetectedPeriod[],
+): DetectedPeriod | null {
   const { r, d, vario } = acf;
   const n = x.length;
   const last = Math.min(Math.floor(1.05 * config.maxPeriod), Math.floor(0.525 * n), r.length - 1);

@@ -93,7 +93,12 @@ export class PeriodTracker {
  */
 const MISSES_TO_DROP = 3;
 
-export function withHysteresis(detected: number[], held: number[], misses: number[], maxPeriods = 3): { periods: number[]; misses: number[] } {
+export function withHysteresis(
+  detected: number[],
+  held: number[],
+  misses: number[],
+  maxPeriods = 3,
+): { periods: number[]; misses: number[] } {
   const close = (a: number, b: number): boolean => Math.abs(a - b) <= Math.max(1, 0.05 * a);
   const kept = held
     .map((p, i) => ({ p, miss: detected.some((d) => close(d, p)) ? 0 : misses[i] + 1 }))

@@ -58,7 +58,11 @@ type MarkerSeries = uPlot.Series & { marker?: true };
   };
 
   // ---------------------------------------------------------------- formatting
-  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, unknown> = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] => {
+  const el = <K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    attrs: Record<string, unknown> = {},
+    ...children: (Child | Child[])[]
+  ): HTMLElementTagNameMap[K] => {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
       if (v === undefined || v === null || v === false) continue;
@@ -66,21 +70,26 @@ type MarkerSeries = uPlot.Series & { marker?: true };
       else if (k.startsWith('data-')) e.setAttribute(k, String(v));
       else (e as unknown as Record<string, unknown>)[k] = v;
     }
-    for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    for (const c of children.flat())
+      if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     return e;
   };
   const time = (ms: number): string => new Date(ms).toLocaleTimeString([], { hour12: false });
   const dateTime = (ms: number): string => new Date(ms).toLocaleString([], { hour12: false });
-  const num = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(digits).replace(/\.0+$/, ''));
+  const num = (v: number | null | undefined, digits = 1): string =>
+    v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(digits).replace(/\.0+$/, '');
   const ago = (ms: number): string => {
     const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
     return s < 60 ? `${s} s ago` : s < 3600 ? `${Math.floor(s / 60)} min ago` : `${Math.floor(s / 3600)} h ago`;
   };
   const left = (until: number): string => {
     const s = Math.max(0, Math.round((until - Date.now()) / 1000));
-    return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min left` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} left`;
+    return s >= 3600
+      ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min left`
+      : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} left`;
   };
-  const runLink = (workflowUrl: string, runId: string | undefined): string => (runId ? `${workflowUrl}/${encodeURIComponent(runId)}/history` : workflowUrl);
+  const runLink = (workflowUrl: string, runId: string | undefined): string =>
+    runId ? `${workflowUrl}/${encodeURIComponent(runId)}/history` : workflowUrl;
 
   // ---------------------------------------------------------------- live feed
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -128,7 +137,11 @@ type MarkerSeries = uPlot.Series & { marker?: true };
       }
       if (res && res.status === 401) {
         const had = sessionStorage.getItem(TOKEN_KEY);
-        const given = await askToken(had ? 'That token was refused. Enter the control API token (SMARTSCALE_CONTROL_TOKEN):' : 'This control API needs its bearer token (SMARTSCALE_CONTROL_TOKEN) to show targets:');
+        const given = await askToken(
+          had
+            ? 'That token was refused. Enter the control API token (SMARTSCALE_CONTROL_TOKEN):'
+            : 'This control API needs its bearer token (SMARTSCALE_CONTROL_TOKEN) to show targets:',
+        );
         if (given) {
           sessionStorage.setItem(TOKEN_KEY, given);
           continue;
@@ -226,7 +239,8 @@ type MarkerSeries = uPlot.Series & { marker?: true };
     const banner = $('#banner');
     const conn = $('#conn');
     const problems: string[] = [];
-    if (state.connected === false) problems.push(`Lost the live connection to the control API at ${location.host}; reconnecting… (what you see may be out of date)`);
+    if (state.connected === false)
+      problems.push(`Lost the live connection to the control API at ${location.host}; reconnecting… (what you see may be out of date)`);
     const stale = state.connected === false ? ' (last known)' : '';
     for (const [part, ok] of Object.entries(state.health ?? {})) if (!ok) problems.push(`${PARTS[part] ?? `${part} is down.`}${stale}`);
     conn.textContent = state.connected ? 'live' : state.connected === null ? 'connecting…' : 'disconnected';
@@ -234,7 +248,15 @@ type MarkerSeries = uPlot.Series & { marker?: true };
     banner.replaceChildren();
     banner.hidden = problems.length === 0;
     if (problems.length === 1) banner.append(problems[0]);
-    else if (problems.length > 1) banner.append('Some parts are down:', el('ul', {}, problems.map((p) => el('li', {}, p))));
+    else if (problems.length > 1)
+      banner.append(
+        'Some parts are down:',
+        el(
+          'ul',
+          {},
+          problems.map((p) => el('li', {}, p)),
+        ),
+      );
   }
 
   // ---------------------------------------------------------------- targets table
@@ -243,9 +265,24 @@ type MarkerSeries = uPlot.Series & { marker?: true };
     if (!s) return [el('span', { class: 'badge state-unknown', title: t.error ?? '' }, `unreachable: ${t.error ?? 'no status'}`)];
     const badges: HTMLElement[] = [];
     const now = Date.now();
-    if (s.paused) badges.push(el('span', { class: 'badge state-paused' }, `paused: ${s.paused.reason}${s.paused.until ? ` (resumes in ${left(s.paused.until).replace(' left', '')})` : ''}`));
-    if (s.override && s.override.expiresAt > now) badges.push(el('span', { class: 'badge state-override', title: s.override.reason }, `override ${s.override.replicas} replicas, ${left(s.override.expiresAt)}`));
-    if (s.policy.mode === 'recommend') badges.push(el('span', { class: 'badge state-recommend', title: 'decides and records, never applies' }, 'recommend only'));
+    if (s.paused)
+      badges.push(
+        el(
+          'span',
+          { class: 'badge state-paused' },
+          `paused: ${s.paused.reason}${s.paused.until ? ` (resumes in ${left(s.paused.until).replace(' left', '')})` : ''}`,
+        ),
+      );
+    if (s.override && s.override.expiresAt > now)
+      badges.push(
+        el(
+          'span',
+          { class: 'badge state-override', title: s.override.reason },
+          `override ${s.override.replicas} replicas, ${left(s.override.expiresAt)}`,
+        ),
+      );
+    if (s.policy.mode === 'recommend')
+      badges.push(el('span', { class: 'badge state-recommend', title: 'decides and records, never applies' }, 'recommend only'));
     if (badges.length === 0) badges.push(el('span', { class: 'badge state-active' }, 'active'));
     return badges;
   }
@@ -253,22 +290,38 @@ type MarkerSeries = uPlot.Series & { marker?: true };
   function renderTargets(): void {
     const body = $('#targets tbody');
     if (state.targets.length === 0) {
-      body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colSpan: 5 }, state.connected ? 'no targets configured' : 'waiting for the control API…')));
+      body.replaceChildren(
+        el('tr', { class: 'empty' }, el('td', { colSpan: 5 }, state.connected ? 'no targets configured' : 'waiting for the control API…')),
+      );
       return;
     }
-    body.replaceChildren(...state.targets.map((t) => {
-      const s = t.status;
-      const d = s?.lastDecision;
-      const row = el('tr', { 'data-target': t.id, 'data-state': t.state, class: t.id === state.selected ? 'selected' : '' },
-        el('td', {}, el('strong', {}, t.id), el('br'), el('small', { class: 'muted' }, `service ${t.service}`)),
-        el('td', { 'data-field': 'state' }, stateBadges(t)),
-        el('td', { 'data-field': 'replicas' }, s ? `${s.currentReplicas ?? '–'} → ${s.desiredReplicas ?? '–'}` : '–'),
-        el('td', { 'data-field': 'last-decision' }, d ? [el('span', { class: `act-${d.action}` }, `#${d.seq} ${d.action} ${d.from}→${d.to}`), el('br'), el('small', { class: 'muted' }, ago(d.at))] : '–'),
-        el('td', { 'data-field': 'reason' }, d ? d.reasons.map((r) => el('div', { title: r.code }, r.message)) : ''),
-      );
-      row.addEventListener('click', () => select(t.id));
-      return row;
-    }));
+    body.replaceChildren(
+      ...state.targets.map((t) => {
+        const s = t.status;
+        const d = s?.lastDecision;
+        const row = el(
+          'tr',
+          { 'data-target': t.id, 'data-state': t.state, class: t.id === state.selected ? 'selected' : '' },
+          el('td', {}, el('strong', {}, t.id), el('br'), el('small', { class: 'muted' }, `service ${t.service}`)),
+          el('td', { 'data-field': 'state' }, stateBadges(t)),
+          el('td', { 'data-field': 'replicas' }, s ? `${s.currentReplicas ?? '–'} → ${s.desiredReplicas ?? '–'}` : '–'),
+          el(
+            'td',
+            { 'data-field': 'last-decision' },
+            d
+              ? [
+                  el('span', { class: `act-${d.action}` }, `#${d.seq} ${d.action} ${d.from}→${d.to}`),
+                  el('br'),
+                  el('small', { class: 'muted' }, ago(d.at)),
+                ]
+              : '–',
+          ),
+          el('td', { 'data-field': 'reason' }, d ? d.reasons.map((r) => el('div', { title: r.code }, r.message)) : ''),
+        );
+        row.addEventListener('click', () => select(t.id));
+        return row;
+      }),
+    );
   }
 
   function select(id: string): void {
@@ -300,7 +353,13 @@ type MarkerSeries = uPlot.Series & { marker?: true };
     $('#token-why').textContent = why;
     $<HTMLInputElement>('#token-input').value = '';
     dialog.showModal();
-    return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' ? $<HTMLInputElement>('#token-input').value.trim() : null), { once: true }));
+    return new Promise((resolve) =>
+      dialog.addEventListener(
+        'close',
+        () => resolve(dialog.returnValue === 'ok' ? $<HTMLInputElement>('#token-input').value.trim() : null),
+        { once: true },
+      ),
+    );
   }
 
   async function mutate(method: 'POST' | 'DELETE', action: string, body?: unknown): Promise<void> {
@@ -316,14 +375,22 @@ type MarkerSeries = uPlot.Series & { marker?: true };
       if (body !== undefined) headers['content-type'] = 'application/json';
       let res: Response;
       try {
-        res = await fetch(`/v1/targets/${encodeURIComponent(t.id)}/${action === 'end override' ? 'override' : action}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        res = await fetch(`/v1/targets/${encodeURIComponent(t.id)}/${action === 'end override' ? 'override' : action}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
       } catch (err) {
         msg.className = 'err';
         msg.textContent = `${action} failed: ${(err as Error).message}`;
         return;
       }
       if (res.status === 401) {
-        const given = await askToken(token ? 'That token was refused. Enter the control API token (SMARTSCALE_CONTROL_TOKEN):' : 'This control API needs its bearer token (SMARTSCALE_CONTROL_TOKEN) for pause, resume and override:');
+        const given = await askToken(
+          token
+            ? 'That token was refused. Enter the control API token (SMARTSCALE_CONTROL_TOKEN):'
+            : 'This control API needs its bearer token (SMARTSCALE_CONTROL_TOKEN) for pause, resume and override:',
+        );
         if (!given) {
           msg.className = 'err';
           msg.textContent = `${action} cancelled: no token`;
@@ -334,7 +401,9 @@ type MarkerSeries = uPlot.Series & { marker?: true };
       }
       const answer = (await res.json().catch(() => ({}))) as { message?: string };
       msg.className = res.ok ? 'ok' : 'err';
-      msg.textContent = res.ok ? `${action} sent to ${t.id}; the workflow applies it on its next step` : `${action} failed (HTTP ${res.status}): ${answer.message ?? ''}`;
+      msg.textContent = res.ok
+        ? `${action} sent to ${t.id}; the workflow applies it on its next step`
+        : `${action} failed (HTTP ${res.status}): ${answer.message ?? ''}`;
       return;
     }
   }
@@ -348,7 +417,10 @@ type MarkerSeries = uPlot.Series & { marker?: true };
     $('#override-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const f = new FormData(e.target as HTMLFormElement);
-      const body: { replicas: number; ttlMs: number; reason?: FormDataEntryValue } = { replicas: Number(f.get('replicas')), ttlMs: Math.round(Number(f.get('minutes')) * 60_000) };
+      const body: { replicas: number; ttlMs: number; reason?: FormDataEntryValue } = {
+        replicas: Number(f.get('replicas')),
+        ttlMs: Math.round(Number(f.get('minutes')) * 60_000),
+      };
       const reason = f.get('reason');
       if (reason) body.reason = reason;
       void mutate('POST', 'override', body);
@@ -393,7 +465,9 @@ type MarkerSeries = uPlot.Series & { marker?: true };
     $('#range-mode').textContent = isLive() ? 'live' : 'history';
     $('#chart-msg').textContent = 'loading…';
     try {
-      const res = await fetch(`/v1/console/targets/${encodeURIComponent(t.id)}/chart?from=${Math.floor(from)}&to=${Math.ceil(to)}`, { headers: authHeaders() });
+      const res = await fetch(`/v1/console/targets/${encodeURIComponent(t.id)}/chart?from=${Math.floor(from)}&to=${Math.ceil(to)}`, {
+        headers: authHeaders(),
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${((await res.json().catch(() => ({}))) as { message?: string }).message ?? ''}`);
       const data = (await res.json()) as ChartData;
       if (data.targetId !== state.selected) return;
@@ -419,13 +493,21 @@ type MarkerSeries = uPlot.Series & { marker?: true };
       if (!row) rows.set(x, (row = {}));
       return row;
     };
-    for (const w of c.windows) if (w.windowEnd >= cutoff) Object.assign(at(w.windowEnd), { load: w.eventsPerSecond, lagWindow: w.consumerLag });
-    for (const f of c.forecastHistory) if (f.windowEnd >= cutoff) Object.assign(at(f.windowEnd), { fc: f.eventsPerSecond, fcLo: f.lower, fcHi: f.upper });
+    for (const w of c.windows)
+      if (w.windowEnd >= cutoff) Object.assign(at(w.windowEnd), { load: w.eventsPerSecond, lagWindow: w.consumerLag });
+    for (const f of c.forecastHistory)
+      if (f.windowEnd >= cutoff) Object.assign(at(f.windowEnd), { fc: f.eventsPerSecond, fcLo: f.lower, fcHi: f.upper });
     const lastWindow = c.windows[c.windows.length - 1];
     if (isLive() && c.forecast && lastWindow) {
       // The projection starts at the newest observation so that it reads as its continuation.
-      Object.assign(at(lastWindow.windowEnd), { ahead: lastWindow.eventsPerSecond, aheadLo: lastWindow.eventsPerSecond, aheadHi: lastWindow.eventsPerSecond });
-      for (const p of c.forecast.points) if (p.windowEnd > lastWindow.windowEnd) Object.assign(at(p.windowEnd), { ahead: p.eventsPerSecond, aheadLo: p.lower, aheadHi: p.upper });
+      Object.assign(at(lastWindow.windowEnd), {
+        ahead: lastWindow.eventsPerSecond,
+        aheadLo: lastWindow.eventsPerSecond,
+        aheadHi: lastWindow.eventsPerSecond,
+      });
+      for (const p of c.forecast.points)
+        if (p.windowEnd > lastWindow.windowEnd)
+          Object.assign(at(p.windowEnd), { ahead: p.eventsPerSecond, aheadLo: p.lower, aheadHi: p.upper });
     }
     const decisionAt = new Map<number, ChartDecision>();
     for (const d of c.decisions) {
@@ -469,9 +551,29 @@ type MarkerSeries = uPlot.Series & { marker?: true };
     const width = Math.max(400, $('#chart-main').clientWidth - 10);
     // Always present in the IIFE build that the page loads; optional only in uPlot's types.
     const stepped = uPlot.paths.stepped!({ align: 1 });
-    const line = (label: string, scale: string, stroke: string, extra: uPlot.Series = {}): uPlot.Series => ({ label, scale, stroke, width: 1.5, spanGaps: true, points: { show: false }, ...extra });
-    const marker = (label: string, fill: string, size: number): MarkerSeries => ({ label, marker: true, scale: 'replicas', stroke: fill, fill, paths: () => null, points: { show: true, size, fill, stroke: fill }, value: (_u, v) => (v === null || v === undefined ? '' : `→ ${v}`) });
-    const value = (digits: number, unit = ''): uPlot.Series.Value => (_u, v) => (v === null || v === undefined ? '–' : `${num(v, digits)}${unit}`);
+    const line = (label: string, scale: string, stroke: string, extra: uPlot.Series = {}): uPlot.Series => ({
+      label,
+      scale,
+      stroke,
+      width: 1.5,
+      spanGaps: true,
+      points: { show: false },
+      ...extra,
+    });
+    const marker = (label: string, fill: string, size: number): MarkerSeries => ({
+      label,
+      marker: true,
+      scale: 'replicas',
+      stroke: fill,
+      fill,
+      paths: () => null,
+      points: { show: true, size, fill, stroke: fill },
+      value: (_u, v) => (v === null || v === undefined ? '' : `→ ${v}`),
+    });
+    const value =
+      (digits: number, unit = ''): uPlot.Series.Value =>
+      (_u, v) =>
+        v === null || v === undefined ? '–' : `${num(v, digits)}${unit}`;
     // Windows, forecasts and decisions sit at different times: the legend shows each series' latest value at or before the cursor.
     const dataIdx = (u: uPlot, si: number, i: number): number => {
       const ys = u.data[si];
@@ -480,44 +582,68 @@ type MarkerSeries = uPlot.Series & { marker?: true };
       return i;
     };
     const cursor: uPlot.Cursor = { sync: { key: 'smartscale-console', setSeries: false }, dataIdx };
-    const band = (lo: number, hi: number): uPlot.Series.Value => (u, v, _si, idx) => (v === null || v === undefined || idx === null ? '–' : `${num(v)} ev/s (${num(u.data[lo][dataIdx(u, lo, idx)])}–${num(u.data[hi][dataIdx(u, hi, idx)])})`);
-    const main = new uPlot({
-      width,
-      height: 320,
-      cursor,
-      scales: { x: { time: true }, load: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 1) * 1.1)] }, replicas: { range: (_u, _min, max) => [0, Math.max(2, (max ?? 1) + 1)] } },
-      axes: [{}, { scale: 'load', label: 'events/s' }, { scale: 'replicas', side: 1, label: 'replicas', grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50, 100] }],
-      series: [
-        { value: (_u, v) => (v ? dateTime(v * 1000) : '–') },
-        line('observed load', 'load', '#2563eb', { width: 2, value: value(1, ' ev/s') }),
-        line('forecast (band)', 'load', '#f59e0b', { dash: [6, 4], value: band(3, 4) }),
-        line('band low', 'load', 'rgba(245,158,11,0.35)', { width: 1, value: value(1) }),
-        line('band high', 'load', 'rgba(245,158,11,0.35)', { width: 1, value: value(1) }),
-        line('forecast ahead (band)', 'load', '#b45309', { dash: [2, 3], width: 2, value: band(6, 7) }),
-        line('ahead low', 'load', 'rgba(180,83,9,0.3)', { width: 1, value: value(1) }),
-        line('ahead high', 'load', 'rgba(180,83,9,0.3)', { width: 1, value: value(1) }),
-        line('ready replicas', 'replicas', '#16a34a', { width: 2, paths: stepped, value: value(0) }),
-        line('desired replicas', 'replicas', '#9333ea', { dash: [5, 3], paths: stepped, value: value(0) }),
-        marker('scale up', '#15803d', 10),
-        marker('scale down', '#dc2626', 10),
-        marker('hold', 'rgba(107,114,128,0.55)', 5),
-      ],
-      bands: [{ series: [4, 3], fill: 'rgba(245,158,11,0.15)' }, { series: [7, 6], fill: 'rgba(180,83,9,0.12)' }],
-      plugins: [tooltipPlugin()],
-    }, [xs, ...MAIN_KEYS.map(col)], $('#chart-main'));
-    const signals = new uPlot({
-      width,
-      height: 170,
-      cursor,
-      scales: { x: { time: true }, score: { range: [0, 1] }, lag: { range: (_u, _min, max) => [0, Math.max(10, (max ?? 0) * 1.1)] } },
-      axes: [{}, { scale: 'score', label: 'anomaly score' }, { scale: 'lag', side: 1, label: 'consumer lag', grid: { show: false } }],
-      series: [
-        { value: (_u, v) => (v ? dateTime(v * 1000) : '–') },
-        line('anomaly score', 'score', '#db2777', { width: 2, value: value(2) }),
-        line('lag seen by the controller', 'lag', '#0891b2', { paths: stepped, value: value(0, ' events') }),
-        line('lag at window close', 'lag', '#64748b', { dash: [3, 3], value: value(0, ' records') }),
-      ],
-    }, [xs, ...SIGNAL_KEYS.map(col)], $('#chart-signals'));
+    const band =
+      (lo: number, hi: number): uPlot.Series.Value =>
+      (u, v, _si, idx) =>
+        v === null || v === undefined || idx === null
+          ? '–'
+          : `${num(v)} ev/s (${num(u.data[lo][dataIdx(u, lo, idx)])}–${num(u.data[hi][dataIdx(u, hi, idx)])})`;
+    const main = new uPlot(
+      {
+        width,
+        height: 320,
+        cursor,
+        scales: {
+          x: { time: true },
+          load: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 1) * 1.1)] },
+          replicas: { range: (_u, _min, max) => [0, Math.max(2, (max ?? 1) + 1)] },
+        },
+        axes: [
+          {},
+          { scale: 'load', label: 'events/s' },
+          { scale: 'replicas', side: 1, label: 'replicas', grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50, 100] },
+        ],
+        series: [
+          { value: (_u, v) => (v ? dateTime(v * 1000) : '–') },
+          line('observed load', 'load', '#2563eb', { width: 2, value: value(1, ' ev/s') }),
+          line('forecast (band)', 'load', '#f59e0b', { dash: [6, 4], value: band(3, 4) }),
+          line('band low', 'load', 'rgba(245,158,11,0.35)', { width: 1, value: value(1) }),
+          line('band high', 'load', 'rgba(245,158,11,0.35)', { width: 1, value: value(1) }),
+          line('forecast ahead (band)', 'load', '#b45309', { dash: [2, 3], width: 2, value: band(6, 7) }),
+          line('ahead low', 'load', 'rgba(180,83,9,0.3)', { width: 1, value: value(1) }),
+          line('ahead high', 'load', 'rgba(180,83,9,0.3)', { width: 1, value: value(1) }),
+          line('ready replicas', 'replicas', '#16a34a', { width: 2, paths: stepped, value: value(0) }),
+          line('desired replicas', 'replicas', '#9333ea', { dash: [5, 3], paths: stepped, value: value(0) }),
+          marker('scale up', '#15803d', 10),
+          marker('scale down', '#dc2626', 10),
+          marker('hold', 'rgba(107,114,128,0.55)', 5),
+        ],
+        bands: [
+          { series: [4, 3], fill: 'rgba(245,158,11,0.15)' },
+          { series: [7, 6], fill: 'rgba(180,83,9,0.12)' },
+        ],
+        plugins: [tooltipPlugin()],
+      },
+      [xs, ...MAIN_KEYS.map(col)],
+      $('#chart-main'),
+    );
+    const signals = new uPlot(
+      {
+        width,
+        height: 170,
+        cursor,
+        scales: { x: { time: true }, score: { range: [0, 1] }, lag: { range: (_u, _min, max) => [0, Math.max(10, (max ?? 0) * 1.1)] } },
+        axes: [{}, { scale: 'score', label: 'anomaly score' }, { scale: 'lag', side: 1, label: 'consumer lag', grid: { show: false } }],
+        series: [
+          { value: (_u, v) => (v ? dateTime(v * 1000) : '–') },
+          line('anomaly score', 'score', '#db2777', { width: 2, value: value(2) }),
+          line('lag seen by the controller', 'lag', '#0891b2', { paths: stepped, value: value(0, ' events') }),
+          line('lag at window close', 'lag', '#64748b', { dash: [3, 3], value: value(0, ' records') }),
+        ],
+      },
+      [xs, ...SIGNAL_KEYS.map(col)],
+      $('#chart-signals'),
+    );
     state.plots = [main, signals];
   }
 
@@ -538,9 +664,23 @@ type MarkerSeries = uPlot.Series & { marker?: true };
           }
           const box = u.over.getBoundingClientRect();
           tip.replaceChildren(
-            el('div', {}, el('strong', { class: `act-${d.action}` }, `#${d.seq} ${d.action} ${d.from}→${d.to}`), ` ${d.applied ? 'applied' : 'not applied'}`, el('span', { class: 't' }, ` at ${time(d.at)}`)),
-            el('div', { class: 't' }, `load ${num(d.inputs.observedEventsPerSecond)} ev/s, forecast peak ${num(d.inputs.forecastPeakEventsPerSecond)} ev/s${d.inputs.forecastUsed ? ' (used)' : ''}, anomaly ${num(d.inputs.anomalyScore, 2)}, lag ${num(d.inputs.consumerLag, 0)}`),
-            el('ul', {}, d.reasons.map((r) => el('li', { title: r.code }, r.message))),
+            el(
+              'div',
+              {},
+              el('strong', { class: `act-${d.action}` }, `#${d.seq} ${d.action} ${d.from}→${d.to}`),
+              ` ${d.applied ? 'applied' : 'not applied'}`,
+              el('span', { class: 't' }, ` at ${time(d.at)}`),
+            ),
+            el(
+              'div',
+              { class: 't' },
+              `load ${num(d.inputs.observedEventsPerSecond)} ev/s, forecast peak ${num(d.inputs.forecastPeakEventsPerSecond)} ev/s${d.inputs.forecastUsed ? ' (used)' : ''}, anomaly ${num(d.inputs.anomalyScore, 2)}, lag ${num(d.inputs.consumerLag, 0)}`,
+            ),
+            el(
+              'ul',
+              {},
+              d.reasons.map((r) => el('li', { title: r.code }, r.message)),
+            ),
           );
           tip.hidden = false;
           const x = box.left + window.scrollX + cursorLeft + 14;
@@ -553,20 +693,44 @@ type MarkerSeries = uPlot.Series & { marker?: true };
 
   // ---------------------------------------------------------------- decisions table
   function decisionRow(d: ChartDecision, workflowUrl: string, fresh: boolean): HTMLTableRowElement {
-    return el('tr', { 'data-seq': d.seq, class: fresh ? 'fresh' : '' },
+    return el(
+      'tr',
+      { 'data-seq': d.seq, class: fresh ? 'fresh' : '' },
       el('td', {}, d.seq),
       el('td', { title: dateTime(d.at) }, time(d.at)),
       el('td', { class: `act-${d.action}` }, d.action),
       el('td', {}, `${d.from} → ${d.to}`),
       el('td', {}, d.applied ? 'yes' : 'no'),
-      el('td', { class: 'reasons' }, d.reasons.map((r) => el('div', { title: r.code }, r.message))),
-      el('td', {}, el('a', { href: runLink(workflowUrl, d.runId), target: '_blank', rel: 'noopener', title: 'this decision\'s workflow run in the Temporal Web UI' }, 'Temporal ↗')),
+      el(
+        'td',
+        { class: 'reasons' },
+        d.reasons.map((r) => el('div', { title: r.code }, r.message)),
+      ),
+      el(
+        'td',
+        {},
+        el(
+          'a',
+          {
+            href: runLink(workflowUrl, d.runId),
+            target: '_blank',
+            rel: 'noopener',
+            title: "this decision's workflow run in the Temporal Web UI",
+          },
+          'Temporal ↗',
+        ),
+      ),
     );
   }
 
   function renderDecisions(): void {
     const c = state.chart;
-    const rows = c ? c.decisions.slice(-MAX_DECISION_ROWS).reverse().map((d) => decisionRow(d, c.workflowUrl, false)) : [];
+    const rows = c
+      ? c.decisions
+          .slice(-MAX_DECISION_ROWS)
+          .reverse()
+          .map((d) => decisionRow(d, c.workflowUrl, false))
+      : [];
     $('#decisions tbody').replaceChildren(...rows);
   }
 
