@@ -165,7 +165,7 @@ describe(sweepTrace.name, () => {
 });
 
 describe(forecastSummary.name, () => {
-  it("reduces the predictor's answer as the worker's PredictorClient does: peaks, periods in ms and the interval's coverage", () => {
+  it("reduces the predictor's answer as the worker's PredictorClient does: peaks, periods in ms, the interval's coverage and the history learned", () => {
     const f = {
       v: 1 as const,
       service: 's',
@@ -176,6 +176,7 @@ describe(forecastSummary.name, () => {
       anomalyScore: 0.2,
       seasonalPeriods: [6],
       intervalCoverage: 0.8,
+      historyWindows: 40,
       points: [
         { windowEnd: 60_000, eventsPerSecond: 5, lower: 1, upper: 9 },
         { windowEnd: 70_000, eventsPerSecond: 7, lower: 2, upper: 8 },
@@ -188,6 +189,7 @@ describe(forecastSummary.name, () => {
       anomalyScore: 0.2,
       seasonalPeriodsMs: [60_000],
       intervalCoverage: 0.8,
+      historyWindows: 40,
     });
   });
 });

@@ -69,6 +69,7 @@ export function forecastSummary(f: Forecast): ForecastSummary {
     anomalyScore: f.anomalyScore,
     ...(f.seasonalPeriods ? { seasonalPeriodsMs: f.seasonalPeriods.map((p) => p * f.windowMs) } : {}),
     ...(f.intervalCoverage !== undefined ? { intervalCoverage: f.intervalCoverage } : {}),
+    ...(f.historyWindows !== undefined ? { historyWindows: f.historyWindows } : {}),
   };
 }
 

@@ -80,4 +80,9 @@ export interface Forecast {
   seasonalPeriods?: number[];
   /** Nominal coverage of every point's [lower, upper] interval (0.8: the 10 % and 90 % quantiles). */
   intervalCoverage?: number;
+  /**
+   * Windows of this service the model has learned (since it was created or its series last broke):
+   * a forecast learned from a handful of windows is no bound to scale in on. Absent from older predictors.
+   */
+  historyWindows?: number;
 }

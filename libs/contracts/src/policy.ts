@@ -76,6 +76,16 @@ export interface ScalingPolicy {
    * observed load (step limits, the down band and cooldowns still hold). Unset: false.
    */
   predictiveScaleIn?: boolean;
+  /**
+   * Predictive scale-in only on a forecast learned from at least this many windows of the service
+   * (the predictor's `historyWindows`; a forecast that does not say is not trusted). A model that has
+   * seen a handful of windows has no level, no cycle and an interval calibrated on almost no
+   * residuals: its quantile is no bound to remove capacity on, while scaling in late only costs a few
+   * minutes of spare replicas. 30 (5 min of 10 s windows) is the scale-down stabilisation window the
+   * predictive scale-in skips: the forecast must have seen at least what that window would have.
+   * The reactive scale-in is unaffected. Unset or 0: any forecast.
+   */
+  predictiveScaleInMinHistoryWindows?: number;
   /** Extra capacity planned above the demand, e.g. 0.2 plans for 120 %. */
   headroom: number;
   /** How many windows ahead the forecast is read; the peak of that horizon is planned for. */
@@ -115,7 +125,8 @@ export interface ScalingPolicy {
  * short of saturation) or as soon as the lag grows, and scale down only to the highest
  * recommendation of the last 5 minutes, by at least 20 %, at most every 5 minutes. The step limits
  * are high on purpose: one step to the needed count instead of many small ones. A forecast whose
- * 0.6 quantile over the horizon fits in fewer replicas scales in at once (predictive scale-in).
+ * 0.6 quantile over the horizon fits in fewer replicas scales in at once (predictive scale-in), once
+ * the forecast was learned from 30 windows (5 min).
  * Service level 0.6 and the 20 % down band were chosen by leave-one-trace-out cross-validation on
  * the backtest's tuning traces (docs/backtest.md, "Choosing the default").
  */
@@ -134,6 +145,7 @@ export const DEFAULT_POLICY: ScalingPolicy = {
   forecastUpperBand: true,
   serviceLevel: 0.6,
   predictiveScaleIn: true,
+  predictiveScaleInMinHistoryWindows: 30,
   headroom: 0,
   forecastHorizonWindows: 3,
   scaleUpMaxStep: 1000,
@@ -252,6 +264,7 @@ export const POLICY_FIELD_RULES: { readonly [K in keyof ScalingPolicy]-?: Policy
   upperBandLoadFactor: { type: 'number', min: 1, max: 10, optional: true },
   serviceLevel: { type: 'number', min: 0.5, max: 0.9999, optional: true },
   predictiveScaleIn: { type: 'boolean', optional: true },
+  predictiveScaleInMinHistoryWindows: { type: 'int', min: 0, optional: true },
   headroom: { type: 'number', min: 0, max: 10 },
   forecastHorizonWindows: { type: 'int', min: 0, max: 100 },
   scaleUpMaxStep: { type: 'int', min: 1 },

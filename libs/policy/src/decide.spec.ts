@@ -272,12 +272,14 @@ describe(decide.name, () => {
   });
 
   describe('service level and predictive scale-in', () => {
-    const forecast = (point: number, upper: number) => ({
+    // Learned from an hour of windows: past the 30 the default policy asks before a predictive scale-in.
+    const forecast = (point: number, upper: number, historyWindows = 360) => ({
       peakEventsPerSecond: point,
       upperPeakEventsPerSecond: upper,
       basedOnWindowEnd: NOW - 5_000,
       anomalyScore: 0,
       seasonalPeriodsMs: [420_000],
+      historyWindows,
     });
 
     it('plans the service-level quantile: a confident forecast costs fewer replicas than an uncertain one', () => {
@@ -310,6 +312,43 @@ describe(decide.name, () => {
       const off = decide(input(120, 5, { policy: { ...q90, predictiveScaleIn: false }, state, forecast: forecast(40, 60) }));
       expect([off.action, off.to]).toEqual(['hold', 5]);
       expect(off.reasons.map((r) => r.code)).toContain('stabilizing');
+    });
+
+    it('does not scale in predictively on a forecast learned from a handful of windows, and says so', () => {
+      // The demo's decision #4 of `cycle`, just after start: 92 ev/s on 2 replicas of 40 is inside the +30 % band,
+      // and a forecast learned from 3 windows says q0.9 peak 3 ev/s (no period found, point 0).
+      const demo: ScalingPolicy = { ...q90, capacityPerReplica: 40 };
+      const cold = { ...forecast(0, 3, 3), seasonalPeriodsMs: [] };
+      const d = decide(input(92, 2, { policy: demo, forecast: cold }));
+      expect([d.action, d.to]).toEqual(['hold', 2]);
+      expect(d.reasons.map((r) => r.code)).not.toContain('predictive-scale-in');
+      expect(d.reasons.find((r) => r.code === 'predictive-scale-in-skipped')?.message).toBe(
+        'forecast learned from 3 windows (< 30): no predictive scale-in',
+      );
+      // a predictor that does not say how much it learned is not trusted with a scale-in either
+      const { historyWindows, ...unsaid } = cold;
+      void historyWindows;
+      const old = decide(input(92, 2, { policy: demo, forecast: unsaid }));
+      expect([old.action, old.to]).toEqual(['hold', 2]);
+      expect(old.reasons.find((r) => r.code === 'predictive-scale-in-skipped')?.message).toMatch(
+        /^forecast does not say how many windows it was learned from \(< 30\)/,
+      );
+      // the same forecast learned from 30 windows scales in ahead of the drop, as before
+      const warm = decide(input(92, 2, { policy: demo, forecast: { ...cold, historyWindows: 30 } }));
+      expect([warm.action, warm.to]).toEqual(['down', 1]);
+      expect(warm.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['predictive-scale-in', 'scale-in']));
+      expect(warm.reasons.map((r) => r.code)).not.toContain('predictive-scale-in-skipped');
+      // the minimum is the policy's: 0 trusts any forecast
+      const anyHistory = decide(input(92, 2, { policy: { ...demo, predictiveScaleInMinHistoryWindows: 0 }, forecast: unsaid }));
+      expect([anyHistory.action, anyHistory.to]).toEqual(['down', 1]);
+    });
+
+    it('leaves the reactive scale-in alone when the forecast is too young to scale in on', () => {
+      // 50 ev/s on 8 replicas with nothing in the stabilisation window: the observed load scales in, forecast or not
+      const d = decide(input(50, 8, { policy: defaults, forecast: forecast(20, 30, 3) }));
+      expect([d.action, d.to]).toEqual(['down', 1]);
+      expect(d.reasons.map((r) => r.code)).toContain('predictive-scale-in-skipped');
+      expect(d.reasons.find((r) => r.code === 'scale-in')?.message).toMatch(/^reactive scale-in/);
     });
 
     it('does not scale in predictively on an uncertain forecast, against an observed overload, or while failing', () => {

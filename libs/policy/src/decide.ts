@@ -21,6 +21,8 @@ export interface ForecastSummary {
   seasonalPeriodsMs?: number[];
   /** Nominal coverage of the interval the upper bound belongs to; absent: DEFAULT_INTERVAL_COVERAGE (0.8). */
   intervalCoverage?: number;
+  /** Windows of the service the forecaster learned (Forecast.historyWindows); absent when it did not say. */
+  historyWindows?: number;
 }
 
 export interface DecideState {
@@ -282,6 +284,19 @@ function predictiveTarget(
 }
 
 /**
+ * Why a forecast is too young to scale in on (policy.predictiveScaleInMinHistoryWindows), or null.
+ * A predictor that does not say how much it learned is not trusted with a scale-in.
+ */
+function shortHistory(forecast: ForecastSummary | null, policy: ScalingPolicy): Reason | null {
+  const min = policy.predictiveScaleInMinHistoryWindows ?? 0;
+  const seen = forecast?.historyWindows;
+  if (min <= 0 || (seen !== undefined && seen >= min)) return null;
+  const learned =
+    seen === undefined ? 'forecast does not say how many windows it was learned from' : `forecast learned from ${seen} windows`;
+  return { code: 'predictive-scale-in-skipped', message: `${learned} (< ${min}): no predictive scale-in` };
+}
+
+/**
  * What the stabilisation window remembers. The lag is transient: capacity to drain it is not
  * remembered, so it goes as soon as the lag does instead of being held like a load peak.
  */
@@ -334,6 +349,11 @@ export function decide(input: DecideInput): DecideResult {
   let bounded = clamp(raw, policy.minReplicas, policy.maxReplicas);
   if (bounded !== raw) reasons.push({ code: 'bounds', message: `clamped to [${policy.minReplicas}, ${policy.maxReplicas}]` });
   let predictive = predictiveTarget(demand, lag, obs, bounded, policy);
+  const tooYoung = predictive === null ? null : shortHistory(input.forecast, policy);
+  if (tooYoung !== null) {
+    reasons.push(tooYoung);
+    predictive = null;
+  }
   if ((bounded < current || predictive !== null) && (!demand.allowDown || errorsHoldDown(obs, policy, reasons))) {
     bounded = current;
     predictive = null;

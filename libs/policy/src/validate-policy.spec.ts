@@ -33,6 +33,16 @@ describe(policyProblems.name, () => {
     ]);
   });
 
+  it('takes a whole number of windows as the history a predictive scale-in needs, 30 by default', () => {
+    expect(parsePolicy({}).predictiveScaleInMinHistoryWindows).toBe(30);
+    expect(parsePolicy({ predictiveScaleInMinHistoryWindows: 0 }).predictiveScaleInMinHistoryWindows).toBe(0);
+    for (const bad of [-1, 2.5, '30'])
+      expect(policyProblems({ ...DEFAULT_POLICY, predictiveScaleInMinHistoryWindows: bad as number })).toEqual([
+        expect.stringMatching(/^predictiveScaleInMinHistoryWindows must be/),
+      ]);
+    expect(() => parsePolicy({ predictiveScaleInMinHistoryWindows: -1 })).toThrow(/predictiveScaleInMinHistoryWindows/);
+  });
+
   it('agrees with the REST schema on the same bad band', () => {
     expect(() => parsePolicy({ scaleDownTolerance: 1.5 })).toThrow(/scaleDownTolerance/);
     expect(parsePolicy({}).scaleUpTolerance).toBe(DEFAULT_POLICY.scaleUpTolerance);

@@ -35,6 +35,36 @@ describe(PredictorClient.name, () => {
     });
   });
 
+  it('carries how many windows the forecast was learned from, and the periods and coverage, to decide()', async () => {
+    answer = JSON.stringify({
+      basedOnWindowEnd: 1000,
+      anomalyScore: 0,
+      windowMs: 10_000,
+      seasonalPeriods: [24],
+      intervalCoverage: 0.8,
+      historyWindows: 3,
+      points: [{ eventsPerSecond: 0, upper: 3 }],
+    });
+    await expect(client.forecast('web', 1)).resolves.toEqual({
+      peakEventsPerSecond: 0,
+      upperPeakEventsPerSecond: 3,
+      basedOnWindowEnd: 1000,
+      anomalyScore: 0,
+      seasonalPeriodsMs: [240_000],
+      intervalCoverage: 0.8,
+      historyWindows: 3,
+    });
+  });
+
+  it.each([
+    ['a negative', -1],
+    ['a fractional', 2.5],
+    ['a textual', '360'],
+  ])('refuses %s history as a forecast error', async (_what, historyWindows) => {
+    answer = JSON.stringify({ basedOnWindowEnd: 1000, anomalyScore: 0, historyWindows, points: [{ eventsPerSecond: 5, upper: 7 }] });
+    await expect(client.forecast('web', 2)).rejects.toThrow(/predictor answered an invalid forecast for web: historyWindows/);
+  });
+
   it.each([
     ['no points', { basedOnWindowEnd: 1000, anomalyScore: 0, points: [] }],
     ['a rate that is not a number', { basedOnWindowEnd: 1000, anomalyScore: 0, points: [{ eventsPerSecond: 'lots', upper: 7 }] }],

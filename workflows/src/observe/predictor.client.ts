@@ -17,6 +17,7 @@ const ForecastAnswer = z.object({
   windowMs: z.number().positive().optional(),
   seasonalPeriods: z.array(z.number().positive()).optional(),
   intervalCoverage: z.number().gt(0).lt(1).optional(),
+  historyWindows: z.number().int().min(0).optional(),
 });
 
 /** The predictor's HTTP API, reduced to what decide() needs: the peak of the horizon. */
@@ -44,6 +45,7 @@ export class PredictorClient {
       anomalyScore: f.anomalyScore,
       ...(f.seasonalPeriods && f.windowMs ? { seasonalPeriodsMs: f.seasonalPeriods.map((p) => p * f.windowMs!) } : {}),
       ...(f.intervalCoverage !== undefined ? { intervalCoverage: f.intervalCoverage } : {}),
+      ...(f.historyWindows !== undefined ? { historyWindows: f.historyWindows } : {}),
     };
   }
 }

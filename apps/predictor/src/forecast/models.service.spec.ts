@@ -97,6 +97,15 @@ describe(ModelsService.name, () => {
     expect(models.publication('checkout', latest.windowEnd, latest.windowEnd + config.publishMaxAgeMs + 1)).toBeNull();
   });
 
+  it('says how many windows of the service each forecast was learned from', () => {
+    const models = fed('checkout', [90, 92, 91]);
+    observe(models, metric('search', 0, 500));
+    expect(models.forecast('checkout', 3, NOW)?.historyWindows).toBe(3);
+    expect(models.forecast('search', 3, NOW)?.historyWindows).toBe(1);
+    observe(models, metric('checkout', 3, 93));
+    expect(models.publication('checkout', metric('checkout', 3, 93).windowEnd, NOW)?.forecast.historyWindows).toBe(4);
+  });
+
   it('keeps services apart', () => {
     const models = fed('checkout', [1, 2, 3]);
     observe(models, metric('search', 0, 500));

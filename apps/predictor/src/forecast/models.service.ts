@@ -87,6 +87,7 @@ export class ModelsService {
       anomalyScore: model.anomalyScore,
       seasonalPeriods: model.periods,
       intervalCoverage: model.intervalCoverage,
+      historyWindows: model.historyWindows,
     };
   }
 

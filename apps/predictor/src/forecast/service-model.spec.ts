@@ -28,6 +28,18 @@ describe('createServiceModel', () => {
     expect(model.periods).toEqual([]);
   });
 
+  it('counts the windows it learned as its history, filled gaps included, from scratch after an outage', () => {
+    const model = createServiceModel(WINDOW_MS, []);
+    expect(model.historyWindows).toBe(0);
+    for (let i = 0; i < 3; i++) model.observe(T0 + i * WINDOW_MS, 90);
+    expect(model.historyWindows).toBe(3);
+    model.observe(T0 + 2 * WINDOW_MS, 90); // a repeat teaches nothing
+    model.observe(T0 + 10 * WINDOW_MS, 90); // seven missing windows are learned as zero windows
+    expect(model.historyWindows).toBe(11);
+    model.observe(T0 + 10 * WINDOW_MS + 2 * 3_600_000, 90); // two hours later the series starts over
+    expect(model.historyWindows).toBe(1);
+  });
+
   it('starts the search for periods over after an outage longer than the gap it fills', () => {
     const model = createServiceModel(WINDOW_MS, []);
     for (let i = 0; i < 5 * 24; i++) model.observe(T0 + i * WINDOW_MS, cycle(i));

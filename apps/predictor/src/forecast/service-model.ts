@@ -13,6 +13,12 @@ export interface ServiceModel {
   readonly periods: number[];
   /** Nominal coverage of the [lower, upper] interval of every point. */
   readonly intervalCoverage: number;
+  /**
+   * Windows learned since the model was created or its series last broke (an outage longer than the
+   * gap it fills): what the forecast stands on. A filled gap counts, as it is learned: no window means
+   * no event at all, a zero window.
+   */
+  readonly historyWindows: number;
   observe(windowEnd: number, eventsPerSecond: number): boolean;
   forecast(horizon: number): ForecastPoint[];
 }
@@ -34,6 +40,7 @@ class EnsembleServiceModel implements ServiceModel {
   lastWindowEnd: number | null = null;
   lastValue = NaN;
   anomalyScore = 0;
+  historyWindows = 0;
 
   constructor(
     private readonly windowMs: number,
@@ -59,6 +66,8 @@ class EnsembleServiceModel implements ServiceModel {
     if (missing > MAX_GAP_FILL) this.forecaster.breakSeries();
     const gap = Math.min(missing, MAX_GAP_FILL);
     for (let i = 0; i < gap; i++) this.learn(0, windowEnd - (gap - i) * this.windowMs);
+    // After a break the history is what follows it, not the zeros that bridge the outage.
+    if (missing > MAX_GAP_FILL) this.historyWindows = 0;
     this.learn(eps, windowEnd);
     this.lastWindowEnd = windowEnd;
     this.lastValue = eps;
@@ -77,6 +86,7 @@ class EnsembleServiceModel implements ServiceModel {
 
   private learn(eps: number, windowEnd: number): void {
     this.forecaster.learn(eps);
+    this.historyWindows++;
     this.anomalyScore = this.detector.score(eps, windowEnd);
   }
 }
