@@ -157,9 +157,12 @@ export class AggregatorHarness {
     });
   }
 
-  /** `env` overrides the settings below. */
-  start(name: string, env: Record<string, string> = {}): ChildProcess {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/aggregator/src/main.js')], {
+  /**
+   * An aggregator process (`entry`: the build under test) on this harness's topics and group, with `env`
+   * on top; its output is kept in `log` under its name.
+   */
+  spawnAggregator(name: string, env: Record<string, string>, entry = join(REPO_ROOT, 'dist/apps/aggregator/src/main.js')): ChildProcess {
+    const child = spawn(process.execPath, [entry], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -169,12 +172,6 @@ export class AggregatorHarness {
         SMARTSCALE_AGGREGATOR_EVENTS_TOPIC: this.topics.events,
         SMARTSCALE_AGGREGATOR_METRICS_TOPIC: this.topics.metrics,
         SMARTSCALE_AGGREGATOR_DEAD_LETTER_TOPIC: this.topics.deadLetter,
-        SMARTSCALE_WINDOW_MS: String(WINDOW_MS),
-        SMARTSCALE_GRACE_MS: String(GRACE_MS),
-        SMARTSCALE_HOPPING_WINDOW_MS: String(HOP_MS),
-        SMARTSCALE_HOPPING_ADVANCE_MS: String(HOP_ADVANCE_MS),
-        // Event times are in the past: keep the wall-clock idle advance out of the way.
-        SMARTSCALE_PARTITION_IDLE_MS: '600000',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -189,6 +186,20 @@ export class AggregatorHarness {
       );
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    return child;
+  }
+
+  /** `env` overrides the settings below. */
+  start(name: string, env: Record<string, string> = {}): ChildProcess {
+    const child = this.spawnAggregator(name, {
+      SMARTSCALE_WINDOW_MS: String(WINDOW_MS),
+      SMARTSCALE_GRACE_MS: String(GRACE_MS),
+      SMARTSCALE_HOPPING_WINDOW_MS: String(HOP_MS),
+      SMARTSCALE_HOPPING_ADVANCE_MS: String(HOP_ADVANCE_MS),
+      // Event times are in the past: keep the wall-clock idle advance out of the way.
+      SMARTSCALE_PARTITION_IDLE_MS: '600000',
+      ...env,
+    });
     this.children.push(child);
     return child;
   }

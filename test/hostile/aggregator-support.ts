@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from 'kafkajs';
@@ -23,16 +23,9 @@ const entry = process.env.SMARTSCALE_HOSTILE_AGGREGATOR_MAIN ?? join(REPO_ROOT, 
 
 /** An aggregator on the harness's topics and group, windows of 1 s on the wall clock, /metrics on `port`. */
 export function startAggregator(h: AggregatorHarness, name: string, port: number, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, [entry], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      SMARTSCALE_KAFKA_BROKERS: brokers.join(','),
-      SMARTSCALE_AGGREGATOR_GROUP: h.group,
-      SMARTSCALE_AGGREGATOR_INSTANCE: name,
-      SMARTSCALE_AGGREGATOR_EVENTS_TOPIC: h.topics.events,
-      SMARTSCALE_AGGREGATOR_METRICS_TOPIC: h.topics.metrics,
-      SMARTSCALE_AGGREGATOR_DEAD_LETTER_TOPIC: h.topics.deadLetter,
+  return h.spawnAggregator(
+    name,
+    {
       // Per-batch records would go to the shared batches topic.
       SMARTSCALE_BATCH_RECORDING: 'false',
       SMARTSCALE_AGGREGATOR_METRICS_HOST: '127.0.0.1',
@@ -46,19 +39,8 @@ export function startAggregator(h: AggregatorHarness, name: string, port: number
       SMARTSCALE_AGGREGATOR_MAX_FUTURE_MS: '120000',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (b: Buffer): void =>
-    void h.log.push(
-      ...b
-        .toString()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => `[${name}] ${l}`),
-    );
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return child;
+    entry,
+  );
 }
 
 /** One sample of the aggregator's /metrics (the first series of that name), or undefined. */

@@ -7,6 +7,8 @@ import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/expo
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { TelemetryEvent } from '@smartscale/contracts';
+import { eventually } from '@smartscale/testing';
 
 /**
  * A small service instrumented the way any OpenTelemetry user instruments one: the official JS SDK,
@@ -123,4 +125,27 @@ export async function driveApp(
   const answers = await Promise.all(calls);
   await Promise.all(answers.map((a) => a.text()));
   return { sent: total, failed: answers.filter((a) => a.status >= 500).length };
+}
+
+/**
+ * What arrives from the app's exporters, however relayed: every span it ended is a request event under its
+ * own ids, with its failures, latency and span and resource attributes; and the request-duration histogram
+ * (unit s) arrives as a metric event with its latency.
+ */
+export async function expectEverySpanAndTheHistogram(
+  events: { records: TelemetryEvent[] },
+  app: InstrumentedApp,
+  load: { failed: number },
+): Promise<void> {
+  const requests = (): TelemetryEvent[] => events.records.filter((e) => e.type !== 'metric');
+  await eventually('every span on the events topic', () => requests().length >= app.spanIds.length);
+  expect(new Set(requests().map((e) => e.id))).toEqual(new Set(app.spanIds));
+  expect(requests().filter((e) => e.status === 500)).toHaveLength(load.failed);
+  expect(
+    requests().every((e) => e.latencyMs! >= 4 && e.attributes?.['http.route'] === '/work' && e.attributes?.['service.version'] === '1.0.0'),
+  ).toBe(true);
+  const histogram = await eventually('a request-duration metric event', () =>
+    events.records.find((e) => e.type === 'metric' && e.name === 'http.server.request.duration'),
+  );
+  expect(histogram.latencyMs).toBeGreaterThanOrEqual(4);
 }

@@ -5,7 +5,7 @@ import { eventually, TopicProbe } from '@smartscale/testing';
 import { TraceRequest, TraceResponse } from '../../apps/ingest/src/otlp/otlp-proto';
 import { runLoad } from '../../tools/loadgen/loadgen';
 import { LocalStack, startLocalStack } from '../e2e/local-stack';
-import { driveApp, startInstrumentedApp } from './instrumented-app';
+import { driveApp, expectEverySpanAndTheHistogram, startInstrumentedApp } from './instrumented-app';
 
 // OpenTelemetry in, scaling out: an app instrumented with the official OpenTelemetry JS SDK and its stock
 // OTLP exporters, pointed at ingest by endpoint and key only, on the real broker, aggregator replicas
@@ -49,21 +49,9 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
       expect(load.failed).toBe(load.sent / 10);
       await app.shutdown();
 
-      // Nothing lost: every span the app ended is a request event on the events topic, under its own ids.
-      const requests = (): TelemetryEvent[] => events.records.filter((e) => e.type !== 'metric');
-      await eventually('every span on the events topic', () => requests().length >= app.spanIds.length);
-      expect(new Set(requests().map((e) => e.id))).toEqual(new Set(app.spanIds));
-      expect(requests().filter((e) => e.status === 500)).toHaveLength(load.failed);
-      expect(
-        requests().every(
-          (e) => e.latencyMs! >= 4 && e.attributes?.['http.route'] === '/work' && e.attributes?.['service.version'] === '1.0.0',
-        ),
-      ).toBe(true);
-      // The request-duration histogram (unit s) arrived through the proto metrics exporter, as latency.
-      const histogram = await eventually('a request-duration metric event', () =>
-        events.records.find((e) => e.type === 'metric' && e.name === 'http.server.request.duration'),
-      );
-      expect(histogram.latencyMs).toBeGreaterThanOrEqual(4);
+      // Nothing lost: every span the app ended is a request event on the events topic, under its own ids,
+      // and the request-duration histogram arrived through the proto metrics exporter, as latency.
+      await expectEverySpanAndTheHistogram(events, app, load);
 
       const busy = await eventually('a window of span traffic with latency and errors', () =>
         windows.records.find(
@@ -79,9 +67,11 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
       expect(up.to).toBeGreaterThan(up.from);
       const forecasted = await eventually("a decision made with the predictor's forecast", async () => {
         const decisions = (await (await fetch(`${controlUrl}/v1/targets/${run}/decisions`)).json()) as Decision[];
-        return decisions.find((d) => d.inputs.forecastPeakEventsPerSecond !== null && d.inputs.forecastPeakEventsPerSecond > 0);
+        // A tick can hold for want of an observation (the worker's window reader a window behind the
+        // predictor's) while a forecast is there: the one sought used both.
+        return decisions.find((d) => d.reasons.some((r) => r.code === 'forecast') && d.inputs.observedEventsPerSecond !== null);
       });
-      expect(forecasted.inputs.observedEventsPerSecond).not.toBeNull();
+      expect(forecasted.inputs.forecastPeakEventsPerSecond).toBeGreaterThan(0);
     } finally {
       await app.shutdown().catch(() => undefined);
       await Promise.all([events.close(), windows.close()]);
