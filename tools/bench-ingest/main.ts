@@ -288,27 +288,10 @@ async function otlpPhase(eventsUrl: string, seconds: number, log: (line: string)
   const tracesUrl = eventsUrl.replace(/\/v1\/events$/, '/v1/traces');
   const spans = benchSpans(Date.now(), OTLP_BATCH);
   await checkSpansAccepted(tracesUrl, spans);
-  await runLoadWorker({
-    url: tracesUrl,
-    body: spans,
-    contentType: 'application/x-protobuf',
-    acceptedStatus: 200,
-    batch: OTLP_BATCH,
-    concurrency: 4,
-    seconds: 1,
-  });
+  const spansJob = { url: tracesUrl, body: spans, contentType: 'application/x-protobuf', acceptedStatus: 200, batch: OTLP_BATCH };
+  await runLoadWorker({ ...spansJob, concurrency: 4, seconds: 1 }); // warm-up
   settle();
-  const traces = summariseSize(
-    await runLoadWorker({
-      url: tracesUrl,
-      body: spans,
-      contentType: 'application/x-protobuf',
-      acceptedStatus: 200,
-      batch: OTLP_BATCH,
-      concurrency: OTLP_CONCURRENCY,
-      seconds,
-    }),
-  );
+  const traces = summariseSize(await runLoadWorker({ ...spansJob, concurrency: OTLP_CONCURRENCY, seconds }));
   log(
     `otlp    /v1/traces ${OTLP_BATCH} spans ×${OTLP_CONCURRENCY} (protobuf): ${traces.events_per_s} spans/s, ${traces.requests_per_s} req/s, p50 ${traces.p50_ms} ms, p99 ${traces.p99_ms} ms, failures ${JSON.stringify(traces.failures)}`,
   );
