@@ -112,6 +112,7 @@ describe('demo cycle replayed through the predictor model and decide()', () => {
               upperPeakEventsPerSecond: Math.max(...points.map((p) => p.upper)),
               basedOnWindowEnd: last.end,
               anomalyScore: model.anomalyScore,
+              historyWindows: model.historyWindows,
             }
           : null,
         policy,
