@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DEFAULT_SIM_CONFIG, SimConfig } from './config';
-import { ForecastTrack, forecastSummary, predictorFor, productSettings, SmartScaleAutoscaler, smartScalePolicyFor } from './smartscale';
+import { ForecastTrack, predictorFor, productSettings, SmartScaleAutoscaler, smartScalePolicyFor } from './smartscale';
 import { POLICY_NAMES, prepareTrace, runPrepared, runTrace } from './run';
 import { expandRows, scaleToCapacity } from './trace';
 import { simulate } from './simulator';
@@ -161,35 +161,5 @@ describe(sweepTrace.name, () => {
     expect(onlyHpa.points.smartscale).toEqual([]);
     expect(onlyHpa.at_default_cost.hpa.by_policy.smartscale).toBeNull();
     expect(onlyHpa.points.hpa).toEqual(f.points.hpa);
-  });
-});
-
-describe(forecastSummary.name, () => {
-  it("reduces the predictor's answer as the worker's PredictorClient does: peaks, periods in ms, the interval's coverage and the history learned", () => {
-    const f = {
-      v: 1 as const,
-      service: 's',
-      model: 'm',
-      windowMs: 10_000,
-      basedOnWindowEnd: 50_000,
-      generatedAt: 0,
-      anomalyScore: 0.2,
-      seasonalPeriods: [6],
-      intervalCoverage: 0.8,
-      historyWindows: 40,
-      points: [
-        { windowEnd: 60_000, eventsPerSecond: 5, lower: 1, upper: 9 },
-        { windowEnd: 70_000, eventsPerSecond: 7, lower: 2, upper: 8 },
-      ],
-    };
-    expect(forecastSummary(f)).toEqual({
-      peakEventsPerSecond: 7,
-      upperPeakEventsPerSecond: 9,
-      basedOnWindowEnd: 50_000,
-      anomalyScore: 0.2,
-      seasonalPeriodsMs: [60_000],
-      intervalCoverage: 0.8,
-      historyWindows: 40,
-    });
   });
 });

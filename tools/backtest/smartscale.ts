@@ -1,6 +1,6 @@
 import type { Forecast, WindowMetric } from '@smartscale/contracts';
 import { DEFAULT_POLICY, ScalingPolicy } from '@smartscale/contracts/workflow';
-import { decide, DecideState, ForecastSummary } from '@smartscale/policy';
+import { decide, DecideState, ForecastSummary, summarizeForecast } from '@smartscale/policy';
 import { loadAggregatorConfig } from '../../apps/aggregator/src/config/aggregator.config';
 import { loadPredictorConfig, PredictorConfig } from '../../apps/predictor/src/config/predictor.config';
 import { ModelsService } from '../../apps/predictor/src/forecast/models.service';
@@ -56,23 +56,6 @@ export function smartScalePolicyFor(
   };
 }
 
-/**
- * workflows/src/observe/predictor.client.ts reduces the predictor's answer to this; the reduction is
- * repeated here because it sits inside the HTTP client (a shared `summarize(forecast)` would let the
- * backtest call the same function).
- */
-export function forecastSummary(f: Forecast): ForecastSummary {
-  return {
-    peakEventsPerSecond: Math.max(...f.points.map((p) => p.eventsPerSecond)),
-    upperPeakEventsPerSecond: Math.max(...f.points.map((p) => p.upper)),
-    basedOnWindowEnd: f.basedOnWindowEnd,
-    anomalyScore: f.anomalyScore,
-    ...(f.seasonalPeriods ? { seasonalPeriodsMs: f.seasonalPeriods.map((p) => p * f.windowMs) } : {}),
-    ...(f.intervalCoverage !== undefined ? { intervalCoverage: f.intervalCoverage } : {}),
-    ...(f.historyWindows !== undefined ? { historyWindows: f.historyWindows } : {}),
-  };
-}
-
 const SERVICE = 'backtest';
 
 /**
@@ -94,7 +77,7 @@ export class ForecastTrack {
       const windowEnd = t * 1000;
       // the clock when the predictor reads the window: the aggregator emits it at window end + grace
       models.observe(windowOf(windowEnd, windowSeconds * 1000, count), windowEnd + graceMs);
-      this.answers.push(forecastSummary(models.forecast(SERVICE, Math.min(horizon, predictor.maxHorizon), windowEnd) as Forecast));
+      this.answers.push(summarizeForecast(models.forecast(SERVICE, Math.min(horizon, predictor.maxHorizon), windowEnd) as Forecast));
     }
   }
 

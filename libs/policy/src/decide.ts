@@ -25,6 +25,35 @@ export interface ForecastSummary {
   historyWindows?: number;
 }
 
+/** The part of the predictor's answer (the `Forecast` contract) a decision reads. */
+export interface ForecastAnswer {
+  points: { eventsPerSecond: number; upper: number }[];
+  basedOnWindowEnd: number;
+  anomalyScore: number;
+  windowMs?: number;
+  seasonalPeriods?: number[];
+  intervalCoverage?: number;
+  historyWindows?: number;
+}
+
+/**
+ * The predictor's answer reduced to what decide() reads: the peaks over the horizon, the seasonal
+ * periods in ms, the interval's coverage and the history learned. The worker's PredictorClient and the
+ * backtester both call it, so the backtest replays the product's reduction.
+ */
+export function summarizeForecast(f: ForecastAnswer): ForecastSummary {
+  const windowMs = f.windowMs;
+  return {
+    peakEventsPerSecond: Math.max(...f.points.map((p) => p.eventsPerSecond)),
+    upperPeakEventsPerSecond: Math.max(...f.points.map((p) => p.upper)),
+    basedOnWindowEnd: f.basedOnWindowEnd,
+    anomalyScore: f.anomalyScore,
+    ...(f.seasonalPeriods && windowMs ? { seasonalPeriodsMs: f.seasonalPeriods.map((p) => p * windowMs) } : {}),
+    ...(f.intervalCoverage !== undefined ? { intervalCoverage: f.intervalCoverage } : {}),
+    ...(f.historyWindows !== undefined ? { historyWindows: f.historyWindows } : {}),
+  };
+}
+
 export interface DecideState {
   lastScaleUpAt: number | null;
   lastScaleDownAt: number | null;

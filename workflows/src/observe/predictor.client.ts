@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import type { ForecastSummary } from '@smartscale/policy';
+import { ForecastSummary, summarizeForecast } from '@smartscale/policy';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 
 const TIMEOUT_MS = 2_000;
@@ -37,15 +37,6 @@ export class PredictorClient {
           .join('; ')
           .slice(0, 200)}`,
       );
-    const f = parsed.data;
-    return {
-      peakEventsPerSecond: Math.max(...f.points.map((p) => p.eventsPerSecond)),
-      upperPeakEventsPerSecond: Math.max(...f.points.map((p) => p.upper)),
-      basedOnWindowEnd: f.basedOnWindowEnd,
-      anomalyScore: f.anomalyScore,
-      ...(f.seasonalPeriods && f.windowMs ? { seasonalPeriodsMs: f.seasonalPeriods.map((p) => p * f.windowMs!) } : {}),
-      ...(f.intervalCoverage !== undefined ? { intervalCoverage: f.intervalCoverage } : {}),
-      ...(f.historyWindows !== undefined ? { historyWindows: f.historyWindows } : {}),
-    };
+    return summarizeForecast(parsed.data);
   }
 }
