@@ -15,6 +15,7 @@ const swc = [
 const moduleNameMapper = {
   '^@smartscale/contracts$': '<rootDir>/libs/contracts/src',
   '^@smartscale/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
+  '^@smartscale/testing/(.*)$': '<rootDir>/libs/testing/src/$1',
   '^@smartscale/(windowing|policy|forecasting|kafka|config|ops|testing|store)$': '<rootDir>/libs/$1/src',
 };
 const base = {

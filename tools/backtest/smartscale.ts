@@ -1,6 +1,7 @@
 import type { Forecast, WindowMetric } from '@smartscale/contracts';
 import { DEFAULT_POLICY, ScalingPolicy } from '@smartscale/contracts/workflow';
 import { decide, DecideState, ForecastSummary, summarizeForecast } from '@smartscale/policy';
+import { windowMetric } from '@smartscale/testing/fixtures';
 import { loadAggregatorConfig } from '../../apps/aggregator/src/config/aggregator.config';
 import { loadPredictorConfig, PredictorConfig } from '../../apps/predictor/src/config/predictor.config';
 import { ModelsService } from '../../apps/predictor/src/forecast/models.service';
@@ -88,24 +89,13 @@ export class ForecastTrack {
 }
 
 function windowOf(windowEnd: number, windowMs: number, count: number): WindowMetric {
-  return {
-    v: 1,
+  return windowMetric(windowEnd, {
     kind: 'tumbling',
     service: SERVICE,
     windowStart: windowEnd - windowMs,
-    windowEnd,
     count,
     eventsPerSecond: count / (windowMs / 1000),
-    errorCount: 0,
-    errorRate: 0,
-    countByType: {},
-    latencyP50: null,
-    latencyP95: null,
-    latencyP99: null,
-    consumerLag: 0,
-    partition: 0,
-    emittedAt: windowEnd,
-  };
+  });
 }
 
 /**

@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, RequestOptions } from 'node:https';
-import { AddressInfo, createServer } from 'node:net';
 import { basename, join } from 'node:path';
+import { freePort } from '@smartscale/testing/free-port';
+import { writeTestPki } from '@smartscale/testing/test-pki';
 import { ensureGoBuilt, GoBuild, goBuildPaths, isGoBuilt, output } from './go-build';
 import { killGroup } from './process';
 import { logger, repoRoot, sleep, waitFor } from './util';
@@ -124,11 +125,6 @@ export function ensureKubeApiserver(): KubeApiserverPaths {
 }
 
 // ---- credentials -----------------------------------------------------------------------------------
-function openssl(args: string[], cwd: string): void {
-  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.error?.message ?? r.stderr}`);
-}
-
 /** Names clients may use for the server: loopback for tests, the in-cluster names for completeness. */
 const SERVING_NAMES = [
   'IP:127.0.0.1',
@@ -146,52 +142,23 @@ const SERVING_NAMES = [
  * signing key. EC P-256 keeps openssl fast; the SA key is RSA as TokenRequest signs RS256 by default.
  */
 function writeCredentials(dir: string): void {
-  const days = ['-days', '2'];
-  const ec = (name: string) => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`], dir);
-  ec('ca');
-  openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=smartscale-test-ca', ...days, '-out', 'ca.crt'], dir);
-  const leaf = (name: string, subj: string, ext: string) => {
-    ec(name);
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl(['req', '-new', '-key', `${name}.key`, '-subj', subj, '-out', `${name}.csr`], dir);
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        ...days,
-        '-extfile',
-        `${name}.ext`,
-        '-out',
-        `${name}.crt`,
-      ],
-      dir,
-    );
-  };
-  leaf('serving', '/CN=kube-apiserver', `subjectAltName=${SERVING_NAMES.join(',')}\nextendedKeyUsage=serverAuth\n`);
-  leaf('admin', '/O=system:masters/CN=smartscale-test-admin', 'extendedKeyUsage=clientAuth\n');
+  writeTestPki(dir, {
+    caSubject: '/CN=smartscale-test-ca',
+    days: 2,
+    leaves: [
+      {
+        name: 'serving',
+        subject: '/CN=kube-apiserver',
+        extensions: `subjectAltName=${SERVING_NAMES.join(',')}\nextendedKeyUsage=serverAuth\n`,
+      },
+      { name: 'admin', subject: '/O=system:masters/CN=smartscale-test-admin', extensions: 'extendedKeyUsage=clientAuth\n' },
+    ],
+  });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
 }
 
 // ---- processes -------------------------------------------------------------------------------------
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Alive, not a zombie, and still the binary we started from this checkout (pids get reused). */
 function isOurs(pid: number): boolean {
   try {

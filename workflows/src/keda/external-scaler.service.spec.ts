@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChannelCredentials, credentials, loadPackageDefinition, ServiceError, status as Code } from '@grpc/grpc-js';
 import type { Client } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { ControllerStatus } from '@smartscale/contracts';
+import { writeTestPki } from '@smartscale/testing/test-pki';
 import type { WorkerConfig } from '../config/worker.config';
 import { TargetsService, UnknownTargetError } from '../control/targets.service';
 import { EXTERNAL_SCALER_PROTO } from './external-scaler.handlers';
@@ -26,8 +26,6 @@ const ExternalScaler = (
 /** The service with TLS from files and the count it serves; the controllers are a stand-in answering status. */
 describe(ExternalScalerService.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'smartscale-keda-tls-'));
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   let status: Partial<ControllerStatus> | null;
   const controllers = {
     async status(id: string) {
@@ -37,33 +35,16 @@ describe(ExternalScalerService.name, () => {
   } as unknown as TargetsService;
   const services: ExternalScalerService[] = [];
 
-  beforeAll(() => {
-    openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=test-ca', '-days', '1');
-    for (const [name, ext] of [
-      ['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'],
-      ['client', 'extendedKeyUsage=clientAuth\n'],
-    ]) {
-      writeFileSync(join(dir, `${name}.ext`), ext);
-      openssl('req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-      openssl(
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-days',
-        '1',
-        '-extfile',
-        `${name}.ext`,
-        '-out',
-        `${name}.crt`,
-      );
-    }
-  });
+  beforeAll(() =>
+    writeTestPki(dir, {
+      caSubject: '/CN=test-ca',
+      days: 1,
+      leaves: [
+        { name: 'server', subject: '/CN=server', extensions: 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' },
+        { name: 'client', subject: '/CN=client', extensions: 'extendedKeyUsage=clientAuth\n' },
+      ],
+    }),
+  );
   beforeEach(() => {
     status = { currentReplicas: 2, lastDecision: null, policy: { tickIntervalMs: 1000, minReplicas: 0 } as ControllerStatus['policy'] };
   });

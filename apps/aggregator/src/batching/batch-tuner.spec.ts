@@ -1,23 +1,14 @@
 import { Registry } from 'prom-client';
 import { metricSample as value } from '@smartscale/testing';
 import type { BatchingConfig } from '../config/aggregator.config';
+import { SPEC_PACER } from '../config/spec-settings';
 import { AggregatorMetrics } from '../metrics/aggregator-metrics';
 import { BatchTuner } from './batch-tuner';
 
 const config = (mode: 'fixed' | 'adaptive'): BatchingConfig => ({
   mode,
   initial: { commitIntervalMs: 100, maxBatchRecords: 1_000 },
-  pacer: {
-    minIntervalMs: 20,
-    maxIntervalMs: 1_000,
-    minRecords: 100,
-    maxRecords: 10_000,
-    targetLatencyMs: 500,
-    caughtUpLag: 100,
-    calmBatches: 2,
-    increaseFactor: 2,
-    decreaseStepMs: 20,
-  },
+  pacer: SPEC_PACER,
   record: true,
 });
 const behind = { records: 1_000, processingMs: 10, commitMs: 5, lagBefore: 1_000, lagAfter: 5_000 };

@@ -7,6 +7,7 @@ import { decodeCheckpoint } from '@smartscale/windowing';
 import { BatchMetricsPublisher } from '../batching/batch-metrics.adapter';
 import { BatchTuner } from '../batching/batch-tuner';
 import type { AggregatorConfig } from '../config/aggregator.config';
+import { SPEC_PACER, SPEC_WINDOWS } from '../config/spec-settings';
 import type { CommittedPositions } from '../exactly-once/committed-position.adapter';
 import type { CommittedPosition, ExactlyOnceOutput } from '../exactly-once/transactional-output.adapter';
 import { AggregatorMetrics } from '../metrics/aggregator-metrics';
@@ -26,28 +27,11 @@ const P = 2;
 const baseConfig = {
   kafka: { brokers: ['127.0.0.1:1'], clientId: 'spec-aggregator', groupId: 'spec-group', security: { tls: null, sasl: null } },
   topics: { events: 'spec.events', metrics: 'spec.metrics', deadLetter: 'spec.dead', batches: 'spec.batches' },
-  windows: {
-    sizeMs: 10_000,
-    graceMs: 2_000,
-    partitionIdleMs: 600_000,
-    serviceIdleMs: 600_000,
-    clock: { maxStreamLeadMs: 0, maxFutureMs: 120_000 },
-    hopping: null,
-  },
+  windows: { ...SPEC_WINDOWS, hopping: null },
   batching: {
     mode: 'fixed',
     initial: { commitIntervalMs: 0, maxBatchRecords: 1_000 },
-    pacer: {
-      minIntervalMs: 20,
-      maxIntervalMs: 1_000,
-      minRecords: 100,
-      maxRecords: 10_000,
-      targetLatencyMs: 500,
-      caughtUpLag: 100,
-      calmBatches: 2,
-      increaseFactor: 2,
-      decreaseStepMs: 20,
-    },
+    pacer: SPEC_PACER,
     record: true,
   },
   http: null,

@@ -1,18 +1,13 @@
 import { decodeCheckpoint } from '@smartscale/windowing';
 import type { AggregatorConfig } from '../config/aggregator.config';
+import { SPEC_WINDOWS } from '../config/spec-settings';
 import { InboundRecord, WindowsService } from './windows.service';
 
 const T0 = 1_700_000_000_000;
 /** The processing clock: an hour after the events, as when a backlog is read. */
 const WALL = T0 + 3_600_000;
 const config = {
-  windows: {
-    sizeMs: 10_000,
-    graceMs: 2_000,
-    partitionIdleMs: 600_000,
-    serviceIdleMs: 600_000,
-    clock: { maxStreamLeadMs: 0, maxFutureMs: 120_000 },
-  },
+  windows: SPEC_WINDOWS,
 } as AggregatorConfig;
 const record = (offset: number, value: unknown): InboundRecord => ({
   partition: 2,
