@@ -29,6 +29,23 @@ export interface LocalStack {
 
 export const WINDOW_MS = 2_000;
 
+/**
+ * The policy of the slice tests that drive one target through a scale-up: one replica per 10 ev/s,
+ * 1 s ticks and 2 s cooldowns so a run takes seconds, a 60 s stabilisation so nothing scales back
+ * down while the test reads the decision.
+ */
+export const SLICE_POLICY = {
+  minReplicas: 1,
+  maxReplicas: 3,
+  capacityPerReplica: 10,
+  headroom: 0,
+  tickIntervalMs: 1_000,
+  scaleUpCooldownMs: 2_000,
+  scaleDownCooldownMs: 2_000,
+  scaleDownStabilizationMs: 60_000,
+  forecastHorizonWindows: 2,
+};
+
 export async function startLocalStack(policy: Record<string, unknown>): Promise<LocalStack> {
   const run = `e2e${Date.now().toString(36)}`;
   const env = {

@@ -10,7 +10,7 @@ import {
 } from '@smartscale/contracts';
 import { eventually, TopicProbe } from '@smartscale/testing';
 import { runLoad } from '../../tools/loadgen/loadgen';
-import { LocalStack, startLocalStack, WINDOW_MS } from './local-stack';
+import { LocalStack, SLICE_POLICY, startLocalStack, WINDOW_MS } from './local-stack';
 
 // The walking skeleton end to end, on the real broker and the real Temporal dev server that
 // `npm test` starts: HTTP events → events topic → aggregator replicas (real processes, spawned by the
@@ -25,17 +25,7 @@ describe('the vertical slice', () => {
   let brokers: string[];
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      minReplicas: 1,
-      maxReplicas: 3,
-      capacityPerReplica: 10,
-      headroom: 0,
-      tickIntervalMs: 1_000,
-      scaleUpCooldownMs: 2_000,
-      scaleDownCooldownMs: 2_000,
-      scaleDownStabilizationMs: 60_000,
-      forecastHorizonWindows: 2,
-    });
+    stack = await startLocalStack(SLICE_POLICY);
     ({ run: RUN, ingestUrl, controlUrl, brokers } = stack);
   });
   afterAll(() => stack?.close());

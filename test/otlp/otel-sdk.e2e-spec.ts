@@ -4,7 +4,7 @@ import { Decision, TelemetryEvent, TOPICS, windowKind, WindowMetric } from '@sma
 import { eventually, TopicProbe } from '@smartscale/testing';
 import { TraceRequest, TraceResponse } from '../../apps/ingest/src/otlp/otlp-proto';
 import { runLoad } from '../../tools/loadgen/loadgen';
-import { LocalStack, startLocalStack } from '../e2e/local-stack';
+import { LocalStack, SLICE_POLICY, startLocalStack } from '../e2e/local-stack';
 import { driveApp, expectEverySpanAndTheHistogram, startInstrumentedApp } from './instrumented-app';
 
 // OpenTelemetry in, scaling out: an app instrumented with the official OpenTelemetry JS SDK and its stock
@@ -21,17 +21,7 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
   beforeAll(async () => {
     // Ingest with API keys on, as deployed; the key covers every service (the e2e run names its service).
     process.env.SMARTSCALE_API_KEYS = `${createHash('sha256').update(SECRET).digest('hex')}:*`;
-    stack = await startLocalStack({
-      minReplicas: 1,
-      maxReplicas: 3,
-      capacityPerReplica: 10,
-      headroom: 0,
-      tickIntervalMs: 1_000,
-      scaleUpCooldownMs: 2_000,
-      scaleDownCooldownMs: 2_000,
-      scaleDownStabilizationMs: 60_000,
-      forecastHorizonWindows: 2,
-    });
+    stack = await startLocalStack(SLICE_POLICY);
   });
   afterAll(async () => {
     await stack?.close();

@@ -1,60 +1,23 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, WorkflowBundle } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
-import {
-  CONTROLLER_WORKFLOW_TYPE,
-  DEFAULT_POLICY,
-  decisionsQuery,
-  pauseSignal,
-  ScalingTarget,
-  setPolicyUpdate,
-  statusQuery,
-  TASK_QUEUE,
-} from '@smartscale/contracts';
+import { DEFAULT_POLICY, decisionsQuery, pauseSignal, ScalingTarget, setPolicyUpdate, statusQuery } from '@smartscale/contracts';
 import { CONTROLLER_FAILURE } from '@smartscale/contracts/workflow';
-import { createTimeSkippingEnv, REPO_ROOT } from '@smartscale/testing';
-import { bundleControllerWorkflows } from '../worker/workflow-bundle';
 import { REFUSED_RETRY_MS } from './controller-state';
+import { ControllerHarness } from '../../../test/support/controller-harness';
 import { FakeWorld, target } from '../../../test/support/fake-world';
 
 jest.setTimeout(60_000);
 
 /** Faults a controller must ride out (issue 18): nothing transient fails the workflow, and every bad input is refused. */
 describe('scalingControllerWorkflow under faults and hostile input', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundle;
-
-  beforeAll(async () => {
-    [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleControllerWorkflows(REPO_ROOT)]);
-  });
-  afterAll(() => env?.teardown());
-
-  // A task queue per test: a test that times out leaves no worker behind on the next one's queue.
-  let runs = 0;
-  async function withController(world: FakeWorld, body: (h: WorkflowHandle) => Promise<void>, t: unknown = target): Promise<void> {
-    const taskQueue = `${TASK_QUEUE}-faults-${++runs}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: world.activities(),
-    });
-    await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, {
-        workflowId: `scaler/faults-${runs}-${Date.now()}`,
-        taskQueue,
-        args: [{ target: t }],
-      });
-      await body(handle);
-      if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('test done');
-    });
-  }
+  const harness = new ControllerHarness('faults');
+  const withController = (world: FakeWorld, body: (h: WorkflowHandle) => Promise<void>, t?: unknown) =>
+    harness.withController(world, body, { target: t });
 
   const running = async (h: WorkflowHandle) => (await h.describe()).status.name === 'RUNNING';
 
   it('runs a target given without a policy as the schema completes it (defaults), not with an undefined policy', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(
       world,
       async (handle) => {
@@ -76,7 +39,7 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
     ['a policy field of the wrong type', { ...target, policy: { ...target.policy, tolerance: 'wide' } }],
     ['no scaler at all', { id: 'x', service: 'x', policy: target.policy }],
   ])('refuses %s started directly in Temporal: never acts, records why, fails non-retryably', async (_what, bad) => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.load = 1e6;
     await withController(
       world,
@@ -95,7 +58,7 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
   });
 
   it('refuses a policy update past the worker caps (local maxReplicas) that the sync validator cannot know', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
       const refused = await handle.executeUpdate(setPolicyUpdate, { args: [{ ...target.policy, maxReplicas: 500 }] }).then(
@@ -109,7 +72,7 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
   });
 
   it('holds with the reason while observe fails, backs off, keeps running, and decides again once it recovers', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.observeFails = new Error('group lag: broker 127.0.0.1:9092 unreachable');
     await withController(world, async (handle) => {
       const holds = await world.nextDecisions(4);
@@ -127,12 +90,12 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
   });
 
   it('keeps decisions whose record failed (history or broker down) and records them late, in order', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
       world.recordFails = new Error('connect ECONNREFUSED 127.0.0.1:5432');
       const seqBefore = (await handle.query(statusQuery)).seq;
-      while ((await handle.query(statusQuery)).seq < seqBefore + 3) await env.sleep(5_000);
+      while ((await handle.query(statusQuery)).seq < seqBefore + 3) await harness.env.sleep(5_000);
       expect(await running(handle)).toBe(true);
       world.recordFails = null;
       await world.nextDecisions(4);
@@ -145,7 +108,7 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
   });
 
   it('retries a scaler answering 429 with backoff, records holds with the reason, then applies when it recovers', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.load = 45;
     world.applyFails = new Error('webhook http://127.0.0.1:9/scale failed: HTTP 429 (retried)');
     await withController(world, async (handle) => {
@@ -157,41 +120,41 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
       expect(world.applyCalls).toBeGreaterThanOrEqual(4); // the activity's own retries inside one tick
       expect(await running(handle)).toBe(true);
       world.applyFails = null;
-      while (world.applied.length === 0) await env.sleep(5_000);
+      while (world.applied.length === 0) await harness.env.sleep(5_000);
       expect(world.applied[0].replicas).toBe(5);
       expect((await handle.query(statusQuery)).currentReplicas).toBe(5);
     });
   });
 
   it('records a 403 from the scaler and asks again only after the slow retry interval, never failing', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.load = 45;
     world.applyFails = ApplicationFailure.nonRetryable('PATCH deployments/web/scale: HTTP 403 Forbidden', CONTROLLER_FAILURE.scalerRefused);
     await withController(world, async (handle) => {
       const [refused] = await world.nextDecisions(1);
       expect(refused.reasons[0]).toMatchObject({ code: 'scaler-refused' });
       expect(world.applyCalls).toBe(1);
-      await env.sleep(REFUSED_RETRY_MS / 2);
+      await harness.env.sleep(REFUSED_RETRY_MS / 2);
       expect(world.applyCalls).toBe(1);
       const later = (await handle.query(decisionsQuery)).at(-1)!;
       expect(later.reasons[0].code).toBe('scaler-backoff');
       world.applyFails = null;
-      await env.sleep(REFUSED_RETRY_MS);
-      while (world.applied.length === 0) await env.sleep(5_000);
+      await harness.env.sleep(REFUSED_RETRY_MS);
+      while (world.applied.length === 0) await harness.env.sleep(5_000);
       expect(world.applied[0].replicas).toBe(5);
       expect(await running(handle)).toBe(true);
     });
   });
 
   it('cancels an apply that is still retrying when a pause arrives', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.load = 45;
     const slow: ScalingTarget = { ...target, policy: { ...DEFAULT_POLICY, ...target.policy } };
     world.applyFails = new Error('webhook failed: HTTP 503 (retried)');
     await withController(
       world,
       async (handle) => {
-        while (world.applyCalls === 0) await env.sleep(200);
+        while (world.applyCalls === 0) await harness.env.sleep(200);
         await handle.signal(pauseSignal, { reason: 'incident' });
         const [d] = await world.nextDecisions(1);
         expect(d.applied).toBe(false);
@@ -199,7 +162,7 @@ describe('scalingControllerWorkflow under faults and hostile input', () => {
         expect(d.reasons.at(-1)?.message).toMatch(/cancelled/);
         const calls = world.applyCalls;
         world.applyFails = null;
-        await env.sleep(120_000);
+        await harness.env.sleep(120_000);
         expect(world.applyCalls).toBe(calls);
         expect(world.applied).toEqual([]);
       },

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import {
   CONTROLLER_WORKFLOW_TYPE,
   ControllerStatus,
@@ -16,8 +16,7 @@ import {
   statusQuery,
   TASK_QUEUE,
 } from '@smartscale/contracts';
-import { createTimeSkippingEnv, REPO_ROOT } from '@smartscale/testing';
-import { bundleControllerWorkflows } from '../worker/workflow-bundle';
+import { ControllerHarness } from '../../../test/support/controller-harness';
 import { FakeWorld, target } from '../../../test/support/fake-world';
 import { RECORDED_HISTORY, summarizeHistory } from '../../../test/support/record-history';
 
@@ -28,41 +27,11 @@ jest.setTimeout(60_000);
 // catches a change that would break running controllers.
 
 describe('scalingControllerWorkflow', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundle;
-
-  beforeAll(async () => {
-    [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleControllerWorkflows(REPO_ROOT)]);
-  });
-  afterAll(() => env?.teardown());
-
-  async function withController(
-    world: FakeWorld,
-    body: (h: Awaited<ReturnType<typeof start>>) => Promise<void>,
-    maxTicksPerRun?: number,
-    t = target,
-  ): Promise<void> {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: bundle,
-      activities: world.activities(),
-    });
-    await worker.runUntil(async () => {
-      const handle = await start(maxTicksPerRun, t);
-      await body(handle);
-      await handle.terminate('test done');
-    });
-  }
-  const start = (maxTicksPerRun?: number, t = target) =>
-    env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, {
-      workflowId: `scaler/${t.id}-${Date.now()}`,
-      taskQueue: TASK_QUEUE,
-      args: [{ target: t, maxTicksPerRun }],
-    });
+  const harness = new ControllerHarness('controller');
+  const withController = harness.withController.bind(harness);
 
   it('scales up on load above capacity with an idempotency key per decision, then holds through the cooldown', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
       world.load = 45;
@@ -79,21 +48,20 @@ describe('scalingControllerWorkflow', () => {
   });
 
   it('started again under the same id (terminate, then start), never reuses an old idempotency key', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     const workflowId = `scaler/${target.id}-again-${Date.now()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: bundle,
-      activities: world.activities(),
-    });
+    const worker = await harness.worker(world, TASK_QUEUE);
     await worker.runUntil(async () => {
       for (const load of [45, 45]) {
         world.replicas = 1;
         world.load = load;
-        const handle = await env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, { workflowId, taskQueue: TASK_QUEUE, args: [{ target }] });
+        const handle = await harness.env.client.workflow.start(CONTROLLER_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: TASK_QUEUE,
+          args: [{ target }],
+        });
         const before = world.applied.length;
-        while (world.applied.length === before) await env.sleep(1_000);
+        while (world.applied.length === before) await harness.env.sleep(1_000);
         await handle.terminate('started again below');
       }
     });
@@ -104,7 +72,7 @@ describe('scalingControllerWorkflow', () => {
   });
 
   it('in recommend mode decides and records with reasons but never calls the scaler', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.load = 45;
     const recommend = { ...target, policy: { ...target.policy, mode: 'recommend' as const } };
     await withController(
@@ -115,13 +83,12 @@ describe('scalingControllerWorkflow', () => {
         expect(decisions[0].reasons.at(-1)?.code).toBe('recommend-only');
         expect(world.applied).toEqual([]);
       },
-      undefined,
-      recommend,
+      { target: recommend },
     );
   });
 
   it('with a shadow scaler, records what the cluster had next to the recommendation and refuses enforce', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.load = 45;
     world.replicas = 2; // set by the cluster's own autoscaler
     const observed: ScalingTarget = {
@@ -142,13 +109,12 @@ describe('scalingControllerWorkflow', () => {
         await world.nextDecisions(2);
         expect(world.applied).toEqual([]);
       },
-      undefined,
-      observed,
+      { target: observed },
     );
   });
 
   it('scales an idle target to zero and wakes it when events wait in its group', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.load = 0;
     const elastic = {
       ...target,
@@ -166,13 +132,12 @@ describe('scalingControllerWorkflow', () => {
         const [wake] = await world.nextDecisions(1);
         expect([wake.action, wake.to, wake.applied, wake.reasons[0].code]).toEqual(['up', 1, true, 'activation']);
       },
-      undefined,
-      elastic,
+      { target: elastic },
     );
   });
 
   it('falls back to the reactive rule when the forecast activity fails, and says why', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.forecastFails = true;
     world.load = 25;
     await withController(world, async () => {
@@ -184,13 +149,13 @@ describe('scalingControllerWorkflow', () => {
   });
 
   it('stops deciding while paused and resumes on the resume signal', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
       await handle.signal(pauseSignal, { reason: 'maintenance' });
       world.load = 60;
       const before = world.recorded.length;
-      await env.sleep(120_000);
+      await harness.env.sleep(120_000);
       expect(world.recorded.length).toBe(before);
       expect(world.applied).toEqual([]);
       expect((await handle.query(statusQuery)).paused).toMatchObject({ reason: 'maintenance' });
@@ -202,28 +167,28 @@ describe('scalingControllerWorkflow', () => {
   });
 
   it('resumes by itself when a pause with a duration expires', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
       await handle.signal(pauseSignal, { reason: 'deploy', forMs: 30_000 });
       const before = world.recorded.length;
-      await env.sleep(20_000);
+      await harness.env.sleep(20_000);
       expect(world.recorded.length).toBe(before);
-      await env.sleep(15_000);
+      await harness.env.sleep(15_000);
       await world.nextDecisions(1);
       expect((await handle.query(statusQuery)).paused).toBeNull();
     });
   });
 
   it('applies an override at once and returns to decide() when its durable timer expires', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
       await handle.signal(overrideSignal, { replicas: 4, ttlMs: 60_000, reason: 'launch' });
       const [o] = await world.nextDecisions(1);
       expect([o.action, o.to, o.applied, o.reasons[0].code]).toEqual(['up', 4, true, 'override']);
       expect((await handle.query(statusQuery)).override).toMatchObject({ replicas: 4, reason: 'launch' });
-      await env.sleep(61_000);
+      await harness.env.sleep(61_000);
       const decisions = await world.nextDecisions(1);
       expect(decisions[0].reasons[0].code).not.toBe('override');
       expect((await handle.query(statusQuery)).override).toBeNull();
@@ -232,7 +197,7 @@ describe('scalingControllerWorkflow', () => {
   });
 
   it('rejects an invalid policy update in its validator and applies a valid one to the next decision', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     world.load = 45;
     await withController(world, async (handle) => {
       await world.nextDecisions(1);
@@ -245,7 +210,7 @@ describe('scalingControllerWorkflow', () => {
         args: [{ ...target.policy, maxReplicas: 2, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0 }],
       });
       expect(accepted.maxReplicas).toBe(2);
-      await env.sleep(40_000);
+      await harness.env.sleep(40_000);
       const [d] = await world.nextDecisions(1);
       expect(d.to).toBeLessThanOrEqual(2);
       expect((await handle.query(statusQuery)).policy.maxReplicas).toBe(2);
@@ -253,7 +218,7 @@ describe('scalingControllerWorkflow', () => {
   });
 
   it('upserts search attributes only when one changes, so a steady target adds no visibility writes', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(world, async (handle) => {
       await world.nextDecisions(8); // load 5 on one replica of 10: every tick holds
       const events = (await handle.fetchHistory()).events ?? [];
@@ -276,25 +241,25 @@ describe('scalingControllerWorkflow', () => {
   });
 
   it('continues as new, carrying its decision sequence and history into the next run', async () => {
-    const world = new FakeWorld(env);
+    const world = new FakeWorld(harness.env);
     await withController(
       world,
       async (handle) => {
         await world.nextDecisions(5);
         const first = (await handle.describe()).runId;
         expect(first).not.toBe(handle.firstExecutionRunId);
-        const status = await env.client.workflow.getHandle(handle.workflowId).query(statusQuery);
+        const status = await harness.env.client.workflow.getHandle(handle.workflowId).query(statusQuery);
         expect(status.seq).toBeGreaterThanOrEqual(4);
-        const seqs = (await env.client.workflow.getHandle(handle.workflowId).query(decisionsQuery)).map((d) => d.seq);
+        const seqs = (await harness.env.client.workflow.getHandle(handle.workflowId).query(decisionsQuery)).map((d) => d.seq);
         expect(seqs.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
       },
-      2,
+      { maxTicksPerRun: 2 },
     );
   });
 
   it('replays its own history (ticks, an override and its apply) without non-determinism, as a restarted worker does', async () => {
-    const world = new FakeWorld(env);
-    let history: Awaited<ReturnType<Awaited<ReturnType<typeof start>>['fetchHistory']>> | undefined;
+    const world = new FakeWorld(harness.env);
+    let history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> | undefined;
     let workflowId = '';
     await withController(world, async (handle) => {
       await world.nextDecisions(2);
@@ -303,7 +268,7 @@ describe('scalingControllerWorkflow', () => {
       workflowId = handle.workflowId;
       history = await handle.fetchHistory();
     });
-    const result = await Worker.runReplayHistory({ workflowBundle: bundle }, history!, workflowId).then(
+    const result = await Worker.runReplayHistory({ workflowBundle: harness.bundle }, history!, workflowId).then(
       () => null,
       (e: unknown) => e,
     );
@@ -314,7 +279,7 @@ describe('scalingControllerWorkflow', () => {
     const files = readdirSync(dirname(RECORDED_HISTORY)).filter((f) => f.endsWith('.json'));
     expect(files).toEqual(['controller-baseline.json']);
     const histories = [{ workflowId: 'controller-baseline', history: JSON.parse(readFileSync(RECORDED_HISTORY, 'utf8')) }];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: harness.bundle }, histories)) {
       expect(result.error).toBeUndefined();
     }
   });
