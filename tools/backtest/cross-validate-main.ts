@@ -19,6 +19,8 @@ import {
   Candidate,
   CrossValidation,
   gridCandidates,
+  guarded,
+  heldOutBeatsShipped,
   leaveOneTraceOut,
   Outcome,
   ratios,
@@ -32,6 +34,7 @@ import { productSettings, smartScalePolicyFor } from './smartscale';
 import { readTrace } from './trace';
 
 const MANIFEST = 'tools/backtest/traces/manifest.json';
+const SHIPPED = 'shipped default';
 
 interface Manifest {
   sets: Record<string, string[]>;
@@ -49,7 +52,7 @@ function withShippedDefault(candidates: Candidate[]): Candidate[] {
   const shipped = Object.fromEntries(keys.map((k) => [k, DEFAULT_POLICY[k]]));
   const same = (c: Candidate): boolean => keys.every((k) => (c.fields as Record<string, unknown>)[k] === shipped[k]);
   const rest = candidates.filter((c) => !same(c));
-  return [{ name: 'shipped default', fields: shipped }, ...rest];
+  return [{ name: SHIPPED, fields: shipped }, ...rest];
 }
 
 interface EvaluateOptions {
@@ -113,7 +116,8 @@ const bold = (n: number | null, max: number): string => (n !== null && n <= max 
 /** A candidate's name for tables: a set of fields moved together shows its values only (hold=120000/120000). */
 const short = (name: string): string =>
   name.replace(/\{[^}]*\}/g, (m) => Object.values(JSON.parse(m) as Record<string, unknown>).join('/'));
-const scoreText = (s: Score): string => `${s.allThree} traces 3/3, ${s.targets} targets, rh ${f3(s.replicaHoursRatio)}×`;
+const scoreText = (s: Score): string =>
+  `${s.allThree} traces 3/3, ${s.targets} targets, rh ${f3(s.replicaHoursRatio)}×, worst under-prov. ${f3(s.worstUnderRatio)}×${guarded(s) ? '' : ' (fails the guard)'}`;
 
 function markdown(cv: CrossValidation, evaluations: Record<string, TraceEvaluation>, fields: Record<string, unknown>): string {
   const lines = [
@@ -134,8 +138,18 @@ function markdown(cv: CrossValidation, evaluations: Record<string, TraceEvaluati
   );
   lines.push(
     `All tuning traces: chosen **${short(cv.allTuning.chosen)}** (${JSON.stringify(fields[cv.allTuning.chosen])}): ${scoreText(cv.allTuning.score)}.`,
-    '',
   );
+  const shipped = cv.candidates[SHIPPED];
+  if (shipped && cv.allTuning.chosen !== SHIPPED) {
+    const better = heldOutBeatsShipped(cv.heldOut, shipped);
+    lines.push(
+      `Shipped default on the same traces: ${shipped.allThree} traces 3/3, ${shipped.targets} targets. ` +
+        (better
+          ? 'The held-out score beats it: replace the default.'
+          : 'The held-out score does not beat it: keep the shipped default (no evidence the change helps on unseen traces).'),
+    );
+  }
+  lines.push('');
   lines.push('| candidate | on all tuning traces |', '|---|---|');
   for (const [name, s] of Object.entries(cv.candidates)) lines.push(`| ${short(name)} | ${scoreText(s)} |`);
   const chosen = cv.allTuning.chosen;

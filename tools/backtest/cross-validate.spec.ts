@@ -1,4 +1,16 @@
-import { beats, choose, gridCandidates, leaveOneTraceOut, Outcome, ratios, scoreOn, targetsMet, TraceEvaluation } from './cross-validate';
+import {
+  beats,
+  choose,
+  guarded,
+  heldOutBeatsShipped,
+  gridCandidates,
+  leaveOneTraceOut,
+  Outcome,
+  ratios,
+  scoreOn,
+  targetsMet,
+  TraceEvaluation,
+} from './cross-validate';
 
 const o = (under: number, rh: number, actions: number): Outcome => ({
   under_provisioned_minutes: under,
@@ -43,12 +55,28 @@ describe(scoreOn.name, () => {
     };
     const cheap = scoreOn(ev, ['a', 'b'], 'cheap');
     const safe = scoreOn(ev, ['a', 'b'], 'safe');
-    expect(cheap).toEqual({ allThree: 0, targets: 4, replicaHoursRatio: expect.closeTo(0.8, 9) as number });
-    expect(safe).toEqual({ allThree: 1, targets: 5, replicaHoursRatio: expect.closeTo(Math.sqrt(1.1), 9) as number });
+    expect(cheap).toEqual({ allThree: 0, targets: 4, replicaHoursRatio: expect.closeTo(0.8, 9) as number, worstUnderRatio: 0.6 });
+    expect(safe).toEqual({ allThree: 1, targets: 5, replicaHoursRatio: expect.closeTo(Math.sqrt(1.1), 9) as number, worstUnderRatio: 0.4 });
     expect(beats(safe, cheap)).toBe(true);
     expect(beats({ ...safe, replicaHoursRatio: 0.9 }, safe)).toBe(true);
     expect(beats(safe, safe)).toBe(false);
     expect(() => scoreOn(ev, ['a'], 'missing')).toThrow(/not run on a/);
+  });
+
+  it('never prefers a candidate short of capacity more often than HPA on some trace, however many targets it meets', () => {
+    const ev: Record<string, TraceEvaluation> = {
+      calm: { hpa: HPA, candidates: { lean: o(40, 90, 40), steady: o(45, 101, 40) } },
+      bursty: { hpa: HPA, candidates: { lean: o(240, 85, 40), steady: o(48, 102, 40) } },
+    };
+    const lean = scoreOn(ev, ['calm', 'bursty'], 'lean');
+    const steady = scoreOn(ev, ['calm', 'bursty'], 'steady');
+    expect([lean.allThree, lean.targets, lean.worstUnderRatio, guarded(lean)]).toEqual([1, 5, 2.4, false]);
+    expect([steady.allThree, steady.targets, guarded(steady)]).toEqual([0, 4, true]);
+    expect(choose(ev, ['calm', 'bursty'], ['lean', 'steady']).chosen).toBe('steady');
+    // with no trace where it falls short, the better score wins again
+    expect(choose(ev, ['calm'], ['steady', 'lean']).chosen).toBe('lean');
+    // a candidate short of capacity where HPA never was fails the guard
+    expect(scoreOn({ z: { hpa: o(0, 100, 100), candidates: { c: o(1, 90, 10) } } }, ['z'], 'c').worstUnderRatio).toBe(Infinity);
   });
 
   it('keeps the earlier candidate on a tie (the shipped default is listed first)', () => {
@@ -80,6 +108,14 @@ describe(leaveOneTraceOut.name, () => {
     expect(cv.allTuning.chosen).toBe('y');
     expect(cv.candidates.x).toMatchObject({ allThree: 2, targets: 10 });
     expect(cv.candidates.y).toMatchObject({ allThree: 2, targets: 10 });
+  });
+
+  it('replaces the shipped default only when the held-out score beats it on the same traces', () => {
+    const shipped = { allThree: 3, targets: 18, replicaHoursRatio: 1.01, worstUnderRatio: 0.7 };
+    expect(heldOutBeatsShipped({ allThree: 2, targets: 18, traces: 10 }, shipped)).toBe(false);
+    expect(heldOutBeatsShipped({ allThree: 3, targets: 18, traces: 10 }, shipped)).toBe(false);
+    expect(heldOutBeatsShipped({ allThree: 3, targets: 19, traces: 10 }, shipped)).toBe(true);
+    expect(heldOutBeatsShipped({ allThree: 2, targets: 11, traces: 6 }, { ...shipped, allThree: 0, targets: 11 })).toBe(true);
   });
 
   it('needs at least two traces', () => {
