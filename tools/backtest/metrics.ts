@@ -3,6 +3,18 @@ import { RunResult } from './simulator';
 
 export interface PolicyMetrics {
   under_provisioned_minutes: number;
+  /**
+   * The part of `under_provisioned_minutes` spent in consumer-group rebalances (ready replicas, nobody
+   * serving): the price of the policy's own actions, not of capacity it lacked.
+   */
+  rebalance_paused_minutes: number;
+  /**
+   * Episodes of short capacity outside rebalances (consecutive seconds with demand above what the
+   * ready replicas serve) and their median length: how often the policy was caught out, and how fast
+   * it recovered.
+   */
+  short_episodes: number;
+  short_episode_median_seconds: number | null;
   replica_hours: number;
   scaling_actions: number;
   /** consumer-group rebalances: each stopped every replica for `rebalanceSeconds` */
@@ -46,22 +58,38 @@ export function measure(run: RunResult, rows: number[], config: SimConfig): Poli
   const c = config.capacityPerReplica;
   // Under-provisioned: demand above what the group could serve that second (nothing during a rebalance).
   let under = 0;
+  let paused = 0;
+  const episodes: number[] = [];
+  let episode = 0;
   let replicaSeconds = 0;
   let backlogPeak = 0;
   let latencyPeak = 0;
   let latencySum = 0;
   for (let t = 0; t < run.arrivals.length; t++) {
-    if (run.arrivals[t] > run.serving[t] + 1e-9) under++;
+    const short = run.arrivals[t] > run.serving[t] + 1e-9;
+    const rebalancing = run.serving[t] === 0 && run.ready[t] > 0;
+    if (short) under++;
+    if (short && rebalancing) paused++;
+    if (short && !rebalancing) episode++;
+    else if (episode > 0 && !rebalancing) {
+      episodes.push(episode);
+      episode = 0;
+    }
     replicaSeconds += run.provisioned[t];
     backlogPeak = Math.max(backlogPeak, run.backlog[t]);
     const latency = run.backlog[t] / (Math.max(1, run.ready[t]) * c);
     latencyPeak = Math.max(latencyPeak, latency);
     latencySum += latency;
   }
+  if (episode > 0) episodes.push(episode);
+  episodes.sort((a, b) => a - b);
   const steps = stepStarts(rows, config);
   const tts = timeToScale(run, steps, config);
   return {
     under_provisioned_minutes: round(under / 60),
+    rebalance_paused_minutes: round(paused / 60),
+    short_episodes: episodes.length,
+    short_episode_median_seconds: episodes.length === 0 ? null : episodes[Math.floor((episodes.length - 1) / 2)],
     replica_hours: round(replicaSeconds / 3600),
     scaling_actions: run.scalingActions,
     rebalances: run.rebalances,

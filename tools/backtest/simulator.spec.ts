@@ -40,6 +40,8 @@ describe(simulate.name, () => {
     expect(Array.from(run.backlog)).toEqual([50, 100, 0, 0]);
     const m = measure(run, [150, 150, 0, 0], config);
     expect(m.under_provisioned_minutes).toBeCloseTo(2 / 60, 3);
+    // one episode of two short seconds, no rebalance
+    expect([m.short_episodes, m.short_episode_median_seconds, m.rebalance_paused_minutes]).toEqual([1, 2, 0]);
     expect(m.backlog_peak_events).toBe(100);
     expect(m.latency_peak_seconds).toBe(1); // 100 queued events at 100 events/s
     expect(m.replica_hours).toBeCloseTo(4 / 3600, 3);
@@ -83,6 +85,12 @@ describe(simulate.name, () => {
     expect(run.rebalances).toBe(1);
     expect(run.backlog[6]).toBe(200); // four seconds of 50/s queued
     expect(measure(run, [], paused).under_provisioned_minutes).toBe(0.067); // 4 s, rounded to 3 digits
+    // all of it is the rebalance: no episode of short capacity
+    expect(measure(run, [], paused)).toMatchObject({
+      rebalance_paused_minutes: 0.067,
+      short_episodes: 0,
+      short_episode_median_seconds: null,
+    });
     // the same scale-up without the rebalance cost is never short
     const free = simulate(demand, scripted([2]), { ...paused, rebalanceSeconds: 0 }, 1);
     expect(measure(free, [], paused).under_provisioned_minutes).toBe(0);

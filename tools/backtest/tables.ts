@@ -69,6 +69,18 @@ export function markdownSummary(
       `| ${name} | ${mark(r?.under_provisioned_minutes, TARGETS.under_provisioned_minutes)} | ${mark(r?.replica_hours, TARGETS.replica_hours)} | ${mark(r?.scaling_actions, TARGETS.scaling_actions)} | ${met}/3 | ${fmt(m.smartscale.under_provisioned_minutes)} / ${fmt(m.hpa.under_provisioned_minutes)} / ${fmt(m.keda.under_provisioned_minutes)} / ${fmt(m.kpa.under_provisioned_minutes)} |`,
     );
   }
+  lines.push(
+    '',
+    '| trace | rebalance pauses, min: SmartScale / HPA / KEDA | episodes short of capacity: SmartScale / HPA / KEDA / KPA | their median length, s: SmartScale / HPA / KEDA / KPA |',
+    '|---|---|---|---|',
+  );
+  const each = (m: Record<PolicyName, PolicyMetrics>, pick: (p: PolicyMetrics) => number | null, names: PolicyName[]): string =>
+    names.map((n) => fmt(pick(m[n]))).join(' / ');
+  for (const [name, m] of Object.entries(traces)) {
+    lines.push(
+      `| ${name} | ${each(m, (p) => p.rebalance_paused_minutes, ['smartscale', 'hpa', 'keda'])} | ${each(m, (p) => p.short_episodes, ['smartscale', 'hpa', 'keda', 'kpa'])} | ${each(m, (p) => p.short_episode_median_seconds, ['smartscale', 'hpa', 'keda', 'kpa'])} |`,
+    );
+  }
   if (!frontiers) return lines.join('\n');
   lines.push(
     '',
