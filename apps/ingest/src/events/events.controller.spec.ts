@@ -289,38 +289,19 @@ describe('EventsController with API keys and a rate limit', () => {
 
   it('answers 429 with Retry-After past the per-key rate, and admits again once tokens refill', async () => {
     const key = { 'x-api-key': 'checkout-key' };
-    expect(
-      (
-        await post(
-          Array.from({ length: 8 }, () => ev()),
-          key,
-        )
-      ).statusCode,
-    ).toBe(202);
-    const limited = await post(
-      Array.from({ length: 8 }, () => ev()),
-      key,
-    );
+    const eight = (headers: Record<string, string>) =>
+      post(
+        Array.from({ length: 8 }, () => ev()),
+        headers,
+      );
+    expect((await eight(key)).statusCode).toBe(202);
+    const limited = await eight(key);
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBe('1');
     // Another key has its own bucket.
-    expect(
-      (
-        await post(
-          Array.from({ length: 8 }, () => ev()),
-          { 'x-api-key': 'admin-key' },
-        )
-      ).statusCode,
-    ).toBe(202);
+    expect((await eight({ 'x-api-key': 'admin-key' })).statusCode).toBe(202);
     h.clock.now += 1000;
-    expect(
-      (
-        await post(
-          Array.from({ length: 8 }, () => ev()),
-          key,
-        )
-      ).statusCode,
-    ).toBe(202);
+    expect((await eight(key)).statusCode).toBe(202);
   });
 });
 
