@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { metricSample as value } from '@smartscale/testing';
 import type { BatchingConfig } from '../config/aggregator.config';
-import { SPEC_PACER } from '../config/spec-settings';
+import { SPEC_PACER } from '../../../../test/support/aggregator-spec-settings';
 import { AggregatorMetrics } from '../metrics/aggregator-metrics';
 import { BatchTuner } from './batch-tuner';
 

@@ -7,7 +7,7 @@ import { decodeCheckpoint } from '@smartscale/windowing';
 import { BatchMetricsPublisher } from '../batching/batch-metrics.adapter';
 import { BatchTuner } from '../batching/batch-tuner';
 import type { AggregatorConfig } from '../config/aggregator.config';
-import { SPEC_PACER, SPEC_WINDOWS } from '../config/spec-settings';
+import { SPEC_PACER, SPEC_WINDOWS } from '../../../../test/support/aggregator-spec-settings';
 import type { CommittedPositions } from '../exactly-once/committed-position.adapter';
 import type { CommittedPosition, ExactlyOnceOutput } from '../exactly-once/transactional-output.adapter';
 import { AggregatorMetrics } from '../metrics/aggregator-metrics';

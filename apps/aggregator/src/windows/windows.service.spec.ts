@@ -1,6 +1,6 @@
 import { decodeCheckpoint } from '@smartscale/windowing';
 import type { AggregatorConfig } from '../config/aggregator.config';
-import { SPEC_WINDOWS } from '../config/spec-settings';
+import { SPEC_WINDOWS } from '../../../../test/support/aggregator-spec-settings';
 import { InboundRecord, WindowsService } from './windows.service';
 
 const T0 = 1_700_000_000_000;

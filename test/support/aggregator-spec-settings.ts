@@ -1,4 +1,4 @@
-import type { AggregatorConfig, BatchingConfig } from './aggregator.config';
+import type { AggregatorConfig, BatchingConfig } from '../../apps/aggregator/src/config/aggregator.config';
 
 /**
  * Settings the aggregator's unit specs share, spelled out rather than read from the environment's
