@@ -63,11 +63,12 @@ class EnsembleServiceModel implements ServiceModel {
   observe(windowEnd: number, eps: number): boolean {
     if (this.lastWindowEnd !== null && windowEnd <= this.lastWindowEnd) return false;
     const missing = this.lastWindowEnd === null ? 0 : Math.round((windowEnd - this.lastWindowEnd) / this.windowMs) - 1;
-    if (missing > MAX_GAP_FILL) this.forecaster.breakSeries();
+    const broken = missing > MAX_GAP_FILL;
+    if (broken) this.forecaster.breakSeries();
     const gap = Math.min(missing, MAX_GAP_FILL);
     for (let i = 0; i < gap; i++) this.learn(0, windowEnd - (gap - i) * this.windowMs);
     // After a break the history is what follows it, not the zeros that bridge the outage.
-    if (missing > MAX_GAP_FILL) this.historyWindows = 0;
+    if (broken) this.historyWindows = 0;
     this.learn(eps, windowEnd);
     this.lastWindowEnd = windowEnd;
     this.lastValue = eps;
