@@ -39,7 +39,9 @@ async function checks(): Promise<void> {
       ['lint', ['eslint', '--max-warnings', '0', '.']],
       ['format check', ['prettier', '--check', '--log-level', 'warn', '.']],
       ['unit + workflow tests', ['jest', '--selectProjects', 'unit', 'workflow']],
-      ['integration tests', ['jest', '--selectProjects', 'integration', '--runInBand']],
+      // --forceExit: a run whose tests all passed once hung after them on a leaked Kafka connection and
+      // two half-closed HTTP sockets (docs/testing.md); the exit code still reports every failure.
+      ['integration tests', ['jest', '--selectProjects', 'integration', '--runInBand', '--forceExit']],
     ];
     for (const [name, args] of steps) {
       const t = Date.now();
